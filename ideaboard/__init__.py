@@ -1,0 +1,125 @@
+"""Ideaboard: an internal idea board. ``create_app()`` builds the Flask application."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Find a root-level folder (templates, static, migrations).
+
+    An installed wheel carries it inside the package; a checkout keeps it beside it.
+    """
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def _load_config_module():
+    # config.py sits at the repository root and is shipped inside the wheel.
+    try:
+        from ideaboard import config  # type: ignore[attr-defined]  # installed wheel
+    except ImportError:
+        import config  # checkout
+    return config
+
+
+def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = None) -> Flask:
+    """Build the application.
+
+    ``env`` (or ``IDEABOARD_ENV``) picks the configuration class; ``config``
+    overrides single settings, as tests do.
+    """
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("IDEABOARD_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    load_config(app, config, env)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    return app
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None) -> None:
+    config_class = _load_config_module().config_for(env)
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = Path(app.instance_path) / "ideaboard.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # the scheme some hosts hand out
+        uri = app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[11:]
+    elif uri.startswith("postgresql://"):
+        uri = app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[13:]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT"])
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    config_class.validate(app.config)
+
+
+def register_extensions(app: Flask) -> None:
+    from ideaboard.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    from ideaboard.accounts import services as accounts
+
+    login_manager.user_loader(accounts.load_user)
+    # Import every model so metadata is complete for Alembic and create_all.
+    import ideaboard.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from ideaboard.accounts.routes import bp as accounts_bp
+    from ideaboard.admin.routes import bp as admin_bp
+    from ideaboard.cli.commands import bp as cli_bp
+    from ideaboard.core.routes import bp as core_bp
+    from ideaboard.ideas.routes import bp as ideas_bp
+    from ideaboard.notifications.routes import bp as notifications_bp
+    from ideaboard.review.routes import bp as review_bp
+
+    for blueprint in (core_bp, accounts_bp, ideas_bp, review_bp, notifications_bp, admin_bp, cli_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from ideaboard.core.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from ideaboard.core.templating import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from ideaboard.core.security import register
+
+    register(app)

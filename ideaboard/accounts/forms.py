@@ -1,0 +1,70 @@
+"""Forms for logging in, signing up and looking after one's own account."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from ideaboard.accounts.models import EmailFrequency
+from ideaboard.org.services import department_choices
+
+EMAIL_FREQUENCY_CHOICES = [
+    (EmailFrequency.IMMEDIATE.value, "An e-mail for each event"),
+    (EmailFrequency.DAILY.value, "One daily digest"),
+    (EmailFrequency.NEVER.value, "No e-mail (in-app only)"),
+]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField("Remember me on this device")
+
+
+class _DepartmentFormMixin:
+    def set_department_choices(self) -> None:
+        self.department.choices = department_choices(blank="(no department)")
+
+
+class SignupForm(FlaskForm, _DepartmentFormMixin):
+    email = EmailField("Work e-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField("Your name", validators=[DataRequired(), Length(min=2, max=80)])
+    department = SelectField("Department", coerce=int, validate_choice=True)
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_department_choices()
+
+
+class ProfileForm(FlaskForm, _DepartmentFormMixin):
+    display_name = StringField("Name", validators=[DataRequired(), Length(min=2, max=80)])
+    department = SelectField("Department", coerce=int, validate_choice=True)
+    email_frequency = SelectField("E-mail me about activity", choices=EMAIL_FREQUENCY_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_department_choices()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[InputRequired()])
+    new_password = PasswordField("New password", validators=[InputRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[InputRequired(), EqualTo("new_password", "The passwords differ.")],
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+    )

@@ -1,0 +1,96 @@
+"""People: accounts, roles and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ideaboard.database import UTCDateTime, enum_check, utcnow
+from ideaboard.extensions import db
+
+if TYPE_CHECKING:
+    from ideaboard.org.models import Department
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class EmailFrequency(StrEnum):
+    IMMEDIATE = "immediate"  # one e-mail per event
+    DAILY = "daily"  # one digest a day
+    NEVER = "never"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        enum_check("role", [r.value for r in Role]),
+        enum_check("email_frequency", [f.value for f in EmailFrequency]),
+        sa.CheckConstraint("unread_notifications >= 0", name="unread_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.EMPLOYEE.value)
+    department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    # Deactivated people cannot log in; what they wrote stays.
+    active: Mapped[bool] = mapped_column(default=True)
+    email_frequency: Mapped[str] = mapped_column(
+        sa.String(16), default=EmailFrequency.IMMEDIATE.value
+    )
+    # Kept in step with the notifications table so the bell costs no query.
+    unread_notifications: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    managed_departments: Mapped[list[Department]] = relationship(
+        secondary="department_managers", back_populates="managers", order_by="Department.name"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Invitation(db.Model):
+    """An admin's invitation that lets someone outside the allowed domains sign up."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (enum_check("role", [r.value for r in Role]),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.EMPLOYEE.value)
+    department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("departments.id", ondelete="SET NULL")
+    )
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+    department: Mapped[Department | None] = relationship()

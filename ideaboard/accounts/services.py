@@ -1,0 +1,219 @@
+"""Account operations: sign-up, log-in checks, profiles, passwords and invitations.
+
+Services flush; the request (or CLI command) commits.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ideaboard.accounts.models import EmailFrequency, Invitation, Role, User
+from ideaboard.accounts.passwords import burn_time, hash_password, password_problem, verify_password
+from ideaboard.audit.services import record
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.notifications.mail import queue_email
+from ideaboard.org.models import Department
+
+
+class AccountError(ValueError):
+    """A request that breaks an account rule; the message is safe to show."""
+
+
+class WrongPassword(AccountError):
+    """The current password given to confirm a change is wrong."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: deactivated people are signed out on their next request."""
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.active else None
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def email_domain_allowed(email: str) -> bool:
+    domains = current_app.config["ALLOWED_EMAIL_DOMAINS"]
+    domain = normalise_email(email).rpartition("@")[2]
+    return domain in domains
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same cost either way)."""
+    user = find_by_email(email)
+    if user is None:
+        burn_time(password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    password: str,
+    *,
+    department: Department | None = None,
+    role: str = Role.EMPLOYEE.value,
+    actor: User | None = None,
+    check_password: bool = True,
+) -> User:
+    """Create an account; raises AccountError for a taken e-mail or weak password."""
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise AccountError("An account with that e-mail already exists.")
+    if check_password and (problem := password_problem(password)):
+        raise AccountError(problem)
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=Role(role).value,
+        department=department,
+        email_frequency=EmailFrequency.IMMEDIATE.value,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(actor or user, "user.create", user, after=user_snapshot(user))
+    return user
+
+
+def sign_up(email: str, display_name: str, password: str, department: Department | None,
+            invitation: Invitation | None = None) -> User:
+    """Self-service sign-up: allowed domains, or an open invitation for this address."""
+    if invitation is not None:
+        if invitation.accepted_at is not None:
+            raise AccountError("This invitation has already been used.")
+        if normalise_email(email) != invitation.email:
+            raise AccountError("This invitation is for a different e-mail address.")
+    elif not email_domain_allowed(email):
+        raise AccountError(
+            "Sign-up is open to company e-mail addresses only. Ask an administrator for an invitation."
+        )
+    role = invitation.role if invitation else Role.EMPLOYEE.value
+    user = create_user(email, display_name, password, department=department, role=role)
+    if invitation is not None:
+        invitation.accepted_at = utcnow()
+    return user
+
+
+def user_snapshot(user: User) -> dict:
+    """The audited facts about a person."""
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role,
+        "department_id": user.department_id,
+        "active": user.active,
+        "managed_departments": sorted(d.id for d in user.managed_departments),
+    }
+
+
+def update_profile(user: User, display_name: str, department: Department | None,
+                   email_frequency: str) -> None:
+    user.display_name = display_name.strip()
+    user.department = department
+    user.email_frequency = EmailFrequency(email_frequency).value
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise WrongPassword("Your current password is not correct.")
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    if problem := password_problem(new_password):
+        raise AccountError(problem)
+    user.password_hash = hash_password(new_password)
+    db.session.flush()
+    record(user, "user.password_change", user)
+
+
+# --- signed tokens ------------------------------------------------------------
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def password_reset_token(user: User) -> str:
+    # The hash's tail makes the token die as soon as the password changes.
+    return _serializer("password-reset").dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    try:
+        data = _serializer("password-reset").loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active or user.password_hash[-16:] != data.get("ph"):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the address belongs to an active account; silent otherwise."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    link = url_for("accounts.reset_password", token=password_reset_token(user), _external=True)
+    queue_email(
+        user.email,
+        "Reset your Ideaboard password",
+        f"Hello {user.display_name},\n\nTo choose a new password, open this link within "
+        f"{current_app.config['PASSWORD_RESET_MAX_AGE'] // 60} minutes:\n\n{link}\n\n"
+        "If you did not ask for this, ignore this message.\n",
+    )
+
+
+def invite(email: str, role: str, department: Department | None, actor: User) -> Invitation:
+    """Create an invitation and e-mail its sign-up link."""
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise AccountError("That person already has an account.")
+    invitation = Invitation(email=email, role=Role(role).value, department=department,
+                            invited_by=actor)
+    db.session.add(invitation)
+    db.session.flush()
+    record(actor, "user.invite", invitation, after={"email": email, "role": invitation.role})
+    token = _serializer("invitation").dumps({"inv": invitation.id})
+    link = url_for("accounts.signup", invitation=token, _external=True)
+    queue_email(
+        email,
+        "You are invited to Ideaboard",
+        f"{actor.display_name} invited you to Ideaboard, where colleagues share and "
+        f"review ideas.\n\nCreate your account here:\n\n{link}\n",
+    )
+    return invitation
+
+
+def invitation_from_token(token: str | None) -> Invitation | None:
+    if not token:
+        return None
+    try:
+        data = _serializer("invitation").loads(
+            token, max_age=current_app.config["INVITATION_MAX_AGE"]
+        )
+    except (BadSignature, SignatureExpired):
+        return None
+    invitation = db.session.get(Invitation, data.get("inv"))
+    if invitation is None or invitation.accepted_at is not None:
+        return None
+    return invitation

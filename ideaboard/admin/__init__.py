@@ -1,0 +1,1 @@
+"""Admin pages for people, departments, moderation and the audit trail."""

@@ -1,0 +1,1 @@
+"""Command-line tasks: admins, CSV import, demo data and workers."""

@@ -1,0 +1,1 @@
+"""Cross-cutting web pieces: health check, error pages, headers, template helpers."""

@@ -1,0 +1,21 @@
+"""Routes every deployment needs: the health check for load balancers."""
+
+import sqlalchemy as sa
+from flask import Blueprint
+
+from ideaboard.extensions import db
+from ideaboard.policy import PUBLIC, requires
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+@requires(PUBLIC)
+def healthz():
+    """200 when the app and its database answer, 503 otherwise."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,1 @@
+"""Ideas: submitting, editing, browsing, searching and following."""

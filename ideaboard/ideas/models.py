@@ -1,0 +1,172 @@
+"""Ideas, their earlier versions, tags and followers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ideaboard.accounts.models import User
+from ideaboard.database import UTCDateTime, enum_check, utcnow
+from ideaboard.extensions import db
+from ideaboard.org.models import Department
+
+
+class IdeaStatus(StrEnum):
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    NEEDS_INFO = "needs_info"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    IMPLEMENTED = "implemented"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    IdeaStatus.OPEN: "Open",
+    IdeaStatus.IN_REVIEW: "In review",
+    IdeaStatus.NEEDS_INFO: "Needs info",
+    IdeaStatus.ACCEPTED: "Accepted",
+    IdeaStatus.IN_PROGRESS: "In progress",
+    IdeaStatus.IMPLEMENTED: "Implemented",
+    IdeaStatus.DECLINED: "Declined",
+    IdeaStatus.DUPLICATE: "Duplicate",
+    IdeaStatus.WITHDRAWN: "Withdrawn",
+}
+
+idea_tags = sa.Table(
+    "idea_tags",
+    db.metadata,
+    sa.Column("idea_id", sa.ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_idea_tags_tag_id", "tag_id"),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(32), unique=True)
+
+
+class Idea(db.Model):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        enum_check("status", [s.value for s in IdeaStatus]),
+        sa.CheckConstraint("upvotes >= 0 AND downvotes >= 0", name="votes_non_negative"),
+        sa.CheckConstraint("comment_count >= 0", name="comments_non_negative"),
+        sa.CheckConstraint("follower_count >= 0", name="followers_non_negative"),
+        sa.CheckConstraint("escalation_level >= 0", name="escalation_non_negative"),
+        sa.CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
+        # Every list sort, alone and within a status filter, has an index behind it.
+        sa.Index("ix_ideas_status_trending", "status", "trending_score"),
+        sa.Index("ix_ideas_status_wilson", "status", "wilson_score"),
+        sa.Index("ix_ideas_status_created", "status", "created_at"),
+        sa.Index("ix_ideas_status_comments", "status", "comment_count"),
+        sa.Index("ix_ideas_department_created", "department_id", "created_at"),
+        sa.Index("ix_ideas_author_created", "author_id", "created_at"),
+        sa.Index("ix_ideas_queue", "queue_department_id", "status", "review_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(140))
+    body_md: Mapped[str] = mapped_column(sa.Text)
+    # Rendered and sanitised once, on write (ideaboard.sanitize); pages show this.
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    excerpt: Mapped[str] = mapped_column(sa.String(300), default="")
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default=IdeaStatus.OPEN.value)
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)  # by a moderator
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Counters kept exact by the voting, comment and follow services.
+    upvotes: Mapped[int] = mapped_column(default=0)
+    downvotes: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    follower_count: Mapped[int] = mapped_column(default=0)
+    # Sort keys recomputed whenever votes or comments change (ideaboard.ideas.ranking).
+    trending_score: Mapped[float] = mapped_column(default=0.0, index=True)
+    wilson_score: Mapped[float] = mapped_column(default=0.0, index=True)
+
+    # Review: whose queue it is in, since when, and by when.
+    queue_department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("departments.id", ondelete="SET NULL")
+    )
+    entered_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 0 = the target department's managers; each level one step up; past the root, admins.
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    review_count: Mapped[int] = mapped_column(default=0)
+    mean_impact: Mapped[float | None]
+    mean_feasibility: Mapped[float | None]
+    mean_effort: Mapped[float | None]
+    merit_score: Mapped[float | None]
+
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ideas.id", ondelete="SET NULL")
+    )
+    outcome_md: Mapped[str | None] = mapped_column(sa.Text)
+    outcome_html: Mapped[str | None] = mapped_column(sa.Text)
+    outcome_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    outcome_unit: Mapped[str | None] = mapped_column(sa.String(40))
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    department: Mapped[Department] = relationship(foreign_keys=[department_id])
+    queue_department: Mapped[Department | None] = relationship(foreign_keys=[queue_department_id])
+    duplicate_of: Mapped[Idea | None] = relationship(remote_side=[id])
+    tags: Mapped[list[Tag]] = relationship(secondary=idea_tags, order_by=Tag.name)
+
+    @property
+    def net_votes(self) -> int:
+        return self.upvotes - self.downvotes
+
+    @property
+    def status_enum(self) -> IdeaStatus:
+        return IdeaStatus(self.status)
+
+    def __repr__(self) -> str:
+        return f"<Idea {self.id} {self.status}>"
+
+
+class IdeaVersion(db.Model):
+    """An earlier text of an idea, kept whenever its author edits it."""
+
+    __tablename__ = "idea_versions"
+    __table_args__ = (sa.UniqueConstraint("idea_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(140))
+    body_md: Mapped[str] = mapped_column(sa.Text)
+    editor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Follow(db.Model):
+    __tablename__ = "follows"
+    __table_args__ = (sa.Index("ix_follows_idea_id", "idea_id"),)
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    idea_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,14 @@
+"""Imports every model module so SQLAlchemy's metadata knows every table.
+
+Models live in their capability's package; this module only gathers them.
+"""
+
+from ideaboard.accounts.models import Invitation, User  # noqa: F401
+from ideaboard.audit.models import AuditEntry  # noqa: F401
+from ideaboard.comments.models import Comment  # noqa: F401
+from ideaboard.ideas.models import Follow, Idea, IdeaVersion, Tag  # noqa: F401
+from ideaboard.moderation.models import Flag  # noqa: F401
+from ideaboard.notifications.models import Notification, OutboxEmail  # noqa: F401
+from ideaboard.org.models import Department  # noqa: F401
+from ideaboard.review.models import Review, StatusChange  # noqa: F401
+from ideaboard.voting.models import Vote  # noqa: F401

@@ -1,0 +1,1 @@
+"""Flags on ideas and comments, and the moderators' queue."""

@@ -1,0 +1,41 @@
+"""Flags raised on ideas and comments, and how moderators resolved them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ideaboard.database import UTCDateTime, enum_check, utcnow
+from ideaboard.extensions import db
+
+
+class FlagResolution(StrEnum):
+    HIDDEN = "hidden"
+    RESTORED = "restored"
+    DISMISSED = "dismissed"
+
+
+class Flag(db.Model):
+    __tablename__ = "flags"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(idea_id IS NULL) <> (comment_id IS NULL)", name="exactly_one_target"
+        ),
+        enum_check("resolution", [r.value for r in FlagResolution]),
+        sa.Index("ix_flags_open", "resolved_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    idea_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE")
+    )
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(sa.String(16))

@@ -1,0 +1,59 @@
+"""In-app notifications and the e-mail outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ideaboard.database import UTCDateTime, enum_check, utcnow
+from ideaboard.extensions import db
+
+
+class NotificationKind(StrEnum):
+    COMMENT = "comment"  # on an idea you follow
+    REPLY = "reply"  # to your comment
+    MENTION = "mention"
+    STATUS_CHANGE = "status_change"
+    REVIEW_ASSIGNED = "review_assigned"  # an idea entered or escalated to your queue
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        enum_check("kind", [k.value for k in NotificationKind]),
+        sa.Index("ix_notifications_user_created", "user_id", "created_at"),
+        sa.Index("ix_notifications_user_unread", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    idea_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL")
+    )
+    # Text is written when the event happens, already free of anonymous authors' names.
+    message: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed: Mapped[bool] = mapped_column(default=False)
+
+
+class OutboxEmail(db.Model):
+    """An e-mail waiting for the send-mail worker; nothing is lost if SMTP is down."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (sa.Index("ix_email_outbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)

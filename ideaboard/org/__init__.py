@@ -1,0 +1,1 @@
+"""The organisation: departments in a tree and their managers."""

@@ -1,0 +1,141 @@
+"""The org tree: creating, editing and moving departments, and naming their managers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from ideaboard.accounts.models import Role, User
+from ideaboard.audit.services import changes, record
+from ideaboard.extensions import db
+from ideaboard.org.models import Department
+
+
+class OrgError(ValueError):
+    """A change that would break the org tree; the message is safe to show."""
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "department"
+
+
+def all_departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
+
+
+def tree_order(departments: Iterable[Department]) -> list[tuple[Department, int]]:
+    """Departments depth-first from the roots, each with its depth (for indented lists)."""
+    departments = list(departments)
+    children: dict[int | None, list[Department]] = {}
+    for department in departments:
+        children.setdefault(department.parent_id, []).append(department)
+    for siblings in children.values():
+        siblings.sort(key=lambda d: d.name.lower())
+    ordered: list[tuple[Department, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for department in children.get(parent_id, []):
+            ordered.append((department, depth))
+            walk(department.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def department_choices(blank: str | None = None) -> list[tuple[int, str]]:
+    """(id, label) pairs in tree order, indented by depth, for select fields."""
+    choices = [(0, blank)] if blank else []
+    choices += [(d.id, "\u2003" * depth + d.name) for d, depth in tree_order(all_departments())]
+    return choices
+
+
+def get_by_slug(slug: str) -> Department | None:
+    return db.session.scalar(sa.select(Department).where(Department.slug == slug))
+
+
+def ancestors(department: Department) -> list[Department]:
+    """The department's parent, grandparent, ... up to the root."""
+    chain, seen = [], {department.id}
+    current = department.parent
+    while current is not None and current.id not in seen:
+        chain.append(current)
+        seen.add(current.id)
+        current = current.parent
+    return chain
+
+
+def _snapshot(department: Department) -> dict:
+    return {
+        "name": department.name,
+        "slug": department.slug,
+        "parent_id": department.parent_id,
+        "review_threshold": department.review_threshold,
+        "review_sla_days": department.review_sla_days,
+        "description": department.description,
+    }
+
+
+def _check_unique(name: str, slug: str, exclude_id: int | None) -> None:
+    query = sa.select(Department).where(
+        sa.or_(sa.func.lower(Department.name) == name.lower(), Department.slug == slug)
+    )
+    if exclude_id is not None:
+        query = query.where(Department.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise OrgError("Another department already has that name.")
+
+
+def _check_parent(department: Department | None, parent: Department | None) -> None:
+    if parent is None or department is None:
+        return
+    if parent.id == department.id or department in ancestors(parent):
+        raise OrgError("A department cannot sit under itself or one of its own sub-departments.")
+
+
+def create_department(name: str, *, parent: Department | None, actor: User | None,
+                      review_threshold: int = 5, review_sla_days: int = 14,
+                      description: str = "") -> Department:
+    name = name.strip()
+    slug = slugify(name)
+    _check_unique(name, slug, None)
+    department = Department(name=name, slug=slug, parent=parent, description=description,
+                            review_threshold=review_threshold, review_sla_days=review_sla_days)
+    db.session.add(department)
+    db.session.flush()
+    record(actor, "department.create", department, after=_snapshot(department))
+    return department
+
+
+def update_department(department: Department, *, name: str, parent: Department | None,
+                      review_threshold: int, review_sla_days: int, description: str,
+                      actor: User) -> None:
+    """Edit and/or move a department, refusing cycles in the tree."""
+    before = _snapshot(department)
+    name = name.strip()
+    slug = slugify(name)
+    _check_unique(name, slug, department.id)
+    _check_parent(department, parent)
+    department.name = name
+    department.slug = slug
+    department.parent = parent
+    department.review_threshold = review_threshold
+    department.review_sla_days = review_sla_days
+    department.description = description
+    db.session.flush()
+    old, new = changes(before, _snapshot(department))
+    if new:
+        action = "department.move" if "parent_id" in new else "department.update"
+        record(actor, action, department, before=old, after=new)
+
+
+def set_managed_departments(user: User, departments: list[Department], actor: User) -> None:
+    user.managed_departments = sorted(departments, key=lambda d: d.name)
+    db.session.flush()
+
+
+def managers_of(department: Department) -> list[User]:
+    return [m for m in department.managers if m.active and m.role in (Role.MANAGER, Role.ADMIN)]

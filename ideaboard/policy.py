@@ -1,0 +1,114 @@
+"""The one permission policy: who may do what, to which object.
+
+Every view declares the action it needs with ``@requires(action)``; object-level
+checks call ``authorize(action, obj)``. Templates and the API ask ``can(...)``.
+Unknown actions are refused: the policy fails closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from ideaboard.extensions import login_manager
+
+Rule = Callable[[Any, Any], bool]
+RULES: dict[str, Rule] = {}
+
+# Actions anyone may take, signed in or not.
+PUBLIC = "public"
+
+
+def rule(*actions: str) -> Callable[[Rule], Rule]:
+    """Register the function deciding ``actions``."""
+
+    def register(func: Rule) -> Rule:
+        for action in actions:
+            if action in RULES:
+                raise RuntimeError(f"permission rule {action!r} declared twice")
+            RULES[action] = func
+        return func
+
+    return register
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _is_admin(user) -> bool:
+    return _signed_in(user) and user.role == "admin"
+
+
+def can(user, action: str, obj: Any = None) -> bool:
+    """True if ``user`` may take ``action`` on ``obj``; False for unknown actions."""
+    if action == PUBLIC:
+        return True
+    decide = RULES.get(action)
+    if decide is None or not _signed_in(user):
+        return False
+    return bool(decide(user, obj))
+
+
+def authorize(action: str, obj: Any = None) -> None:
+    """Abort the request unless the current user may take ``action`` on ``obj``."""
+    if can(current_user, action, obj):
+        return
+    if not _signed_in(current_user):
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+def requires(action: str) -> Callable:
+    """Declare and enforce the action a view needs (checked before the view runs)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if action != PUBLIC:
+                authorize(action)
+            return view(*args, **kwargs)
+
+        guarded.required_action = action  # read by the test that walks the URL map
+        return guarded
+
+    return decorate
+
+
+# --- accounts -----------------------------------------------------------------
+
+@rule("account.manage")
+def _own_account(user, _obj) -> bool:
+    return True
+
+
+# --- admin --------------------------------------------------------------------
+
+@rule("admin.users", "admin.departments", "admin.audit", "admin.moderation")
+def _admin_only(user, _obj) -> bool:
+    return _is_admin(user)
+
+
+# --- ideas --------------------------------------------------------------------
+
+@rule("idea.browse", "idea.create")
+def _any_member(user, _obj) -> bool:
+    return True
+
+
+# --- review -------------------------------------------------------------------
+
+@rule("review.queue")
+def _reviewer(user, _obj) -> bool:
+    return _is_admin(user) or (user.role == "manager" and bool(user.managed_departments))
+
+
+# --- notifications ------------------------------------------------------------
+
+@rule("notifications.view")
+def _own_notifications(user, _obj) -> bool:
+    return True

@@ -1,0 +1,1 @@
+"""Managers' side: the state machine, review queues, scores, decisions and escalation."""

@@ -1,0 +1,53 @@
+"""Managers' merit scores and the idea timeline of status changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ideaboard.accounts.models import User
+from ideaboard.database import UTCDateTime, utcnow
+from ideaboard.extensions import db
+
+
+class Review(db.Model):
+    """One manager's scores for one idea (1-5 each) and a note only managers see."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        sa.UniqueConstraint("idea_id", "reviewer_id"),
+        sa.CheckConstraint("impact BETWEEN 1 AND 5", name="impact_range"),
+        sa.CheckConstraint("feasibility BETWEEN 1 AND 5", name="feasibility_range"),
+        sa.CheckConstraint("effort BETWEEN 1 AND 5", name="effort_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    impact: Mapped[int] = mapped_column(sa.SmallInteger)
+    feasibility: Mapped[int] = mapped_column(sa.SmallInteger)
+    effort: Mapped[int] = mapped_column(sa.SmallInteger)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+
+
+class StatusChange(db.Model):
+    """One step of an idea's timeline; written only by ideaboard.review.workflow."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (sa.Index("ix_status_changes_idea_created", "idea_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))  # None: the system
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

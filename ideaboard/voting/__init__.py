@@ -1,0 +1,1 @@
+"""Peer votes on ideas."""

@@ -1,0 +1,181 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs on SQLite by default. Set ``IDEABOARD_TEST_DATABASE_URL`` to a
+PostgreSQL database (``.ci/run`` creates one with a unique name) to run it there.
+The schema is built once per run by the Alembic migrations; every test then
+starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from ideaboard import create_app
+from ideaboard.extensions import db
+from tests.factories import PASSWORD, DepartmentFactory, UserFactory
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("IDEABOARD_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The test database, migrated to head once for the whole run."""
+    url = _database_url(tmp_path_factory)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+    with app.app_context():
+        from flask_migrate import downgrade, upgrade
+
+        if db.engine.dialect.name == "postgresql":
+            downgrade(revision="base")  # start clean even after an aborted run
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """A fresh application on empty tables, with an app context pushed."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "ideaboard.test"},
+        env="testing",
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    """A valid CSRF token for this client's session, read from a real page."""
+    response = client.get(url, follow_redirects=True)
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log a test client in and out through the real forms (CSRF on)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        data = {"email": email, "password": password, "csrf_token": csrf_token(self.client)}
+        data.update(extra)
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client)})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def post(client):
+    """POST a form with a valid CSRF token: ``post(url, data)``."""
+
+    def send(url: str, data: dict | None = None, **kwargs):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", csrf_token(client))
+        return client.post(url, data=payload, **kwargs)
+
+    return send
+
+
+@pytest.fixture
+def company(app):
+    return DepartmentFactory(name="Company", slug="company")
+
+
+@pytest.fixture
+def it_department(company):
+    return DepartmentFactory(name="IT", slug="it", parent=company)
+
+
+@pytest.fixture
+def hr_department(company):
+    return DepartmentFactory(name="HR", slug="hr", parent=company)
+
+
+@pytest.fixture
+def employee(it_department):
+    return UserFactory(email="employee@example.com", display_name="Erin Employee",
+                       department=it_department)
+
+
+@pytest.fixture
+def manager(it_department):
+    return UserFactory(email="manager@example.com", display_name="Max Manager",
+                       department=it_department, manages=[it_department])
+
+
+@pytest.fixture
+def other_manager(hr_department):
+    return UserFactory(email="hr.manager@example.com", display_name="Hana HR",
+                       department=hr_department, manages=[hr_department])
+
+
+@pytest.fixture
+def admin(company):
+    return UserFactory(email="admin@example.com", display_name="Ada Admin", role="admin",
+                       department=company)
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    response = AuthActions(client).login(user.email)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def employee_client(app, employee):
+    return _signed_in(app, employee)
+
+
+@pytest.fixture
+def manager_client(app, manager):
+    return _signed_in(app, manager)
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    return _signed_in(app, admin)

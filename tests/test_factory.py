@@ -1,0 +1,43 @@
+import pytest
+
+from ideaboard import create_app
+
+
+def test_testing_config(app):
+    assert app.testing
+    assert app.config["WTF_CSRF_ENABLED"] is not False  # CSRF stays on in tests
+
+
+def test_production_refuses_default_secret_key(monkeypatch):
+    monkeypatch.delenv("IDEABOARD_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="IDEABOARD_SECRET_KEY"):
+        create_app({"SECRET_KEY": "dev-only-insecure-secret-key",
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+
+
+def test_production_accepts_real_secret_key():
+    app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+                     env="production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(RuntimeError, match="IDEABOARD_ENV"):
+        create_app(env="staging")
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_sqlite_has_wal_and_foreign_keys(app):
+    from ideaboard.extensions import db
+    import sqlalchemy as sa
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite-only pragmas")
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
