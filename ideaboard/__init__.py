@@ -102,8 +102,11 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.ideas.routes import bp as ideas_bp
     from ideaboard.notifications.routes import bp as notifications_bp
     from ideaboard.review.routes import bp as review_bp
+    from ideaboard.voting.routes import bp as voting_bp
 
-    for blueprint in (core_bp, accounts_bp, ideas_bp, review_bp, notifications_bp, admin_bp, cli_bp):
+    for blueprint in (
+        core_bp, accounts_bp, ideas_bp, voting_bp, review_bp, notifications_bp, admin_bp, cli_bp
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -66,6 +66,13 @@ def configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    try:
+        cursor.execute("SELECT sqrt(4), log(100)")
+    except Exception:  # SQLite built without its math functions: provide them
+        import math
+
+        dbapi_connection.create_function("sqrt", 1, math.sqrt, deterministic=True)
+        dbapi_connection.create_function("log", 1, math.log10, deterministic=True)
     cursor.close()
 
 

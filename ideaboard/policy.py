@@ -95,9 +95,39 @@ def _admin_only(user, _obj) -> bool:
 
 # --- ideas --------------------------------------------------------------------
 
+# Statuses in which peers may still vote, and in which the author may edit.
+VOTABLE_STATUSES = frozenset({"open", "in_review"})
+EDITABLE_STATUSES = frozenset({"open", "needs_info"})
+
+
 @rule("idea.browse", "idea.create")
 def _any_member(user, _obj) -> bool:
     return True
+
+
+@rule("idea.view", "idea.follow", "idea.flag", "idea.comment")
+def _idea_visible(user, idea) -> bool:
+    """Hidden (moderated) ideas are seen only by admins and their author."""
+    return idea is not None and (not idea.hidden or _is_admin(user) or idea.author_id == user.id)
+
+
+@rule("idea.see_author")
+def _idea_author_visible(user, idea) -> bool:
+    """Anonymous ideas hide their author from everyone but admins."""
+    return idea is not None and (not idea.is_anonymous or _is_admin(user))
+
+
+@rule("idea.edit")
+def _idea_editable(user, idea) -> bool:
+    return (idea is not None and idea.author_id == user.id and not idea.hidden
+            and idea.status in EDITABLE_STATUSES)
+
+
+@rule("idea.vote")
+def _idea_votable(user, idea) -> bool:
+    """Never on one's own idea, and only while it is open or in review."""
+    return (idea is not None and idea.author_id != user.id and not idea.hidden
+            and idea.status in VOTABLE_STATUSES)
 
 
 # --- review -------------------------------------------------------------------

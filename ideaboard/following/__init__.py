@@ -1,0 +1,1 @@
+"""Following ideas: who hears about what happens to an idea."""

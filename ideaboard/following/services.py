@@ -1,0 +1,56 @@
+"""Following and unfollowing ideas, with the idea's follower count kept exact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Follow, Idea
+
+
+def follow(user_id: int, idea_id: int) -> bool:
+    """Make the user follow the idea; False if they already did. Flushes."""
+    if db.session.get(Follow, (user_id, idea_id)) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Follow(user_id=user_id, idea_id=idea_id))
+    except sa.exc.IntegrityError:  # a concurrent request followed first
+        return False
+    db.session.execute(
+        sa.update(Idea).where(Idea.id == idea_id).values(follower_count=Idea.follower_count + 1)
+    )
+    return True
+
+
+def unfollow(user_id: int, idea_id: int) -> bool:
+    """Stop following; False if the user did not follow the idea. Flushes."""
+    result = db.session.execute(
+        sa.delete(Follow).where(Follow.user_id == user_id, Follow.idea_id == idea_id)
+    )
+    if not result.rowcount:
+        return False
+    db.session.execute(
+        sa.update(Idea).where(Idea.id == idea_id).values(follower_count=Idea.follower_count - 1)
+    )
+    return True
+
+
+def is_following(user_id: int, idea_id: int) -> bool:
+    return db.session.get(Follow, (user_id, idea_id)) is not None
+
+
+def follower_ids(idea_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(Follow.user_id).where(Follow.idea_id == idea_id)))
+
+
+def followed_idea_ids(user_id: int, idea_ids: Iterable[int]) -> set[int]:
+    """Which of ``idea_ids`` the user follows, in one query."""
+    ids = list(idea_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Follow.idea_id).where(Follow.user_id == user_id, Follow.idea_id.in_(ids))
+    ))

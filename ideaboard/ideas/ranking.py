@@ -1,0 +1,96 @@
+"""Sort keys for the idea list, kept in the idea row so every sort uses an index.
+
+Top is the Wilson score lower bound of up and down votes (95%): an idea with 40 up
+and 2 down outranks one with 3 up and 0 down. Trending is a "hot" score: the
+logarithm of the peer activity (net votes plus half the comments) plus the idea's
+age term, so newer ideas need less activity to rank as high; the age term is fixed
+at creation, so the score never needs recomputing as time passes.
+
+Counters and scores change together in ONE atomic UPDATE (``bump_counters``), so
+concurrent voters never lose a vote and the scores always match the counts.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
+
+Z = 1.959964  # 95% confidence
+EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+# Seconds of age worth one order of magnitude of activity (12.5 hours).
+TRENDING_HALF_LIFE = 45_000
+COMMENT_WEIGHT = 0.5
+
+
+def wilson(up: int, down: int) -> float:
+    """Lower bound of the Wilson score interval for the share of up votes."""
+    n = up + down
+    if n == 0:
+        return 0.0
+    p = up / n
+    return (p + Z * Z / (2 * n) - Z * math.sqrt((p * (1 - p) + Z * Z / (4 * n)) / n)) / (
+        1 + Z * Z / n
+    )
+
+
+def age_term(created_at: datetime) -> float:
+    return (created_at - EPOCH).total_seconds() / TRENDING_HALF_LIFE
+
+
+def trending(up: int, down: int, comments: int, created_at: datetime) -> float:
+    activity = up - down + COMMENT_WEIGHT * comments
+    sign = (activity > 0) - (activity < 0)
+    return round(age_term(created_at) + sign * math.log10(max(abs(activity), 1)), 6)
+
+
+def _wilson_sql(up, down):
+    n = up + down
+    p = sa.cast(up, sa.Float) / n
+    z2 = Z * Z
+    return sa.case(
+        (n == 0, 0.0),
+        else_=(p + z2 / (2.0 * n) - Z * sa.func.sqrt((p * (1.0 - p) + z2 / (4.0 * n)) / n))
+        / (1.0 + z2 / n),
+    )
+
+
+def _trending_sql(up, down, comments, created_at: datetime):
+    activity = up - down + COMMENT_WEIGHT * comments
+    # log() is base 10 on both SQLite and PostgreSQL.
+    magnitude = sa.func.log(sa.case((sa.func.abs(activity) < 1, 1.0),
+                                          else_=sa.func.abs(activity)))
+    signed = sa.case((activity > 0, magnitude), (activity < 0, -magnitude), else_=0.0)
+    return age_term(created_at) + signed
+
+
+def bump_counters(idea: Idea, *, up: int = 0, down: int = 0, comments: int = 0) -> None:
+    """Add to the idea's vote/comment counters and refresh its sort keys, atomically."""
+    new_up = Idea.upvotes + up
+    new_down = Idea.downvotes + down
+    new_comments = Idea.comment_count + comments
+    db.session.execute(
+        sa.update(Idea)
+        .where(Idea.id == idea.id)
+        .values(
+            upvotes=new_up,
+            downvotes=new_down,
+            comment_count=new_comments,
+            wilson_score=_wilson_sql(new_up, new_down),
+            trending_score=_trending_sql(new_up, new_down, new_comments, idea.created_at),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(idea, ["upvotes", "downvotes", "comment_count", "wilson_score",
+                              "trending_score"])
+
+
+def initial_scores(idea: Idea) -> None:
+    """Set the sort keys of a new idea (before its first flush)."""
+    idea.wilson_score = wilson(idea.upvotes or 0, idea.downvotes or 0)
+    idea.trending_score = trending(idea.upvotes or 0, idea.downvotes or 0,
+                                   idea.comment_count or 0, idea.created_at)

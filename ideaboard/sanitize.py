@@ -1,0 +1,95 @@
+"""The one sanitiser: Markdown rendered to HTML once, on write, and cleaned with bleach.
+
+Every piece of user-written text (ideas, comments, outcomes, rationales shown as
+rich text) goes through ``render_markdown``; its output is the only HTML a template
+may mark ``|safe``. Raw HTML typed by a user is never passed through: bleach escapes
+every tag outside the allow-list, so it shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+
+import bleach
+import markdown
+from bleach.linkifier import Linker
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr",
+        "em", "strong", "del", "code", "pre", "blockquote",
+        "ul", "ol", "li",
+        "a",
+        "h1", "h2", "h3",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener noreferrer"
+
+# Headings deeper than h3 are folded into h3 so a post cannot outshout the page.
+_DEEP_HEADING = re.compile(r"<(/?)h[4-6]\b", re.IGNORECASE)
+
+# A Markdown converter keeps state between calls, so each thread gets its own.
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        converter = _local.markdown = markdown.Markdown(
+            extensions=["fenced_code", "sane_lists"], output_format="html"
+        )
+    return converter.reset()
+
+
+def _set_rel(attrs, new=False):
+    href_key = (None, "href")
+    href = attrs.get(href_key, "")
+    if not href or href.startswith("#"):
+        return attrs
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+_linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+
+
+def clean_html(fragment: str) -> str:
+    """Clean an HTML fragment against the allow-list and give every link a safe rel."""
+    cleaned = bleach.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=False,
+        strip_comments=True,
+    )
+    return _linker.linkify(cleaned)
+
+
+def render_markdown(text: str) -> str:
+    """Markdown source to safe HTML (the stored, displayed form)."""
+    rendered = _converter().convert(text or "")
+    rendered = _DEEP_HEADING.sub(lambda m: f"<{m.group(1)}h3", rendered)
+    return clean_html(rendered)
+
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(rendered_html: str) -> str:
+    """The visible text of sanitised HTML, on one line."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", rendered_html))).strip()
+
+
+def excerpt(rendered_html: str, length: int = 280) -> str:
+    """A plain-text excerpt of at most ``length`` characters, cut at a word."""
+    text = plain_text(rendered_html)
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1].rsplit(" ", 1)[0]
+    return cut + "\u2026"

@@ -1,0 +1,44 @@
+"""Voting: a plain form POST that redirects back, or JSON for the in-place widget."""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ideaboard.core.urls import back_to
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
+from ideaboard.policy import can, requires
+from ideaboard.voting import services
+from ideaboard.voting.forms import VoteForm
+
+bp = Blueprint("voting", __name__)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _refuse(message: str, status: int):
+    if _wants_json():
+        return {"error": message}, status
+    flash(message, "error")
+    return redirect(back_to(url_for("ideas.index")))
+
+
+@bp.post("/ideas/<int:idea_id>/vote")
+@requires("idea.browse")
+def vote(idea_id: int):
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not can(current_user, "idea.view", idea):
+        abort(404)
+    form = VoteForm()
+    if not form.validate():
+        return _refuse("That vote could not be understood.", 400)
+    if not can(current_user, "idea.vote", idea):
+        return _refuse("You cannot vote on this idea: it is your own, or no longer open "
+                       "for votes.", 403)
+    value = services.cast_vote(current_user, idea, form.value.data)
+    db.session.commit()
+    if _wants_json():
+        return {"idea_id": idea.id, "upvotes": idea.upvotes, "downvotes": idea.downvotes,
+                "net": idea.net_votes, "my_vote": value}
+    return redirect(back_to(url_for("ideas.index")) + f"#idea-{idea.id}")
