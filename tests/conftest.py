@@ -13,6 +13,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from ideaboard import create_app
 from ideaboard.extensions import db
@@ -43,12 +44,31 @@ def database_url(tmp_path_factory) -> str:
 
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(sa.text(f"DELETE FROM {table}"))
-    db.session.commit()
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            # Self-referencing rows (departments, comments) cannot be deleted in
+            # foreign-key order, so the check is off while the tables are emptied.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                connection.exec_driver_sql(f"DELETE FROM {table}")
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own application context, as a real server does.
+
+    The ``app`` fixture keeps a context open for the test's own database work;
+    without this, requests would reuse it and share ``g`` (the logged-in user)
+    and the database session with the test and with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -59,6 +79,7 @@ def app(database_url, tmp_path):
         env="testing",
     )
     app.instance_path = str(tmp_path)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

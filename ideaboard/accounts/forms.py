@@ -2,15 +2,16 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from ideaboard.accounts.models import EmailFrequency
 from ideaboard.org.services import department_choices
 
 EMAIL_FREQUENCY_CHOICES = [
-    (EmailFrequency.IMMEDIATE.value, "An e-mail for each event"),
-    (EmailFrequency.DAILY.value, "One daily digest"),
-    (EmailFrequency.NEVER.value, "No e-mail (in-app only)"),
+    SelectChoice(EmailFrequency.IMMEDIATE.value, "An e-mail for each event"),
+    SelectChoice(EmailFrequency.DAILY.value, "One daily digest"),
+    SelectChoice(EmailFrequency.NEVER.value, "No e-mail (in-app only)"),
 ]
 
 

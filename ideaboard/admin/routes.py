@@ -1,13 +1,173 @@
-"""Admin pages: people, departments and the audit trail."""
+"""Admin pages: people, invitations and departments."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from ideaboard.accounts import services as accounts
+from ideaboard.accounts.models import Invitation, User
+from ideaboard.admin import services
+from ideaboard.admin.forms import DepartmentForm, InviteForm, UserEditForm
+from ideaboard.extensions import db
+from ideaboard.org import services as org
+from ideaboard.org.models import Department
 from ideaboard.policy import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# The admin sub-navigation; sections of capabilities not installed are left out.
+ADMIN_SECTIONS = [
+    ("admin.users", "People"),
+    ("admin.invitations", "Invitations"),
+    ("admin.departments", "Departments"),
+    ("moderation.queue", "Moderation"),
+    ("audit.index", "Audit trail"),
+]
+
+
+@bp.app_context_processor
+def admin_navigation():
+    return {"admin_sections": [(e, label) for e, label in ADMIN_SECTIONS
+                               if e in current_app.view_functions]}
+
+
+def _department(department_id: int | None) -> Department | None:
+    return db.session.get(Department, department_id) if department_id else None
+
+
+def _departments(ids: list[int]) -> list[Department]:
+    return [d for d in (db.session.get(Department, i) for i in ids) if d is not None]
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+@bp.get("/")
+@requires("admin.users")
+def index():
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/users")
 @requires("admin.users")
 def users():
-    return render_template("admin/users.html")
+    query = request.args.get("q", "", type=str)[:100]
+    role = request.args.get("role", "", type=str)
+    page = request.args.get("page", 1, type=int)
+    people = services.search_users(query, role=role if role in {"employee", "manager", "admin"} else None,
+                                   page=max(page, 1))
+    return render_template("admin/users.html", people=people, query=query, role=role)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("admin.users")
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user)
+    if request.method == "GET":
+        form.department.data = user.department_id or 0
+        form.managed_departments.data = [d.id for d in user.managed_departments]
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                role=form.role.data,
+                department=_department(form.department.data),
+                managed_departments=_departments(form.managed_departments.data or []),
+                actor=current_user,
+            )
+        except services.AdminError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Saved {user.display_name}.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_edit.html", user=user, form=form), _status()
+
+
+@bp.post("/users/<int:user_id>/active")
+@requires("admin.users")
+def set_active(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(user, active, current_user)
+    except services.AdminError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{user.display_name} is {'active again' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@requires("admin.users")
+def invitations():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            accounts.invite(form.email.data, form.role.data, _department(form.department.data),
+                            current_user)
+        except accounts.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {form.email.data}.", "success")
+            return redirect(url_for("admin.invitations"))
+    pending = db.session.scalars(
+        db.select(Invitation).order_by(Invitation.created_at.desc()).limit(100)
+    ).all()
+    return render_template("admin/invitations.html", form=form, invitations=pending), _status()
+
+
+@bp.get("/departments")
+@requires("admin.departments")
+def departments():
+    tree = org.tree_order(org.all_departments(with_managers=True))
+    return render_template("admin/departments.html", tree=tree)
+
+
+@bp.route("/departments/new", methods=["GET", "POST"])
+@requires("admin.departments")
+def new_department():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            department = org.create_department(
+                form.name.data, parent=_department(form.parent.data), actor=current_user,
+                review_threshold=form.review_threshold.data,
+                review_sla_days=form.review_sla_days.data,
+                description=form.description.data or "",
+            )
+        except org.OrgError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Created {department.name}.", "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/department_form.html", form=form, department=None), _status()
+
+
+@bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
+@requires("admin.departments")
+def edit_department(department_id: int):
+    department = db.session.get(Department, department_id) or abort(404)
+    form = DepartmentForm(obj=department)
+    if request.method == "GET":
+        form.parent.data = department.parent_id or 0
+    if form.validate_on_submit():
+        try:
+            org.update_department(
+                department, name=form.name.data, parent=_department(form.parent.data),
+                review_threshold=form.review_threshold.data,
+                review_sla_days=form.review_sla_days.data,
+                description=form.description.data or "", actor=current_user,
+            )
+        except org.OrgError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Saved {department.name}.", "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/department_form.html", form=form, department=department), \
+        _status()

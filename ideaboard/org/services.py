@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import changes, record
@@ -15,7 +17,14 @@ from ideaboard.org.models import Department
 
 
 class OrgError(ValueError):
-    """A change that would break the org tree; the message is safe to show."""
+    """A change that would break the org tree; the message is safe to show.
+
+    ``field`` names the form field the message belongs beside.
+    """
+
+    def __init__(self, message: str, field: str = "name"):
+        super().__init__(message)
+        self.field = field
 
 
 def slugify(text: str) -> str:
@@ -23,8 +32,11 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "department"
 
 
-def all_departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
+def all_departments(*, with_managers: bool = False) -> list[Department]:
+    query = sa.select(Department).order_by(Department.name)
+    if with_managers:
+        query = query.options(selectinload(Department.managers))
+    return list(db.session.scalars(query))
 
 
 def tree_order(departments: Iterable[Department]) -> list[tuple[Department, int]]:
@@ -46,10 +58,11 @@ def tree_order(departments: Iterable[Department]) -> list[tuple[Department, int]
     return ordered
 
 
-def department_choices(blank: str | None = None) -> list[tuple[int, str]]:
-    """(id, label) pairs in tree order, indented by depth, for select fields."""
-    choices = [(0, blank)] if blank else []
-    choices += [(d.id, "\u2003" * depth + d.name) for d, depth in tree_order(all_departments())]
+def department_choices(blank: str | None = None) -> list[SelectChoice]:
+    """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option."""
+    choices = [SelectChoice(0, blank)] if blank else []
+    choices += [SelectChoice(d.id, "\u2003" * depth + d.name)
+                for d, depth in tree_order(all_departments())]
     return choices
 
 
@@ -93,7 +106,8 @@ def _check_parent(department: Department | None, parent: Department | None) -> N
     if parent is None or department is None:
         return
     if parent.id == department.id or department in ancestors(parent):
-        raise OrgError("A department cannot sit under itself or one of its own sub-departments.")
+        raise OrgError("A department cannot sit under itself or one of its own sub-departments.",
+                       field="parent")
 
 
 def create_department(name: str, *, parent: Department | None, actor: User | None,
@@ -130,11 +144,6 @@ def update_department(department: Department, *, name: str, parent: Department |
     if new:
         action = "department.move" if "parent_id" in new else "department.update"
         record(actor, action, department, before=old, after=new)
-
-
-def set_managed_departments(user: User, departments: list[Department], actor: User) -> None:
-    user.managed_departments = sorted(departments, key=lambda d: d.name)
-    db.session.flush()
 
 
 def managers_of(department: Department) -> list[User]:

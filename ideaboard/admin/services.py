@@ -1,0 +1,70 @@
+"""Admin operations on people: search, roles, managed departments, (de)activation.
+
+Every change is written to the audit trail with its before and after.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ideaboard.accounts.models import Role, User
+from ideaboard.accounts.services import user_snapshot
+from ideaboard.audit.services import changes, record
+from ideaboard.extensions import db
+from ideaboard.org.models import Department
+
+
+class AdminError(ValueError):
+    """A change the rules refuse; the message is safe to show."""
+
+
+def search_users(query: str = "", *, role: str | None = None, page: int = 1, per_page: int = 25):
+    """People whose name or e-mail contains ``query``, alphabetically, paginated."""
+    select = (
+        sa.select(User)
+        .options(selectinload(User.department), selectinload(User.managed_departments))
+        .order_by(sa.func.lower(User.display_name), User.id)
+    )
+    if query := (query or "").strip():
+        pattern = f"%{query.lower()}%"
+        select = select.where(
+            sa.or_(sa.func.lower(User.display_name).like(pattern),
+                   sa.func.lower(User.email).like(pattern))
+        )
+    if role:
+        select = select.where(User.role == role)
+    return db.paginate(select, page=page, per_page=per_page, error_out=False)
+
+
+def update_user(user: User, *, role: str, department: Department | None,
+                managed_departments: list[Department], actor: User) -> None:
+    """Change a person's role, home department and managed departments."""
+    role = Role(role).value
+    if user.id == actor.id and role != Role.ADMIN:
+        raise AdminError("You cannot take away your own admin role.")
+    if role == Role.EMPLOYEE and managed_departments:
+        raise AdminError("Only managers and admins can manage departments; "
+                         "choose the manager role or clear the managed departments.")
+    if role == Role.MANAGER and not managed_departments:
+        raise AdminError("A manager must manage at least one department.")
+    before = user_snapshot(user)
+    user.role = role
+    user.department = department
+    user.managed_departments = sorted(managed_departments, key=lambda d: d.name)
+    db.session.flush()
+    old, new = changes(before, user_snapshot(user))
+    if new:
+        record(actor, "user.update", user, before=old, after=new)
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Deactivate (cannot log in; what they wrote stays) or reactivate a person."""
+    if user.id == actor.id and not active:
+        raise AdminError("You cannot deactivate your own account.")
+    if user.active == active:
+        return
+    user.active = active
+    db.session.flush()
+    record(actor, "user.reactivate" if active else "user.deactivate", user,
+           before={"active": not active}, after={"active": active})
