@@ -60,6 +60,19 @@ def enum_check(column: str, values) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_valid")
 
 
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: full-text search structures are hand-written in migrations.
+
+    They are SQLite FTS5 tables named ``ideas_fts*`` (with their triggers) and
+    PostgreSQL expression indexes whose names end in ``_fts``.
+    """
+    if type_ == "table" and name and name.startswith("ideas_fts"):
+        return False
+    if type_ == "index" and name and name.endswith("_fts"):
+        return False
+    return True
+
+
 def configure_sqlite(dbapi_connection, _record) -> None:
     """Turn on WAL and foreign keys for every new SQLite connection."""
     cursor = dbapi_connection.cursor()

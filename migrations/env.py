@@ -51,14 +51,8 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-# Full-text search structures are written by hand in migrations (SQLite FTS5
-# tables and their triggers; PostgreSQL tsvector indexes); autogenerate skips them.
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith("ideas_fts"):
-        return False
-    if type_ == "index" and name and name.endswith("_fts"):
-        return False
-    return True
+# Full-text search structures are written by hand in migrations; autogenerate skips them.
+from ideaboard.database import include_in_autogenerate as include_object  # noqa: E402
 
 
 def run_migrations_offline():

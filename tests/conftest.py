@@ -200,3 +200,49 @@ def manager_client(app, manager):
 @pytest.fixture
 def admin_client(app, admin):
     return _signed_in(app, admin)
+
+
+# --- PostgreSQL for tests that need one of their own ---------------------------
+
+DEFAULT_POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_server_url() -> str | None:
+    """The maintenance URL of a reachable PostgreSQL server, or None."""
+    url = os.environ.get("IDEABOARD_TEST_POSTGRES_URL", DEFAULT_POSTGRES_SERVER)
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                             connect_timeout=3):
+            return url
+    except Exception:
+        return None
+
+
+def require_or_skip(reason: str) -> None:
+    """Skip under `make test` on a laptop without the service; fail in CI."""
+    if os.environ.get("IDEABOARD_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason} (IDEABOARD_REQUIRE_POSTGRES=1, so this may not skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def fresh_postgres_url():
+    """A new, empty PostgreSQL database with a unique name, dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    server = _postgres_server_url()
+    if server is None:
+        require_or_skip("needs PostgreSQL on 127.0.0.1:5432 (set IDEABOARD_TEST_POSTGRES_URL)")
+    name = f"ideaboard_test_{uuid.uuid4().hex[:12]}"
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield plain.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ideaboard.accounts.models import Role
@@ -44,10 +44,11 @@ class DepartmentForm(FlaskForm):
     parent = SelectField("Parent department", coerce=int)
     review_threshold = IntegerField(
         "Review threshold (net votes)", default=5,
-        validators=[DataRequired(), NumberRange(min=1, max=10_000)],
+        validators=[InputRequired(), NumberRange(min=1, max=10_000, message="Use a whole number from 1 to 10,000.")],
     )
     review_sla_days = IntegerField(
-        "Review SLA (days)", default=14, validators=[DataRequired(), NumberRange(min=1, max=365)]
+        "Review SLA (days)", default=14,
+        validators=[InputRequired(), NumberRange(min=1, max=365, message="Use a whole number of days from 1 to 365.")]
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
 

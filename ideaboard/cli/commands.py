@@ -22,3 +22,45 @@ def create_admin(email: str, display_name: str, password: str) -> None:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created admin {user.email}.")
+
+
+@bp.cli.command("import-users")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def import_users(csv_file) -> None:
+    """Import people from a CSV file with columns email, name, department, role.
+
+    Every row is checked first; if any row is bad, nothing is imported and each
+    problem is reported with its line number.
+    """
+    from ideaboard.accounts.importing import import_users as run_import
+
+    report = run_import(csv_file)
+    if report.errors:
+        db.session.rollback()
+        for error in report.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(
+            f"{len(report.errors)} bad row(s); nothing was imported. Fix them and run again."
+        )
+    db.session.commit()
+    click.echo(f"Imported {len(report.created)} people. They choose a password through "
+               "'Forgot your password?' on the log-in page.")
+
+
+@bp.cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has people.")
+def demo(if_empty: bool) -> None:
+    """Seed a believable company: departments, people, ideas at every stage."""
+    from ideaboard.cli.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, database_is_empty, seed
+
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; demo seeding skipped.")
+        return
+    if not database_is_empty():
+        raise click.ClickException("The database is not empty; demo data goes into an empty one.")
+    summary = seed()
+    db.session.commit()
+    click.echo(summary)
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for email, role in DEMO_ACCOUNTS:
+        click.echo(f"  {email:32} {role}")

@@ -1,0 +1,133 @@
+"""Demo data: a believable company to explore Ideaboard with.
+
+Deterministic (a fixed random seed), so screenshots and docs stay stable.
+"""
+
+from __future__ import annotations
+
+import random
+
+import sqlalchemy as sa
+
+from ideaboard.accounts.models import Role, User
+from ideaboard.accounts.passwords import hash_password
+from ideaboard.audit.services import record
+from ideaboard.extensions import db
+from ideaboard.org.models import Department
+from ideaboard.org.services import slugify
+
+DEMO_PASSWORD = "ideaboard-demo"
+DEMO_DOMAIN = "acme.example"
+DEMO_ACCOUNTS = [
+    (f"admin@{DEMO_DOMAIN}", "admin (Ada Admin)"),
+    (f"manager@{DEMO_DOMAIN}", "manager of IT (Max Manager)"),
+    (f"ops.manager@{DEMO_DOMAIN}", "manager of Operations (Olivia Ops)"),
+    (f"employee@{DEMO_DOMAIN}", "employee in IT (Erin Employee)"),
+    (f"peer@{DEMO_DOMAIN}", "employee in Marketing (Pat Peer)"),
+]
+
+# (name, parent name, review threshold, SLA days, description)
+DEPARTMENTS = [
+    ("Acme Corp", None, 8, 21, "The whole company."),
+    ("Marketing", "Acme Corp", 5, 14, "Brand, campaigns and market research."),
+    ("Sales", "Acme Corp", 5, 10, "Field and inside sales."),
+    ("Human Resources", "Acme Corp", 4, 14, "People, hiring, learning and wellbeing."),
+    ("IT", "Acme Corp", 5, 14, "Everything with a plug or a password."),
+    ("IT Infrastructure", "IT", 4, 10, "Networks, servers, laptops and the service desk."),
+    ("Software Development", "IT", 4, 10, "Internal tools and integrations."),
+    ("Finance", "Acme Corp", 5, 14, "Accounting, payroll, purchasing and budgets."),
+    ("Operations", "Acme Corp", 5, 14, "Making, moving and maintaining."),
+    ("Logistics", "Operations", 4, 10, "Warehouses, shipping and the fleet."),
+    ("Facilities", "Operations", 3, 7, "Buildings, energy, canteen and safety."),
+    ("Legal", "Acme Corp", 5, 21, "Contracts, compliance and privacy."),
+    ("Customer Support", "Acme Corp", 4, 7, "Phones, chat and the help centre."),
+]
+
+FIRST_NAMES = """Aisha Ben Carla Dev Elena Farid Grace Hugo Ines Jonas Kemi Liam Maya Noah Olga
+Priya Quinn Rafael Sofia Tomas Uma Victor Wen Xavier Yara Zoe Amir Bea Chen Dana Emil Fatima
+Gil Hana Ivan Julia Kofi Lena Marco Nadia Omar Paula Ravi Sara Theo Ulla Vera Will Yusuf Zara""".split()
+LAST_NAMES = """Okafor Schmidt Rossi Patel Novak Haddad Kim Dubois Silva Berg Mensah Walsh Tanaka
+Moreau Costa Ivanova Larsen Nguyen Fischer Garcia Jansen Ali Kowalski Meyer Lopez Sato Brown
+Hughes Kaya Lindqvist""".split()
+
+# Fixed people the README names (email local part, name, department, role, manages).
+NAMED_PEOPLE = [
+    ("admin", "Ada Admin", "Acme Corp", Role.ADMIN, None),
+    ("manager", "Max Manager", "IT", Role.MANAGER, ["IT", "IT Infrastructure"]),
+    ("ops.manager", "Olivia Ops", "Operations", Role.MANAGER, ["Operations", "Facilities"]),
+    ("employee", "Erin Employee", "IT", Role.EMPLOYEE, None),
+    ("peer", "Pat Peer", "Marketing", Role.EMPLOYEE, None),
+    ("ceo", "Carmen Chief", "Acme Corp", Role.MANAGER, ["Acme Corp"]),
+]
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def seed(rng: random.Random | None = None) -> str:
+    """Fill an empty database; returns a one-paragraph summary. Flushes, never commits."""
+    rng = rng or random.Random(2026)
+    departments = _seed_departments()
+    people = _seed_people(departments, rng)
+    record(None, "demo.seed", object_type="system",
+           after={"departments": len(departments), "people": len(people)})
+    db.session.flush()
+    parts = [f"{len(departments)} departments", f"{len(people)} people"]
+    try:
+        from ideaboard.cli.demo_ideas import seed_ideas
+    except ImportError:  # the peer and review capabilities add ideas when installed
+        pass
+    else:
+        parts.append(seed_ideas(departments, people, rng))
+    return "Seeded " + ", ".join(parts) + "."
+
+
+def _seed_departments() -> dict[str, Department]:
+    departments: dict[str, Department] = {}
+    for name, parent, threshold, sla, description in DEPARTMENTS:
+        department = Department(name=name, slug=slugify(name), parent=departments.get(parent),
+                                review_threshold=threshold, review_sla_days=sla,
+                                description=description)
+        db.session.add(department)
+        departments[name] = department
+    db.session.flush()
+    return departments
+
+
+def _seed_people(departments: dict[str, Department], rng: random.Random) -> list[User]:
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash: scrypt is slow on purpose
+    people: list[User] = []
+    used: set[str] = set()
+
+    def add(local: str, name: str, department: str, role: Role, manages=None) -> User:
+        user = User(email=f"{local}@{DEMO_DOMAIN}", display_name=name,
+                    password_hash=password_hash, role=role.value,
+                    department=departments[department])
+        if manages:
+            user.managed_departments = [departments[d] for d in manages]
+        db.session.add(user)
+        used.add(local)
+        people.append(user)
+        return user
+
+    for local, name, department, role, manages in NAMED_PEOPLE:
+        add(local, name, department, role, manages)
+    managed = {d for *_, manages in NAMED_PEOPLE if manages for d in manages}
+    names = [(f, l) for f in FIRST_NAMES for l in LAST_NAMES]
+    rng.shuffle(names)
+    for department in departments:
+        if department == "Acme Corp":
+            continue
+        staff = rng.randint(4, 5)
+        if department not in managed:
+            first, last = names.pop()
+            add(f"{first}.{last}".lower(), f"{first} {last}", department, Role.MANAGER,
+                [department])
+        for _ in range(staff):
+            first, last = names.pop()
+            local = f"{first}.{last}".lower()
+            if local not in used:
+                add(local, f"{first} {last}", department, Role.EMPLOYEE)
+    db.session.flush()
+    return people

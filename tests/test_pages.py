@@ -1,0 +1,79 @@
+"""Cross-cutting page behaviour: permissions declared, error pages, headers."""
+
+import pytest
+
+from ideaboard.policy import PUBLIC, RULES
+
+
+def test_every_view_declares_its_permission(app):
+    """A route without @requires(...) is a bug: it would skip the one policy."""
+    missing = []
+    for endpoint, view in app.view_functions.items():
+        if endpoint == "static":
+            continue
+        action = getattr(view, "required_action", None)
+        if action is None or (action != PUBLIC and action not in RULES):
+            missing.append(endpoint)
+    assert missing == []
+
+
+def test_unknown_action_is_refused(employee):
+    from ideaboard.policy import can
+
+    assert not can(employee, "no.such.action")
+
+
+def test_friendly_404(employee_client):
+    response = employee_client.get("/no/such/page")
+    assert response.status_code == 404
+    assert b"We could not find that page." in response.data
+    assert b"Back to Ideaboard" in response.data
+
+
+def test_404_as_json_for_scripts(employee_client):
+    response = employee_client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json == {"error": "We could not find that page.", "status": 404}
+
+
+def test_friendly_500(app, database_url):
+    from ideaboard import create_app
+    from tests.conftest import IsolatedClient
+
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PROPAGATE_EXCEPTIONS": False},
+                       env="testing")
+    fresh.test_client_class = IsolatedClient
+
+    def explode():
+        raise RuntimeError("boom")
+
+    explode.required_action = PUBLIC
+    fresh.add_url_rule("/explode", view_func=explode)
+    response = fresh.test_client().get("/explode")
+    assert response.status_code == 500
+    assert b"Something went wrong on our side." in response.data
+    assert b"boom" not in response.data
+
+
+def test_wrong_method_is_405_not_500(client):
+    assert client.put("/login").status_code == 405
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/login", "/signup", "/reset-password"])
+def test_public_pages_render(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_session_cookie_flags(client, auth, employee):
+    cookies = auth.login(employee.email).headers.getlist("Set-Cookie")
+    session = [c for c in cookies if c.startswith("session=")][0]
+    assert "HttpOnly" in session and "SameSite=Lax" in session
