@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
-FLASK := IDEABOARD_ENV=development $(BIN)/flask --app ideaboard
+FLASK := IDEABOARD_ENV=development IDEABOARD_ALLOWED_EMAIL_DOMAINS=$${IDEABOARD_ALLOWED_EMAIL_DOMAINS:-acme.example} $(BIN)/flask --app ideaboard
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
