@@ -14,7 +14,7 @@ import threading
 
 import bleach
 import markdown
-from bleach.linkifier import Linker
+from bleach.linkifier import LinkifyFilter, Linker
 
 ALLOWED_TAGS = frozenset(
     {
@@ -54,7 +54,39 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-_linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+class _CodeSafeLinkifyFilter(LinkifyFilter):
+    """bleach's linkify filter, minus double escaping inside ``skip_tags``.
+
+    bleach passes text inside skipped tags (our ``pre`` and ``code``) on with its
+    entities still raw, so the serializer escapes them again: ``x < y`` in a code
+    block would show as ``x &lt; y``. Decoding entities in every text token fixes
+    that; text outside those tags was decoded already, and decoding twice is a no-op.
+    """
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "Characters":
+                yield from self.extract_entities(token)
+            else:
+                yield token
+
+
+class _Linker(Linker):
+    def linkify(self, text: str) -> str:
+        if not text:
+            return ""
+        filtered = _CodeSafeLinkifyFilter(
+            source=self.walker(self.parser.parseFragment(text)),
+            callbacks=self.callbacks,
+            skip_tags=self.skip_tags,
+            parse_email=self.parse_email,
+            url_re=self.url_re,
+            email_re=self.email_re,
+        )
+        return self.serializer.render(filtered)
+
+
+_linker = _Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
 
 
 def clean_html(fragment: str) -> str:
