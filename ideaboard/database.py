@@ -89,9 +89,36 @@ def configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@sa.event.listens_for(sa.engine.Engine, "connect")
-def _on_connect(dbapi_connection, record) -> None:
+def _is_sqlite(dbapi_connection) -> bool:
     import sqlite3
 
-    if isinstance(dbapi_connection, sqlite3.Connection):
+    return isinstance(dbapi_connection, sqlite3.Connection)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _on_connect(dbapi_connection, record) -> None:
+    if _is_sqlite(dbapi_connection):
         configure_sqlite(dbapi_connection, record)
+        # Let SQLAlchemy, not the sqlite3 module, begin transactions (see _on_begin);
+        # this also makes SAVEPOINTs work.
+        dbapi_connection.isolation_level = None
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _on_begin(connection) -> None:
+    """Begin SQLite transactions that may write with BEGIN IMMEDIATE.
+
+    A deferred transaction that reads and then writes fails at once with
+    "database is locked" when another writer committed in between: the busy
+    timeout cannot help it. Taking the write lock up front makes writers queue
+    on the busy timeout instead. Page views (GET) stay deferred, so readers
+    never wait for writers (WAL). Outside requests (commands, tests' own
+    sessions) transactions stay deferred too: a long-lived session there must
+    not hold the write lock while it is idle.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -44,18 +44,24 @@ def database_url(tmp_path_factory) -> str:
 
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
             connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        else:
-            # Self-referencing rows (departments, comments) cannot be deleted in
-            # foreign-key order, so the check is off while the tables are emptied.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for table in tables:
-                connection.exec_driver_sql(f"DELETE FROM {table}")
-            connection.commit()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        connection.commit()
+        return
+    # Self-referencing rows (departments, comments) cannot be deleted in foreign-key
+    # order, so the check is off while the tables are emptied; SQLite only accepts
+    # that pragma outside a transaction, hence the raw connection.
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("BEGIN IMMEDIATE")
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("COMMIT")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
 
 
 class IsolatedClient(FlaskClient):
@@ -64,9 +70,14 @@ class IsolatedClient(FlaskClient):
     The ``app`` fixture keeps a context open for the test's own database work;
     without this, requests would reuse it and share ``g`` (the logged-in user)
     and the database session with the test and with each other.
+
+    Before each request the test's own session commits: what the test set up is
+    visible to the request, the test holds no transaction (and so no lock or old
+    snapshot) while the request runs, and its objects reload afterwards.
     """
 
     def open(self, *args, **kwargs):
+        db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
