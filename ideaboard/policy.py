@@ -134,7 +134,58 @@ def _idea_votable(user, idea) -> bool:
 
 @rule("review.queue")
 def _reviewer(user, _obj) -> bool:
-    return _is_admin(user) or (user.role == "manager" and bool(user.managed_departments))
+    # The role alone decides (the admin rules keep every manager managing at least one
+    # department), so the navigation asks no query on every page.
+    return _is_admin(user) or user.role == "manager"
+
+
+# Who may change an idea's status is decided by the one state machine, asked here.
+def _may_move_to(status: str) -> Rule:
+    def decide(user, idea) -> bool:
+        from ideaboard.review import workflow
+
+        return idea is not None and workflow.allowed(user, idea, status)
+
+    return decide
+
+
+rule("idea.fast_track")(lambda user, idea: idea is not None and idea.status == "open"
+                        and _may_move_to("in_review")(user, idea) and not idea.hidden)
+rule("idea.resubmit")(lambda user, idea: idea is not None and idea.status == "needs_info"
+                      and _may_move_to("in_review")(user, idea))
+rule("idea.withdraw")(_may_move_to("withdrawn"))
+rule("idea.start")(_may_move_to("in_progress"))
+rule("idea.implement")(_may_move_to("implemented"))
+
+
+@rule("idea.decide")
+def _may_decide(user, idea) -> bool:
+    from ideaboard.review import workflow
+
+    return idea is not None and any(workflow.allowed(user, idea, s) for s in workflow.DECISIONS)
+
+
+@rule("idea.score")
+def _may_score(user, idea) -> bool:
+    from ideaboard.review import workflow
+
+    return idea is not None and workflow.may_score(user, idea)
+
+
+@rule("review.see_notes")
+def _may_see_notes(user, idea) -> bool:
+    from ideaboard.review import workflow
+
+    return idea is not None and workflow.may_see_notes(user, idea)
+
+
+@rule("idea.review")
+def _may_open_review_page(user, idea) -> bool:
+    """The review page of one idea: its responsible managers and the admins."""
+    from ideaboard.review import workflow
+
+    return idea is not None and bool(workflow.capacities(user, idea)
+                                     & {workflow.Capacity.MANAGER, workflow.Capacity.ADMIN})
 
 
 # --- notifications ------------------------------------------------------------
@@ -142,3 +193,36 @@ def _reviewer(user, _obj) -> bool:
 @rule("notifications.view")
 def _own_notifications(user, _obj) -> bool:
     return True
+
+
+# --- discussion (comments, flags, moderation) ---------------------------------
+
+def _comment_idea_visible(user, comment) -> bool:
+    return comment is not None and _idea_visible(user, comment.idea)
+
+
+@rule("comment.edit", "comment.delete")
+def _own_live_comment(user, comment) -> bool:
+    """Authors edit and delete their own comments while the comment is still shown."""
+    return (_comment_idea_visible(user, comment) and comment.author_id == user.id
+            and comment.deleted_at is None and not comment.hidden)
+
+
+@rule("comment.reply")
+def _comment_repliable(user, comment) -> bool:
+    """Replies go under comments that are still shown, on ideas one may comment on."""
+    return (_comment_idea_visible(user, comment) and comment.deleted_at is None
+            and not comment.hidden)
+
+
+@rule("comment.flag")
+def _comment_flaggable(user, comment) -> bool:
+    """Anyone who can see a comment may report it, except its own author."""
+    return (_comment_idea_visible(user, comment) and comment.author_id != user.id
+            and comment.deleted_at is None and not comment.hidden)
+
+
+@rule("comment.see_hidden")
+def _moderator_sees_hidden(user, _comment) -> bool:
+    """Moderated comments show their text to admins only."""
+    return _is_admin(user)
