@@ -109,13 +109,17 @@ def render_markdown(text: str) -> str:
     return clean_html(rendered)
 
 
+# Block elements separate words; inline ones (strong, em, a, code, del) do not, so
+# "**paper**." stays "paper." rather than "paper .".
+_BLOCK_TAG = re.compile(r"</?(?:p|br|hr|pre|blockquote|ul|ol|li|h[1-6])\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
 def plain_text(rendered_html: str) -> str:
     """The visible text of sanitised HTML, on one line."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", rendered_html))).strip()
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", rendered_html))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def excerpt(rendered_html: str, length: int = 280) -> str:

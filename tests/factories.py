@@ -6,8 +6,12 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from ideaboard.accounts.models import User
+from ideaboard import sanitize
 from ideaboard.accounts.passwords import hash_password
+from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea, Tag
+from ideaboard.ideas.ranking import initial_scores
 from ideaboard.org.models import Department
 
 PASSWORD = "correct-horse-battery"
@@ -59,3 +63,49 @@ class UserFactory(BaseFactory):
                 self.role = "manager"
             if create:
                 db.session.commit()
+
+
+class TagFactory(BaseFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class IdeaFactory(BaseFactory):
+    """A consistent idea: rendered body, excerpt and sort keys as submit_idea sets them.
+
+    Needs ``author`` and ``department``; ``tags`` takes Tag rows.
+    """
+
+    class Meta:
+        model = Idea
+
+    title = factory.Sequence(lambda n: f"Idea number {n} for the board")
+    body_md = "We could **improve** how this works."
+    body_html = factory.LazyAttribute(lambda o: sanitize.render_markdown(o.body_md))
+    excerpt = factory.LazyAttribute(lambda o: sanitize.excerpt(o.body_html))
+    status = "open"
+    is_anonymous = False
+    hidden = False
+    created_at = factory.LazyFunction(utcnow)
+    updated_at = factory.LazyAttribute(lambda o: o.created_at)
+    upvotes = 0
+    downvotes = 0
+    comment_count = 0
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if extracted:
+            self.tags = list(extracted)
+            if create:
+                db.session.commit()
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        idea = model_class(*args, **kwargs)
+        initial_scores(idea)
+        session = cls._meta.sqlalchemy_session_factory()
+        session.add(idea)
+        session.commit()
+        return idea

@@ -150,3 +150,14 @@ def test_excerpt_is_plain_text_cut_at_a_word():
     assert len(text) <= 50 and text.endswith("\u2026")
     assert "<" not in text
     assert plain_text("<p>a &amp; b</p>") == "a & b"
+
+
+@pytest.mark.parametrize("source, text", [
+    ("Saves **paper**.", "Saves paper."),
+    ("# Plan\n\nStep *one*, [two](https://x.example).", "Plan Step one, two."),
+    ("- a\n- b", "a b"),
+    ("line one  \nline two", "line one line two"),
+    ("`x < y` & z", "x < y & z"),
+])
+def test_plain_text_keeps_words_and_punctuation_together(source, text):
+    assert plain_text(render_markdown(source)) == text

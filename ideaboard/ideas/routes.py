@@ -1,19 +1,166 @@
-"""The idea list and idea pages."""
+"""The idea list, a department's ideas, the idea page, and submitting and editing ideas."""
 
-from flask import Blueprint, render_template
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
 
-from ideaboard.policy import requires
+from ideaboard.extensions import db
+from ideaboard.ideas import services
+from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
+from ideaboard.ideas.models import STATUS_LABELS
+from ideaboard.ideas.page import idea_page_context
+from ideaboard.org.models import Department
+from ideaboard.org.services import get_by_slug
+from ideaboard.policy import authorize, can, requires
+from ideaboard.voting.services import my_votes
 
 bp = Blueprint("ideas", __name__)
+
+
+def _status() -> int:
+    """422 when a submitted form is shown again with its errors."""
+    return 422 if request.method == "POST" else 200
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _viewable_or_404(idea_id: int):
+    """The idea, or 404 when it does not exist or the viewer may not see it."""
+    idea = services.get_idea(idea_id)
+    if idea is None or not can(current_user, "idea.view", idea):
+        abort(404)
+    return idea
+
+
+def _page(query):
+    pagination = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False,
+                             max_per_page=None)
+    votes = my_votes(current_user, [idea.id for idea in pagination.items])
+    return pagination, votes
+
+
+def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str]]:
+    tabs = [(key, label) for key, (label, _) in services.SORTS.items()]
+    if filters.q:
+        tabs.insert(0, (services.RELEVANCE_SORT, "Best match"))
+    return tabs
 
 
 @bp.get("/")
 @requires("idea.browse")
 def index():
-    return render_template("ideas/index.html")
+    form = IdeaFilterForm(request.args)
+    filters = form.to_filters()
+    pagination, votes = _page(services.list_query(current_user, filters))
+    return render_template("ideas/index.html", form=form, filters=filters,
+                           pagination=pagination, my_votes=votes, sorts=_sort_tabs(filters),
+                           status_labels=STATUS_LABELS)
 
 
-@bp.get("/ideas/new")
+@bp.get("/departments/<slug>")
+@requires("idea.browse")
+def department(slug: str):
+    dept = get_by_slug(slug)
+    if dept is None:
+        abort(404)
+    sort = request.args.get("sort", "")
+    filters = services.IdeaFilters(
+        sort=sort if sort in services.SORTS else services.DEFAULT_SORT, department_id=dept.id
+    )
+    pagination, votes = _page(services.list_query(current_user, filters))
+    return render_template("ideas/department.html", department=dept, filters=filters,
+                           pagination=pagination, my_votes=votes, sorts=_sort_tabs(filters))
+
+
+@bp.get("/ideas/similar")
+@requires("idea.browse")
+def similar():
+    """Ideas like the title being typed: an HTML fragment, or JSON on request."""
+    ideas = services.similar_ideas(request.args.get("title", "")[:services.TITLE_MAX])
+    if _wants_json():
+        return {"ideas": [
+            {
+                "id": idea.id,
+                "title": idea.title,
+                "url": url_for("ideas.detail", idea_id=idea.id),
+                "status": idea.status,
+                "status_label": STATUS_LABELS[idea.status_enum],
+                "department": idea.department.name,
+                "author": idea.author.display_name if can(current_user, "idea.see_author", idea)
+                else None,
+                "net_votes": idea.net_votes,
+            }
+            for idea in ideas
+        ]}
+    return render_template("ideas/_similar.html", similar=ideas)
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
 @requires("idea.create")
 def new():
-    return render_template("ideas/index.html")
+    form = IdeaForm()
+    if request.method == "GET":
+        form.department.data = current_user.department_id or 0
+    similar = []
+    if form.validate_on_submit():
+        if not form.confirmed.data:
+            similar = services.similar_ideas(form.title.data)
+        if similar:
+            # Shown once, without JavaScript too; posting again goes ahead.
+            form.confirmed.data = "1"
+            return render_template("ideas/new.html", form=form, similar=similar)
+        try:
+            idea = services.submit_idea(
+                current_user, form.title.data, form.body.data,
+                db.session.get(Department, form.department.data), form.tag_names,
+                form.anonymous.data,
+            )
+        except services.IdeaError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your idea is posted. Colleagues can now vote and comment on it.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/new.html", form=form, similar=similar), _status()
+
+
+@bp.get("/ideas/<int:idea_id>")
+@requires("idea.browse")
+def detail(idea_id: int):
+    idea = _viewable_or_404(idea_id)
+    my_vote = my_votes(current_user, [idea.id]).get(idea.id, 0)
+    return render_template("ideas/detail.html", idea=idea, my_vote=my_vote,
+                           **idea_page_context(idea, current_user))
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@requires("idea.browse")
+def edit(idea_id: int):
+    idea = _viewable_or_404(idea_id)
+    authorize("idea.edit", idea)
+    form = EditIdeaForm()
+    if request.method == "GET":
+        form.title.data = idea.title
+        form.body.data = idea.body_md
+        form.tags.data = ", ".join(tag.name for tag in idea.tags)
+    if form.validate_on_submit():
+        try:
+            changed = services.edit_idea(idea, current_user, form.title.data, form.body.data,
+                                         form.tag_names)
+        except services.IdeaError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your changes are saved." if changed else "Nothing was changed.",
+                  "success" if changed else "info")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/edit.html", form=form, idea=idea), _status()
+
+
+@bp.get("/ideas/<int:idea_id>/versions")
+@requires("idea.browse")
+def versions(idea_id: int):
+    idea = _viewable_or_404(idea_id)
+    return render_template("ideas/versions.html", idea=idea, versions=services.versions(idea))

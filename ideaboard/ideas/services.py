@@ -1,0 +1,236 @@
+"""Submitting, editing, finding and listing ideas.
+
+Services flush and never commit; the view that calls them commits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ideaboard import sanitize
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.following.services import follow
+from ideaboard.ideas import ranking, search
+from ideaboard.ideas.models import Follow, Idea, IdeaStatus, IdeaVersion, Tag
+from ideaboard.org.models import Department
+from ideaboard.review.workflow import record_creation
+
+TITLE_MIN, TITLE_MAX = 8, 140
+BODY_MAX = 20_000
+MAX_TAGS = 5
+TAG_MAX_LENGTH = 32
+SIMILAR_LIMIT = 5
+
+
+class IdeaError(ValueError):
+    """Input the idea rules refuse; the message is safe to show."""
+
+
+# --- tags ---------------------------------------------------------------------
+
+def tag_slug(text: str) -> str:
+    """A tag as a lowercase ASCII slug: "Coffee Machines" -> "coffee-machines"."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def clean_tags(names: Iterable[str]) -> list[str]:
+    """Normalise tag names to slugs, dropping repeats; IdeaError if one is invalid or >5."""
+    slugs: list[str] = []
+    for name in names:
+        slug = tag_slug(name)
+        if not slug:
+            raise IdeaError(f"\u201c{name.strip()}\u201d is not a valid tag: use letters and digits.")
+        if len(slug) > TAG_MAX_LENGTH:
+            raise IdeaError(f"Tags have at most {TAG_MAX_LENGTH} characters; "
+                            f"\u201c{slug}\u201d has {len(slug)}.")
+        if slug not in slugs:
+            slugs.append(slug)
+    if len(slugs) > MAX_TAGS:
+        raise IdeaError(f"At most {MAX_TAGS} tags, please ({len(slugs)} given).")
+    return slugs
+
+
+def parse_tags(raw: str | None) -> list[str]:
+    """Tags from a comma-separated text field, cleaned (see ``clean_tags``)."""
+    return clean_tags(part for part in (raw or "").split(",") if part.strip())
+
+
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """The Tag rows for these (clean) names, creating the missing ones. Flushes."""
+    names = list(names)
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)))}
+    for name in names:
+        if name in existing:
+            continue
+        try:
+            with db.session.begin_nested():
+                tag = Tag(name=name)
+                db.session.add(tag)
+        except sa.exc.IntegrityError:  # another request created it first
+            tag = db.session.scalar(sa.select(Tag).where(Tag.name == name))
+        existing[name] = tag
+    return [existing[name] for name in names]
+
+
+# --- writing ideas ------------------------------------------------------------
+
+# Control characters have no place in text (PostgreSQL even refuses NUL); tab and
+# newlines stay in the body.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"\s+")
+
+
+def _check_text(title: str, body_md: str) -> tuple[str, str]:
+    title = _SPACE.sub(" ", _CONTROL.sub("", title or "")).strip()
+    body_md = _CONTROL.sub("", body_md or "").strip()
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise IdeaError(f"A title has {TITLE_MIN} to {TITLE_MAX} characters.")
+    if not 1 <= len(body_md) <= BODY_MAX:
+        raise IdeaError(f"A description has 1 to {BODY_MAX:,} characters.")
+    return title, body_md
+
+
+def _set_text(idea: Idea, title: str, body_md: str) -> None:
+    idea.title = title
+    idea.body_md = body_md
+    idea.body_html = sanitize.render_markdown(body_md)
+    idea.excerpt = sanitize.excerpt(idea.body_html)
+
+
+def submit_idea(author, title: str, body_md: str, department: Department,
+                tags: Iterable[str], anonymous: bool) -> Idea:
+    """Create an open idea, make its author follow it and start its timeline. Flushes."""
+    title, body_md = _check_text(title, body_md)
+    if department is None:
+        raise IdeaError("Choose the department the idea is for.")
+    now = utcnow()  # set before the flush: the trending score depends on it
+    idea = Idea(author_id=author.id, department=department, status=IdeaStatus.OPEN.value,
+                is_anonymous=bool(anonymous), created_at=now, updated_at=now)
+    _set_text(idea, title, body_md)
+    idea.tags = tags_named(clean_tags(tags))
+    ranking.initial_scores(idea)
+    db.session.add(idea)
+    db.session.flush()
+    follow(author.id, idea.id)
+    record_creation(idea, author)
+    return idea
+
+
+def edit_idea(idea: Idea, editor, title: str, body_md: str, tags: Iterable[str]) -> bool:
+    """Change an idea's text and tags; the previous text is kept as an IdeaVersion.
+
+    The caller has checked the policy ("idea.edit"). Returns False when nothing
+    changed. Flushes.
+    """
+    title, body_md = _check_text(title, body_md)
+    new_tags = tags_named(clean_tags(tags))
+    text_changed = (title, body_md) != (idea.title, idea.body_md)
+    tags_changed = [t.name for t in new_tags] != [t.name for t in idea.tags]
+    if text_changed:
+        db.session.add(IdeaVersion(idea_id=idea.id, version=idea.version, title=idea.title,
+                                   body_md=idea.body_md, editor_id=editor.id))
+        _set_text(idea, title, body_md)
+        idea.version = idea.version + 1
+    if tags_changed:
+        idea.tags = sorted(new_tags, key=lambda t: t.name)
+    db.session.flush()
+    return text_changed or tags_changed
+
+
+# --- reading ideas ------------------------------------------------------------
+
+def _card_options():
+    """Everything an idea card shows, loaded with the ideas in a fixed number of queries."""
+    return (joinedload(Idea.author), joinedload(Idea.department), selectinload(Idea.tags))
+
+
+def get_idea(idea_id: int) -> Idea | None:
+    """One idea with its author, department and tags (the caller checks "idea.view")."""
+    return db.session.scalar(sa.select(Idea).where(Idea.id == idea_id).options(*_card_options()))
+
+
+def similar_ideas(title: str | None, *, limit: int = SIMILAR_LIMIT,
+                  exclude_id: int | None = None) -> list[Idea]:
+    """Visible ideas sharing words with ``title``, most similar first (duplicate hints)."""
+    matches = search.matches(title, any_word=True)
+    if matches is None:
+        return []
+    query = (
+        sa.select(Idea)
+        .join(matches, matches.c.idea_id == Idea.id)
+        .where(Idea.hidden.is_(False))
+        .order_by(matches.c.relevance.desc(), Idea.id.desc())
+        .limit(limit)
+        .options(joinedload(Idea.author), joinedload(Idea.department))
+    )
+    if exclude_id is not None:
+        query = query.where(Idea.id != exclude_id)
+    return list(db.session.scalars(query))
+
+
+# Each sort ends with the id so equal keys keep a stable order across pages.
+SORTS = {
+    "trending": ("Trending", (Idea.trending_score.desc(), Idea.id.desc())),
+    "top": ("Top", (Idea.wilson_score.desc(), Idea.id.desc())),
+    "new": ("New", (Idea.created_at.desc(), Idea.id.desc())),
+    "discussed": ("Most discussed", (Idea.comment_count.desc(), Idea.id.desc())),
+}
+DEFAULT_SORT = "trending"
+RELEVANCE_SORT = "relevance"  # only offered with a search
+
+
+@dataclass
+class IdeaFilters:
+    """What the idea list shows; every field optional."""
+
+    sort: str = DEFAULT_SORT
+    q: str = ""
+    status: str = ""
+    department_id: int | None = None
+    tag: str = ""
+    mine: bool = False
+    following: bool = False
+
+
+def list_query(viewer, filters: IdeaFilters) -> sa.Select:
+    """The select behind every idea list: filtered, searched, sorted, hidden ideas left out."""
+    query = sa.select(Idea).where(Idea.hidden.is_(False)).options(*_card_options())
+    if filters.status:
+        query = query.where(Idea.status == filters.status)
+    if filters.department_id:
+        query = query.where(Idea.department_id == filters.department_id)
+    if filters.tag:
+        query = query.where(Idea.tags.any(Tag.name == tag_slug(filters.tag)))
+    if filters.mine:
+        query = query.where(Idea.author_id == viewer.id)
+    if filters.following:
+        query = query.where(
+            Idea.id.in_(sa.select(Follow.idea_id).where(Follow.user_id == viewer.id))
+        )
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
+    if filters.q.strip():
+        matches = search.matches(filters.q, any_word=False)
+        if matches is None:  # only stop words or punctuation: nothing can match
+            return query.where(sa.false())
+        query = query.join(matches, matches.c.idea_id == Idea.id)
+        if filters.sort == RELEVANCE_SORT:
+            order = (matches.c.relevance.desc(), Idea.id.desc())
+    return query.order_by(*order)
+
+
+def versions(idea: Idea) -> list[IdeaVersion]:
+    """The idea's earlier texts, newest first."""
+    return list(db.session.scalars(
+        sa.select(IdeaVersion).where(IdeaVersion.idea_id == idea.id)
+        .order_by(IdeaVersion.version.desc())
+    ))
