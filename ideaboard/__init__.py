@@ -109,6 +109,15 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    # Discussion: comments, following, flags and moderation.
+    from ideaboard.comments.routes import bp as comments_bp
+    from ideaboard.following.routes import bp as following_bp
+    from ideaboard.moderation.routes import bp as moderation_bp
+    from ideaboard.moderation.routes import flags_bp
+
+    for blueprint in (comments_bp, following_bp, flags_bp, moderation_bp):
+        app.register_blueprint(blueprint)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from ideaboard.core.errors import register

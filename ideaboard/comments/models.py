@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ideaboard.accounts.models import User
 from ideaboard.database import UTCDateTime, utcnow
 from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
 
 
 class Comment(db.Model):
@@ -33,3 +34,14 @@ class Comment(db.Model):
     hidden: Mapped[bool] = mapped_column(default=False)  # by a moderator
 
     author: Mapped[User] = relationship()
+    # Loaded from the identity map when the idea is already in the session (the idea page).
+    idea: Mapped[Idea] = relationship()
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_removed(self) -> bool:
+        """Deleted by its author: shown as "[comment removed]"."""
+        return self.deleted_at is not None

@@ -6,10 +6,13 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ideaboard.accounts.models import User
+from ideaboard.comments.models import Comment
 from ideaboard.database import UTCDateTime, enum_check, utcnow
 from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
 
 
 class FlagResolution(StrEnum):
@@ -39,3 +42,16 @@ class Flag(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolution: Mapped[str | None] = mapped_column(sa.String(16))
+
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    idea: Mapped[Idea | None] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+
+    @property
+    def target(self) -> Idea | Comment:
+        return self.idea if self.idea_id is not None else self.comment
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -1,13 +1,71 @@
-"""The signed-in user's notifications."""
+"""The signed-in user's notifications: the list, marking read, and opening one."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from ideaboard.extensions import db
+from ideaboard.notifications import services
+from ideaboard.notifications.models import Notification
 from ideaboard.policy import requires
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+PAGE_SIZE = 30
+
+
+def target_url(notification: Notification) -> str:
+    """Where a notification leads: its idea, scrolled to the comment it is about."""
+    if notification.idea_id is None:
+        return url_for("notifications.index")
+    anchor = f"comment-{notification.comment_id}" if notification.comment_id else None
+    return url_for("ideas.detail", idea_id=notification.idea_id, _anchor=anchor)
+
+
+def _own(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    return notification
 
 
 @bp.get("")
 @requires("notifications.view")
 def index():
-    return render_template("notifications/index.html")
+    page = request.args.get("page", 1, type=int)
+    notifications = services.for_user(current_user, page=page, per_page=PAGE_SIZE)
+    return render_template("notifications/index.html", notifications=notifications,
+                           target_url=target_url)
+
+
+@bp.post("/<int:notification_id>/read")
+@requires("notifications.view")
+def read(notification_id: int):
+    _own(notification_id)
+    services.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(_back() + f"#notification-{notification_id}")
+
+
+@bp.post("/<int:notification_id>/open", endpoint="open")
+@requires("notifications.view")
+def open_(notification_id: int):
+    """Mark the notification read and go to what it is about (a POST: it changes state)."""
+    notification = _own(notification_id)
+    services.mark_read(current_user, notification.id)
+    db.session.commit()
+    return redirect(target_url(notification))
+
+
+@bp.post("/read-all")
+@requires("notifications.view")
+def read_all():
+    services.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(_back())
+
+
+def _back() -> str:
+    """Back to the page of the list the user was on."""
+    page = request.form.get("page", type=int)
+    return url_for("notifications.index", page=page) if page and page > 1 \
+        else url_for("notifications.index")

@@ -1,0 +1,32 @@
+"""Forms for writing and editing comments."""
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ideaboard.comments.services import MAX_BODY_LENGTH
+
+_BODY_VALIDATORS = [
+    DataRequired(message="Write something first."),
+    Length(max=MAX_BODY_LENGTH, message=f"A comment has at most {MAX_BODY_LENGTH} characters."),
+]
+MARKDOWN_HINT = "Markdown works. Mention a colleague with @ and their e-mail name, e.g. @first.last."
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=_BODY_VALIDATORS)
+
+
+class ReplyForm(FlaskForm):
+    """One per top-level comment on the page: build it with ``prefix=reply_prefix(id)``."""
+
+    body = TextAreaField("Your reply", validators=_BODY_VALIDATORS)
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=_BODY_VALIDATORS)
+
+
+def reply_prefix(comment_id: int) -> str:
+    """Each reply form has its own field names and ids, so labels stay unique on the page."""
+    return f"reply-{comment_id}"

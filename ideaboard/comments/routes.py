@@ -1,0 +1,139 @@
+"""Comments on the idea page: post, reply, edit and delete (plain form POSTs).
+
+The thread itself is rendered by the idea page, from the "comments" section loaded
+here. A form with errors is shown again on a page of its own (status 422) with
+everything the user typed, so nothing is lost and the idea page stays simple.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ideaboard.comments import services
+from ideaboard.comments.forms import (
+    MARKDOWN_HINT,
+    CommentForm,
+    EditCommentForm,
+    ReplyForm,
+    reply_prefix,
+)
+from ideaboard.comments.models import Comment
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
+from ideaboard.ideas.page import idea_page_section
+from ideaboard.policy import authorize, can, requires
+
+bp = Blueprint("comments", __name__)
+
+
+def idea_url(idea_id: int, comment_id: int | None = None) -> str:
+    """The idea page, scrolled to one comment or to the comments section."""
+    anchor = f"comment-{comment_id}" if comment_id else "comments"
+    return url_for("ideas.detail", idea_id=idea_id, _anchor=anchor)
+
+
+def _visible_idea(idea_id: int) -> Idea:
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not can(current_user, "idea.view", idea):
+        abort(404)
+    return idea
+
+
+def _visible_comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not can(current_user, "idea.view", comment.idea):
+        abort(404)
+    return comment
+
+
+def _form_page(form, idea: Idea, action: str, heading: str, submit: str, status: int = 422,
+               parent: Comment | None = None):
+    return render_template("comments/form.html", form=form, idea=idea, action=action,
+                           heading=heading, submit=submit, parent=parent,
+                           hint=MARKDOWN_HINT), status
+
+
+@idea_page_section("comments")
+def comments_section(idea: Idea, viewer) -> dict:
+    """The thread (one query) and the forms to comment and reply."""
+    threads = services.thread(idea)
+    return {
+        "comment_threads": threads,
+        "comment_form": CommentForm(formdata=None),
+        "comment_hint": MARKDOWN_HINT,
+        "reply_forms": {
+            t.comment.id: ReplyForm(formdata=None, prefix=reply_prefix(t.comment.id))
+            for t in threads if can(viewer, "comment.reply", t.comment)
+        },
+    }
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+@requires("idea.browse")
+def create(idea_id: int):
+    idea = _visible_idea(idea_id)
+    authorize("idea.comment", idea)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comment = services.add_comment(current_user, idea, form.body.data)
+        except services.CommentError as error:
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your comment is posted.", "success")
+            return redirect(idea_url(idea.id, comment.id))
+    return _form_page(form, idea, url_for("comments.create", idea_id=idea.id),
+                      f"Comment on \u201c{idea.title}\u201d", "Post comment")
+
+
+@bp.post("/comments/<int:comment_id>/replies")
+@requires("idea.browse")
+def reply(comment_id: int):
+    parent = _visible_comment(comment_id)
+    idea = parent.idea
+    authorize("idea.comment", idea)
+    authorize("comment.reply", parent)
+    form = ReplyForm(prefix=reply_prefix(parent.id))
+    if form.validate_on_submit():
+        try:
+            comment = services.add_comment(current_user, idea, form.body.data, parent=parent)
+        except services.CommentError as error:
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your reply is posted.", "success")
+            return redirect(idea_url(idea.id, comment.id))
+    return _form_page(form, idea, url_for("comments.reply", comment_id=parent.id),
+                      "Reply to a comment", "Post reply", parent=parent)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@requires("idea.browse")
+def edit(comment_id: int):
+    comment = _visible_comment(comment_id)
+    authorize("comment.edit", comment)
+    form = EditCommentForm(data={"body": comment.body_md})
+    if form.validate_on_submit():
+        try:
+            changed = services.edit_comment(comment, current_user, form.body.data)
+        except services.CommentError as error:
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            if changed:
+                flash("Your comment is updated.", "success")
+            return redirect(idea_url(comment.idea_id, comment.id))
+    status = 422 if form.is_submitted() else 200
+    return _form_page(form, comment.idea, url_for("comments.edit", comment_id=comment.id),
+                      "Edit your comment", "Save comment", status)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@requires("idea.browse")
+def delete(comment_id: int):
+    comment = _visible_comment(comment_id)
+    authorize("comment.delete", comment)  # CSRFProtect has checked the token
+    services.delete_comment(comment)
+    db.session.commit()
+    flash("Your comment is removed.", "success")
+    return redirect(idea_url(comment.idea_id, comment.id))

@@ -1,0 +1,270 @@
+"""Comments: writing, editing and removing them, the idea page's thread, and who hears of it.
+
+Counting rule: an idea's ``comment_count`` counts the comments people can read, so
+a comment deleted by its author or hidden by a moderator is not counted (deleting
+or hiding counts down, a moderator's restore counts up again). Every change goes
+through ``ranking.bump_counters`` in the same transaction, guarded by a
+conditional UPDATE so two racing requests never count one comment twice.
+
+Mentions: ``@`` followed by the local part of a colleague's e-mail address
+(``@first.last`` for first.last@example.com), case-insensitive. Display names
+contain spaces and are not unique, so they are never matched. A local part that
+several active people share notifies each of them. Text inside code spans and
+code blocks is not searched for mentions.
+
+Notifications for one comment: each person hears of it once, by the most personal
+reason that applies (mentioned, then replied to, then following the idea), never of
+their own comment, and only if they can still see the idea. Messages name the
+commenter, except when the commenter wrote the idea anonymously: then they say
+"The author", so a notification never reveals an anonymous author.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ideaboard.accounts.models import User
+from ideaboard.comments.models import Comment
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.following.services import follow, follower_ids
+from ideaboard.ideas.models import Idea
+from ideaboard.ideas.ranking import bump_counters
+from ideaboard.notifications.models import Notification, NotificationKind
+from ideaboard.notifications.services import notify
+from ideaboard.policy import can
+from ideaboard.sanitize import render_markdown
+
+MAX_BODY_LENGTH = 10_000
+MAX_MENTIONS = 20
+# An e-mail local part after "@", not preceded by a word character (so "bob@example.com"
+# is an address, not a mention) and not ending in punctuation ("@ann.lee." names ann.lee).
+MENTION = re.compile(r"(?<![\w.+-])@([A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_])?)")
+_CODE = re.compile(r"<(pre|code)>.*?</\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+class CommentError(ValueError):
+    """A comment the rules refuse; the message is safe to show."""
+
+
+@dataclass
+class Thread:
+    """A top-level comment and its replies, oldest first."""
+
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def add_comment(author: User, idea: Idea, body_md: str, *, parent: Comment | None = None) -> Comment:
+    """Post a comment (or, with ``parent``, a reply) on the idea. Flushes, never commits.
+
+    A reply to a reply attaches to the top-level comment. The caller has checked the
+    policy ("idea.comment"); the commenter starts following the idea, and followers,
+    the parent's author and mentioned colleagues are notified.
+    """
+    body_md = _clean_body(body_md)
+    if parent is not None:
+        parent = _top_level(parent, idea)
+    comment = Comment(idea_id=idea.id, author_id=author.id,
+                      parent_id=parent.id if parent is not None else None,
+                      body_md=body_md, body_html=render_markdown(body_md))
+    db.session.add(comment)
+    db.session.flush()
+    bump_counters(idea, comments=1)
+    follow(author.id, idea.id)
+    _notify_new_comment(comment, idea, author, parent)
+    return comment
+
+
+def edit_comment(comment: Comment, editor: User, body_md: str) -> bool:
+    """Change a comment's text and mark it edited; False if the text is unchanged. Flushes.
+
+    The caller has checked "comment.edit". Colleagues newly mentioned by the edit are
+    notified, unless this comment already notified them.
+    """
+    body_md = _clean_body(body_md)
+    if body_md == comment.body_md:
+        return False
+    before = set(mentioned_user_ids(comment.body_html))
+    comment.body_md = body_md
+    comment.body_html = render_markdown(body_md)
+    comment.edited_at = utcnow()
+    db.session.flush()
+    added = set(mentioned_user_ids(comment.body_html)) - before - _already_notified(comment)
+    idea = comment.idea
+    _notify_each(idea, editor, comment, [(NotificationKind.MENTION, added)])
+    return True
+
+
+def delete_comment(comment: Comment) -> bool:
+    """Remove a comment (soft: it shows as "[comment removed]", its replies stay).
+
+    False if it was already removed. Counts down the idea's comments if the
+    comment was being counted (not hidden). The caller has checked "comment.delete".
+    """
+    now = utcnow()
+    counted = _conditional_update(comment, {"deleted_at": now}, deleted=False, hidden=False)
+    removed = counted or _conditional_update(comment, {"deleted_at": now}, deleted=False)
+    if counted:
+        bump_counters(comment.idea, comments=-1)
+    db.session.refresh(comment)
+    return removed
+
+
+def set_hidden(comment: Comment, hidden: bool) -> bool:
+    """Hide or restore a comment for moderation; False if it already was. Flushes.
+
+    Hiding a live comment counts down the idea's comments, restoring counts up.
+    """
+    changed = _conditional_update(comment, {"hidden": hidden}, deleted=False, hidden=not hidden)
+    if changed:
+        bump_counters(comment.idea, comments=-1 if hidden else 1)
+    else:
+        changed = _conditional_update(comment, {"hidden": hidden}, hidden=not hidden)
+    db.session.refresh(comment)
+    return changed
+
+
+def _conditional_update(comment: Comment, values: dict, *, deleted: bool | None = None,
+                        hidden: bool | None = None) -> bool:
+    """Apply ``values`` only if the row is in the given state, atomically; True if it was."""
+    query = sa.update(Comment).where(Comment.id == comment.id)
+    if deleted is not None:
+        query = query.where(Comment.deleted_at.is_not(None) if deleted
+                            else Comment.deleted_at.is_(None))
+    if hidden is not None:
+        query = query.where(Comment.hidden.is_(hidden))
+    result = db.session.execute(query.values(**values).execution_options(synchronize_session=False))
+    return bool(result.rowcount)
+
+
+def _clean_body(body_md: str) -> str:
+    body_md = (body_md or "").strip()
+    if not body_md:
+        raise CommentError("Write something first.")
+    if len(body_md) > MAX_BODY_LENGTH:
+        raise CommentError(f"A comment has at most {MAX_BODY_LENGTH} characters.")
+    return body_md
+
+
+def _top_level(parent: Comment, idea: Idea) -> Comment:
+    """The comment a reply hangs under: replies to replies go to the top-level comment."""
+    if parent.idea_id != idea.id:
+        raise CommentError("That comment belongs to another idea.")
+    if parent.parent_id is not None:
+        parent = db.session.get(Comment, parent.parent_id)
+    if parent.deleted_at is not None or parent.hidden:
+        raise CommentError("That comment is no longer shown; comment on the idea instead.")
+    return parent
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def thread(idea: Idea) -> list[Thread]:
+    """Every comment on the idea with its author, as top-level threads, in one query."""
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.idea_id == idea.id)
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    threads: dict[int, Thread] = {}
+    for comment in comments:
+        if comment.parent_id is None:
+            threads[comment.id] = Thread(comment)
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in threads:
+            threads[comment.parent_id].replies.append(comment)
+    return list(threads.values())
+
+
+# --- mentions and notifications -----------------------------------------------
+
+
+def mentioned_names(body_html: str) -> list[str]:
+    """The e-mail local parts mentioned in a rendered comment, lower-cased, in order."""
+    text = html.unescape(_TAG.sub(" ", _CODE.sub(" ", body_html)))
+    names: list[str] = []
+    for match in MENTION.finditer(text):
+        name = match.group(1).lower()
+        if name not in names:
+            names.append(name)
+    return names[:MAX_MENTIONS]
+
+
+def mentioned_user_ids(body_html: str) -> list[int]:
+    """The active people a rendered comment mentions, in one query."""
+    names = mentioned_names(body_html)
+    if not names:
+        return []
+    email = sa.func.lower(User.email)
+    matches = [email.like(_like_escape(name) + "@%", escape="\\") for name in names]
+    return list(db.session.scalars(
+        sa.select(User.id).where(User.active.is_(True), sa.or_(*matches)).order_by(User.id)
+    ))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _notify_new_comment(comment: Comment, idea: Idea, author: User, parent: Comment | None) -> None:
+    _notify_each(idea, author, comment, [
+        (NotificationKind.MENTION, set(mentioned_user_ids(comment.body_html))),
+        (NotificationKind.REPLY, {parent.author_id} if parent is not None else set()),
+        (NotificationKind.COMMENT, set(follower_ids(idea.id))),
+    ])
+
+
+def _notify_each(idea: Idea, actor: User, comment: Comment,
+                 groups: list[tuple[NotificationKind, set[int]]]) -> None:
+    """Notify each group in order; nobody twice, never the actor, only people who see the idea."""
+    candidates = set().union(*(ids for _, ids in groups)) - {actor.id}
+    if not candidates:
+        return
+    allowed = _can_view(candidates, idea)
+    who = _actor_label(actor, idea)
+    title = _quote(idea.title)
+    messages = {
+        NotificationKind.MENTION: f"{who} mentioned you in a comment on {title}",
+        NotificationKind.REPLY: f"{who} replied to your comment on {title}",
+        NotificationKind.COMMENT: f"{who} commented on {title}",
+    }
+    done: set[int] = set()
+    for kind, ids in groups:
+        recipients = (ids & allowed) - done
+        notify(recipients, kind, messages[kind], idea_id=idea.id, comment_id=comment.id,
+               exclude=[actor.id])
+        done |= recipients
+
+
+def _can_view(user_ids: set[int], idea: Idea) -> set[int]:
+    users = db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))
+    return {user.id for user in users if can(user, "idea.view", idea)}
+
+
+def _already_notified(comment: Comment) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(Notification.user_id).where(Notification.comment_id == comment.id)
+    ))
+
+
+def _actor_label(actor: User, idea: Idea) -> str:
+    """How notifications name the person acting: never an anonymous idea's author."""
+    if idea.is_anonymous and actor.id == idea.author_id:
+        return "The author"
+    return actor.display_name
+
+
+def _quote(title: str) -> str:
+    return f"\u201c{title if len(title) <= 120 else title[:119] + chr(0x2026)}\u201d"

@@ -1,0 +1,51 @@
+"""Follow and unfollow an idea from its page (plain form POSTs that redirect back)."""
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user
+
+from ideaboard.extensions import db
+from ideaboard.following import services
+from ideaboard.ideas.models import Idea
+from ideaboard.ideas.page import idea_page_section
+from ideaboard.policy import authorize, can, requires
+
+bp = Blueprint("following", __name__)
+
+
+@idea_page_section("following")
+def follow_section(idea: Idea, viewer) -> dict:
+    """Whether the viewer follows the idea (one query)."""
+    return {"is_following": services.is_following(viewer.id, idea.id)}
+
+
+def _visible_idea(idea_id: int) -> Idea:
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not can(current_user, "idea.view", idea):
+        abort(404)
+    return idea
+
+
+def _back(idea: Idea):
+    return redirect(url_for("ideas.detail", idea_id=idea.id, _anchor="follow"))
+
+
+@bp.post("/ideas/<int:idea_id>/follow")
+@requires("idea.browse")
+def follow(idea_id: int):
+    idea = _visible_idea(idea_id)
+    authorize("idea.follow", idea)
+    services.follow(current_user.id, idea.id)
+    db.session.commit()
+    flash("You follow this idea: you will hear of its comments and status changes.", "success")
+    return _back(idea)
+
+
+@bp.post("/ideas/<int:idea_id>/unfollow")
+@requires("idea.browse")
+def unfollow(idea_id: int):
+    idea = _visible_idea(idea_id)
+    authorize("idea.follow", idea)
+    services.unfollow(current_user.id, idea.id)
+    db.session.commit()
+    flash("You no longer follow this idea.", "info")
+    return _back(idea)

@@ -1,0 +1,29 @@
+"""Forms for flagging content and for the moderators' decisions."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
+
+from ideaboard.moderation.services import MAX_REASON_LENGTH, Decision
+
+# Every flag form on a page shares this prefix, so its field ids never clash with others.
+FLAG_PREFIX = "report"
+
+
+class FlagForm(FlaskForm):
+    reason = TextAreaField(
+        "What is wrong with it?",
+        validators=[DataRequired(message="Say what is wrong, so a moderator can judge it."),
+                    Length(max=MAX_REASON_LENGTH)],
+    )
+
+
+class ResolveForm(FlaskForm):
+    """A moderator's decision on one flag: build it with ``prefix=resolve_prefix(id)``."""
+
+    note = StringField("Note for the audit trail (optional)", validators=[Length(max=500)])
+    decision = StringField(validators=[InputRequired(), AnyOf([d.value for d in Decision])])
+
+
+def resolve_prefix(flag_id: int) -> str:
+    return f"flag-{flag_id}"

@@ -1,0 +1,104 @@
+"""Flagging ideas and comments, and the admins' moderation queue."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ideaboard.comments.models import Comment
+from ideaboard.comments.routes import idea_url
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
+from ideaboard.ideas.page import idea_page_section
+from ideaboard.moderation import services
+from ideaboard.moderation.forms import FLAG_PREFIX, FlagForm, ResolveForm, resolve_prefix
+from ideaboard.moderation.models import Flag
+from ideaboard.policy import authorize, can, requires
+
+bp = Blueprint("moderation", __name__, url_prefix="/admin/moderation")
+# Reporting is open to everyone who sees the content, so it lives outside /admin.
+flags_bp = Blueprint("flags", __name__)
+
+QUEUE_PAGE_SIZE = 30
+
+
+@idea_page_section("flag")
+def flag_section(idea: Idea, viewer) -> dict:
+    """The "Report this idea" form (no queries)."""
+    return {"idea_flag_form": FlagForm(formdata=None, prefix=FLAG_PREFIX)}
+
+
+def _flag_page(form, action: str, idea: Idea, what: str, status: int):
+    return render_template("moderation/flag.html", form=form, action=action, idea=idea,
+                           what=what), status
+
+
+@flags_bp.route("/ideas/<int:idea_id>/flag", methods=["GET", "POST"])
+@requires("idea.browse")
+def idea(idea_id: int):
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not can(current_user, "idea.view", idea):
+        abort(404)
+    authorize("idea.flag", idea)
+    form = FlagForm(prefix=FLAG_PREFIX)
+    if form.validate_on_submit():
+        try:
+            services.flag_idea(current_user, idea, form.reason.data)
+        except services.ModerationError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Thank you: a moderator will look at this idea.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return _flag_page(form, url_for("flags.idea", idea_id=idea.id), idea, "this idea",
+                      422 if form.is_submitted() else 200)
+
+
+@flags_bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
+@requires("idea.browse")
+def comment(comment_id: int):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not can(current_user, "idea.view", comment.idea):
+        abort(404)
+    authorize("comment.flag", comment)
+    form = FlagForm(prefix=FLAG_PREFIX)
+    if form.validate_on_submit():
+        try:
+            services.flag_comment(current_user, comment, form.reason.data)
+        except services.ModerationError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Thank you: a moderator will look at this comment.", "success")
+            return redirect(idea_url(comment.idea_id, comment.id))
+    return _flag_page(form, url_for("flags.comment", comment_id=comment.id), comment.idea,
+                      "a comment", 422 if form.is_submitted() else 200)
+
+
+@bp.get("")
+@requires("admin.moderation")
+def queue():
+    page = request.args.get("page", 1, type=int)
+    flags = services.open_flags(page=page, per_page=QUEUE_PAGE_SIZE)
+    forms = {f.id: ResolveForm(formdata=None, prefix=resolve_prefix(f.id)) for f in flags.items}
+    return render_template("moderation/queue.html", flags=flags, forms=forms)
+
+
+@bp.post("/flags/<int:flag_id>")
+@requires("admin.moderation")
+def resolve(flag_id: int):
+    flag = db.session.get(Flag, flag_id)
+    if flag is None:
+        abort(404)
+    form = ResolveForm(prefix=resolve_prefix(flag.id))
+    if not form.validate_on_submit():
+        flash("Choose Hide, Restore or Dismiss.", "error")
+        return redirect(url_for("moderation.queue"))
+    try:
+        closed = services.resolve(flag, current_user, form.decision.data, form.note.data)
+    except services.ModerationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("moderation.queue"))
+    db.session.commit()
+    outcome = {"hide": "The content is hidden.", "restore": "The content is shown again.",
+               "dismiss": "The content stays as it was."}[form.decision.data]
+    flash(f"{len(closed)} flag{'s' if len(closed) != 1 else ''} closed. {outcome}", "success")
+    return redirect(url_for("moderation.queue"))

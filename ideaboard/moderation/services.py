@@ -1,0 +1,156 @@
+"""Flags on ideas and comments, and the moderators' decisions on them.
+
+Anyone who can see an idea or a comment may flag it with a reason. An admin then
+hides the target (``hidden`` on the idea or comment), restores it, or dismisses
+the flag; one decision closes every open flag on that target, and each decision is
+written to the audit trail with the target's state before and after.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ideaboard.audit.services import record
+from ideaboard.comments import services as comments
+from ideaboard.comments.models import Comment
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
+from ideaboard.moderation.models import Flag, FlagResolution
+
+MAX_REASON_LENGTH = 500
+
+
+class ModerationError(ValueError):
+    """A flag or decision the rules refuse; the message is safe to show."""
+
+
+class Decision(StrEnum):
+    """What a moderator does with a flag: the target's visibility afterwards."""
+
+    HIDE = "hide"
+    RESTORE = "restore"
+    DISMISS = "dismiss"
+
+
+_RESOLUTIONS = {
+    Decision.HIDE: FlagResolution.HIDDEN,
+    Decision.RESTORE: FlagResolution.RESTORED,
+    Decision.DISMISS: FlagResolution.DISMISSED,
+}
+
+
+def flag_idea(reporter, idea: Idea, reason: str) -> Flag:
+    """Flag an idea; the caller has checked "idea.flag". Flushes."""
+    return _flag(reporter, reason, idea_id=idea.id)
+
+
+def flag_comment(reporter, comment: Comment, reason: str) -> Flag:
+    """Flag a comment; the caller has checked "comment.flag". Flushes."""
+    return _flag(reporter, reason, comment_id=comment.id)
+
+
+def _flag(reporter, reason: str, *, idea_id: int | None = None,
+          comment_id: int | None = None) -> Flag:
+    """One open flag per person and target: flagging again updates the reason."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ModerationError("Say what is wrong, so a moderator can judge it.")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ModerationError(f"A reason has at most {MAX_REASON_LENGTH} characters.")
+    target = Flag.idea_id == idea_id if idea_id is not None else Flag.comment_id == comment_id
+    flag = db.session.scalar(
+        sa.select(Flag).where(Flag.reporter_id == reporter.id, Flag.resolved_at.is_(None), target)
+    )
+    if flag is None:
+        flag = Flag(reporter_id=reporter.id, idea_id=idea_id, comment_id=comment_id,
+                    reason=reason)
+        db.session.add(flag)
+    else:
+        flag.reason = reason
+    db.session.flush()
+    return flag
+
+
+def open_flags_query() -> sa.Select:
+    """Open flags, oldest first, with reporter and target loaded in the same query."""
+    return (
+        sa.select(Flag)
+        .where(Flag.resolved_at.is_(None))
+        .options(
+            joinedload(Flag.reporter),
+            joinedload(Flag.idea),
+            joinedload(Flag.comment).joinedload(Comment.author),
+            joinedload(Flag.comment).joinedload(Comment.idea),
+        )
+        .order_by(Flag.created_at, Flag.id)
+    )
+
+
+def open_flags(*, page: int = 1, per_page: int = 30):
+    """The moderation queue, paginated (two queries whatever the page holds)."""
+    return db.paginate(open_flags_query(), page=page, per_page=per_page, error_out=False)
+
+
+def open_flag_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Flag.id)).where(Flag.resolved_at.is_(None))
+    ) or 0
+
+
+def resolve(flag: Flag, moderator, decision: Decision | str, note: str = "") -> list[Flag]:
+    """Hide, restore or dismiss: apply it to the flag's target and close its open flags.
+
+    Returns the flags closed. The caller has checked "admin.moderation". Audited.
+    """
+    decision = Decision(decision)
+    if flag.resolved_at is not None:
+        raise ModerationError("Another moderator has already dealt with that flag.")
+    target = flag.target
+    hidden_before = target.hidden
+    if decision is Decision.HIDE:
+        _set_hidden(target, True)
+    elif decision is Decision.RESTORE:
+        _set_hidden(target, False)
+    closed = list(db.session.scalars(
+        sa.select(Flag).where(Flag.resolved_at.is_(None), *_same_target(flag))
+        .order_by(Flag.id)
+    ))
+    now = utcnow()
+    for each in closed:
+        each.resolved_at = now
+        each.resolved_by_id = moderator.id
+        each.resolution = _RESOLUTIONS[decision].value
+    db.session.flush()
+    reasons = "; ".join(f"#{each.id}: {each.reason}" for each in closed)
+    record(
+        moderator,
+        f"moderation.{decision.value}",
+        target,
+        before={"hidden": hidden_before},
+        after={"hidden": target.hidden, "flags": [each.id for each in closed]},
+        reason=(note.strip() + " | " if note and note.strip() else "") + f"Flags {reasons}",
+    )
+    return closed
+
+
+def _same_target(flag: Flag) -> list:
+    if flag.idea_id is not None:
+        return [Flag.idea_id == flag.idea_id]
+    return [Flag.comment_id == flag.comment_id]
+
+
+def _set_hidden(target: Idea | Comment, hidden: bool) -> None:
+    if isinstance(target, Comment):
+        comments.set_hidden(target, hidden)
+        return
+    # Moderation is not an edit by the author: the idea keeps its "updated" time.
+    db.session.execute(
+        sa.update(Idea).where(Idea.id == target.id)
+        .values(hidden=hidden, updated_at=Idea.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(target, ["hidden"])
