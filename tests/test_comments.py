@@ -75,6 +75,12 @@ def test_empty_comment_is_refused(idea, ann):
         services.add_comment(ann, idea, "   \n ")
 
 
+def test_control_characters_are_dropped(idea, ann):
+    comment = services.add_comment(ann, idea, "a\x00b\x07c\n\td")
+    db.session.commit()  # PostgreSQL refuses NUL in text
+    assert fresh(comment).body_md == "abc\n\td"
+
+
 def test_reply_to_reply_attaches_to_top_level(idea, ann, bob):
     top = services.add_comment(ann, idea, "Top")
     reply = services.add_comment(bob, idea, "Reply", parent=top)

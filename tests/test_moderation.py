@@ -81,6 +81,12 @@ def test_flagging_twice_keeps_one_open_flag(idea, reporter):
     assert flag.reason == "spam, really"
 
 
+def test_flag_reason_loses_control_characters(idea, reporter):
+    flag = services.flag_idea(reporter, idea, "spam\x00 \n here")
+    db.session.commit()
+    assert fresh(flag).reason == "spam here"
+
+
 def test_flag_a_comment(reporter_client, idea, employee, reporter):
     comment = comments.add_comment(employee, idea, "Buy my product")
     db.session.commit()
