@@ -95,6 +95,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from ideaboard.core.converters import IdConverter
+
+    # Every <int:...> in a route is an id: bounded so no input overflows the database.
+    app.url_map.converters["int"] = IdConverter
     from ideaboard.accounts.routes import bp as accounts_bp
     from ideaboard.admin.routes import bp as admin_bp
     from ideaboard.cli.commands import bp as cli_bp
@@ -117,6 +121,11 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (comments_bp, following_bp, flags_bp, moderation_bp):
         app.register_blueprint(blueprint)
+
+    # Review: the audit trail page (the review blueprint is registered above).
+    from ideaboard.audit.routes import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -77,3 +77,26 @@ def test_session_cookie_flags(client, auth, employee):
     cookies = auth.login(employee.email).headers.getlist("Set-Cookie")
     session = [c for c in cookies if c.startswith("session=")][0]
     assert "HttpOnly" in session and "SameSite=Lax" in session
+
+
+@pytest.mark.parametrize("path", ["/admin/users/0", "/admin/users/-1",
+                                  "/admin/users/99999999999999999999", "/admin/users/2147483648"])
+def test_out_of_range_ids_are_404(admin_client, path):
+    assert admin_client.get(path).status_code == 404
+
+
+def test_largest_id_is_a_plain_404(admin_client):
+    assert admin_client.get("/admin/users/2147483647").status_code == 404
+
+
+def test_oversize_request_is_413(app, client):
+    response = client.post("/login", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    assert response.status_code == 413
+    assert b"too large" in response.data
+
+
+def test_invalid_utf8_is_not_a_500(client, employee):
+    response = client.post("/login", data=b"email=%ff%fe&password=%c3%28",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (400, 422)
+    assert client.get("/login?next=%ff%fe").status_code == 200

@@ -64,3 +64,22 @@ def demo(if_empty: bool) -> None:
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, role in DEMO_ACCOUNTS:
         click.echo(f"  {email:32} {role}")
+
+
+# Review and mail jobs register themselves on this blueprint.
+from ideaboard.cli import review_commands  # noqa: E402,F401
+
+
+@bp.cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup(path: str) -> None:
+    """Make a consistent copy of the SQLite database at PATH while the app runs."""
+    from pathlib import Path
+
+    from ideaboard.cli.backup import BackupError, backup_sqlite
+
+    try:
+        pages = backup_sqlite(db.engine, Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {pages} pages to {path}.")
