@@ -70,8 +70,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_ENABLED = _env_bool("IDEABOARD_RATELIMIT_ENABLED", True)
-    # In memory per process unless IDEABOARD_REDIS_URL is set (then shared in Redis).
-    RATELIMIT_STORAGE_URI = _env("IDEABOARD_REDIS_URL", "memory://")
+    RATELIMIT_KEY_PREFIX = "ideaboard"
     PAGE_SIZE = 20
 
     @classmethod

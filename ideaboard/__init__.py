@@ -61,6 +61,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None
         os.makedirs(app.instance_path, exist_ok=True)
         path = Path(app.instance_path) / "ideaboard.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    # Rate limits live in Redis when there is one (shared by every app server),
+    # otherwise in each process's memory.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):  # the scheme some hosts hand out
         uri = app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[11:]
