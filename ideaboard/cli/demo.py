@@ -16,7 +16,7 @@ from ideaboard.extensions import db
 from ideaboard.org.models import Department
 from ideaboard.org.services import slugify
 
-DEMO_PASSWORD = "ideaboard-demo"
+DEMO_PASSWORD = "ideaboard-demo"  # nosec B105: the documented demo password
 DEMO_DOMAIN = "acme.example"
 DEMO_ACCOUNTS = [
     (f"admin@{DEMO_DOMAIN}", "admin (Ada Admin)"),
@@ -67,7 +67,7 @@ def database_is_empty() -> bool:
 
 def seed(rng: random.Random | None = None) -> str:
     """Fill an empty database; returns a one-paragraph summary. Flushes, never commits."""
-    rng = rng or random.Random(2026)
+    rng = rng or random.Random(2026)  # nosec B311: demo data, not security
     departments = _seed_departments()
     people = _seed_people(departments, rng)
     record(None, "demo.seed", object_type="system",
