@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 
 # Only ever used outside production; ProductionConfig refuses to start with it.
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"  # nosec B105: refused by ProductionConfig
+# bandit B105: deliberate; ProductionConfig refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"  # nosec B105
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -86,7 +87,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-secret-key"  # nosec B105: the test suite only
+    SECRET_KEY = "testing-secret-key"  # nosec B105
     RATELIMIT_ENABLED = False
 
 

@@ -16,7 +16,8 @@ from ideaboard.extensions import db
 from ideaboard.org.models import Department
 from ideaboard.org.services import slugify
 
-DEMO_PASSWORD = "ideaboard-demo"  # nosec B105: the documented demo password
+# bandit B105: deliberate; the demo password is documented in the README.
+DEMO_PASSWORD = "ideaboard-demo"  # nosec B105
 DEMO_DOMAIN = "acme.example"
 DEMO_ACCOUNTS = [
     (f"admin@{DEMO_DOMAIN}", "admin (Ada Admin)"),
@@ -67,7 +68,8 @@ def database_is_empty() -> bool:
 
 def seed(rng: random.Random | None = None) -> str:
     """Fill an empty database; returns a one-paragraph summary. Flushes, never commits."""
-    rng = rng or random.Random(2026)  # nosec B311: demo data, not security
+    # bandit B311: a seeded generator on purpose; demo data must be reproducible.
+    rng = rng or random.Random(2026)  # nosec B311
     departments = _seed_departments()
     people = _seed_people(departments, rng)
     record(None, "demo.seed", object_type="system",
