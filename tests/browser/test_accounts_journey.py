@@ -1,0 +1,56 @@
+"""Journey (a): sign up and log in, in a real browser."""
+
+from tests.browser.conftest import log_in, serious_violations
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "a-long-unusual-passphrase"
+
+
+def test_sign_up_then_log_out_and_in(app, page, it_department):
+    app.config["ALLOWED_EMAIL_DOMAINS"] = ["example.com"]
+    page.goto("/signup")
+    page.get_by_label("Work e-mail").fill("sam.new@example.com")
+    page.get_by_label("Your name").fill("Sam New")
+    page.get_by_label("Department").select_option(label="\u2003IT")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Repeat password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("Welcome to Ideaboard, Sam New.").wait_for()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("You are logged out.").wait_for()
+    log_in(page, "sam.new@example.com", NEW_PASSWORD)
+    page.get_by_role("link", name="Sam New").click()
+    assert page.get_by_label("Name").input_value() == "Sam New"
+
+
+def test_failed_sign_up_keeps_what_was_typed(app, page):
+    app.config["ALLOWED_EMAIL_DOMAINS"] = ["example.com"]
+    page.goto("/signup")
+    page.get_by_label("Work e-mail").fill("sam@elsewhere.org")
+    page.get_by_label("Your name").fill("Sam Elsewhere")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Repeat password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("company e-mail addresses only").wait_for()
+    assert page.get_by_label("Work e-mail").input_value() == "sam@elsewhere.org"
+    assert page.get_by_label("Your name").input_value() == "Sam Elsewhere"
+
+
+def test_wrong_password_is_announced_beside_the_field(page, employee):
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(employee.email)
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Log in").click()
+    error = page.get_by_text("That e-mail and password do not match an active account.")
+    error.wait_for()
+    described = page.get_by_label("Password").get_attribute("aria-describedby")
+    assert described and error.get_attribute("id") in described.split()
+
+
+def test_account_pages_have_no_serious_accessibility_violations(page, employee, admin):
+    for path in ["/login", "/signup", "/reset-password"]:
+        page.goto(path)
+        assert serious_violations(page) == [], path
+    log_in(page, employee.email, PASSWORD)
+    page.goto("/account")
+    assert serious_violations(page) == []
