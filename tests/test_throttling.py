@@ -65,7 +65,7 @@ def redis_url():
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:
-        if os.environ.get("IDEABOARD_REQUIRE_POSTGRES") == "1":  # CI: services required
+        if os.environ.get("IDEABOARD_REQUIRE_REDIS") == "1":  # CI: Redis is required
             pytest.fail(f"Redis is not answering at {REDIS_URL}")
         pytest.skip(f"needs Redis at {REDIS_URL} (set IDEABOARD_TEST_REDIS_URL)")
     return REDIS_URL
