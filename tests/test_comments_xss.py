@@ -49,4 +49,5 @@ def test_payloads_through_comment_and_reply_routes(employee_client, manager, it_
                                  data={"csrf_token": token, "body": too_long})
     assert again.status_code == 422
     text = again.get_data(as_text=True)
-    assert PAYLOADS[0] not in text or "<" not in PAYLOADS[0]
+    assert PAYLOADS[0] == "<script>alert(1)</script>"
+    assert PAYLOADS[0] not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text

@@ -154,8 +154,9 @@ def test_bad_value_is_refused(employee_client, idea):
     assert counts(idea) == (0, 0)
 
 
-def test_vote_needs_login(client, idea):
-    assert client.post(f"/ideas/{idea.id}/vote", data={"value": 1}).status_code in (302, 400)
+def test_vote_needs_login(client, post, idea):
+    response = post(f"/ideas/{idea.id}/vote", {"value": 1})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert counts(idea) == (0, 0)
 
 
