@@ -89,6 +89,9 @@ def configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+SQLITE_BEGIN_ATTEMPTS = 3
+
+
 def _is_sqlite(dbapi_connection) -> bool:
     import sqlite3
 
@@ -121,4 +124,15 @@ def _on_begin(connection) -> None:
     from flask import has_request_context, request
 
     writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    if not writes:
+        connection.exec_driver_sql("BEGIN")
+        return
+    # Each attempt already waits the busy timeout; a retry covers a writer that
+    # held the lock for longer than that (a backup, a bulk import).
+    for attempt in range(1, SQLITE_BEGIN_ATTEMPTS + 1):
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except sa.exc.OperationalError as error:
+            if "locked" not in str(error) or attempt == SQLITE_BEGIN_ATTEMPTS:
+                raise
