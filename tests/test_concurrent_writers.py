@@ -63,3 +63,40 @@ def test_concurrent_voters_and_commenters(app, it_department):
     assert stored.upvotes == votes.count(1) == WRITERS * 3 // 4
     assert stored.downvotes == votes.count(-1) == WRITERS // 4
     assert stored.comment_count == WRITERS
+
+
+def test_a_writer_retries_when_the_lock_outlasts_the_busy_timeout(app, database_url, tmp_path):
+    """A backup or import holding the SQLite write lock past the busy timeout delays a
+    writing request instead of failing it."""
+    import sqlite3
+    import time
+
+    import pytest
+
+    from ideaboard import create_app
+    from tests.conftest import IsolatedClient
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    impatient = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SQLITE_BUSY_TIMEOUT": 0.3},
+                           env="testing")
+    impatient.test_client_class = IsolatedClient
+    voter = UserFactory()
+    with impatient.app_context():
+        client = impatient.test_client()
+        AuthActions(client).login(voter.email)
+        token = csrf_token(client)
+        holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None,
+                                 check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+        released = threading.Timer(0.45, lambda: holder.execute("COMMIT"))
+        released.start()
+        started = time.monotonic()
+        # Logging out loads the user first: a writing request's transaction.
+        response = client.post("/logout", data={"csrf_token": token})
+        waited = time.monotonic() - started
+        released.join()
+        holder.close()
+        db.engine.dispose()
+    assert response.status_code == 302
+    assert waited >= 0.3  # it really waited past one busy timeout
