@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,9 +44,17 @@ def changes(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def entries_query(*, action: str | None = None, object_type: str | None = None,
-                  actor_id: int | None = None, object_id: int | None = None):
-    """A filtered, newest-first select of audit entries."""
+                  actor_id: int | None = None, object_id: int | None = None,
+                  system_only: bool = False, since: datetime | None = None,
+                  until: datetime | None = None):
+    """A filtered, newest-first select of audit entries (``since`` <= created_at < ``until``)."""
     query = sa.select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if system_only:
+        query = query.where(AuditEntry.actor_id.is_(None))
+    if since is not None:
+        query = query.where(AuditEntry.created_at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.created_at < until)
     if action:
         query = query.where(AuditEntry.action == action)
     if object_type:

@@ -1,13 +1,233 @@
-"""The review queue and the manager's review and decision forms."""
+"""The review queue, one idea's review page, and every action that changes an idea's status.
 
-from flask import Blueprint, render_template
+The review page (``/review/ideas/<id>``) holds all of a manager's forms for one idea:
+fast-track, scores, decision, progress and outcome. Each form posts to its own
+endpoint; on a validation error the page is shown again (422) with the errors beside
+the fields and everything typed kept. The author's actions (resubmit, withdraw) are
+buttons on the idea page. The idea page's review section is loaded here too.
+"""
 
-from ideaboard.policy import requires
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea, IdeaStatus
+from ideaboard.ideas.page import idea_page_section
+from ideaboard.policy import authorize, can, requires
+from ideaboard.review import services, workflow
+from ideaboard.review.forms import (
+    DECISION_CHOICES,
+    AuthorActionForm,
+    DecisionForm,
+    FastTrackForm,
+    OutcomeForm,
+    ScoreForm,
+    StartForm,
+)
+from ideaboard.review.services import ReviewError
+from ideaboard.review.workflow import TransitionError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _idea(idea_id: int, action: str) -> Idea:
+    """The idea, or 404 if the viewer may not see it; 403 if they may not take ``action``."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not can(current_user, "idea.view", idea):
+        abort(404)
+    authorize(action, idea)
+    return idea
+
+
+def _idea_page(idea: Idea) -> str:
+    return url_for("ideas.detail", idea_id=idea.id)
+
+
+def _decision_choices(idea: Idea, form: DecisionForm) -> None:
+    form.decision.choices = [choice for choice in DECISION_CHOICES
+                             if workflow.allowed(current_user, idea, choice.value)]
+
+
+def _review_page(idea: Idea, status: int = 200, **forms):
+    """Render the review page; ``forms`` replaces the blank form that was just posted."""
+    score = forms.get("score")
+    if score is None:
+        mine = services.review_by(idea, current_user)
+        score = ScoreForm(obj=mine, formdata=None)
+    decision = forms.get("decision") or DecisionForm(formdata=None)
+    _decision_choices(idea, decision)
+    return render_template(
+        "review/idea.html",
+        idea=idea,
+        reviews=services.reviews_of(idea),
+        fast_track_form=forms.get("fast_track") or FastTrackForm(formdata=None, prefix="fast-track"),
+        score_form=score,
+        decision_form=decision,
+        start_form=forms.get("start") or StartForm(formdata=None),
+        outcome_form=forms.get("outcome") or OutcomeForm(formdata=None),
+    ), status
 
 
 @bp.get("")
 @requires("review.queue")
 def queue():
-    return render_template("review/queue.html")
+    now = utcnow()
+    ideas = services.queue_for(current_user, now=now)
+    reviewed = services.reviewed_by(current_user, [i.id for i in ideas])
+    return render_template("review/queue.html", ideas=ideas, reviewed=reviewed, now=now)
+
+
+@bp.get("/ideas/<int:idea_id>")
+@requires("idea.browse")
+def idea(idea_id: int):
+    return _review_page(_idea(idea_id, "idea.review"))
+
+
+@bp.post("/ideas/<int:idea_id>/fast-track")
+@requires("idea.browse")
+def fast_track(idea_id: int):
+    idea = _idea(idea_id, "idea.fast_track")
+    form = FastTrackForm(prefix="fast-track")
+    if form.validate_on_submit():
+        try:
+            services.fast_track(idea, current_user, form.note.data)
+        except TransitionError as error:
+            form.note.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("The idea is in review now.", "success")
+            return redirect(url_for("review.idea", idea_id=idea.id))
+    return _review_page(idea, 422, fast_track=form)
+
+
+@bp.post("/ideas/<int:idea_id>/score")
+@requires("idea.browse")
+def score(idea_id: int):
+    idea = _idea(idea_id, "idea.score")
+    form = ScoreForm()
+    if form.validate_on_submit():
+        try:
+            services.save_review(idea, current_user, impact=form.impact.data,
+                                 feasibility=form.feasibility.data, effort=form.effort.data,
+                                 note=form.note.data)
+        except ReviewError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your scores are saved.", "success")
+            return redirect(url_for("review.idea", idea_id=idea.id))
+    return _review_page(idea, 422, score=form)
+
+
+@bp.post("/ideas/<int:idea_id>/decide")
+@requires("idea.browse")
+def decide(idea_id: int):
+    idea = _idea(idea_id, "idea.decide")
+    form = DecisionForm()
+    _decision_choices(idea, form)
+    if form.validate_on_submit():
+        try:
+            services.decide(idea, current_user, form.decision.data, form.rationale.data or "",
+                            owner_email=form.owner_email.data,
+                            duplicate_of_id=form.duplicate_of.data)
+        except (ReviewError, TransitionError) as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Decision recorded: {IdeaStatus(idea.status).label.lower()}.", "success")
+            return redirect(_idea_page(idea))
+    return _review_page(idea, 422, decision=form)
+
+
+@bp.post("/ideas/<int:idea_id>/start")
+@requires("idea.browse")
+def start(idea_id: int):
+    idea = _idea(idea_id, "idea.start")
+    form = StartForm()
+    if form.validate_on_submit():
+        try:
+            services.start_work(idea, current_user, form.owner_email.data, form.note.data or "")
+        except ReviewError as error:
+            form.owner_email.errors.append(str(error))
+        except TransitionError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("The idea is in progress.", "success")
+            return redirect(_idea_page(idea))
+    return _review_page(idea, 422, start=form)
+
+
+@bp.post("/ideas/<int:idea_id>/implement")
+@requires("idea.browse")
+def implement(idea_id: int):
+    idea = _idea(idea_id, "idea.implement")
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(idea, current_user, form.what_changed.data, form.value.data,
+                                    form.unit.data, form.note.data or "")
+        except TransitionError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("The outcome is recorded.", "success")
+            return redirect(_idea_page(idea))
+    return _review_page(idea, 422, outcome=form)
+
+
+def _author_action(idea_id: int, action: str, run, done: str, prefix: str):
+    idea = _idea(idea_id, action)
+    form = AuthorActionForm(prefix=prefix)
+    if not form.validate_on_submit():
+        flash(" ".join(form.note.errors) or "That request could not be understood.", "error")
+        return redirect(_idea_page(idea))
+    try:
+        run(idea, current_user, form.note.data or "")
+    except TransitionError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(_idea_page(idea))
+
+
+@bp.post("/ideas/<int:idea_id>/resubmit")
+@requires("idea.browse")
+def resubmit(idea_id: int):
+    return _author_action(idea_id, "idea.resubmit", services.resubmit,
+                          "Your idea is back with the reviewers.", "resubmit")
+
+
+@bp.post("/ideas/<int:idea_id>/withdraw")
+@requires("idea.browse")
+def withdraw(idea_id: int):
+    return _author_action(idea_id, "idea.withdraw", services.withdraw,
+                          "Your idea is withdrawn.", "withdraw")
+
+
+@bp.app_context_processor
+def review_queue_count():
+    """The number shown beside "Review" in the navigation (only for reviewers)."""
+    if not can(current_user, "review.queue"):
+        return {"review_queue_count": 0}
+    return {"review_queue_count": services.queue_count(current_user)}
+
+
+@idea_page_section("review")
+def idea_review_section(idea: Idea, viewer) -> dict:
+    """What the idea page's review partials show: decision, timeline, actions, notes."""
+    changes = services.timeline(idea)
+    return {
+        "review_timeline": changes,
+        "review_decision": services.current_decision(idea, changes),
+        "review_duplicates": services.merged_duplicates(idea),
+        "review_notes": (services.reviews_of(idea)
+                         if can(viewer, "review.see_notes", idea) else []),
+        "review_fast_track_form": FastTrackForm(formdata=None, prefix="fast-track"),
+        "review_resubmit_form": AuthorActionForm(formdata=None, prefix="resubmit"),
+        "review_withdraw_form": AuthorActionForm(formdata=None, prefix="withdraw"),
+    }

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.ranking import bump_counters
+from ideaboard.review.services import enter_review_if_threshold_met
 from ideaboard.voting.models import Vote
 
 VALID_VALUES = (-1, 0, 1)  # 0 retracts
@@ -50,6 +51,7 @@ def cast_vote(user, idea: Idea, value: int) -> int:
         vote.value = value
     up, down = _delta(old, value)
     bump_counters(idea, up=up, down=down)
+    enter_review_if_threshold_met(idea)
     db.session.flush()
     return value
 

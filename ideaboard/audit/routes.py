@@ -1,0 +1,107 @@
+"""The audit trail page for admins: filter, page through, export as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
+
+from ideaboard.accounts.models import User
+from ideaboard.audit.forms import AuditFilterForm
+from ideaboard.audit.models import AuditEntry
+from ideaboard.audit.services import entries_query
+from ideaboard.extensions import db
+from ideaboard.policy import requires
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+CSV_COLUMNS = ["id", "created_at", "actor_id", "actor_email", "action", "object_type",
+               "object_id", "before", "after", "reason"]
+# Characters that make a spreadsheet treat a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _day_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def _filtered_query(form: AuditFilterForm):
+    """The entries matching the form (an unknown actor e-mail matches nothing)."""
+    if not form.validate():
+        return None
+    actor = (form.actor.data or "").strip().lower()
+    actor_id = None
+    if actor and actor != "system":
+        actor_id = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == actor))
+        if actor_id is None:
+            form.actor.errors.append("No one has that e-mail address.")
+            return None
+    return entries_query(
+        action=form.action.data or None,
+        object_type=form.object_type.data or None,
+        actor_id=actor_id,
+        system_only=actor == "system",
+        since=_day_start(form.since.data) if form.since.data else None,
+        until=_day_start(form.until.data) + timedelta(days=1) if form.until.data else None,
+    ).options(joinedload(AuditEntry.actor))
+
+
+def _choices(column) -> list[str]:
+    return list(db.session.scalars(sa.select(column).distinct().order_by(column)))
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv_rows(query):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        data = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return data
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    for entry in db.session.scalars(query.execution_options(yield_per=500)):
+        writer.writerow([_cell(v) for v in (
+            entry.id, entry.created_at.isoformat(), entry.actor_id,
+            entry.actor.email if entry.actor else "system", entry.action, entry.object_type,
+            entry.object_id,
+            json.dumps(entry.before, sort_keys=True) if entry.before is not None else "",
+            json.dumps(entry.after, sort_keys=True) if entry.after is not None else "",
+            entry.reason)])
+        yield flush()
+
+
+@bp.get("")
+@requires("admin.audit")
+def index():
+    """The filtered audit trail, newest first; ``?format=csv`` streams every matching row."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [SelectChoice("", "Any action")] + [
+        SelectChoice(a, a) for a in _choices(AuditEntry.action)]
+    form.object_type.choices = [SelectChoice("", "Any type")] + [
+        SelectChoice(t, t) for t in _choices(AuditEntry.object_type)]
+    query = _filtered_query(form)
+    if request.args.get("format") == "csv" and query is not None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        return Response(stream_with_context(_csv_rows(query)), mimetype="text/csv",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="audit-{stamp}.csv"'})
+    page = None
+    if query is not None:
+        page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50,
+                           error_out=False)
+    status = 200 if query is not None else 422
+    return render_template("audit/index.html", form=form, page=page), status

@@ -1,0 +1,143 @@
+"""Telling people about status changes: in the app, and by e-mail as each user prefers.
+
+Every notification is created in the app (``services.notify``). Then each recipient's
+``email_frequency`` decides the e-mail: ``immediate`` queues one message per event in
+the outbox at once (and marks the notification e-mailed); ``daily`` leaves it for
+``flask send-digests``, which sends one digest per user of the last day's unemailed
+notifications; ``never`` sends nothing. ``flask send-mail`` delivers the outbox.
+
+Messages never name the author of an anonymous idea: they name the idea only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ideaboard.accounts.models import EmailFrequency, User
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Follow, IdeaStatus
+from ideaboard.notifications.mail import queue_email
+from ideaboard.notifications.models import Notification, NotificationKind
+from ideaboard.notifications.services import notify
+from ideaboard.voting.models import Vote
+
+DIGEST_WINDOW = timedelta(days=1)
+
+
+def idea_url(idea_id: int) -> str:
+    """The idea's address for e-mails, which are written outside any request."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/ideas/{idea_id}"
+
+
+def watchers(idea) -> set[int]:
+    """Everyone who hears of the idea's status changes: its author, followers and voters."""
+    followers = sa.select(Follow.user_id).where(Follow.idea_id == idea.id)
+    voters = sa.select(Vote.user_id).where(Vote.idea_id == idea.id)
+    ids = set(db.session.scalars(sa.union(followers, voters)))
+    ids.add(idea.author_id)
+    return ids
+
+
+def status_message(idea, change) -> str:
+    """The one-line notice of a status change (names the idea, never its author)."""
+    label = IdeaStatus(change.to_status).label.lower()
+    message = f"\u201c{idea.title}\u201d is now {label}."
+    if change.reason:
+        message += f" {change.reason}"
+    return message
+
+
+def status_changed(idea, change, recipients: Iterable[int], *, exclude: int | None) -> None:
+    """Notify ``recipients`` (minus the person who made the change) of a status change."""
+    created = notify(recipients, NotificationKind.STATUS_CHANGE, status_message(idea, change),
+                     idea_id=idea.id, exclude=[exclude] if exclude else [])
+    deliver(created, subject=f"[Ideaboard] {idea.title}: "
+                             f"{IdeaStatus(change.to_status).label.lower()}")
+
+
+def review_assigned(idea, reviewers: Iterable[User], *, escalated: bool) -> None:
+    """Tell the managers (or admins) who now hold the idea in their review queue."""
+    where = "escalated to your review queue (overdue)" if escalated else "in your review queue"
+    message = f"\u201c{idea.title}\u201d is {where}."
+    if idea.review_due_at is not None:
+        message += f" Due {idea.review_due_at:%Y-%m-%d}."
+    created = notify([u.id for u in reviewers], NotificationKind.REVIEW_ASSIGNED, message,
+                     idea_id=idea.id)
+    deliver(created, subject=f"[Ideaboard] To review: {idea.title}")
+
+
+def deliver(notifications: list[Notification], *, subject: str) -> int:
+    """Queue an e-mail now for each recipient who wants one per event. Returns how many.
+
+    Usable by any capability after ``notify``; daily-digest readers are left to
+    :func:`send_digests`.
+    """
+    if not notifications:
+        return 0
+    users = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_({n.user_id for n in notifications}),
+                              User.active.is_(True),
+                              User.email_frequency == EmailFrequency.IMMEDIATE.value))}
+    emailed = []
+    for notification in notifications:
+        user = users.get(notification.user_id)
+        if user is None:
+            continue
+        body = _body(user, [notification])
+        queue_email(user.email, subject, body)
+        emailed.append(notification.id)
+    _mark_emailed(emailed)
+    return len(emailed)
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Queue one digest per daily reader of their unemailed notifications of the last day.
+
+    Marks those notifications e-mailed, so running it again sends nothing new.
+    Returns the number of digests queued. Flushes; the caller commits.
+    """
+    now = now or utcnow()
+    rows = db.session.execute(
+        sa.select(Notification, User)
+        .join(User, User.id == Notification.user_id)
+        .where(User.email_frequency == EmailFrequency.DAILY.value, User.active.is_(True),
+               Notification.emailed.is_(False),
+               Notification.created_at > now - DIGEST_WINDOW, Notification.created_at <= now)
+        .order_by(Notification.user_id, Notification.created_at, Notification.id)
+    ).all()
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for notification, user in rows:
+        by_user[user.id].append(notification)
+        people[user.id] = user
+    for user_id, items in by_user.items():
+        count = len(items)
+        subject = f"[Ideaboard] Your daily digest: {count} update{'s' if count != 1 else ''}"
+        queue_email(people[user_id].email, subject, _body(people[user_id], items))
+    _mark_emailed([n.id for n, _ in rows])
+    return len(by_user)
+
+
+def _body(user: User, notifications: list[Notification]) -> str:
+    lines = [f"Hello {user.display_name},", ""]
+    for notification in notifications:
+        lines.append(f"- {notification.message}")
+        if notification.idea_id:
+            lines.append(f"  {idea_url(notification.idea_id)}")
+    lines += ["", "You can change how often Ideaboard e-mails you on your account page:",
+              f"{current_app.config['BASE_URL'].rstrip('/')}/account"]
+    return "\n".join(lines)
+
+
+def _mark_emailed(ids: list[int]) -> None:
+    if ids:
+        db.session.execute(
+            sa.update(Notification).where(Notification.id.in_(ids)).values(emailed=True)
+            .execution_options(synchronize_session=False)
+        )

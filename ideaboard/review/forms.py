@@ -1,0 +1,96 @@
+"""Forms of the review pages: fast-track, scores, decisions, progress, outcome, author actions."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ideaboard.review.workflow import MIN_RATIONALE
+
+SCORE_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
+DECISION_CHOICES = [
+    SelectChoice("accepted", "Accept"),
+    SelectChoice("needs_info", "Ask the author for more information"),
+    SelectChoice("declined", "Decline"),
+    SelectChoice("duplicate", "Duplicate of another idea"),
+]
+NEEDS_RATIONALE = {"needs_info", "declined", "duplicate"}
+
+
+class FastTrackForm(FlaskForm):
+    note = TextAreaField("Why fast-track it?", validators=[DataRequired(), Length(max=2000)])
+
+
+class ScoreForm(FlaskForm):
+    impact = RadioField("Impact", choices=SCORE_CHOICES, coerce=int,
+                        validators=[InputRequired("Score the impact from 1 to 5.")])
+    feasibility = RadioField("Feasibility", choices=SCORE_CHOICES, coerce=int,
+                             validators=[InputRequired("Score the feasibility from 1 to 5.")])
+    effort = RadioField("Effort", choices=SCORE_CHOICES, coerce=int,
+                        validators=[InputRequired("Score the effort from 1 to 5.")])
+    note = TextAreaField("Private note (managers only)", validators=[Length(max=5000)])
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField("Decision", choices=DECISION_CHOICES,
+                          validators=[InputRequired("Choose a decision.")])
+    rationale = TextAreaField("Public rationale", validators=[Length(max=5000)])
+    owner_email = EmailField("Owner's e-mail (optional)", validators=[Optional(), Length(max=254)])
+    duplicate_of = IntegerField("Duplicate of idea number", validators=[Optional(),
+                                                                        NumberRange(min=1)])
+
+    def validate_rationale(self, field):
+        if self.decision.data in NEEDS_RATIONALE and len((field.data or "").strip()) < MIN_RATIONALE:
+            raise ValidationError(f"Explain this decision to everyone in at least {MIN_RATIONALE} "
+                                  "characters.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checked here: the field's Optional() stops its own chain when it is empty.
+        if self.decision.data == "duplicate" and not self.duplicate_of.data \
+                and not self.duplicate_of.errors:
+            self.duplicate_of.errors.append("Give the number of the idea this one duplicates.")
+            valid = False
+        return valid
+
+
+class StartForm(FlaskForm):
+    owner_email = EmailField("Owner's e-mail", validators=[DataRequired(), Length(max=254)])
+    note = TextAreaField("Note (public, optional)", validators=[Length(max=2000)])
+
+
+class OutcomeForm(FlaskForm):
+    what_changed = TextAreaField("What changed (Markdown)",
+                                 validators=[DataRequired(), Length(max=10000)])
+    value = DecimalField("Measured result (optional)", places=2,
+                         validators=[Optional(), NumberRange(min=-10**11, max=10**11)])
+    unit = StringField("Unit", validators=[Optional(), Length(max=40)])
+    note = TextAreaField("Note (public, optional)", validators=[Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checked here: the unit's Optional() stops its own chain when it is empty.
+        if self.value.data is not None and not (self.unit.data or "").strip():
+            self.unit.errors.append("Give the unit, e.g. \u201chours a year saved\u201d.")
+            valid = False
+        return valid
+
+
+class AuthorActionForm(FlaskForm):
+    """Resubmit or withdraw: an optional public note."""
+
+    note = TextAreaField("Note (optional)", validators=[Length(max=2000)])

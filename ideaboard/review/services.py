@@ -1,0 +1,296 @@
+"""Reviewing ideas: entering review, the queue, managers' scores, decisions and outcomes.
+
+Status changes themselves happen only in :mod:`ideaboard.review.workflow`; the
+functions here gather what a change needs (an owner found by e-mail, the target of
+a duplicate) and call ``workflow.transition``.
+
+Merit
+-----
+A manager scores impact, feasibility and effort from 1 to 5. The idea row keeps the
+number of reviews and the mean of each score, and a merit figure from 0 to 100 that
+blends the managers' rubric with the peers' signal::
+
+    rubric = (mean_impact + mean_feasibility + (6 - mean_effort)) / 15    # 0.2 .. 1
+    merit  = 100 * (0.6 * rubric + 0.4 * wilson_score)
+
+Effort counts inverted (a cheap idea scores higher); ``wilson_score`` is the lower
+bound of the 95% Wilson interval of the idea's up and down votes
+(``ideaboard.ideas.ranking``), so a few enthusiastic votes do not outweigh many mixed
+ones. Merit is empty until a first review; it is recomputed in SQL when a review is
+saved and whenever a vote changes the Wilson score of a scored idea.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ideaboard.accounts.models import Role, User
+from ideaboard.audit.services import record
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea, IdeaStatus
+from ideaboard.org.models import department_managers
+from ideaboard.review import workflow
+from ideaboard.review.models import Review, StatusChange
+from ideaboard.review.workflow import Outcome, TransitionError
+
+S = IdeaStatus
+RUBRIC_WEIGHT = 0.6
+PEER_WEIGHT = 0.4
+
+
+class ReviewError(ValueError):
+    """A review action the rules refuse; the message is safe to show."""
+
+
+# --- entering review ------------------------------------------------------------------
+
+def enter_review_if_threshold_met(idea: Idea, *, now: datetime | None = None) -> bool:
+    """After a vote: move an open idea to review once its net votes reach the threshold.
+
+    The system is the actor. Also keeps the merit of an idea under review in step with
+    its changed Wilson score. Returns True if the idea entered review. Flushes.
+    """
+    if idea.status == S.IN_REVIEW and idea.review_count:
+        refresh_merit(idea)
+    if idea.status != S.OPEN or idea.net_votes < idea.department.review_threshold:
+        return False
+    try:
+        workflow.transition(idea, S.IN_REVIEW, None, now=now,
+                            reason=f"Reached {idea.net_votes} net votes (the "
+                                   f"{idea.department.name} threshold is "
+                                   f"{idea.department.review_threshold}).")
+    except TransitionError:
+        return False  # a concurrent vote moved it first
+    return True
+
+
+def fast_track(idea: Idea, manager: User, note: str, *, now: datetime | None = None) -> None:
+    """A responsible manager sends an open idea to review before it reaches the threshold."""
+    workflow.transition(idea, S.IN_REVIEW, manager, reason=note, now=now)
+
+
+# --- the queue ------------------------------------------------------------------------
+
+def _queue_filter(user: User):
+    managed = sa.select(department_managers.c.department_id).where(
+        department_managers.c.user_id == user.id)
+    holder = Idea.queue_department_id.in_(managed)
+    if user.role == Role.ADMIN:
+        holder = sa.or_(holder, sa.and_(Idea.queue_department_id.is_(None),
+                                        Idea.escalation_level > 0))
+    return sa.and_(Idea.status == S.IN_REVIEW.value, holder)
+
+
+def queue_for(user: User, *, now: datetime | None = None) -> list[Idea]:
+    """The ideas waiting for ``user``'s review: overdue first, then by merit, then oldest.
+
+    A manager sees the ideas in the queues of the departments they manage (including
+    those escalated there); an admin also sees those escalated past the root.
+    """
+    now = now or utcnow()
+    overdue_first = sa.case((Idea.review_due_at <= now, 0), else_=1)
+    query = (
+        sa.select(Idea)
+        .where(_queue_filter(user))
+        .order_by(overdue_first, sa.func.coalesce(Idea.merit_score, -1.0).desc(),
+                  Idea.entered_review_at, Idea.id)
+        .options(selectinload(Idea.department), selectinload(Idea.queue_department))
+    )
+    return list(db.session.scalars(query))
+
+
+def queue_count(user: User) -> int:
+    """How many ideas wait in ``user``'s queue (one indexed COUNT, for the navigation)."""
+    return db.session.scalar(sa.select(sa.func.count(Idea.id)).where(_queue_filter(user))) or 0
+
+
+def reviewed_by(user: User, idea_ids: list[int]) -> set[int]:
+    """Which of ``idea_ids`` the user has already scored (one query)."""
+    if not idea_ids:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Review.idea_id).where(Review.reviewer_id == user.id,
+                                        Review.idea_id.in_(idea_ids))))
+
+
+# --- scores ---------------------------------------------------------------------------
+
+def reviews_of(idea: Idea) -> list[Review]:
+    """Every manager's review of the idea, with the reviewer loaded (one query)."""
+    return list(db.session.scalars(
+        sa.select(Review).where(Review.idea_id == idea.id)
+        .options(joinedload(Review.reviewer)).order_by(Review.created_at, Review.id)))
+
+
+def review_by(idea: Idea, reviewer: User) -> Review | None:
+    return db.session.scalar(
+        sa.select(Review).where(Review.idea_id == idea.id, Review.reviewer_id == reviewer.id))
+
+
+def save_review(idea: Idea, reviewer: User, *, impact: int, feasibility: int, effort: int,
+                note: str = "") -> Review:
+    """Create or update the reviewer's scores for the idea and refresh its aggregates."""
+    if not workflow.may_score(reviewer, idea):
+        raise ReviewError("Only a manager responsible for an idea under review may score it.")
+    for name, value in (("impact", impact), ("feasibility", feasibility), ("effort", effort)):
+        if not 1 <= int(value) <= 5:
+            raise ReviewError(f"Score {name} from 1 to 5.")
+    review = review_by(idea, reviewer)
+    before = None
+    if review is None:
+        review = Review(idea_id=idea.id, reviewer_id=reviewer.id)
+        db.session.add(review)
+    else:
+        before = {"impact": review.impact, "feasibility": review.feasibility,
+                  "effort": review.effort}
+    review.impact, review.feasibility, review.effort = impact, feasibility, effort
+    review.note = (note or "").strip()
+    db.session.flush()
+    refresh_aggregates(idea)
+    # The note is private to managers, so the audit trail keeps only the scores.
+    record(reviewer, "review.update" if before else "review.create", review, before=before,
+           after={"idea_id": idea.id, "impact": impact, "feasibility": feasibility,
+                  "effort": effort})
+    return review
+
+
+def _merit_sql():
+    rubric = (Idea.mean_impact + Idea.mean_feasibility + (6 - Idea.mean_effort)) / 15.0
+    return sa.case(
+        (Idea.review_count > 0,
+         100.0 * (RUBRIC_WEIGHT * rubric + PEER_WEIGHT * Idea.wilson_score)),
+        else_=sa.null(),
+    )
+
+
+def merit(mean_impact: float, mean_feasibility: float, mean_effort: float,
+          wilson_score: float) -> float:
+    """The merit formula in Python (the same as the SQL that fills ``merit_score``)."""
+    rubric = (mean_impact + mean_feasibility + (6 - mean_effort)) / 15.0
+    return 100.0 * (RUBRIC_WEIGHT * rubric + PEER_WEIGHT * wilson_score)
+
+
+def refresh_aggregates(idea: Idea) -> None:
+    """Recompute review count, mean scores and merit from the reviews table, in SQL."""
+    mine = sa.select(Review).where(Review.idea_id == idea.id).subquery()
+
+    def over(expression):
+        return sa.select(expression).select_from(mine).scalar_subquery()
+
+    db.session.execute(
+        sa.update(Idea).where(Idea.id == idea.id).values(
+            review_count=over(sa.func.count()),
+            mean_impact=over(sa.func.avg(sa.cast(mine.c.impact, sa.Float))),
+            mean_feasibility=over(sa.func.avg(sa.cast(mine.c.feasibility, sa.Float))),
+            mean_effort=over(sa.func.avg(sa.cast(mine.c.effort, sa.Float))),
+        ).execution_options(synchronize_session=False)
+    )
+    refresh_merit(idea)
+    db.session.refresh(idea, ["review_count", "mean_impact", "mean_feasibility", "mean_effort"])
+
+
+def refresh_merit(idea: Idea) -> None:
+    """Recompute the merit from the row's own means and Wilson score (atomic)."""
+    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(merit_score=_merit_sql())
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(idea, ["merit_score"])
+
+
+# --- decisions and what follows -------------------------------------------------------
+
+def find_active_user(email: str | None) -> User | None:
+    """The active user with that e-mail (any case); None for a blank one; error if unknown."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+    if user is None or not user.active:
+        raise ReviewError("No active user has that e-mail address.")
+    return user
+
+
+def find_idea(idea_id: int | None) -> Idea | None:
+    if not idea_id:
+        return None
+    idea = db.session.get(Idea, idea_id)
+    if idea is None:
+        raise ReviewError(f"There is no idea #{idea_id}.")
+    return idea
+
+
+def decide(idea: Idea, reviewer: User, decision: str, rationale: str, *,
+           owner_email: str | None = None, duplicate_of_id: int | None = None,
+           now: datetime | None = None) -> StatusChange:
+    """A manager's decision on an idea under review: accepted, needs_info, declined, duplicate."""
+    if decision not in workflow.DECISIONS:
+        raise ReviewError("Choose a decision.")
+    owner = find_active_user(owner_email) if decision == S.ACCEPTED else None
+    target = find_idea(duplicate_of_id) if decision == S.DUPLICATE else None
+    return workflow.transition(idea, decision, reviewer, reason=rationale, owner=owner,
+                               duplicate_of=target, now=now)
+
+
+def start_work(idea: Idea, actor: User, owner_email: str, note: str = "", *,
+               now: datetime | None = None) -> StatusChange:
+    """Accepted to in progress, with the person who owns the work."""
+    owner = find_active_user(owner_email)
+    return workflow.transition(idea, S.IN_PROGRESS, actor, reason=note, owner=owner, now=now)
+
+
+def record_outcome(idea: Idea, actor: User, what_changed: str, value: Decimal | None,
+                   unit: str | None, note: str = "", *,
+                   now: datetime | None = None) -> StatusChange:
+    """In progress to implemented, with what changed and an optional measured result."""
+    return workflow.transition(idea, S.IMPLEMENTED, actor, reason=note, now=now,
+                               outcome=Outcome(what_changed, value, unit))
+
+
+def resubmit(idea: Idea, author: User, note: str = "", *,
+             now: datetime | None = None) -> StatusChange:
+    """The author sends an idea that needed more information back to review."""
+    return workflow.transition(idea, S.IN_REVIEW, author, reason=note, now=now)
+
+
+def withdraw(idea: Idea, author: User, reason: str = "", *,
+             now: datetime | None = None) -> StatusChange:
+    """The author withdraws an idea that is open or waiting for their information."""
+    return workflow.transition(idea, S.WITHDRAWN, author, reason=reason, now=now)
+
+
+# --- what the idea page shows ---------------------------------------------------------
+
+# Statuses whose latest change is "the decision" shown at the top of the idea page.
+DECISION_STATUSES = frozenset({S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE,
+                               S.IN_PROGRESS, S.IMPLEMENTED, S.WITHDRAWN})
+DECIDING_STATUSES = frozenset({S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE, S.WITHDRAWN})
+
+
+def timeline(idea: Idea) -> list[StatusChange]:
+    """Every status change of the idea, oldest first, with its actor (one query)."""
+    return list(db.session.scalars(
+        sa.select(StatusChange).where(StatusChange.idea_id == idea.id)
+        .options(joinedload(StatusChange.actor))
+        .order_by(StatusChange.created_at, StatusChange.id)))
+
+
+def merged_duplicates(idea: Idea) -> list[Idea]:
+    """The ideas merged into this one as its duplicates (one query)."""
+    return list(db.session.scalars(
+        sa.select(Idea).where(Idea.duplicate_of_id == idea.id, Idea.hidden.is_(False))
+        .order_by(Idea.id)))
+
+
+def current_decision(idea: Idea, changes: list[StatusChange]) -> StatusChange | None:
+    """The decision behind the idea's current status (for an idea in progress or
+    implemented: its acceptance), or None while no decision stands."""
+    if idea.status not in DECISION_STATUSES:
+        return None
+    for change in reversed(changes):
+        if change.to_status in DECIDING_STATUSES:
+            return change
+    return None

@@ -1,0 +1,384 @@
+"""THE idea state machine: the one table of allowed status changes and ``transition()``.
+
+Every status change of an idea goes through :func:`transition`. It looks the change
+up in :data:`TRANSITIONS` (from which status, to which, who may make it and what it
+requires), refuses anything else with a :class:`TransitionError` whose message is safe
+to show, then applies the change's effects, writes the timeline (``StatusChange``),
+the audit trail, and tells people (``ideaboard.notifications.delivery``).
+
+Who may act is expressed as *capacities*:
+
+- ``author``: the idea's author;
+- ``manager``: a manager responsible for the idea, i.e. a manager of the department
+  whose review queue holds it (``queue_department_id``) or of its target department;
+- ``admin``: an administrator, who may do anything a responsible manager may;
+- ``system``: no person (``actor=None``): automatic review entry and escalation.
+
+The permission policy (``ideaboard.policy``, section "review") asks this module through
+:func:`allowed`, so the buttons a page shows and the changes this module accepts never
+disagree.
+
+Escalation is a row of the table too (``in_review`` to ``in_review`` by the system):
+the status stays, but the idea moves one step up the org tree and the timeline says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from ideaboard.accounts.models import Role, User
+from ideaboard.audit.services import record
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea, IdeaStatus
+from ideaboard.org.models import Department, department_managers
+from ideaboard.review.models import StatusChange
+from ideaboard.sanitize import render_markdown
+
+S = IdeaStatus
+MIN_RATIONALE = 20  # characters of public rationale for decline, needs_info, duplicate
+
+
+class Capacity(StrEnum):
+    AUTHOR = "author"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+class TransitionError(ValueError):
+    """A status change the workflow refuses; the message is safe to show the user."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an implemented idea changed: Markdown text and an optional measured result."""
+
+    text_md: str
+    value: Decimal | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed change: its name (also the audit action ``idea.<name>``), who and what."""
+
+    name: str
+    source: IdeaStatus
+    target: IdeaStatus
+    who: frozenset[Capacity]
+    min_reason: int = 0
+    needs_owner: bool = False
+    needs_outcome: bool = False
+    needs_duplicate_of: bool = False
+    label: str = ""
+    effects: tuple[Callable, ...] = field(default=(), compare=False)
+
+
+# --- effects: what each change does to the idea besides its status -----------------
+
+def _due(start: datetime, department: Department | None, fallback: Department) -> datetime:
+    sla = (department or fallback).review_sla_days
+    return start + timedelta(days=sla)
+
+
+def _enter_queue(idea: Idea, ctx: dict) -> None:
+    """Land in the target department's queue with a fresh due date, at level 0."""
+    now = ctx["now"]
+    idea.queue_department_id = idea.department_id
+    idea.entered_review_at = now
+    idea.review_due_at = _due(now, idea.department, idea.department)
+    idea.escalation_level = 0
+    ctx["assign_reviewers"] = True
+
+
+def _return_to_queue(idea: Idea, ctx: dict) -> None:
+    """Back from the author to the queue it left, with a NEW due date."""
+    now = ctx["now"]
+    idea.review_due_at = _due(now, idea.queue_department, idea.department)
+    ctx["assign_reviewers"] = True
+
+
+def _climb(idea: Idea, ctx: dict) -> None:
+    """One step up the org tree; past the root the admins hold it.
+
+    The due date moves on from the old one (not from now) by the new department's SLA,
+    so the schedule does not depend on how often the escalation job runs.
+    """
+    current = idea.queue_department
+    parent = current.parent if current is not None else None
+    idea.escalation_level = idea.escalation_level + 1
+    if parent is None:
+        idea.queue_department_id, idea.queue_department = None, None
+    else:
+        idea.queue_department_id, idea.queue_department = parent.id, parent
+        idea.review_due_at = idea.review_due_at + timedelta(days=parent.review_sla_days)
+    ctx["escalated_to"] = parent
+
+
+def _set_owner(idea: Idea, ctx: dict) -> None:
+    if ctx.get("owner") is not None:
+        idea.owner_id = ctx["owner"].id
+
+
+def _record_outcome(idea: Idea, ctx: dict) -> None:
+    outcome: Outcome = ctx["outcome"]
+    idea.outcome_md = outcome.text_md
+    idea.outcome_html = render_markdown(outcome.text_md)
+    idea.outcome_value = outcome.value
+    idea.outcome_unit = (outcome.unit or "").strip() or None
+
+
+def _merge_into_target(idea: Idea, ctx: dict) -> None:
+    from ideaboard.review.merging import merge_duplicate
+
+    idea.duplicate_of_id = ctx["duplicate_of"].id
+    merge_duplicate(idea, ctx["duplicate_of"])
+
+
+AUTHOR = frozenset({Capacity.AUTHOR})
+MANAGERS = frozenset({Capacity.MANAGER, Capacity.ADMIN})
+SYSTEM = frozenset({Capacity.SYSTEM})
+
+
+def _t(name, source, target, who, label, **kwargs) -> Transition:
+    return Transition(name=name, source=source, target=target, who=who, label=label, **kwargs)
+
+
+# THE table. Admins are listed wherever managers are: they may do anything a manager may.
+TRANSITIONS: tuple[Transition, ...] = (
+    _t("enter_review", S.OPEN, S.IN_REVIEW, SYSTEM | MANAGERS, "Send to review",
+       effects=(_enter_queue,)),
+    _t("resubmit", S.NEEDS_INFO, S.IN_REVIEW, AUTHOR, "Send back for review",
+       effects=(_return_to_queue,)),
+    _t("escalate", S.IN_REVIEW, S.IN_REVIEW, SYSTEM, "Escalate", effects=(_climb,)),
+    _t("accept", S.IN_REVIEW, S.ACCEPTED, MANAGERS, "Accept", effects=(_set_owner,)),
+    _t("request_info", S.IN_REVIEW, S.NEEDS_INFO, MANAGERS, "Ask the author for more",
+       min_reason=MIN_RATIONALE),
+    _t("decline", S.IN_REVIEW, S.DECLINED, MANAGERS, "Decline", min_reason=MIN_RATIONALE),
+    _t("decline", S.NEEDS_INFO, S.DECLINED, MANAGERS, "Decline", min_reason=MIN_RATIONALE),
+    # Duplicates may be caught before review, during it, or while the author is asked.
+    *(
+        _t("mark_duplicate", source, S.DUPLICATE, MANAGERS, "Mark as duplicate",
+           min_reason=MIN_RATIONALE, needs_duplicate_of=True, effects=(_merge_into_target,))
+        for source in (S.OPEN, S.IN_REVIEW, S.NEEDS_INFO)
+    ),
+    _t("start", S.ACCEPTED, S.IN_PROGRESS, MANAGERS, "Mark in progress", needs_owner=True,
+       effects=(_set_owner,)),
+    _t("implement", S.IN_PROGRESS, S.IMPLEMENTED, MANAGERS, "Mark implemented",
+       needs_outcome=True, effects=(_record_outcome,)),
+    _t("withdraw", S.OPEN, S.WITHDRAWN, AUTHOR, "Withdraw"),
+    _t("withdraw", S.NEEDS_INFO, S.WITHDRAWN, AUTHOR, "Withdraw"),
+)
+
+_BY_STATES: dict[tuple[str, str], Transition] = {
+    (t.source.value, t.target.value): t for t in TRANSITIONS
+}
+assert len(_BY_STATES) == len(TRANSITIONS), "two rows for the same change"
+
+# Statuses a manager's decision on a reviewed idea may lead to.
+DECISIONS = (S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE)
+
+
+def find(from_status: str | None, to_status: str) -> Transition | None:
+    """The table row for this change, or None if the change is not allowed at all."""
+    return _BY_STATES.get((str(from_status), str(to_status)))
+
+
+def targets(from_status: str) -> list[IdeaStatus]:
+    """Every status an idea in ``from_status`` may move to (by someone)."""
+    return [t.target for t in TRANSITIONS if t.source == from_status and t.target != t.source]
+
+
+# --- who ----------------------------------------------------------------------------
+
+def responsible_department_ids(idea: Idea) -> set[int]:
+    """The departments whose managers answer for the idea: its queue's and its target's."""
+    return {d for d in (idea.queue_department_id, idea.department_id) if d is not None}
+
+
+def is_responsible_manager(user, idea: Idea) -> bool:
+    """True if ``user`` manages the department whose queue holds the idea or its target."""
+    if user is None or user.role not in (Role.MANAGER, Role.ADMIN):
+        return False
+    wanted = responsible_department_ids(idea)
+    return any(d.id in wanted for d in user.managed_departments)
+
+
+def capacities(user, idea: Idea) -> set[Capacity]:
+    """The capacities in which ``user`` (None: the system) may act on ``idea``."""
+    if user is None:
+        return {Capacity.SYSTEM}
+    if not getattr(user, "is_authenticated", True) or not user.active:
+        return set()
+    held: set[Capacity] = set()
+    if idea.author_id == user.id:
+        held.add(Capacity.AUTHOR)
+    if user.role == Role.ADMIN:
+        held.add(Capacity.ADMIN)
+    if is_responsible_manager(user, idea):
+        held.add(Capacity.MANAGER)
+    return held
+
+
+def allowed(user, idea: Idea, to_status: str) -> bool:
+    """True if ``user`` may move ``idea`` from its current status to ``to_status``."""
+    row = find(idea.status, to_status)
+    return row is not None and bool(row.who & capacities(user, idea))
+
+
+def may_score(user, idea: Idea) -> bool:
+    """Scores are given while the idea is in review, by a responsible manager or an admin
+    who is not its author."""
+    held = capacities(user, idea) if user is not None else set()
+    return (idea.status == S.IN_REVIEW and bool(held & MANAGERS)
+            and Capacity.AUTHOR not in held)
+
+
+def may_see_notes(user, idea: Idea) -> bool:
+    """Managers' private notes: responsible managers and admins, never the author."""
+    held = capacities(user, idea) if user is not None else set()
+    return bool(held & MANAGERS) and Capacity.AUTHOR not in held
+
+
+# --- doing it -------------------------------------------------------------------------
+
+def _check(row: Transition | None, idea: Idea, to_status: str, actor, ctx: dict) -> Transition:
+    current = IdeaStatus(idea.status).label
+    wanted = IdeaStatus(to_status).label
+    if row is None:
+        raise TransitionError(f"An idea that is {current.lower()} cannot become "
+                              f"{wanted.lower()}.")
+    if not row.who & capacities(actor, idea):
+        raise TransitionError(f"You may not change this idea from {current.lower()} to "
+                              f"{wanted.lower()}.")
+    reason = ctx["reason"]
+    if row.min_reason and len(reason) < row.min_reason:
+        raise TransitionError(f"Explain the decision to everyone in at least {row.min_reason} "
+                              "characters.")
+    if row.name == "enter_review" and actor is not None and not reason:
+        raise TransitionError("Add a note saying why this idea is fast-tracked.")
+    if row.needs_owner:
+        owner = ctx.get("owner")
+        if owner is None:
+            raise TransitionError("Name the person who owns the work.")
+    if ctx.get("owner") is not None and not ctx["owner"].active:
+        raise TransitionError("The owner must be an active user.")
+    if row.needs_outcome:
+        outcome = ctx.get("outcome")
+        if outcome is None or not outcome.text_md.strip():
+            raise TransitionError("Describe what changed.")
+        if outcome.value is not None and not (outcome.unit or "").strip():
+            raise TransitionError("Give the unit of the measured result.")
+    if row.needs_duplicate_of:
+        target = ctx.get("duplicate_of")
+        if target is None:
+            raise TransitionError("Name the idea this one duplicates.")
+        if target.id == idea.id:
+            raise TransitionError("An idea cannot duplicate itself.")
+        if target.hidden or target.status in (S.DUPLICATE, S.WITHDRAWN):
+            raise TransitionError("Merge into an idea that is visible and neither withdrawn "
+                                  "nor itself a duplicate.")
+    return row
+
+
+def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: User | None = None,
+               duplicate_of: Idea | None = None, outcome: Outcome | None = None,
+               now: datetime | None = None) -> StatusChange:
+    """Change the idea's status: THE only way a status changes. Flushes, never commits.
+
+    ``actor`` None is the system. Raises :class:`TransitionError` if the table does not
+    allow the change for this actor or a requirement (rationale, owner, outcome, target
+    idea) is missing. A concurrent change of the same idea makes the later one fail
+    rather than silently overwrite the first.
+    """
+    from ideaboard.notifications import delivery
+
+    now = now or utcnow()
+    ctx = {"now": now, "reason": (reason or "").strip(), "owner": owner,
+           "duplicate_of": duplicate_of, "outcome": outcome}
+    from_status = idea.status
+    row = _check(find(from_status, to_status), idea, to_status, actor, ctx)
+
+    # Claim the change in the database: if another request changed the status first,
+    # this UPDATE matches nothing and the later decision is refused.
+    guard = [Idea.id == idea.id, Idea.status == from_status]
+    if row.source == row.target:  # escalation: two runs at once must not both climb
+        guard.append(Idea.escalation_level == idea.escalation_level)
+    claimed = db.session.execute(
+        sa.update(Idea)
+        .where(*guard)
+        .values(status=row.target.value)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(idea, ["status", "escalation_level"])
+        raise TransitionError("Someone else changed this idea meanwhile; reload and try again.")
+
+    # Who hears of it is decided before the effects run: a merge moves followers away.
+    watchers = delivery.watchers(idea) if row.source != row.target else set()
+    before = _snapshot(idea)
+    idea.status = row.target.value
+    for effect in row.effects:
+        effect(idea, ctx)
+    change = StatusChange(idea_id=idea.id, from_status=from_status, to_status=row.target.value,
+                          actor_id=getattr(actor, "id", None), reason=ctx["reason"],
+                          created_at=now)
+    db.session.add(change)
+    db.session.flush()
+    after = _snapshot(idea)
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    record(actor, f"idea.{row.name}", idea, before={k: before[k] for k in changed},
+           after={k: after[k] for k in changed}, reason=ctx["reason"])
+
+    if watchers:
+        delivery.status_changed(idea, change, watchers, exclude=getattr(actor, "id", None))
+    if ctx.get("assign_reviewers"):
+        delivery.review_assigned(idea, reviewers(idea), escalated=False)
+    return change
+
+
+def record_creation(idea: Idea, author: User, *, now: datetime | None = None) -> StatusChange:
+    """Write the first timeline entry of a newly submitted idea (from nothing to open)."""
+    change = StatusChange(idea_id=idea.id, from_status=None, to_status=idea.status,
+                          actor_id=author.id, reason="", created_at=now or idea.created_at
+                          or utcnow())
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def reviewers(idea: Idea) -> list[User]:
+    """Who reviews the idea now: its queue department's managers, or the admins past the root."""
+    if idea.queue_department_id is None:
+        query = sa.select(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    else:
+        query = (
+            sa.select(User)
+            .join(department_managers, department_managers.c.user_id == User.id)
+            .where(department_managers.c.department_id == idea.queue_department_id,
+                   User.active.is_(True), User.role.in_([Role.MANAGER, Role.ADMIN]))
+        )
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+def _snapshot(idea: Idea) -> dict:
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    return {
+        "status": idea.status,
+        "queue_department_id": idea.queue_department_id,
+        "escalation_level": idea.escalation_level,
+        "review_due_at": iso(idea.review_due_at),
+        "owner_id": idea.owner_id,
+        "duplicate_of_id": idea.duplicate_of_id,
+        "outcome_value": str(idea.outcome_value) if idea.outcome_value is not None else None,
+        "outcome_unit": idea.outcome_unit,
+    }
