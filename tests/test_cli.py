@@ -94,6 +94,24 @@ def test_demo_seeds_a_company(runner):
     assert managed == {d.id for d in db.session.scalars(sa.select(Department))}
 
 
+def test_demo_shows_ideas_at_every_stage(runner):
+    from ideaboard.comments.models import Comment
+    from ideaboard.ideas.models import Idea, IdeaStatus
+    from ideaboard.review.models import Review
+    from ideaboard.voting.models import Vote
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    statuses = set(db.session.scalars(sa.select(Idea.status)))
+    assert statuses == {s.value for s in IdeaStatus}
+    assert count(Vote) > 50 and count(Comment) > 10 and count(Review) >= 5
+    assert db.session.scalar(sa.select(sa.func.count(Idea.id)).where(Idea.is_anonymous)) >= 2
+    assert db.session.scalar(sa.select(sa.func.max(Idea.escalation_level))) >= 1
+    # The counters the services keep agree with the rows.
+    for idea in db.session.scalars(sa.select(Idea)):
+        votes = db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea.id)).all()
+        assert (idea.upvotes, idea.downvotes) == (votes.count(1), votes.count(-1)), idea.title
+
+
 def test_demo_logins_work(runner, app, auth):
     runner.invoke(args=["demo"])
     for email in ["admin@acme.example", "manager@acme.example", "employee@acme.example"]:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ideaboard.accounts.models import Role, User
 from ideaboard.accounts.passwords import hash_password
 from ideaboard.audit.services import record
+from ideaboard.cli.demo_ideas import seed_ideas
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
 from ideaboard.org.services import slugify
@@ -75,14 +76,8 @@ def seed(rng: random.Random | None = None) -> str:
     record(None, "demo.seed", object_type="system",
            after={"departments": len(departments), "people": len(people)})
     db.session.flush()
-    parts = [f"{len(departments)} departments", f"{len(people)} people"]
-    try:
-        from ideaboard.cli.demo_ideas import seed_ideas
-    except ImportError:  # the peer and review capabilities add ideas when installed
-        pass
-    else:
-        parts.append(seed_ideas(departments, people, rng))
-    return "Seeded " + ", ".join(parts) + "."
+    ideas = seed_ideas(departments, people, rng)
+    return f"Seeded {len(departments)} departments, {len(people)} people, {ideas}."
 
 
 def _seed_departments() -> dict[str, Department]:
