@@ -1,0 +1,224 @@
+"""Every route against every kind of user, from one table.
+
+The test walks ``app.url_map``: each endpoint and method (static files aside) must have
+an entry in MATRIX, so a new route without one fails here until someone decides who
+may use it. Each request runs on fresh objects (a new idea in the state the entry
+asks for, a comment, a flag, a notification), so one role's action never changes
+what the next role sees.
+
+Expectations are one letter per role, in the order of ROLES:
+
+- ``L``: sent to log in (a redirect to /login);
+- ``D``: denied (403, or 404 where the object is hidden from that user);
+- ``O``: allowed: anything else below 500 (a page, a redirect elsewhere, a 422 form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from ideaboard.comments.models import Comment
+from ideaboard.extensions import db
+from ideaboard.moderation.models import Flag
+from ideaboard.notifications.services import notify
+from ideaboard.sanitize import render_markdown
+from tests.conftest import AuthActions, csrf_token
+from tests.factories import UserFactory
+from tests.review_support import make_idea
+
+ROLES = ("anonymous", "employee", "author", "other_manager", "manager", "admin")
+
+
+@dataclass(frozen=True)
+class Case:
+    """Who may do what on one endpoint: expectations per method, and the set-up."""
+
+    GET: str | None = None
+    POST: str | None = None
+    status: str = "open"  # the state of the fresh idea the URL points at
+    data: dict = field(default_factory=dict)  # form fields sent with the POST
+    fresh_login: bool = False  # the request ends the session (log out)
+
+
+RATIONALE = "A rationale that is long enough to be accepted."
+
+MATRIX: dict[str, Case] = {
+    # core and accounts: public pages; logged-in users are sent on to the app.
+    "core.healthz": Case(GET="OOOOOO"),
+    "accounts.login": Case(GET="OOOOOO", POST="OOOOOO"),
+    "accounts.logout": Case(POST="LLLLLL", fresh_login=True),  # back to the log-in page
+    "accounts.signup": Case(GET="OOOOOO", POST="OOOOOO"),
+    "accounts.request_reset": Case(GET="OOOOOO", POST="OOOOOO"),
+    "accounts.reset_password": Case(GET="OOOOOO", POST="OOOOOO"),
+    "accounts.account": Case(GET="LOOOOO", POST="LOOOOO"),
+    # ideas
+    "ideas.index": Case(GET="LOOOOO"),
+    "ideas.department": Case(GET="LOOOOO"),
+    "ideas.similar": Case(GET="LOOOOO"),
+    "ideas.new": Case(GET="LOOOOO", POST="LOOOOO"),
+    "ideas.detail": Case(GET="LOOOOO"),
+    "ideas.edit": Case(GET="LDODDD", POST="LDODDD"),
+    "ideas.versions": Case(GET="LOOOOO"),
+    # Refusing the author's own vote is a flash and a redirect back (tests/test_voting.py
+    # checks no vote is cast), so the matrix sees it as answered, not denied.
+    "voting.vote": Case(POST="LOOOOO", data={"value": "1"}),
+    # discussion
+    "comments.create": Case(POST="LOOOOO", data={"body": "A thoughtful comment."}),
+    "comments.reply": Case(POST="LOOOOO", data={"body": "A thoughtful reply."}),
+    "comments.edit": Case(GET="LDODDD", POST="LDODDD", data={"body": "Edited text."}),
+    "comments.delete": Case(POST="LDODDD"),  # moderators hide; only the author deletes
+    "following.follow": Case(POST="LOOOOO"),
+    "following.unfollow": Case(POST="LOOOOO"),
+    "flags.idea": Case(GET="LOOOOO", POST="LOOOOO", data={"reason": "Looks like spam."}),
+    # The comment is the author's own: nobody flags their own words.
+    "flags.comment": Case(GET="LODOOO", POST="LODOOO", data={"reason": "Looks like spam."}),
+    "notifications.index": Case(GET="LOOOOO"),
+    "notifications.read": Case(POST="LODDDD"),  # the notification is the employee's
+    "notifications.open": Case(POST="LODDDD"),
+    "notifications.read_all": Case(POST="LOOOOO"),
+    # review: the responsible manager (and admins) decide; the author resubmits/withdraws
+    "review.queue": Case(GET="LDDOOO"),
+    "review.idea": Case(GET="LDDDOO", status="in_review"),
+    "review.fast_track": Case(POST="LDDDOO", data={"fast-track-note": "Urgent one."}),
+    "review.score": Case(POST="LDDDOO", status="in_review",
+                         data={"impact": "3", "feasibility": "3", "effort": "3"}),
+    "review.decide": Case(POST="LDDDOO", status="in_review",
+                          data={"decision": "declined", "rationale": RATIONALE}),
+    "review.start": Case(POST="LDDDOO", status="accepted",
+                         data={"owner_email": "employee@example.com"}),
+    "review.implement": Case(POST="LDDDOO", status="in_progress",
+                             data={"what_changed": "It is done."}),
+    "review.resubmit": Case(POST="LDODDD", status="needs_info"),
+    "review.withdraw": Case(POST="LDODDD"),
+    # admin
+    "admin.index": Case(GET="LDDDDO"),
+    "admin.users": Case(GET="LDDDDO"),
+    "admin.edit_user": Case(GET="LDDDDO", POST="LDDDDO"),
+    "admin.set_active": Case(POST="LDDDDO"),
+    "admin.invitations": Case(GET="LDDDDO", POST="LDDDDO"),
+    "admin.departments": Case(GET="LDDDDO"),
+    "admin.new_department": Case(GET="LDDDDO", POST="LDDDDO"),
+    "admin.edit_department": Case(GET="LDDDDO", POST="LDDDDO"),
+    "moderation.queue": Case(GET="LDDDDO"),
+    "moderation.resolve": Case(POST="LDDDDO"),
+    "audit.index": Case(GET="LDDDDO"),
+}
+
+
+def routes(app) -> list[tuple[str, str, object]]:
+    """(endpoint, method, rule) for every route but static files."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule))
+    return found
+
+
+def test_every_route_has_an_entry(app):
+    missing = sorted({f"{endpoint} {method}" for endpoint, method, _ in routes(app)
+                      if getattr(MATRIX.get(endpoint), method, None) is None})
+    stale = sorted(set(MATRIX) - {endpoint for endpoint, _, _ in routes(app)})
+    assert not missing, "routes without an entry in MATRIX:\n  " + "\n  ".join(missing)
+    assert not stale, "MATRIX entries for routes that no longer exist: " + ", ".join(stale)
+
+
+def test_every_view_declares_its_permission(app):
+    undeclared = sorted(endpoint for endpoint, view in app.view_functions.items()
+                        if endpoint != "static" and not hasattr(view, "required_action"))
+    assert not undeclared, "views without @requires(...): " + ", ".join(undeclared)
+
+
+class World:
+    """The people of the matrix, each with a logged-in client, and fresh objects."""
+
+    def __init__(self, app, it_department, hr_department, admin):
+        self.app = app
+        self.department = it_department
+        self.users = {
+            "employee": UserFactory(email="employee@example.com", department=it_department),
+            "author": UserFactory(email="author@example.com", department=it_department),
+            "other_manager": UserFactory(email="hr.boss@example.com", manages=[hr_department]),
+            "manager": UserFactory(email="it.boss@example.com", manages=[it_department]),
+            "admin": admin,
+        }
+        self.target_user = UserFactory(email="target@example.com")
+        self.clients = {role: self.client_for(role) for role in ROLES}
+
+    def client_for(self, role: str):
+        client = self.app.test_client()
+        if role != "anonymous":
+            response = AuthActions(client).login(self.users[role].email)
+            assert response.status_code == 302
+        client.token = csrf_token(client)
+        return client
+
+    def url_args(self, rule, case: Case) -> dict:
+        idea = make_idea(self.users["author"], self.department, status=case.status,
+                         comment_count=1)
+        comment = Comment(idea_id=idea.id, author_id=self.users["author"].id,
+                          body_md="A comment", body_html=render_markdown("A comment"))
+        db.session.add(comment)
+        db.session.flush()
+        flag = Flag(reporter_id=self.users["employee"].id, idea_id=idea.id, reason="Spam")
+        db.session.add(flag)
+        [notification] = notify([self.users["employee"].id], "status_change", "News",
+                                idea_id=idea.id)
+        db.session.commit()
+        values = {"idea_id": idea.id, "comment_id": comment.id, "flag_id": flag.id,
+                  "notification_id": notification.id, "user_id": self.target_user.id,
+                  "department_id": self.department.id, "slug": self.department.slug,
+                  "token": "not-a-valid-token"}
+        return {name: values[name] for name in rule.arguments}
+
+
+def outcome(response) -> str:
+    if response.status_code >= 500 or response.status_code == 405:
+        return f"!{response.status_code}"
+    if response.status_code in (401, 403, 404):
+        return "D"
+    if response.status_code in (301, 302, 303) and \
+            "/login" in response.headers.get("Location", ""):
+        return "L"
+    return "O"
+
+
+def test_permission_matrix(app, it_department, hr_department, admin):
+    world = World(app, it_department, hr_department, admin)
+    with app.test_request_context():
+        from flask import url_for
+
+        failures = []
+        for endpoint, method, rule in routes(app):
+            case = MATRIX.get(endpoint)
+            expected = getattr(case, method, None) if case else None
+            if expected is None:
+                continue  # reported by test_every_route_has_an_entry
+            for role, want in zip(ROLES, expected):
+                url = url_for(endpoint, **world.url_args(rule, case), _external=False)
+                client = world.client_for(role) if case.fresh_login else world.clients[role]
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, data={"csrf_token": client.token, **case.data})
+                got = outcome(response)
+                if got != want:
+                    failures.append(f"{endpoint} {method} as {role}: expected {want}, got "
+                                    f"{got} ({response.status_code} "
+                                    f"{response.headers.get('Location', '')})")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("letter", ["L", "D", "O"])
+def test_outcome_letters(letter):
+    """The classifier the matrix relies on tells the three outcomes apart."""
+
+    class Fake:
+        def __init__(self, status, location=""):
+            self.status_code, self.headers = status, {"Location": location}
+
+    samples = {"L": Fake(302, "/login?next=%2Freview"), "D": Fake(403), "O": Fake(302, "/")}
+    assert outcome(samples[letter]) == letter
