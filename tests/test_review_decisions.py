@@ -47,6 +47,8 @@ def test_accept_with_an_owner_then_progress_then_outcome(manager_client, author,
     assert response.headers["Location"].endswith(f"/ideas/{idea.id}")
     idea = reload(idea)
     assert (idea.status, idea.owner_id) == ("accepted", employee.id)
+    page = manager_client.get(f"/review/ideas/{idea.id}").get_data(as_text=True)
+    assert 'value="employee@example.com"' in page  # the owner named at acceptance
 
     assert send(manager_client, idea, "start", owner_email="").status_code == 422
     response = send(manager_client, idea, "start", owner_email="nobody@example.com")

@@ -133,3 +133,15 @@ def test_merit_follows_the_votes_of_a_scored_idea(author, manager, it_department
     cast_vote(UserFactory(), idea, 1)
     assert idea.merit_score == pytest.approx(merit(3, 3, 3, idea.wilson_score))
     assert idea.merit_score > before
+
+
+def test_a_manager_who_wrote_the_idea_never_sees_the_notes(app, manager, second_manager,
+                                                          it_department):
+    idea = make_idea(manager, it_department, status="in_review")
+    save_review(idea, second_manager, impact=2, feasibility=2, effort=4, note=SECRET_NOTE)
+    db.session.commit()
+    client = _signed_in(app, manager)
+    for url in (f"/ideas/{idea.id}", f"/review/ideas/{idea.id}"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert SECRET_NOTE not in response.get_data(as_text=True)

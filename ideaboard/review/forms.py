@@ -54,7 +54,8 @@ class DecisionForm(FlaskForm):
                                                                         NumberRange(min=1)])
 
     def validate_rationale(self, field):
-        if self.decision.data in NEEDS_RATIONALE and len((field.data or "").strip()) < MIN_RATIONALE:
+        too_short = len((field.data or "").strip()) < MIN_RATIONALE
+        if self.decision.data in NEEDS_RATIONALE and too_short:
             raise ValidationError(f"Explain this decision to everyone in at least {MIN_RATIONALE} "
                                   "characters.")
 

@@ -62,11 +62,15 @@ def _review_page(idea: Idea, status: int = 200, **forms):
     return render_template(
         "review/idea.html",
         idea=idea,
-        reviews=services.reviews_of(idea),
-        fast_track_form=forms.get("fast_track") or FastTrackForm(formdata=None, prefix="fast-track"),
+        reviews=(services.reviews_of(idea)
+                 if can(current_user, "review.see_notes", idea) else []),
+        fast_track_form=(forms.get("fast_track")
+                         or FastTrackForm(formdata=None, prefix="fast-track")),
         score_form=score,
         decision_form=decision,
-        start_form=forms.get("start") or StartForm(formdata=None),
+        start_form=forms.get("start") or StartForm(
+            formdata=None, owner_email=idea.owner.email if idea.owner else None),
+        review_timeline=services.timeline(idea),
         outcome_form=forms.get("outcome") or OutcomeForm(formdata=None),
     ), status
 
