@@ -1,0 +1,648 @@
+"""The benchmark: serve Ideaboard and the floor app with gunicorn and drive them with wrk.
+
+For each database kind (SQLite, PostgreSQL) and each size (100,000 ideas and 1,000),
+it generates a company (bench.generate), starts both servers (2 sync workers each on
+127.0.0.1, ``IDEABOARD_ENV=production`` with a generated secret key), logs in, and runs
+wrk on every page that exists, interleaved with the floor: floor, A, floor, B, ..., floor.
+Per endpoint it reports the workers' CPU milliseconds per request (utime+stime of the
+gunicorn master's children from /proc, before and after each run, divided by the
+requests wrk completed), p50/p99 latency, requests per second, the CPU ratio to the
+floor's median, the growth from 1,000 to 100,000 ideas, and each worker's peak memory.
+Results go to bench/results/<timestamp>.md (git-ignored) and to standard output.
+
+    python -m bench.run                      # both databases, 100,000 and 1,000 ideas
+    python -m bench.run --db sqlite --scale 0.1 --small-scale 0.01 --duration 3
+
+Needs wrk (Debian: ``apt-get install -y wrk``) and, for PostgreSQL, a server on
+127.0.0.1:5432 that user postgres may use without a password.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench import floor_app
+from bench import generate as gen
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS_DIR = BENCH_DIR / "results"
+VOTE_SCRIPT = BENCH_DIR / "vote.lua"
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+USER_AGENT = "ideaboard-bench/1"  # the same for the login and wrk (Flask-Login's session id)
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# Budgets from docs/PERFORMANCE.md: CPU per request as a multiple of the floor's.
+LIST_BUDGET, DETAIL_BUDGET, VOTE_BUDGET = 3.0, 5.0, 3.0
+GROWTH_BUDGET = 1.25
+MEMORY_BUDGET_MB = 150
+
+
+# --- HTTP as a signed-in person --------------------------------------------------
+
+@dataclass
+class Session:
+    """A signed-in user's cookies and a CSRF token valid for that session."""
+
+    email: str
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf_token: str = ""
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+def http_request(port: int, method: str, path: str, session: Session | None = None,
+                 form: dict | None = None, accept: str = "text/html") -> tuple[int, str]:
+    """One request to 127.0.0.1:port; keeps the cookies it sets (they are ``Secure`` in
+    production, which a cookie jar would not send over plain HTTP). No redirects."""
+    headers = {"User-Agent": USER_AGENT, "Accept": accept}
+    body = None
+    if session is not None and session.cookies:
+        headers["Cookie"] = session.cookie_header
+    if form is not None:
+        body = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        if session is not None:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                session.cookies[name.strip()] = value.strip()
+        return response.status, text
+    finally:
+        connection.close()
+
+
+def log_in(port: int, email: str) -> Session:
+    """Log in through the real form; the CSRF token is read from a page after login."""
+    session = Session(email)
+    status, page = http_request(port, "GET", "/login", session)
+    match = CSRF_PATTERN.search(page)
+    if status != 200 or not match:
+        raise RuntimeError(f"GET /login answered {status} without a CSRF token")
+    status, page = http_request(port, "POST", "/login", session, form={
+        "email": email, "password": gen.BENCH_PASSWORD, "csrf_token": match.group(1)})
+    if status != 302:
+        raise RuntimeError(f"logging in as {email} answered {status}, not a redirect")
+    status, page = http_request(port, "GET", "/notifications", session)
+    match = CSRF_PATTERN.search(page) or CSRF_PATTERN.search(
+        http_request(port, "GET", "/", session)[1])
+    if not match:
+        raise RuntimeError(f"no CSRF token on the pages {email} sees after logging in")
+    session.csrf_token = match.group(1)
+    return session
+
+
+# --- servers and their CPU -------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A gunicorn master with its sync workers, on 127.0.0.1."""
+
+    name: str
+    port: int
+    process: subprocess.Popen
+
+    def workers(self) -> list[int]:
+        pid = self.process.pid
+        try:
+            text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+            return sorted(int(p) for p in text.split())
+        except OSError:
+            children = []
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    try:
+                        stat = (entry / "stat").read_text()
+                    except OSError:
+                        continue
+                    if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                        children.append(int(entry.name))
+            return sorted(children)
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """utime+stime of each worker, in seconds."""
+        seconds = {}
+        for pid in self.workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return seconds
+
+    def peak_memory_mb(self) -> dict[int, float]:
+        """VmHWM (peak resident set) of each worker, in MB."""
+        peaks = {}
+        for pid in self.workers():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[pid] = int(line.split()[1]) / 1024
+        return peaks
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(name: str, app: str, env: dict[str, str], workers: int, log: Path) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+               "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--timeout", "60", app]
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                                   stdout=out, stderr=subprocess.STDOUT)
+    server = Server(name, port, process)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} server exited; see {log}")
+        try:
+            status, _ = http_request(port, "GET", "/healthz" if name == "ideaboard" else "/")
+            if status == 200 and len(server.workers()) == workers:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"{name} server did not answer within 60s; see {log}")
+
+
+# --- wrk -------------------------------------------------------------------------
+
+@dataclass
+class Endpoint:
+    key: str
+    label: str
+    path: str
+    session: Session | None = None
+    budget: float | None = None
+    vote_ideas: tuple[int, ...] = ()
+    missing: str = ""  # why it was not measured
+
+    @property
+    def is_vote(self) -> bool:
+        return bool(self.vote_ideas)
+
+
+@dataclass
+class Measure:
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    cpu_ms: float  # worker CPU per request
+    errors: int  # non-2xx/3xx responses and socket errors
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests, duration, requests/s, p50, p99 and errors from ``wrk --latency``."""
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", output)
+    if not done:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                              r"timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m))\s*$", output, re.M))
+    return {
+        "requests": int(done.group(1)),
+        "seconds": _ms(done.group(2) + done.group(3)) / 1000,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": _ms(latency["50"]),
+        "p99_ms": _ms(latency["99"]),
+        "errors": errors,
+    }
+
+
+def run_wrk(server: Server, endpoint: Endpoint | None, *, duration: float, connections: int,
+            threads: int) -> Measure:
+    """One wrk run against ``endpoint`` (None: the floor page), with the workers' CPU."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency",
+               "-H", f"User-Agent: {USER_AGENT}"]
+    url = f"http://127.0.0.1:{server.port}"
+    if endpoint is not None and endpoint.session is not None:
+        command += ["-H", f"Cookie: {endpoint.session.cookie_header}"]
+    if endpoint is not None and endpoint.is_vote:
+        command += ["-H", "Accept: application/json", "-s", str(VOTE_SCRIPT), url, "--",
+                    urllib.parse.quote(endpoint.session.csrf_token, safe=""),
+                    *map(str, endpoint.vote_ideas)]
+    else:
+        command.append(url + (endpoint.path if endpoint is not None else "/"))
+    before = server.cpu_seconds()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60,
+                            check=True)
+    after = server.cpu_seconds()
+    if set(after) != set(before):
+        raise RuntimeError(f"{server.name}: a worker was replaced during the run "
+                           f"({sorted(before)} -> {sorted(after)}); see the server log")
+    stats = parse_wrk(result.stdout)
+    cpu = sum(after.values()) - sum(before.values())
+    return Measure(cpu_ms=1000 * cpu / max(stats["requests"], 1), **stats)
+
+
+# --- what to measure ----------------------------------------------------------------
+
+def discover(url: str) -> dict:
+    """The ids and names the endpoints need, read from the generated database."""
+    engine = sa.create_engine(floor_app._url(url))
+    try:
+        with engine.connect() as connection:
+            def one(sql, **params):
+                return connection.execute(sa.text(sql), params).one()
+
+            detail = one("SELECT id FROM ideas WHERE title = :t", t=gen.DETAIL_TITLE)[0]
+            votes = [one("SELECT id FROM ideas WHERE title = :t", t=t)[0]
+                     for t in gen.VOTE_TITLES]
+            manager = one("SELECT id FROM users WHERE email = :e", e=gen.MANAGER_EMAIL)[0]
+            busy_id, busy_slug = one(
+                "SELECT d.id, d.slug FROM departments d JOIN department_managers m "
+                "ON m.department_id = d.id WHERE m.user_id = :u ORDER BY d.id LIMIT 1",
+                u=manager)
+            user = one("SELECT id FROM users WHERE email = :e", e=gen.USER_EMAIL)[0]
+    finally:
+        engine.dispose()
+    return {"detail": detail, "votes": tuple(votes), "department_id": busy_id,
+            "department_slug": busy_slug, "user_id": user}
+
+
+def endpoints(found: dict, user: Session, manager: Session) -> list[Endpoint]:
+    dept = found["department_id"]
+    return [
+        Endpoint("trending", "Idea list, Trending", "/?sort=trending", user, LIST_BUDGET),
+        Endpoint("top", "Idea list, Top", "/?sort=top", user, LIST_BUDGET),
+        Endpoint("filtered", "Idea list, open ideas of one department",
+                 f"/?status=open&department={dept}", user, LIST_BUDGET),
+        Endpoint("search", f"Search \u201c{gen.SEARCH_WORD}\u201d",
+                 f"/?q={gen.SEARCH_WORD}", user, LIST_BUDGET),
+        Endpoint("department", "Department page (busiest)",
+                 f"/departments/{found['department_slug']}", user, LIST_BUDGET),
+        Endpoint("detail", f"Idea with {gen.DETAIL_COMMENTS} comments",
+                 f"/ideas/{found['detail']}", user, DETAIL_BUDGET),
+        Endpoint("review", "Review queue (manager of the busiest department)", "/review",
+                 manager, LIST_BUDGET),
+        Endpoint("notifications", "Notifications", "/notifications", user, LIST_BUDGET),
+        Endpoint("vote", "Vote (POST, toggling +1 and 0)",
+                 "/ideas/{id}/vote", user, VOTE_BUDGET, vote_ideas=found["votes"]),
+    ]
+
+
+def reset_votes(port: int, endpoint: Endpoint) -> None:
+    """Take the bench user's votes back, so each wrk thread starts from "no vote"."""
+    for idea_id in endpoint.vote_ideas:
+        status, text = http_request(port, "POST", f"/ideas/{idea_id}/vote", endpoint.session,
+                                    form={"csrf_token": endpoint.session.csrf_token,
+                                          "value": "0"}, accept="application/json")
+        if status != 200:
+            raise RuntimeError(f"vote reset answered {status}: {text[:200]}")
+
+
+def check(port: int, endpoint: Endpoint) -> None:
+    """Mark the endpoint missing unless it answers 200 as the signed-in user."""
+    if endpoint.is_vote:
+        try:
+            reset_votes(port, endpoint)
+        except RuntimeError as error:
+            endpoint.missing = str(error)
+        return
+    status, _ = http_request(port, "GET", endpoint.path, endpoint.session)
+    if status != 200:
+        endpoint.missing = f"GET {endpoint.path} answered {status}"
+
+
+# --- one database at one size -------------------------------------------------------
+
+@dataclass
+class SizeResult:
+    scale: float
+    ideas: int
+    generation: gen.Report
+    floor: list[Measure] = field(default_factory=list)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    memory_mb: dict[str, float] = field(default_factory=dict)  # server -> worst worker peak
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+
+    @property
+    def floor_cpu_ms(self) -> float:
+        return statistics.median(m.cpu_ms for m in self.floor)
+
+    def ratio(self, key: str) -> float | None:
+        measure = self.measures.get(key)
+        return measure.cpu_ms / self.floor_cpu_ms if measure else None
+
+
+class Database:
+    """A fresh database of one kind: a SQLite file or a uniquely named PostgreSQL one."""
+
+    def __init__(self, kind: str, tag: str, workdir: Path):
+        self.kind = kind
+        if kind == "sqlite":
+            self.url = f"sqlite:///{workdir / f'bench-{tag}.sqlite'}"
+            self.name = None
+        else:
+            self.name = f"ideaboard_bench_{datetime.now():%Y%m%d%H%M%S}_{secrets.token_hex(3)}_{tag}"
+            self.url = POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + self.name
+            self._admin(f'CREATE DATABASE "{self.name}"')
+
+    @staticmethod
+    def _admin(sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_SERVER, autocommit=True) as connection:
+            connection.execute(sql)
+
+    def drop(self) -> None:
+        if self.kind == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        else:
+            path = Path(self.url.removeprefix("sqlite:///"))
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_SERVER, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def fill(url: str, scale: float, log) -> gen.Report:
+    from ideaboard.extensions import db
+
+    log(f"Generating scale {scale:g} into {url}")
+    _app, context = gen.prepare_database(url)
+    try:
+        report = gen.generate(db.engine, scale=scale, log=log)
+    finally:
+        db.engine.dispose()
+        context.pop()
+    log(report.summary())
+    floor_app.fill(url)
+    return report
+
+
+def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResult:
+    database = Database(kind, f"{scale:g}".replace(".", "_"), workdir)
+    servers: list[Server] = []
+    try:
+        report = fill(database.url, scale, log)
+        result = SizeResult(scale, gen.sizes(scale)["ideas"], report)
+        server_log = workdir / f"gunicorn-{kind}-{scale:g}.log"
+        app_env = {"IDEABOARD_ENV": "production", "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
+                   "IDEABOARD_DATABASE_URL": database.url,
+                   "IDEABOARD_INSTANCE_PATH": str(workdir)}
+        app = start_server("ideaboard", "ideaboard:create_app()", app_env, args.workers,
+                           server_log)
+        servers.append(app)
+        floor = start_server("floor", "bench.floor_app:create_app()",
+                             {"BENCH_FLOOR_DATABASE_URL": database.url}, args.workers,
+                             server_log)
+        servers.append(floor)
+        user = log_in(app.port, gen.USER_EMAIL)
+        manager = log_in(app.port, gen.MANAGER_EMAIL)
+        found = discover(database.url)
+        todo = endpoints(found, user, manager)
+        for endpoint in todo:
+            check(app.port, endpoint)
+            if endpoint.missing:
+                result.missing[endpoint.key] = endpoint.missing
+                log(f"  skipping {endpoint.label}: {endpoint.missing}")
+        todo = [e for e in todo if not e.missing]
+        wrk = {"connections": args.connections, "threads": args.threads}
+        # Warm up: templates compiled, connections open, caches filled, in every worker.
+        run_wrk(floor, None, duration=1, **wrk)
+        for endpoint in todo:
+            run_wrk(app, endpoint, duration=1, **wrk)
+        for endpoint in todo:
+            result.floor.append(run_wrk(floor, None, duration=args.duration, **wrk))
+            if endpoint.is_vote:
+                reset_votes(app.port, endpoint)
+            measure = run_wrk(app, endpoint, duration=args.duration, **wrk)
+            result.measures[endpoint.key] = measure
+            log(f"  {endpoint.label}: {measure.cpu_ms:.2f} ms CPU/request "
+                f"({measure.cpu_ms / result.floor[-1].cpu_ms:.1f}x the floor run before), "
+                f"p50 {measure.p50_ms:.1f} ms, {measure.rps:.0f} req/s"
+                + (f", {measure.errors} errors" if measure.errors else ""))
+            if not endpoint.is_vote:
+                status, _ = http_request(app.port, "GET", endpoint.path, endpoint.session)
+                if status != 200:
+                    raise RuntimeError(f"{endpoint.path} answered {status} after the run")
+        result.floor.append(run_wrk(floor, None, duration=args.duration, **wrk))
+        result.memory_mb = {s.name: max(s.peak_memory_mb().values()) for s in servers}
+        result.endpoints = {e.key: e for e in endpoints(found, user, manager)}
+        return result
+    finally:
+        for server in servers:
+            server.stop()
+        if args.keep:
+            log(f"Kept the database: {database.url}")
+        else:
+            database.drop()
+
+
+# --- the report ---------------------------------------------------------------------
+
+def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
+    return "\u2013" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores{memory}; Linux {platform.release()}; "
+            f"Python {platform.python_version()}")
+
+
+def database_version(kind: str) -> str:
+    if kind == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    import psycopg
+
+    with psycopg.connect(POSTGRES_SERVER) as connection:
+        return "PostgreSQL " + connection.execute("SHOW server_version").fetchone()[0]
+
+
+def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], args) -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = "?"
+    lines = [
+        f"# Ideaboard benchmark, {datetime.now():%Y-%m-%d %H:%M}",
+        "",
+        f"- Machine: {machine()}",
+        f"- Commit: {commit or '?'}; gunicorn {args.workers} sync workers on 127.0.0.1, "
+        f"IDEABOARD_ENV=production; wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.duration:g}s per run, floor and endpoint runs interleaved.",
+        "- CPU = the gunicorn workers' utime+stime per completed request; "
+        "\u00d7 floor = that over the median of the floor runs at the same size.",
+        "",
+    ]
+    for kind, (large, small) in results.items():
+        lines += [f"## {database_version(kind)}", ""]
+        for size in (large, small):
+            if size is not None:
+                lines.append(f"- {size.ideas:,} ideas: generated in "
+                             f"{size.generation.total_seconds:.0f}s "
+                             f"({', '.join(f'{n:,} {k}' for k, n in size.generation.counts.items() if k in ('users', 'ideas', 'votes', 'comments', 'notifications'))}); "
+                             f"floor {size.floor_cpu_ms:.2f} ms CPU/request "
+                             f"(runs: {', '.join(f'{m.cpu_ms:.2f}' for m in size.floor)})")
+        lines.append("")
+        head = (f"| endpoint | CPU ms/req | \u00d7 floor | budget | p50 ms | p99 ms | req/s |"
+                + (f" \u00d7 floor at {small.ideas:,} | growth |" if small else "")
+                + " errors |")
+        lines += [head, "|" + "---|" * (head.count("|") - 1)]
+        for key, endpoint in large.endpoints.items():
+            measure = large.measures.get(key)
+            if measure is None:
+                lines.append(f"| {endpoint.label} | not measured: "
+                             f"{large.missing.get(key, '?')} |" + " |" * (head.count("|") - 3))
+                continue
+            ratio = large.ratio(key)
+            row = (f"| {endpoint.label} | {measure.cpu_ms:.2f} | {ratio:.1f} | "
+                   f"\u2264{endpoint.budget:g}\u00d7 {_verdict(ratio <= endpoint.budget)} | "
+                   f"{measure.p50_ms:.1f} | {measure.p99_ms:.1f} | {measure.rps:.0f} |")
+            if small:
+                small_ratio = small.ratio(key)
+                growth = ratio / small_ratio if small_ratio else None
+                row += (f" {_fmt(small_ratio, 1)} | {_fmt(growth, 2)}"
+                        + (f" {_verdict(growth <= GROWTH_BUDGET)}" if growth else "") + " |")
+            lines.append(row + f" {measure.errors} |")
+        floor_row = (f"| Floor (20 rows, Flask + Flask-SQLAlchemy) | {large.floor_cpu_ms:.2f} | 1.0 "
+                     f"| | {statistics.median(m.p50_ms for m in large.floor):.1f} | "
+                     f"{statistics.median(m.p99_ms for m in large.floor):.1f} | "
+                     f"{statistics.median(m.rps for m in large.floor):.0f} |")
+        if small:
+            floor_row += " 1.0 | |"
+        lines += [floor_row + " |", ""]
+        for size in (large, small):
+            if size is not None:
+                app_mb = size.memory_mb.get("ideaboard", 0)
+                lines.append(
+                    f"- Peak memory per worker at {size.ideas:,} ideas (VmHWM): Ideaboard "
+                    f"{app_mb:.0f} MB ({_verdict(app_mb <= MEMORY_BUDGET_MB)}, budget "
+                    f"{MEMORY_BUDGET_MB} MB), floor {size.memory_mb.get('floor', 0):.0f} MB")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"],
+                        help="database kinds (default both; PostgreSQL is skipped with a "
+                             "note when no server answers, unless named explicitly)")
+    parser.add_argument("--scale", type=float, default=1.0, help="the large size (1 = 100,000 ideas)")
+    parser.add_argument("--small-scale", type=float, default=0.01,
+                        help="the small size to compare with (0 to skip)")
+    parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    args = parser.parse_args(argv)
+
+    if shutil.which("wrk") is None:
+        print("wrk is not installed. On Debian or Ubuntu: apt-get install -y wrk "
+              "(elsewhere see https://github.com/wg/wrk).", file=sys.stderr)
+        return 2
+    kinds = ["postgresql" if k == "postgres" else k for k in args.db or ["sqlite", "postgres"]]
+    if "postgresql" in kinds and not postgres_available():
+        if args.db:
+            print(f"PostgreSQL does not answer at {POSTGRES_SERVER}.", file=sys.stderr)
+            return 2
+        print("PostgreSQL does not answer on 127.0.0.1:5432: measuring SQLite only.")
+        kinds.remove("postgresql")
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    started = time.monotonic()
+    results: dict[str, tuple[SizeResult, SizeResult | None]] = {}
+    with tempfile.TemporaryDirectory(prefix="ideaboard-bench-") as tmp:
+        workdir = Path(tmp)
+        for kind in kinds:
+            log(f"== {kind} ==")
+            large = measure_size(kind, args.scale, args, workdir, log)
+            small = measure_size(kind, args.small_scale, args, workdir, log) \
+                if args.small_scale else None
+            results[kind] = (large, small)
+    text = report_markdown(results, args)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{datetime.now():%Y%m%d-%H%M%S}.md"
+    path.write_text(text + f"\nTotal time: {time.monotonic() - started:.0f}s.\n")
+    print()
+    print(text)
+    print(f"Written to {path.relative_to(ROOT)} ({time.monotonic() - started:.0f}s in all).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
