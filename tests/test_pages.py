@@ -2,6 +2,7 @@
 
 import pytest
 
+from ideaboard.extensions import db
 from ideaboard.policy import PUBLIC, RULES
 
 
@@ -50,6 +51,8 @@ def test_friendly_500(app, database_url):
     explode.required_action = PUBLIC
     fresh.add_url_rule("/explode", view_func=explode)
     response = fresh.test_client().get("/explode")
+    with fresh.app_context():
+        db.engine.dispose()
     assert response.status_code == 500
     assert b"Something went wrong on our side." in response.data
     assert b"boom" not in response.data
