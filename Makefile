@@ -28,6 +28,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make bench: a 100,000-idea company on SQLite and PostgreSQL, measured with gunicorn and wrk
+## (docs/PERFORMANCE.md); e.g. BENCH_ARGS="--db sqlite --scale 0.1 --duration 3"
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .
 

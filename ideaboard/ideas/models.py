@@ -117,8 +117,9 @@ class Idea(db.Model):
     merit_score: Mapped[float | None]
 
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Indexed: the idea page lists the duplicates merged into an idea.
     duplicate_of_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("ideas.id", ondelete="SET NULL")
+        sa.ForeignKey("ideas.id", ondelete="SET NULL"), index=True
     )
     outcome_md: Mapped[str | None] = mapped_column(sa.Text)
     outcome_html: Mapped[str | None] = mapped_column(sa.Text)
