@@ -164,3 +164,49 @@ def test_postgresql_uses_the_gin_index(make):
     plan = "\n".join(db.session.execute(sa.text(f"EXPLAIN {sql}")).scalars())
     assert "ix_ideas_search_fts" in plan
 
+
+
+# --- GET /ideas/similar (used by static/js/suggest.js) ---------------------------
+
+def test_similar_fragment_lists_up_to_five_with_status(employee_client, make):
+    for n in range(6):
+        make(f"Printer paper idea {n}")
+    make("Printer paper in review", status="in_review")
+    make("Printer paper hidden", hidden=True)
+    response = employee_client.get("/ideas/similar?title=Recycle+printer+paper")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert page.count('class="similar-item"') == 5
+    assert 'data-similar-count="5"' in page
+    assert "Printer paper hidden" not in page
+    assert "<!doctype" not in page.lower()  # a fragment, not a page
+
+
+def test_similar_fragment_shows_the_status_pill(employee_client, make):
+    make("Printer paper in review", status="in_review")
+    page = employee_client.get("/ideas/similar?title=printer").get_data(as_text=True)
+    assert '<span class="status status-in_review">In review</span>' in page
+
+
+def test_similar_with_nothing_to_match_is_empty(employee_client, make):
+    make("Printer paper recycling")
+    for title in ("", "the", "zebra", "a%20b"):
+        response = employee_client.get(f"/ideas/similar?title={title}")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).strip() == ""
+
+
+def test_similar_as_json(employee_client, make, author):
+    idea = make("Printer paper recycling", upvotes=3)
+    response = employee_client.get("/ideas/similar?title=printer",
+                                   headers={"Accept": "application/json"})
+    assert response.get_json() == {"ideas": [{
+        "id": idea.id, "title": "Printer paper recycling", "url": f"/ideas/{idea.id}",
+        "status": "open", "status_label": "Open", "department": "IT",
+        "author": "Sam Searcher", "net_votes": 3,
+    }]}
+
+
+def test_similar_needs_login(client, app):
+    response = client.get("/ideas/similar?title=printer")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -33,8 +33,9 @@ class _PageScan(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        if tag in {"script", "iframe", "object", "embed", "base", "frame", "frameset", "svg",
-                   "math", "img", "style", "link", "meta"}:
+        # Inline SVG icons and images of the templates are inert; these tags are not.
+        if tag in {"script", "iframe", "object", "embed", "base", "frame", "frameset",
+                   "style", "link", "meta", "portal", "applet"}:
             if not (tag == "script" and (values.get("src") or "").startswith("/static/")) \
                     and not (tag == "link" and (values.get("href") or "").startswith("/static/")) \
                     and not (tag == "meta" and set(values) <= {"charset", "name", "content"}
@@ -43,7 +44,7 @@ class _PageScan(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name == "style":
                 self.problems.append(f"{name}= on <{tag}>")
-            if name in {"href", "src", "action", "formaction"}:
+            if name in {"href", "src", "action", "formaction", "xlink:href", "data"}:
                 scheme = url_scheme(value or "")
                 if scheme is not None and scheme not in {"http", "https", "mailto"}:
                     self.problems.append(f"{name}={value!r}")
@@ -102,8 +103,9 @@ def test_payloads_as_titles_are_escaped(employee_client, it_department, token):
 
 def test_the_page_scan_catches_what_it_should():
     for html in ('<script>alert(1)</script>', '<p onclick="x">', '<a href="javascript:x">',
-                 '<img src="x">', '<svg onload=x>', '<p style="x">',
-                 '<meta http-equiv="refresh" content="0">'):
+                 '<iframe src="https://x.example">', '<svg onload=x>', '<p style="x">',
+                 '<svg><a xlink:href="javascript:x">', '<img src="data:x">',
+                 '<meta http-equiv="refresh" content="0">', '<base href="/">'):
         scan = _PageScan()
         scan.feed(html)
         assert scan.problems, html
