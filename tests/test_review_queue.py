@@ -159,3 +159,22 @@ def test_queue_query_count_is_the_same_for_5_and_50_rows(manager_client, author,
             assert manager_client.get("/review").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1] <= 8, counts
+
+
+def test_hidden_ideas_leave_managers_queues(manager, admin, author, it_department):
+    idea = make_idea(author, it_department, status="in_review", hidden=True)
+    assert queue_for(manager) == [] and queue_count(manager) == 0
+    admin.managed_departments = [it_department]
+    db.session.commit()
+    assert [i.id for i in queue_for(admin)] == [idea.id]
+
+
+def test_the_manager_who_fast_tracks_is_not_told_about_it(manager, author, it_department):
+    from ideaboard.review.services import fast_track
+
+    colleague = UserFactory(email="colleague@example.com", manages=[it_department])
+    idea = make_idea(author, it_department)
+    fast_track(idea, manager, "Worth a look before the budget round.")
+    told = set(db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.kind == "review_assigned")))
+    assert told == {colleague.id}

@@ -61,14 +61,16 @@ def status_changed(idea, change, recipients: Iterable[int], *, exclude: int | No
                              f"{IdeaStatus(change.to_status).label.lower()}")
 
 
-def review_assigned(idea, reviewers: Iterable[User], *, escalated: bool) -> None:
-    """Tell the managers (or admins) who now hold the idea in their review queue."""
+def review_assigned(idea, reviewers: Iterable[User], *, escalated: bool,
+                    exclude: int | None = None) -> None:
+    """Tell the managers (or admins) who now hold the idea in their review queue
+    (except ``exclude``: the manager who sent it there)."""
     where = "escalated to your review queue (overdue)" if escalated else "in your review queue"
     message = f"\u201c{idea.title}\u201d is {where}."
     if idea.review_due_at is not None:
         message += f" Due {idea.review_due_at:%Y-%m-%d}."
     created = notify([u.id for u in reviewers], NotificationKind.REVIEW_ASSIGNED, message,
-                     idea_id=idea.id)
+                     idea_id=idea.id, exclude=[exclude] if exclude else [])
     deliver(created, subject=f"[Ideaboard] To review: {idea.title}")
 
 

@@ -83,7 +83,9 @@ def _queue_filter(user: User):
     if user.role == Role.ADMIN:
         holder = sa.or_(holder, sa.and_(Idea.queue_department_id.is_(None),
                                         Idea.escalation_level > 0))
-    return sa.and_(Idea.status == S.IN_REVIEW.value, holder)
+        return sa.and_(Idea.status == S.IN_REVIEW.value, holder)
+    # A moderator hid it: managers cannot open it, so it waits for the moderators.
+    return sa.and_(Idea.status == S.IN_REVIEW.value, holder, Idea.hidden.is_(False))
 
 
 def queue_for(user: User, *, now: datetime | None = None) -> list[Idea]:

@@ -340,7 +340,8 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
     if watchers:
         delivery.status_changed(idea, change, watchers, exclude=getattr(actor, "id", None))
     if ctx.get("assign_reviewers"):
-        delivery.review_assigned(idea, reviewers(idea), escalated=False)
+        delivery.review_assigned(idea, reviewers(idea), escalated=False,
+                                 exclude=getattr(actor, "id", None))
     return change
 
 
