@@ -178,6 +178,20 @@ def test_mention_notifies_the_colleague_once(idea, ann, bob, author):
     assert notifications_of(bob) == []  # never of one's own action
 
 
+def test_comment_notifications_are_emailed_as_each_person_chose(idea, ann, bob, author):
+    from ideaboard.notifications.models import OutboxEmail
+
+    ann.email_frequency = "immediate"
+    author.email_frequency = "daily"  # left for the digest
+    db.session.commit()
+    services.add_comment(bob, idea, "What do you think, @ann.lee?")
+    db.session.commit()
+    mails = db.session.scalars(sa.select(OutboxEmail)).all()
+    assert [m.to_address for m in mails] == [ann.email]
+    assert "Bob Stone mentioned you" in mails[0].subject
+    assert notifications_of(ann)[0].emailed and not notifications_of(author)[0].emailed
+
+
 def test_mention_matches_local_part_case_insensitively_and_not_wildcards(idea, bob, it_department):
     odd = UserFactory(email="Odd_Name@example.com", display_name="Odd", department=it_department)
     wild = UserFactory(email="oddxname@example.com", display_name="Wild", department=it_department)

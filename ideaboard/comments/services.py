@@ -36,6 +36,7 @@ from ideaboard.following.services import follow, follower_ids
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.ranking import bump_counters
 from ideaboard.notifications.models import Notification, NotificationKind
+from ideaboard.notifications.delivery import deliver
 from ideaboard.notifications.services import notify
 from ideaboard.policy import can
 from ideaboard.sanitize import render_markdown
@@ -245,8 +246,9 @@ def _notify_each(idea: Idea, actor: User, comment: Comment,
     done: set[int] = set()
     for kind, ids in groups:
         recipients = (ids & allowed) - done
-        notify(recipients, kind, messages[kind], idea_id=idea.id, comment_id=comment.id,
-               exclude=[actor.id])
+        created = notify(recipients, kind, messages[kind], idea_id=idea.id,
+                         comment_id=comment.id, exclude=[actor.id])
+        deliver(created, subject=f"[Ideaboard] {messages[kind]}")
         done |= recipients
 
 
