@@ -73,7 +73,8 @@ def test_every_payload_through_the_form(employee_client, it_department, token):
             assert response.status_code == 422
             continue
         assert response.status_code == 302, (number, payload, response.status_code)
-        idea = db.session.scalar(sa.select(Idea).where(Idea.title == f"XSS payload number {number}"))
+        title = f"XSS payload number {number}"
+        idea = db.session.scalar(sa.select(Idea).where(Idea.title == title))
         assert idea.body_html == render_markdown(idea.body_md), payload
         assert_nothing_executable(idea.body_html)
         page = employee_client.get(f"/ideas/{idea.id}").get_data(as_text=True)

@@ -47,7 +47,8 @@ def clean_tags(names: Iterable[str]) -> list[str]:
     for name in names:
         slug = tag_slug(name)
         if not slug:
-            raise IdeaError(f"\u201c{name.strip()}\u201d is not a valid tag: use letters and digits.")
+            raise IdeaError(f"\u201c{name.strip()}\u201d is not a valid tag: "
+                            "use letters and digits.")
         if len(slug) > TAG_MAX_LENGTH:
             raise IdeaError(f"Tags have at most {TAG_MAX_LENGTH} characters; "
                             f"\u201c{slug}\u201d has {len(slug)}.")
@@ -133,6 +134,9 @@ def edit_idea(idea: Idea, editor, title: str, body_md: str, tags: Iterable[str])
     changed. Flushes.
     """
     title, body_md = _check_text(title, body_md)
+    # Lock the row (PostgreSQL; SQLite serialises writers anyway) so two edits in
+    # flight cannot both save the same version number.
+    db.session.refresh(idea, ["title", "body_md", "version"], with_for_update=True)
     new_tags = tags_named(clean_tags(tags))
     text_changed = (title, body_md) != (idea.title, idea.body_md)
     tags_changed = [t.name for t in new_tags] != [t.name for t in idea.tags]
