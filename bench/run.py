@@ -133,6 +133,21 @@ class Server:
     name: str
     port: int
     process: subprocess.Popen
+    # PostgreSQL: the backends serving this server's connections are found by the
+    # application_name its database URL sets; their CPU is the database's share.
+    postgres_application: str | None = None
+
+    def database_cpu_seconds(self) -> dict[int, float]:
+        """utime+stime of each PostgreSQL backend serving this server (empty on SQLite)."""
+        if self.postgres_application is None:
+            return {}
+        import psycopg
+
+        with psycopg.connect(POSTGRES_SERVER) as connection:
+            pids = [row[0] for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                (self.postgres_application,))]
+        return {pid: cpu for pid in pids if (cpu := _process_cpu_seconds(pid)) is not None}
 
     def workers(self) -> list[int]:
         pid = self.process.pid
@@ -153,11 +168,7 @@ class Server:
 
     def cpu_seconds(self) -> dict[int, float]:
         """utime+stime of each worker, in seconds."""
-        seconds = {}
-        for pid in self.workers():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            seconds[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        return seconds
+        return {pid: _process_cpu_seconds(pid) or 0.0 for pid in self.workers()}
 
     def peak_memory_mb(self) -> dict[int, float]:
         """VmHWM (peak resident set) of each worker, in MB."""
@@ -178,7 +189,17 @@ class Server:
                 self.process.wait()
 
 
-def start_server(name: str, app: str, env: dict[str, str], workers: int, log: Path) -> Server:
+def _process_cpu_seconds(pid: int) -> float | None:
+    """utime+stime of a process from /proc/<pid>/stat, None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def start_server(name: str, app: str, env: dict[str, str], workers: int, log: Path,
+                 postgres_application: str | None = None) -> Server:
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
                "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
@@ -186,7 +207,7 @@ def start_server(name: str, app: str, env: dict[str, str], workers: int, log: Pa
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
                                    stdout=out, stderr=subprocess.STDOUT)
-    server = Server(name, port, process)
+    server = Server(name, port, process, postgres_application)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -228,6 +249,7 @@ class Measure:
     p99_ms: float
     cpu_ms: float  # worker CPU per request
     errors: int  # non-2xx/3xx responses and socket errors
+    database_cpu_ms: float | None = None  # PostgreSQL backends' CPU per request
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -274,15 +296,24 @@ def run_wrk(server: Server, endpoint: Endpoint | None, *, duration: float, conne
     else:
         command.append(url + (endpoint.path if endpoint is not None else "/"))
     before = server.cpu_seconds()
+    database_before = server.database_cpu_seconds()
     result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60,
                             check=True)
     after = server.cpu_seconds()
+    database_after = server.database_cpu_seconds()
     if set(after) != set(before):
         raise RuntimeError(f"{server.name}: a worker was replaced during the run "
                            f"({sorted(before)} -> {sorted(after)}); see the server log")
     stats = parse_wrk(result.stdout)
+    requests = max(stats["requests"], 1)
     cpu = sum(after.values()) - sum(before.values())
-    return Measure(cpu_ms=1000 * cpu / max(stats["requests"], 1), **stats)
+    database_cpu = None
+    if server.postgres_application is not None:
+        # A backend opened during the run counts from zero; one closed during it is lost
+        # (the pools keep their connections, so neither happens after the warm-up).
+        database_cpu = 1000 * sum(after_cpu - database_before.get(pid, 0.0)
+                                  for pid, after_cpu in database_after.items()) / requests
+    return Measure(cpu_ms=1000 * cpu / requests, database_cpu_ms=database_cpu, **stats)
 
 
 # --- what to measure ----------------------------------------------------------------
@@ -375,6 +406,19 @@ class SizeResult:
         measure = self.measures.get(key)
         return measure.cpu_ms / self.floor_cpu_ms if measure else None
 
+    @property
+    def floor_total_ms(self) -> float | None:
+        """The floor's median CPU per request, workers and PostgreSQL backends together."""
+        if any(m.database_cpu_ms is None for m in self.floor):
+            return None
+        return statistics.median(m.cpu_ms + m.database_cpu_ms for m in self.floor)
+
+    def total_ratio(self, key: str) -> float | None:
+        measure = self.measures.get(key)
+        if measure is None or measure.database_cpu_ms is None or not self.floor_total_ms:
+            return None
+        return (measure.cpu_ms + measure.database_cpu_ms) / self.floor_total_ms
+
 
 class Database:
     """A fresh database of one kind: a SQLite file or a uniquely named PostgreSQL one."""
@@ -437,15 +481,20 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
         report = fill(database.url, scale, log)
         result = SizeResult(scale, gen.sizes(scale)["ideas"], report)
         server_log = workdir / f"gunicorn-{kind}-{scale:g}.log"
+        names = {"ideaboard": None, "floor": None}
+        urls = {name: database.url for name in names}
+        if kind == "postgresql":
+            names = {name: f"{database.name}_{name}"[-63:] for name in names}
+            urls = {name: f"{database.url}?application_name={names[name]}" for name in names}
         app_env = {"IDEABOARD_ENV": "production", "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
-                   "IDEABOARD_DATABASE_URL": database.url,
+                   "IDEABOARD_DATABASE_URL": urls["ideaboard"],
                    "IDEABOARD_INSTANCE_PATH": str(workdir)}
         app = start_server("ideaboard", "ideaboard:create_app()", app_env, args.workers,
-                           server_log)
+                           server_log, names["ideaboard"])
         servers.append(app)
         floor = start_server("floor", "bench.floor_app:create_app()",
-                             {"BENCH_FLOOR_DATABASE_URL": database.url}, args.workers,
-                             server_log)
+                             {"BENCH_FLOOR_DATABASE_URL": urls["floor"]}, args.workers,
+                             server_log, names["floor"])
         servers.append(floor)
         user = log_in(app.port, gen.USER_EMAIL)
         manager = log_in(app.port, gen.MANAGER_EMAIL)
@@ -469,7 +518,9 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
             measure = run_wrk(app, endpoint, duration=args.duration, **wrk)
             result.measures[endpoint.key] = measure
             log(f"  {endpoint.label}: {measure.cpu_ms:.2f} ms CPU/request "
-                f"({measure.cpu_ms / result.floor[-1].cpu_ms:.1f}x the floor run before), "
+                + (f"+ {measure.database_cpu_ms:.2f} ms in PostgreSQL "
+                   if measure.database_cpu_ms is not None else "")
+                + f"({measure.cpu_ms / result.floor[-1].cpu_ms:.1f}x the floor run before), "
                 f"p50 {measure.p50_ms:.1f} ms, {measure.rps:.0f} req/s"
                 + (f", {measure.errors} errors" if measure.errors else ""))
             if not endpoint.is_vote:
@@ -493,6 +544,14 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
 
 def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
     return "\u2013" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def _growth(large_ratio: float | None, small_ratio: float | None) -> list[str]:
+    """The small size's ratio and how much the large one grew over it, with the verdict."""
+    if large_ratio is None or not small_ratio:
+        return [_fmt(small_ratio, 1), "\u2013"]
+    growth = large_ratio / small_ratio
+    return [f"{small_ratio:.1f}", f"{growth:.2f} {_verdict(growth <= GROWTH_BUDGET)}"]
 
 
 def _verdict(ok: bool) -> str:
@@ -556,33 +615,42 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                              f"floor {size.floor_cpu_ms:.2f} ms CPU/request "
                              f"(runs: {', '.join(f'{m.cpu_ms:.2f}' for m in size.floor)})")
         lines.append("")
-        head = (f"| endpoint | CPU ms/req | \u00d7 floor | budget | p50 ms | p99 ms | req/s |"
-                + (f" \u00d7 floor at {small.ideas:,} | growth |" if small else "")
-                + " errors |")
-        lines += [head, "|" + "---|" * (head.count("|") - 1)]
+        with_database = large.floor_total_ms is not None
+        columns = ["endpoint", "CPU ms/req", "\u00d7 floor", "budget", "p50 ms", "p99 ms",
+                   "req/s"]
+        if with_database:
+            columns += ["DB CPU ms/req", "\u00d7 floor with DB"]
+        if small:
+            columns += [f"\u00d7 floor at {small.ideas:,}", "growth"]
+            if with_database:
+                columns += [f"\u00d7 floor with DB at {small.ideas:,}", "growth with DB"]
+        columns.append("errors")
+        lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
         for key, endpoint in large.endpoints.items():
             measure = large.measures.get(key)
             if measure is None:
-                lines.append(f"| {endpoint.label} | not measured: "
-                             f"{large.missing.get(key, '?')} |" + " |" * (head.count("|") - 3))
+                cells = [endpoint.label, f"not measured: {large.missing.get(key, '?')}"]
+                lines.append("| " + " | ".join(cells + [""] * (len(columns) - 2)) + " |")
                 continue
             ratio = large.ratio(key)
-            row = (f"| {endpoint.label} | {measure.cpu_ms:.2f} | {ratio:.1f} | "
-                   f"\u2264{endpoint.budget:g}\u00d7 {_verdict(ratio <= endpoint.budget)} | "
-                   f"{measure.p50_ms:.1f} | {measure.p99_ms:.1f} | {measure.rps:.0f} |")
+            cells = [endpoint.label, f"{measure.cpu_ms:.2f}", f"{ratio:.1f}",
+                     f"\u2264{endpoint.budget:g}\u00d7 {_verdict(ratio <= endpoint.budget)}",
+                     f"{measure.p50_ms:.1f}", f"{measure.p99_ms:.1f}", f"{measure.rps:.0f}"]
+            if with_database:
+                cells += [_fmt(measure.database_cpu_ms), _fmt(large.total_ratio(key), 1)]
             if small:
-                small_ratio = small.ratio(key)
-                growth = ratio / small_ratio if small_ratio else None
-                row += (f" {_fmt(small_ratio, 1)} | {_fmt(growth, 2)}"
-                        + (f" {_verdict(growth <= GROWTH_BUDGET)}" if growth else "") + " |")
-            lines.append(row + f" {measure.errors} |")
-        floor_row = (f"| Floor (20 rows, Flask + Flask-SQLAlchemy) | {large.floor_cpu_ms:.2f} | 1.0 "
-                     f"| | {statistics.median(m.p50_ms for m in large.floor):.1f} | "
-                     f"{statistics.median(m.p99_ms for m in large.floor):.1f} | "
-                     f"{statistics.median(m.rps for m in large.floor):.0f} |")
-        if small:
-            floor_row += " 1.0 | |"
-        lines += [floor_row + " |", ""]
+                cells += _growth(ratio, small.ratio(key))
+                if with_database:
+                    cells += _growth(large.total_ratio(key), small.total_ratio(key))
+            lines.append("| " + " | ".join(cells + [str(measure.errors)]) + " |")
+        floor = [f"Floor (20 rows, Flask + Flask-SQLAlchemy)", f"{large.floor_cpu_ms:.2f}",
+                 "1.0", "", f"{statistics.median(m.p50_ms for m in large.floor):.1f}",
+                 f"{statistics.median(m.p99_ms for m in large.floor):.1f}",
+                 f"{statistics.median(m.rps for m in large.floor):.0f}"]
+        if with_database:
+            floor += [_fmt(large.floor_total_ms - large.floor_cpu_ms), "1.0"]
+        floor += [""] * (len(columns) - len(floor))
+        lines += ["| " + " | ".join(floor) + " |", ""]
         for size in (large, small):
             if size is not None:
                 app_mb = size.memory_mb.get("ideaboard", 0)
@@ -611,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if shutil.which("wrk") is None:
         print("wrk is not installed. On Debian or Ubuntu: apt-get install -y wrk "
-              "(elsewhere see https://github.com/wg/wrk).", file=sys.stderr)
+              "(elsewhere, build it from its source).", file=sys.stderr)
         return 2
     kinds = ["postgresql" if k == "postgres" else k for k in args.db or ["sqlite", "postgres"]]
     if "postgresql" in kinds and not postgres_available():
