@@ -197,8 +197,18 @@ def form_data(draw, fields: dict) -> dict:
         elif spec["type"] in ("checkbox",):
             data[name] = draw(st.sampled_from(["y", "on", ""]))
         else:
-            data[name] = draw(texts)
+            data[name] = as_a_browser_sends(spec["type"], draw(texts))
     return data
+
+
+def as_a_browser_sends(kind: str, value: str) -> str:
+    """A browser removes line breaks from one-line inputs, and surrounding
+    whitespace from e-mail and URL inputs (the HTML value sanitisation rules)."""
+    if kind != "textarea":
+        value = value.replace("\r", "").replace("\n", "")
+    if kind in ("email", "url"):
+        value = value.strip(" \t\f")
+    return value
 
 
 def _client(app, world, who):
@@ -243,11 +253,12 @@ def test_generated_input_never_breaks_a_form(app, world, endpoint):
         response = client.post(url, data=dict(data, csrf_token=token))
         assert response.status_code < 500, (endpoint, data)
         if response.status_code == 422:
-            shown = shown_values(response.get_data(as_text=True))
+            # Surrounding whitespace may be trimmed; every other character must survive.
+            shown = [v.strip() for v in shown_values(response.get_data(as_text=True))]
             for name, value in data.items():
                 kind = fields.get(name, {}).get("type")
-                typed = value.replace("\r\n", "\n")
-                if kind in TEXT_TYPES and typed.strip() and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", typed):
+                typed = value.replace("\r\n", "\n").strip()
+                if kind in TEXT_TYPES and typed and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", typed):
                     assert typed in shown, (endpoint, name, value)
 
     check()

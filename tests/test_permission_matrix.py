@@ -61,9 +61,7 @@ MATRIX: dict[str, Case] = {
     "ideas.detail": Case(GET="LOOOOO"),
     "ideas.edit": Case(GET="LDODDD", POST="LDODDD"),
     "ideas.versions": Case(GET="LOOOOO"),
-    # Refusing the author's own vote is a flash and a redirect back (tests/test_voting.py
-    # checks no vote is cast), so the matrix sees it as answered, not denied.
-    "voting.vote": Case(POST="LOOOOO", data={"value": "1"}),
+    "voting.vote": Case(POST="LODOOO", data={"value": "1"}),  # never on one's own idea
     # discussion
     "comments.create": Case(POST="LOOOOO", data={"body": "A thoughtful comment."}),
     "comments.reply": Case(POST="LOOOOO", data={"body": "A thoughtful reply."}),

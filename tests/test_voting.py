@@ -127,6 +127,10 @@ def test_never_on_own_idea(manager_client, idea):
     assert counts(idea) == (0, 0)
     page = manager_client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "Vote up" not in page  # no buttons on one's own idea
+    # Without JavaScript the refusal is a page that says why.
+    plain = _vote(manager_client, idea, 1)
+    assert plain.status_code == 403
+    assert b"You cannot vote on this idea" in plain.data
 
 
 @pytest.mark.parametrize("status, allowed", [

@@ -1,8 +1,9 @@
 """Voting: a plain form POST that redirects back, or JSON for the in-place widget."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
+from ideaboard.core.errors import render_error
 from ideaboard.core.urls import back_to
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
@@ -17,13 +18,6 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _refuse(message: str, status: int):
-    if _wants_json():
-        return {"error": message}, status
-    flash(message, "error")
-    return redirect(back_to(url_for("ideas.index")))
-
-
 @bp.post("/ideas/<int:idea_id>/vote")
 @requires("idea.browse")
 def vote(idea_id: int):
@@ -32,10 +26,10 @@ def vote(idea_id: int):
         abort(404)
     form = VoteForm()
     if not form.validate():
-        return _refuse("That vote could not be understood.", 400)
+        return render_error(400, "That vote could not be understood.")
     if not can(current_user, "idea.vote", idea):
-        return _refuse("You cannot vote on this idea: it is your own, or no longer open "
-                       "for votes.", 403)
+        return render_error(403, "You cannot vote on this idea: it is your own, or no longer "
+                                 "open for votes.")
     value = services.cast_vote(current_user, idea, form.value.data)
     db.session.commit()
     if _wants_json():
