@@ -12,7 +12,6 @@ import os
 import re
 
 import pytest
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from ideaboard import create_app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -29,22 +28,3 @@ def reload(obj):
     """The row as the database has it now (requests commit in their own sessions)."""
     db.session.expire_all()
     return db.session.get(type(obj), obj.id)
-
-
-class QueryCounter:
-    """Counts SQL statements run while the block is active."""
-
-    def __enter__(self):
-        self.statements: list[str] = []
-        sa.event.listen(db.engine, "before_cursor_execute", self._count)
-        return self
-
-    def _count(self, conn, cursor, statement, *args):
-        self.statements.append(statement)
-
-    def __exit__(self, *exc):
-        sa.event.remove(db.engine, "before_cursor_execute", self._count)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)

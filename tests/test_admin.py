@@ -7,6 +7,7 @@ from ideaboard.audit.models import AppendOnlyError, AuditEntry
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
 from tests.conftest import csrf_token
+from tests.querycount import count_queries
 from tests.factories import DepartmentFactory, UserFactory
 
 
@@ -42,8 +43,6 @@ def test_user_list_and_search(admin_client, employee, manager):
 
 
 def test_user_list_query_count_does_not_grow(admin_client, app, company):
-    from tests.test_budget import count_queries
-
     UserFactory.create_batch(3, department=company)
     small = count_queries(admin_client, "/admin/users")
     UserFactory.create_batch(20, department=company, manages=[company])

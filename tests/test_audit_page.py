@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ideaboard.audit.models import AppendOnlyError, AuditEntry
 from ideaboard.audit.services import record
 from ideaboard.extensions import db
-from tests.review_support import QueryCounter
+from tests.querycount import QueryCounter
 
 
 @pytest.fixture

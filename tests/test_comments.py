@@ -12,6 +12,7 @@ from ideaboard.following.services import follow, is_following
 from ideaboard.ideas.models import Idea
 from ideaboard.notifications.models import Notification
 from tests.conftest import AuthActions
+from tests.querycount import count_queries
 from tests.factories import IdeaFactory, UserFactory
 
 
@@ -382,24 +383,6 @@ def test_anonymous_authors_comment_is_labelled_not_named(author, it_department, 
 # --- query budget ---------------------------------------------------------------
 
 
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-
-
-def count_statements(client, url: str) -> int:
-    """SQL queries run to serve ``url``; transaction control (SQLite's BEGIN) is not a query."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    assert response.status_code == 200
-    return len(statements)
 
 
 def _add_comments(idea: Idea, people, count: int) -> None:
@@ -424,7 +407,7 @@ def test_idea_page_query_count_is_constant(app, idea, ann, bob, it_department, a
     _add_comments(idea, people, 5)
     _add_comments(other, people, 50)
     auth.login(ann.email)
-    few = count_statements(auth.client, f"/ideas/{idea.id}")
-    many = count_statements(auth.client, f"/ideas/{other.id}")
+    few = count_queries(auth.client, f"/ideas/{idea.id}")
+    many = count_queries(auth.client, f"/ideas/{other.id}")
     assert few == many, (few, many)
     assert many <= 8, many

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 from jinja2 import BaseLoader, TemplateNotFound
 
 from ideaboard.extensions import db
@@ -13,22 +11,11 @@ from ideaboard.following.services import follow
 from ideaboard.ideas import page as page_module
 from ideaboard.voting.models import Vote
 from tests.factories import IdeaFactory, TagFactory, UserFactory
+from tests.querycount import count_queries
 
 BUDGET = 8
 
 
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _make_ideas(n, employee, department, tags):
@@ -49,10 +36,7 @@ def _make_ideas(n, employee, department, tags):
 
 
 def _count(client, url) -> int:
-    with counted() as statements:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(statements)
+    return count_queries(client, url)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The schema only changes through Alembic, and the migrations match the models."""
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

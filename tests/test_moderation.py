@@ -11,7 +11,7 @@ from ideaboard.extensions import db
 from ideaboard.moderation import services
 from ideaboard.moderation.models import Flag
 from tests.conftest import AuthActions
-from tests.test_comments import count_statements
+from tests.querycount import count_queries
 from tests.factories import IdeaFactory, UserFactory
 
 TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
@@ -228,8 +228,8 @@ def _flags(n: int, idea, author) -> None:
 
 def test_queue_query_count_is_constant(admin_client, idea, employee):
     _flags(5, idea, employee)
-    few = count_statements(admin_client, "/admin/moderation")
+    few = count_queries(admin_client, "/admin/moderation")
     _flags(45, idea, employee)
-    many = count_statements(admin_client, "/admin/moderation")
+    many = count_queries(admin_client, "/admin/moderation")
     assert db.session.scalar(sa.select(sa.func.count(Flag.id))) == 50
     assert few == many

@@ -10,7 +10,7 @@ from ideaboard.notifications.models import Notification
 from ideaboard.notifications.services import notify
 from tests.conftest import csrf_token
 from tests.factories import IdeaFactory, UserFactory
-from tests.test_comments import count_statements
+from tests.querycount import count_queries
 
 
 @pytest.fixture
@@ -110,9 +110,9 @@ def test_needs_login(client):
 
 def test_query_count_is_constant(employee_client, employee, idea):
     send(employee, idea, 5)
-    few = count_statements(employee_client, "/notifications")
+    few = count_queries(employee_client, "/notifications")
     others = [IdeaFactory(author=UserFactory(), department=idea.department) for _ in range(9)]
     for i in range(45):
         send(employee, others[i % 9], 1, start=100 + i)
-    many = count_statements(employee_client, "/notifications")
+    many = count_queries(employee_client, "/notifications")
     assert few == many

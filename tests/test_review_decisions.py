@@ -224,7 +224,7 @@ def test_anonymous_authors_stay_anonymous_on_the_timeline(app, employee_client, 
 
 def test_idea_page_query_count_does_not_grow_with_the_timeline(manager_client, manager,
                                                                author, it_department):
-    from tests.review_support import QueryCounter
+    from tests.querycount import QueryCounter
 
     idea = make_idea(author, it_department)
     url = f"/ideas/{idea.id}"

@@ -13,7 +13,8 @@ from ideaboard.review.services import enter_review_if_threshold_met, queue_count
 from ideaboard.voting.services import cast_vote
 from tests.conftest import AuthActions
 from tests.factories import UserFactory
-from tests.review_support import QueryCounter, make_idea, reload
+from tests.querycount import QueryCounter
+from tests.review_support import make_idea, reload
 
 
 @pytest.fixture

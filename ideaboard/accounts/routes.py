@@ -1,7 +1,7 @@
 """Log in, log out, sign up, password reset and the account page."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ideaboard.accounts import services
 from ideaboard.accounts.forms import (
