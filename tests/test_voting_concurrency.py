@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +21,6 @@ from ideaboard.voting.models import Vote
 from tests.factories import DepartmentFactory, IdeaFactory, UserFactory
 
 VOTERS = 64
-SKIP_REASON = "needs PostgreSQL (set IDEABOARD_TEST_DATABASE_URL)"
 
 
 def _is_postgres(url: str | None) -> bool:
@@ -31,40 +29,21 @@ def _is_postgres(url: str | None) -> bool:
 
 @pytest.fixture
 def postgres_url(request):
-    """A migrated PostgreSQL database: the suite's own when it runs on PostgreSQL.
-
-    Otherwise, if CI gives a server (IDEABOARD_TEST_POSTGRES_URL), a database made
-    for this test and dropped after it; else the test skips, or fails when
-    IDEABOARD_REQUIRE_POSTGRES=1 says nothing may skip.
-    """
+    """A migrated PostgreSQL database: the suite's own when it runs on PostgreSQL,
+    otherwise a fresh one on the local server (skipped, or failed in CI, without one)."""
     url = os.environ.get("IDEABOARD_TEST_DATABASE_URL")
     if _is_postgres(url):
         request.getfixturevalue("database_url")  # migrated once for the run
         yield url
         return
-    server = os.environ.get("IDEABOARD_TEST_POSTGRES_URL")
-    if not _is_postgres(server):
-        if os.environ.get("IDEABOARD_REQUIRE_POSTGRES") == "1":
-            pytest.fail(SKIP_REASON + "; IDEABOARD_REQUIRE_POSTGRES=1 forbids skipping")
-        pytest.skip(SKIP_REASON)
-    name = f"ideaboard_votes_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = server.rsplit("/", 1)[0] + "/" + name
-    try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
-        with app.app_context():
-            from flask_migrate import upgrade
+    url = request.getfixturevalue("fresh_postgres_url")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+    with app.app_context():
+        from flask_migrate import upgrade
 
-            upgrade()
-            db.engine.dispose()
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        upgrade()
+        db.engine.dispose()
+    yield url
 
 
 @pytest.fixture
