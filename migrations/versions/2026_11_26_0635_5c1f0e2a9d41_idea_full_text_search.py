@@ -8,7 +8,7 @@ queries exactly this expression so the planner uses the index.
 
 Revision ID: 5c1f0e2a9d41
 Revises: 1b74c64836ad
-Create Date: 2026-11-27 09:00:00
+Create Date: 2026-11-26 06:35:00
 
 """
 from alembic import op
