@@ -7,7 +7,7 @@ FLASK := IDEABOARD_ENV=development IDEABOARD_ALLOWED_EMAIL_DOMAINS=$${IDEABOARD_
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install clean wheel bench
+.PHONY: run test install clean wheel bench screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP)
 ## (docs/PERFORMANCE.md); e.g. BENCH_ARGS="--db sqlite --scale 0.1 --duration 3"
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## make screenshots: the main pages at desktop and phone sizes, into docs/screenshots/
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .
