@@ -180,7 +180,8 @@ TRANSITIONS: tuple[Transition, ...] = (
 _BY_STATES: dict[tuple[str, str], Transition] = {
     (t.source.value, t.target.value): t for t in TRANSITIONS
 }
-assert len(_BY_STATES) == len(TRANSITIONS), "two rows for the same change"
+if len(_BY_STATES) != len(TRANSITIONS):  # checked at import, also under python -O
+    raise RuntimeError("the transition table has two rows for the same change")
 
 # Statuses a manager's decision on a reviewed idea may lead to.
 DECISIONS = (S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE)
