@@ -130,7 +130,7 @@ def _people(people: list[User]) -> dict[str, User]:
 
 def _backdate(idea: Idea, days: int) -> None:
     """Make a just-submitted idea look as old as ``days`` (its timeline too)."""
-    created = utcnow() - timedelta(days=days, hours=random.Random(idea.id).randint(0, 20))
+    created = utcnow() - timedelta(days=days, hours=idea.id % 21)  # spread over the day
     idea.created_at = idea.updated_at = created
     ranking.initial_scores(idea)
     db.session.execute(sa.update(StatusChange).where(StatusChange.idea_id == idea.id)
