@@ -146,6 +146,26 @@ def test_pagination_is_stable_and_complete(app, employee_client, peer, it_depart
     assert 'href="/?sort=new&amp;page=2" rel="next"' in first
     assert _ids(_get(employee_client, "/?page=99")) == []
     assert _ids(_get(employee_client, "/?page=abc")) == _ids(first)
+    assert _ids(_get(employee_client, "/?page=-1")) == _ids(first)
+
+
+def test_pager_without_a_count(app, employee_client, peer, it_department):
+    """Pages are linked by previous/next only: no page asks for the number of matches."""
+    app.config["PAGE_SIZE"] = 2
+    for _ in range(5):
+        IdeaFactory(author=peer, department=it_department)
+    first, middle, last = (_get(employee_client, f"/?sort=new&page={n}") for n in (1, 2, 3))
+    assert 'rel="prev"' not in first and 'href="/?sort=new&amp;page=2" rel="next"' in first
+    assert "Ideas 1 to 2 found, more on the next page" in first
+    assert 'href="/?sort=new&amp;page=1" rel="prev"' in middle
+    assert 'href="/?sort=new&amp;page=3" rel="next"' in middle
+    assert '<nav class="pagination" aria-label="Pages">' in middle and "Page 2</span>" in middle
+    assert 'rel="next"' not in last and "Ideas 5 to 5 found" in last
+    single = _get(employee_client, "/?q=nomatchatall")
+    assert 'class="pagination"' not in single
+    app.config["PAGE_SIZE"] = 20
+    everything = _get(employee_client, "/")
+    assert "5 ideas found" in everything and 'class="pagination"' not in everything
 
 
 def test_card_shows_everything(employee_client, employee, peer, it_department):

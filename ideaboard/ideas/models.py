@@ -73,6 +73,11 @@ class Idea(db.Model):
         sa.Index("ix_ideas_status_wilson", "status", "wilson_score"),
         sa.Index("ix_ideas_status_created", "status", "created_at"),
         sa.Index("ix_ideas_status_comments", "status", "comment_count"),
+        sa.Index("ix_ideas_comment_count", "comment_count"),
+        # ... and within a department (the department page, the department filter).
+        sa.Index("ix_ideas_department_trending", "department_id", "trending_score"),
+        sa.Index("ix_ideas_department_wilson", "department_id", "wilson_score"),
+        sa.Index("ix_ideas_department_comments", "department_id", "comment_count"),
         sa.Index("ix_ideas_department_created", "department_id", "created_at"),
         sa.Index("ix_ideas_author_created", "author_id", "created_at"),
         sa.Index("ix_ideas_queue", "queue_department_id", "status", "review_due_at"),

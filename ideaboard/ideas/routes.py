@@ -9,6 +9,7 @@ from ideaboard.ideas import services
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
+from ideaboard.ideas.paging import paginate
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.policy import authorize, can, requires
@@ -35,8 +36,7 @@ def _viewable_or_404(idea_id: int):
 
 
 def _page(query):
-    pagination = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False,
-                             max_per_page=None)
+    pagination = paginate(query, current_app.config["PAGE_SIZE"])
     votes = my_votes(current_user, [idea.id for idea in pagination.items])
     return pagination, votes
 
