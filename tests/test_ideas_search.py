@@ -153,6 +153,19 @@ def test_list_search_keeps_the_chosen_sort(make):
     assert [i.id for i in db.session.scalars(query)] == [high.id, low.id]
 
 
+def test_relevance_ranks_the_newest_candidates_and_other_sorts_see_every_match(
+        make, monkeypatch):
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    oldest = make("Printer paper printer paper printer", upvotes=9)
+    middle = make("A printer somewhere")
+    newest = make("Printer again", body="The printer once more.")
+    # Only the two newest matches are ranked, so a search's cost stays flat.
+    assert set(_search("printer")) == {newest.title, middle.title}
+    by_top = services.list_query(None, services.IdeaFilters(q="printer", sort="top"))
+    assert [i.id for i in db.session.scalars(by_top)][0] == oldest.id
+    assert len(db.session.scalars(by_top).all()) == 3
+
+
 def test_postgresql_uses_the_gin_index(make):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")

@@ -166,7 +166,7 @@ def get_idea(idea_id: int) -> Idea | None:
 def similar_ideas(title: str | None, *, limit: int = SIMILAR_LIMIT,
                   exclude_id: int | None = None) -> list[Idea]:
     """Visible ideas sharing words with ``title``, most similar first (duplicate hints)."""
-    matches = search.matches(title, any_word=True)
+    matches = search.matches(title, any_word=True, candidates=search.RANKED_CANDIDATES)
     if matches is None:
         return []
     query = (
@@ -223,11 +223,13 @@ def list_query(viewer, filters: IdeaFilters) -> sa.Select:
         )
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])[1]
     if filters.q.strip():
-        matches = search.matches(filters.q, any_word=False)
+        by_relevance = filters.sort == RELEVANCE_SORT
+        matches = search.matches(filters.q, any_word=False,
+                                 candidates=search.RANKED_CANDIDATES if by_relevance else None)
         if matches is None:  # only stop words or punctuation: nothing can match
             return query.where(sa.false())
         query = query.join(matches, matches.c.idea_id == Idea.id)
-        if filters.sort == RELEVANCE_SORT:
+        if by_relevance:
             order = (matches.c.relevance.desc(), Idea.id.desc())
     return query.order_by(*order)
 
