@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ideaboard.extensions import db
 from ideaboard.ideas import services
+from ideaboard.ideas.cards import cards
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
@@ -36,9 +37,10 @@ def _viewable_or_404(idea_id: int):
 
 
 def _page(query):
+    """One page of the list and the cards showing it to the viewer."""
     pagination = paginate(query, current_app.config["PAGE_SIZE"])
     votes = my_votes(current_user, [idea.id for idea in pagination.items])
-    return pagination, votes
+    return pagination, cards(current_user, pagination.items, votes)
 
 
 def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str]]:
@@ -53,9 +55,9 @@ def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str]]:
 def index():
     form = IdeaFilterForm(request.args)
     filters = form.to_filters()
-    pagination, votes = _page(services.list_query(current_user, filters))
+    pagination, idea_cards = _page(services.list_query(current_user, filters))
     return render_template("ideas/index.html", form=form, filters=filters,
-                           pagination=pagination, my_votes=votes, sorts=_sort_tabs(filters),
+                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters),
                            status_labels=STATUS_LABELS)
 
 
@@ -69,9 +71,9 @@ def department(slug: str):
     filters = services.IdeaFilters(
         sort=sort if sort in services.SORTS else services.DEFAULT_SORT, department_id=dept.id
     )
-    pagination, votes = _page(services.list_query(current_user, filters))
+    pagination, idea_cards = _page(services.list_query(current_user, filters))
     return render_template("ideas/department.html", department=dept, filters=filters,
-                           pagination=pagination, my_votes=votes, sorts=_sort_tabs(filters))
+                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters))
 
 
 @bp.get("/ideas/similar")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ideaboard import sanitize
 from ideaboard.database import utcnow
@@ -206,9 +206,14 @@ class IdeaFilters:
     following: bool = False
 
 
+# Cards never show these long texts: not loaded by the lists (an access would raise).
+_LONG_TEXT = (Idea.body_md, Idea.body_html, Idea.outcome_md, Idea.outcome_html)
+
+
 def list_query(viewer, filters: IdeaFilters) -> sa.Select:
     """The select behind every idea list: filtered, searched, sorted, hidden ideas left out."""
-    query = sa.select(Idea).where(Idea.hidden.is_(False)).options(*_card_options())
+    query = sa.select(Idea).where(Idea.hidden.is_(False)).options(
+        *_card_options(), *(defer(column, raiseload=True) for column in _LONG_TEXT))
     if filters.status:
         query = query.where(Idea.status == filters.status)
     if filters.department_id:
