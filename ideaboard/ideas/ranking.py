@@ -16,6 +16,7 @@ import math
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
@@ -73,7 +74,11 @@ def bump_counters(idea: Idea, *, up: int = 0, down: int = 0, comments: int = 0) 
     new_up = Idea.upvotes + up
     new_down = Idea.downvotes + down
     new_comments = Idea.comment_count + comments
-    db.session.execute(
+    changed = (Idea.upvotes, Idea.downvotes, Idea.comment_count, Idea.wilson_score,
+               Idea.trending_score)
+    # RETURNING (SQLite 3.35+, PostgreSQL) hands back the new values in the same
+    # statement, where a refresh would be one more SELECT.
+    row = db.session.execute(
         sa.update(Idea)
         .where(Idea.id == idea.id)
         .values(
@@ -83,10 +88,11 @@ def bump_counters(idea: Idea, *, up: int = 0, down: int = 0, comments: int = 0) 
             wilson_score=_wilson_sql(new_up, new_down),
             trending_score=_trending_sql(new_up, new_down, new_comments, idea.created_at),
         )
+        .returning(*changed)
         .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(idea, ["upvotes", "downvotes", "comment_count", "wilson_score",
-                              "trending_score"])
+    ).one()
+    for column, value in zip(changed, row):
+        set_committed_value(idea, column.key, value)
 
 
 def initial_scores(idea: Idea) -> None:

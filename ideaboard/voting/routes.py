@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ideaboard.core.errors import render_error
 from ideaboard.core.urls import back_to
@@ -21,7 +22,8 @@ def _wants_json() -> bool:
 @bp.post("/ideas/<int:idea_id>/vote")
 @requires("idea.browse")
 def vote(idea_id: int):
-    idea = db.session.get(Idea, idea_id)
+    # The department comes along: the vote may take the idea past its review threshold.
+    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.department)])
     if idea is None or not can(current_user, "idea.view", idea):
         abort(404)
     form = VoteForm()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
@@ -24,6 +25,19 @@ def _delta(old: int, new: int) -> tuple[int, int]:
     return (new == 1) - (old == 1), (new == -1) - (old == -1)
 
 
+def _insert_vote(idea_id: int, user_id: int, value: int) -> bool:
+    """Insert the vote unless one exists already (False then); one statement, where a
+    savepoint around a plain INSERT would be three."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    votes = Vote.__table__
+    inserted = db.session.execute(
+        insert(votes).values(idea_id=idea_id, user_id=user_id, value=value)
+        .on_conflict_do_nothing(index_elements=[votes.c.idea_id, votes.c.user_id])
+        .returning(votes.c.id)
+    ).first()
+    return inserted is not None
+
+
 def cast_vote(user, idea: Idea, value: int) -> int:
     """Set the user's vote on the idea to +1, -1 or 0 (retract). Returns the new value.
 
@@ -39,10 +53,7 @@ def cast_vote(user, idea: Idea, value: int) -> int:
     if old == value:
         return value
     if vote is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(Vote(idea_id=idea.id, user_id=user.id, value=value))
-        except sa.exc.IntegrityError:
+        if not _insert_vote(idea.id, user.id, value):
             # The same person's other request inserted first; change that vote instead.
             return cast_vote(user, idea, value)
     elif value == 0:
