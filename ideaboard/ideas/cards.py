@@ -42,17 +42,19 @@ def _link(endpoint: str, key: str) -> str:
     return url_for(endpoint, **{key: _SLOT}).replace(_SLOT, "{}")
 
 
-def _link_by_id(endpoint: str) -> str:
-    # Integer converters refuse a placeholder: build with an id no idea has, then cut.
+def link_by_id(endpoint: str, key: str = "idea_id") -> str:
+    """A format string for ``endpoint``'s URL with ``{}`` where the integer ``key`` goes:
+    ``link_by_id("ideas.detail").format(7) == url_for("ideas.detail", idea_id=7)``."""
+    # Integer converters refuse a placeholder: build with an id no row has, then cut.
     sentinel = 987_654_321_987
-    return url_for(endpoint, idea_id=sentinel).replace(str(sentinel), "{}")
+    return url_for(endpoint, **{key: sentinel}).replace(str(sentinel), "{}")
 
 
 def cards(viewer, ideas: Iterable[Idea], votes: dict[int, int]) -> list[Card]:
     """A card for each idea (in order), for ``viewer``, whose votes are ``votes``."""
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
-    idea_link = _link_by_id("ideas.detail")
-    vote_link = _link_by_id("voting.vote")
+    idea_link = link_by_id("ideas.detail")
+    vote_link = link_by_id("voting.vote")
     department_link = _link("ideas.department", "slug")
     tag_link = _link("ideas.index", "tag")
     return [
