@@ -43,7 +43,7 @@ STOP_WORDS = frozenset(
     with would you your""".split()
 )
 MAX_WORDS = 12  # a longer query adds cost, not precision
-RANKED_CANDIDATES = 500  # newest matches ranked by relevance; keeps a search's cost flat
+RANKED_CANDIDATES = 200  # newest matches ranked by relevance (10 pages); keeps the cost flat
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # The FTS5 table is created by a migration, not by the models' metadata.
