@@ -103,3 +103,15 @@ def test_invalid_utf8_is_not_a_500(client, employee):
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code in (400, 422)
     assert client.get("/login?next=%ff%fe").status_code == 200
+
+
+@pytest.mark.parametrize("query", [
+    "/?sort=bogus", "/?status=not-a-status", "/?department=-5", "/?department=abc",
+    "/?show=everything", "/?page=-1", "/?page=99999999999999999999", "/?q=%00%ff",
+    "/admin/users?role=emperor&page=0", "/admin/audit?object_type=%27;drop",
+    "/admin/users?page=99999999999999999999", "/admin/audit?page=99999999999999999999",
+    "/admin/moderation?page=99999999999999999999", "/notifications?page=99999999999999999999",
+])
+def test_unknown_filter_values_never_break_a_page(admin_client, query):
+    response = admin_client.get(query)
+    assert response.status_code in (200, 400, 404), (query, response.status_code)

@@ -11,6 +11,7 @@ from ideaboard.extensions import db
 from ideaboard.org import services as org
 from ideaboard.org.models import Department
 from ideaboard.policy import requires
+from ideaboard.core.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -53,9 +54,8 @@ def index():
 def users():
     query = request.args.get("q", "", type=str)[:100]
     role = request.args.get("role", "", type=str)
-    page = request.args.get("page", 1, type=int)
     people = services.search_users(query, role=role if role in {"employee", "manager", "admin"} else None,
-                                   page=max(page, 1))
+                                   page=page_number())
     return render_template("admin/users.html", people=people, query=query, role=role)
 
 

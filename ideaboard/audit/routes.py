@@ -18,6 +18,7 @@ from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
 from ideaboard.extensions import db
 from ideaboard.policy import requires
+from ideaboard.core.paging import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -101,7 +102,7 @@ def index():
                                  f'attachment; filename="audit-{stamp}.csv"'})
     page = None
     if query is not None:
-        page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50,
+        page = db.paginate(query, page=page_number(), per_page=50,
                            error_out=False)
     status = 200 if query is not None else 422
     return render_template("audit/index.html", form=form, page=page), status

@@ -10,7 +10,7 @@ from ideaboard.ideas.cards import cards
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
-from ideaboard.ideas.paging import paginate
+from ideaboard.core.paging import paginate
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.policy import authorize, can, requires

@@ -1,6 +1,6 @@
 """Flagging ideas and comments, and the admins' moderation queue."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ideaboard.comments.models import Comment
@@ -12,6 +12,7 @@ from ideaboard.moderation import services
 from ideaboard.moderation.forms import FLAG_PREFIX, FlagForm, ResolveForm, resolve_prefix
 from ideaboard.moderation.models import Flag
 from ideaboard.policy import authorize, can, requires
+from ideaboard.core.paging import page_number
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin/moderation")
 # Reporting is open to everyone who sees the content, so it lives outside /admin.
@@ -76,8 +77,7 @@ def comment(comment_id: int):
 @bp.get("")
 @requires("admin.moderation")
 def queue():
-    page = request.args.get("page", 1, type=int)
-    flags = services.open_flags(page=page, per_page=QUEUE_PAGE_SIZE)
+    flags = services.open_flags(page=page_number(), per_page=QUEUE_PAGE_SIZE)
     forms = {f.id: ResolveForm(formdata=None, prefix=resolve_prefix(f.id)) for f in flags.items}
     return render_template("moderation/queue.html", flags=flags, forms=forms)
 

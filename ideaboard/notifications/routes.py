@@ -7,6 +7,7 @@ from ideaboard.extensions import db
 from ideaboard.notifications import services
 from ideaboard.notifications.models import Notification
 from ideaboard.policy import requires
+from ideaboard.core.paging import page_number
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -31,8 +32,7 @@ def _own(notification_id: int) -> Notification:
 @bp.get("")
 @requires("notifications.view")
 def index():
-    page = request.args.get("page", 1, type=int)
-    notifications = services.for_user(current_user, page=page, per_page=PAGE_SIZE)
+    notifications = services.for_user(current_user, page=page_number(), per_page=PAGE_SIZE)
     return render_template("notifications/index.html", notifications=notifications,
                            target_url=target_url)
 

@@ -29,7 +29,7 @@ def test_anonymous_idea_never_shows_its_author_in_the_dom(new_page, secret_autho
     peer = new_page()
     log_in(peer, employee.email, PASSWORD)
     for path in ["/", f"/ideas/{idea.id}", f"/departments/{it_department.slug}",
-                 "/?q=on-call", f"/ideas/similar?title=Rotate+the+on-call+schedule",
+                 "/?q=on-call", "/ideas/similar?title=Rotate+the+on-call+schedule",
                  f"/ideas/{idea.id}/versions", "/notifications"]:
         peer.goto(path)
         dom = peer.evaluate("document.documentElement.outerHTML")

@@ -52,10 +52,16 @@ class Page:
         return (self.page - 1) * self.per_page + len(self.items)
 
 
+# No list is browsed this deep; the cap keeps OFFSET inside what a database accepts.
+MAX_PAGE = 10_000
+
+
 def page_number() -> int:
-    """The ``page`` query argument; 1 when it is missing, not a number or below 1."""
+    """The ``page`` query argument, from 1 to MAX_PAGE; 1 when missing or not a number."""
     number = request.args.get("page", type=int)
-    return number if number is not None and number > 0 else 1
+    if number is None or number < 1:
+        return 1
+    return min(number, MAX_PAGE)
 
 
 def paginate(query: sa.Select, per_page: int, page: int | None = None) -> Page:
