@@ -643,7 +643,7 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                 if with_database:
                     cells += _growth(large.total_ratio(key), small.total_ratio(key))
             lines.append("| " + " | ".join(cells + [str(measure.errors)]) + " |")
-        floor = [f"Floor (20 rows, Flask + Flask-SQLAlchemy)", f"{large.floor_cpu_ms:.2f}",
+        floor = ["Floor (20 rows, Flask + Flask-SQLAlchemy)", f"{large.floor_cpu_ms:.2f}",
                  "1.0", "", f"{statistics.median(m.p50_ms for m in large.floor):.1f}",
                  f"{statistics.median(m.p99_ms for m in large.floor):.1f}",
                  f"{statistics.median(m.rps for m in large.floor):.0f}"]
