@@ -63,6 +63,16 @@ def authorize(action: str, obj: Any = None) -> None:
     abort(403)
 
 
+def visible_or_404(obj: Any, action: str, *, through: Any = None) -> Any:
+    """``obj`` if the current user may take ``action`` on it (or on ``through``, the
+    thing that governs it, such as a comment's idea); otherwise 404: what someone may
+    not see does not exist for them."""
+    subject = through if through is not None else obj
+    if obj is None or not can(current_user, action, subject):
+        abort(404)
+    return obj
+
+
 def requires(action: str) -> Callable:
     """Declare and enforce the action a view needs (checked before the view runs)."""
 

@@ -7,7 +7,7 @@ everything the user typed, so nothing is lost and the idea page stays simple.
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ideaboard.comments import services
@@ -23,7 +23,7 @@ from ideaboard.extensions import db
 from ideaboard.ideas.cards import link_by_id
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.page import idea_page_section
-from ideaboard.policy import authorize, can, requires
+from ideaboard.policy import authorize, can, requires, visible_or_404
 
 bp = Blueprint("comments", __name__)
 
@@ -35,17 +35,12 @@ def idea_url(idea_id: int, comment_id: int | None = None) -> str:
 
 
 def _visible_idea(idea_id: int) -> Idea:
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or not can(current_user, "idea.view", idea):
-        abort(404)
-    return idea
+    return visible_or_404(db.session.get(Idea, idea_id), "idea.view")
 
 
 def _visible_comment(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
-    if comment is None or not can(current_user, "idea.view", comment.idea):
-        abort(404)
-    return comment
+    return visible_or_404(comment, "idea.view", through=comment and comment.idea)
 
 
 def _form_page(form, idea: Idea, action: str, heading: str, submit: str, status: int = 422,

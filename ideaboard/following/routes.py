@@ -1,13 +1,13 @@
 """Follow and unfollow an idea from its page (plain form POSTs that redirect back)."""
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from ideaboard.extensions import db
 from ideaboard.following import services
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.page import idea_page_section
-from ideaboard.policy import authorize, can, requires
+from ideaboard.policy import authorize, requires, visible_or_404
 
 bp = Blueprint("following", __name__)
 
@@ -19,10 +19,7 @@ def follow_section(idea: Idea, viewer) -> dict:
 
 
 def _visible_idea(idea_id: int) -> Idea:
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or not can(current_user, "idea.view", idea):
-        abort(404)
-    return idea
+    return visible_or_404(db.session.get(Idea, idea_id), "idea.view")
 
 
 def _back(idea: Idea):

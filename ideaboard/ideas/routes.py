@@ -13,7 +13,7 @@ from ideaboard.ideas.page import idea_page_context
 from ideaboard.core.paging import paginate
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
-from ideaboard.policy import authorize, can, requires
+from ideaboard.policy import authorize, can, requires, visible_or_404
 from ideaboard.voting.services import my_votes
 
 bp = Blueprint("ideas", __name__)
@@ -30,10 +30,7 @@ def _wants_json() -> bool:
 
 def _viewable_or_404(idea_id: int):
     """The idea, or 404 when it does not exist or the viewer may not see it."""
-    idea = services.get_idea(idea_id)
-    if idea is None or not can(current_user, "idea.view", idea):
-        abort(404)
-    return idea
+    return visible_or_404(services.get_idea(idea_id), "idea.view")
 
 
 def _page(query):

@@ -11,7 +11,7 @@ from ideaboard.ideas.page import idea_page_section
 from ideaboard.moderation import services
 from ideaboard.moderation.forms import FLAG_PREFIX, FlagForm, ResolveForm, resolve_prefix
 from ideaboard.moderation.models import Flag
-from ideaboard.policy import authorize, can, requires
+from ideaboard.policy import authorize, requires, visible_or_404
 from ideaboard.core.paging import page_number
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin/moderation")
@@ -35,9 +35,7 @@ def _flag_page(form, action: str, idea: Idea, what: str, status: int):
 @flags_bp.route("/ideas/<int:idea_id>/flag", methods=["GET", "POST"])
 @requires("idea.browse")
 def idea(idea_id: int):
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or not can(current_user, "idea.view", idea):
-        abort(404)
+    idea = visible_or_404(db.session.get(Idea, idea_id), "idea.view")
     authorize("idea.flag", idea)
     form = FlagForm(prefix=FLAG_PREFIX)
     if form.validate_on_submit():
@@ -57,8 +55,7 @@ def idea(idea_id: int):
 @requires("idea.browse")
 def comment(comment_id: int):
     comment = db.session.get(Comment, comment_id)
-    if comment is None or not can(current_user, "idea.view", comment.idea):
-        abort(404)
+    visible_or_404(comment, "idea.view", through=comment and comment.idea)
     authorize("comment.flag", comment)
     form = FlagForm(prefix=FLAG_PREFIX)
     if form.validate_on_submit():

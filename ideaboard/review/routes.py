@@ -9,14 +9,14 @@ buttons on the idea page. The idea page's review section is loaded here too.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.page import idea_page_section
-from ideaboard.policy import authorize, can, requires
+from ideaboard.policy import authorize, can, requires, visible_or_404
 from ideaboard.review import services, workflow
 from ideaboard.review.forms import (
     DECISION_CHOICES,
@@ -35,9 +35,7 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 def _idea(idea_id: int, action: str) -> Idea:
     """The idea, or 404 if the viewer may not see it; 403 if they may not take ``action``."""
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or not can(current_user, "idea.view", idea):
-        abort(404)
+    idea = visible_or_404(db.session.get(Idea, idea_id), "idea.view")
     authorize(action, idea)
     return idea
 

@@ -1,6 +1,6 @@
 """Voting: a plain form POST that redirects back, or JSON for the in-place widget."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -8,7 +8,7 @@ from ideaboard.core.errors import render_error
 from ideaboard.core.urls import back_to
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
-from ideaboard.policy import can, requires
+from ideaboard.policy import can, requires, visible_or_404
 from ideaboard.voting import services
 from ideaboard.voting.forms import VoteForm
 
@@ -23,9 +23,8 @@ def _wants_json() -> bool:
 @requires("idea.browse")
 def vote(idea_id: int):
     # The department comes along: the vote may take the idea past its review threshold.
-    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.department)])
-    if idea is None or not can(current_user, "idea.view", idea):
-        abort(404)
+    idea = visible_or_404(db.session.get(Idea, idea_id, options=[joinedload(Idea.department)]),
+                          "idea.view")
     form = VoteForm()
     if not form.validate():
         return render_error(400, "That vote could not be understood.")
