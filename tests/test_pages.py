@@ -4,6 +4,7 @@ import pytest
 
 from ideaboard.extensions import db
 from ideaboard.policy import PUBLIC, RULES
+from tests.conftest import csrf_token
 
 
 def test_every_view_declares_its_permission(app):
@@ -115,3 +116,18 @@ def test_invalid_utf8_is_not_a_500(client, employee):
 def test_unknown_filter_values_never_break_a_page(admin_client, query):
     response = admin_client.get(query)
     assert response.status_code in (200, 400, 404), (query, response.status_code)
+
+
+@pytest.mark.parametrize("method,path,data", [
+    ("post", "/login", {"email": "\x00", "password": "x"}),
+    ("get", "/?q=%00", None),
+    ("get", "/departments/%00", None),
+])
+def test_nul_characters_are_refused_with_a_message(client, employee_client, method, path, data):
+    """PostgreSQL cannot store or compare NUL: found by the form fuzzing on PostgreSQL."""
+    who = client if path == "/login" else employee_client
+    if data is not None:
+        data["csrf_token"] = csrf_token(who)
+    response = getattr(who, method)(path, data=data)
+    assert response.status_code == 400
+    assert b"NUL character" in response.data
