@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from ideaboard.core.requests import IdeaboardRequest
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -43,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
     )
+    app.request_class = IdeaboardRequest
     load_config(app, config, env)
     register_extensions(app)
     register_blueprints(app)
