@@ -101,37 +101,28 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ideaboard.core.converters import IdConverter
-
-    # Every <int:...> in a route is an id: bounded so no input overflows the database.
-    app.url_map.converters["int"] = IdConverter
     from ideaboard.accounts.routes import bp as accounts_bp
     from ideaboard.admin.routes import bp as admin_bp
+    from ideaboard.audit.routes import bp as audit_bp
     from ideaboard.cli.commands import bp as cli_bp
+    from ideaboard.comments.routes import bp as comments_bp
+    from ideaboard.core.converters import IdConverter
     from ideaboard.core.routes import bp as core_bp
+    from ideaboard.following.routes import bp as following_bp
     from ideaboard.ideas.routes import bp as ideas_bp
+    from ideaboard.moderation.routes import bp as moderation_bp
+    from ideaboard.moderation.routes import flags_bp
     from ideaboard.notifications.routes import bp as notifications_bp
     from ideaboard.review.routes import bp as review_bp
     from ideaboard.voting.routes import bp as voting_bp
 
+    # Every <int:...> in a route is an id: bounded so no input overflows the database.
+    app.url_map.converters["int"] = IdConverter
     for blueprint in (
-        core_bp, accounts_bp, ideas_bp, voting_bp, review_bp, notifications_bp, admin_bp, cli_bp
+        core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
+        review_bp, notifications_bp, admin_bp, moderation_bp, audit_bp, cli_bp,
     ):
         app.register_blueprint(blueprint)
-
-    # Discussion: comments, following, flags and moderation.
-    from ideaboard.comments.routes import bp as comments_bp
-    from ideaboard.following.routes import bp as following_bp
-    from ideaboard.moderation.routes import bp as moderation_bp
-    from ideaboard.moderation.routes import flags_bp
-
-    for blueprint in (comments_bp, following_bp, flags_bp, moderation_bp):
-        app.register_blueprint(blueprint)
-
-    # Review: the audit trail page (the review blueprint is registered above).
-    from ideaboard.audit.routes import bp as audit_bp
-
-    app.register_blueprint(audit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
