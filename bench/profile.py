@@ -1,0 +1,145 @@
+"""Profile one page in-process: CPU per request through Flask's test client, and where it goes.
+
+The real benchmark (``bench.run``) measures gunicorn workers under wrk; this is the tool
+for working on one page between such runs. It loads the app in production configuration
+on a database filled by ``bench.generate`` (``bench.run --keep`` leaves one behind), signs
+in through the real login form, and reports the CPU milliseconds per request of each page
+next to the floor app's, in the same process:
+
+    python -m bench.profile --db-url sqlite:////tmp/bench.sqlite
+    python -m bench.profile --db-url URL --page trending --profile 25   # top 25 functions
+
+The vote page POSTs, so it changes the database; the others only read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import secrets
+import time
+
+import sqlalchemy as sa
+
+from bench import floor_app
+from bench import generate as gen
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _pages(url: str) -> dict[str, tuple[str, str]]:
+    """Page key -> (path, e-mail of the person who views it)."""
+    engine = sa.create_engine(floor_app._url(url))
+    with engine.connect() as connection:
+        def one(sql, **params):
+            return connection.execute(sa.text(sql), params).scalar_one()
+
+        detail = one("SELECT id FROM ideas WHERE title = :t", t=gen.DETAIL_TITLE)
+        manager = one("SELECT id FROM users WHERE email = :e", e=gen.MANAGER_EMAIL)
+        department = one("SELECT department_id FROM department_managers WHERE user_id = :u "
+                         "ORDER BY department_id LIMIT 1", u=manager)
+        slug = one("SELECT slug FROM departments WHERE id = :d", d=department)
+        vote_target = one("SELECT id FROM ideas WHERE title = :t", t=gen.VOTE_TITLES[0])
+    engine.dispose()
+    user, boss = gen.USER_EMAIL, gen.MANAGER_EMAIL
+    return {
+        "trending": ("/?sort=trending", user),
+        "top": ("/?sort=top", user),
+        "filtered": (f"/?status=open&department={department}", user),
+        "search": (f"/?q={gen.SEARCH_WORD}", user),
+        "department": (f"/departments/{slug}", user),
+        "detail": (f"/ideas/{detail}", user),
+        "review": ("/review", boss),
+        "notifications": ("/notifications", user),
+        "vote": (f"/ideas/{vote_target}/vote", user),  # POSTs: writes to the database
+    }
+
+
+def _signed_in_client(app, email: str):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = CSRF_PATTERN.search(page).group(1)
+    response = client.post("/login", data={"email": email, "password": gen.BENCH_PASSWORD,
+                                           "csrf_token": token})
+    if response.status_code != 302:
+        raise SystemExit(f"logging in as {email} answered {response.status_code}")
+    return client
+
+
+def _requester(client, path: str):
+    """A function making one request of ``path``: a GET, or for a vote a POST that toggles
+    between +1 and 0 (as ``bench/vote.lua`` does), so every request changes the vote."""
+    if not path.endswith("/vote"):
+        return lambda: client.get(path)
+    page = client.get("/notifications").get_data(as_text=True)
+    token = CSRF_PATTERN.search(page).group(1)
+    state = {"value": 1}
+
+    def vote():
+        response = client.post(path, data={"csrf_token": token, "value": state["value"]},
+                               headers={"Accept": "application/json"})
+        state["value"] = 1 - state["value"]
+        return response
+
+    return vote
+
+
+def cpu_ms_per_request(client, path: str, requests: int) -> float:
+    """Mean process CPU time of ``requests`` requests of ``path`` after four warm-up ones."""
+    request = _requester(client, path)
+    for _ in range(4):
+        response = request()
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+    start = time.process_time()
+    for _ in range(requests):
+        request()
+    return (time.process_time() - start) * 1000 / requests
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", required=True)
+    parser.add_argument("--page", action="append", help="page keys (default: all)")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", type=int, metavar="N", default=0,
+                        help="also print the N functions with the most cumulative time")
+    args = parser.parse_args(argv)
+
+    os.environ.update({"IDEABOARD_ENV": "production",
+                       "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
+                       "IDEABOARD_DATABASE_URL": args.db_url})
+    from ideaboard import create_app
+
+    app = create_app()
+    # Production cookies are Secure, which the test client would not send over "http".
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    floor = floor_app.create_app(args.db_url).test_client()
+    floor_ms = cpu_ms_per_request(floor, "/", args.requests)
+    print(f"floor: {floor_ms:.2f} ms CPU/request")
+    pages = _pages(args.db_url)
+    clients: dict[str, object] = {}
+    for key in args.page or pages:
+        path, email = pages[key]
+        if email not in clients:
+            clients[email] = _signed_in_client(app, email)
+        client = clients[email]
+        ms = cpu_ms_per_request(client, path, args.requests)
+        print(f"{key:14} {ms:6.2f} ms CPU/request  {ms / floor_ms:5.1f}x floor  {path}")
+        if args.profile:
+            request = _requester(client, path)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.requests):
+                request()
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
