@@ -64,9 +64,14 @@ def page_number() -> int:
     return min(number, MAX_PAGE)
 
 
-def paginate(query: sa.Select, per_page: int, page: int | None = None) -> Page:
-    """The rows of ``query`` (ORM entities) on one page: per_page + 1 fetched, none counted."""
+def paginate(query: sa.Select, per_page: int, page: int | None = None, *,
+             entities: bool = True) -> Page:
+    """The rows of ``query`` on one page: per_page + 1 fetched, none counted. Items are
+    ORM entities, or with ``entities=False`` the result rows of a select of columns."""
     page = page or page_number()
-    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)))
+    query = query.limit(per_page + 1).offset((page - 1) * per_page)
+    # A select of columns goes straight to the connection: the ORM would only pass it on.
+    rows = list(db.session.scalars(query) if entities
+                else db.session.connection().execute(query))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)

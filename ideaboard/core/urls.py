@@ -1,8 +1,8 @@
-"""Safe redirect targets."""
+"""Safe redirect targets, and links to the current page with other query arguments."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import request
+from flask import request, url_for
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -25,3 +25,14 @@ def back_to(fallback: str) -> str:
         if ref.netloc == request.host:
             candidate = ref.path + (f"?{ref.query}" if ref.query else "")
     return safe_next(candidate, fallback)
+
+
+def links_with(name: str, values, *, drop: tuple[str, ...] = ("page",)) -> dict[str, str]:
+    """Links to the current page with query argument ``name`` set to each of ``values``,
+    keeping the other arguments except ``drop``: ``{value: url}``.
+
+    One ``url_for`` for the page, then only string work per link (the sort tabs of a
+    list were a ``url_for`` each, on the most viewed page there is)."""
+    base = url_for(request.endpoint, **(request.view_args or {}))
+    kept = {key: value for key, value in request.args.items() if key not in drop and key != name}
+    return {value: f"{base}?{urlencode({**kept, name: value})}" for value in values}

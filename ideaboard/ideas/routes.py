@@ -6,17 +6,19 @@ from flask_login import current_user
 
 from ideaboard.extensions import db
 from ideaboard.ideas import services
-from ideaboard.ideas.cards import cards
+from ideaboard.ideas.cards import card_html, cards
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
 from ideaboard.core.paging import paginate
+from ideaboard.core.urls import links_with
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.policy import authorize, can, requires, visible_or_404
 from ideaboard.voting.services import my_votes
 
 bp = Blueprint("ideas", __name__)
+bp.add_app_template_global(card_html)
 
 
 def _status() -> int:
@@ -35,16 +37,18 @@ def _viewable_or_404(idea_id: int):
 
 def _page(query):
     """One page of the list and the cards showing it to the viewer."""
-    pagination = paginate(query, current_app.config["PAGE_SIZE"])
-    votes = my_votes(current_user, [idea.id for idea in pagination.items])
+    pagination = paginate(query, current_app.config["PAGE_SIZE"], entities=False)
+    votes = my_votes(current_user, [row.id for row in pagination.items])
     return pagination, cards(current_user, pagination.items, votes)
 
 
-def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str]]:
+def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str, str]]:
+    """(sort, label, link) for each way the list can be sorted, other filters kept."""
     tabs = [(key, label) for key, (label, _) in services.SORTS.items()]
     if filters.q:
         tabs.insert(0, (services.RELEVANCE_SORT, "Best match"))
-    return tabs
+    links = links_with("sort", [key for key, _ in tabs])
+    return [(key, label, links[key]) for key, label in tabs]
 
 
 @bp.get("/")

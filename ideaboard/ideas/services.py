@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ideaboard import sanitize
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow
 from ideaboard.ideas import ranking, search
+from ideaboard.ideas.cards import card_select
 from ideaboard.ideas.models import Follow, Idea, IdeaStatus, IdeaVersion, Tag
 from ideaboard.org.models import Department
 from ideaboard.review.workflow import record_creation
@@ -206,14 +207,11 @@ class IdeaFilters:
     following: bool = False
 
 
-# Cards never show these long texts: not loaded by the lists (an access would raise).
-_LONG_TEXT = (Idea.body_md, Idea.body_html, Idea.outcome_md, Idea.outcome_html)
-
-
 def list_query(viewer, filters: IdeaFilters) -> sa.Select:
-    """The select behind every idea list: filtered, searched, sorted, hidden ideas left out."""
-    query = sa.select(Idea).where(Idea.hidden.is_(False)).options(
-        *_card_options(), *(defer(column, raiseload=True) for column in _LONG_TEXT))
+    """The select behind every idea list: the columns of its cards
+    (``ideaboard.ideas.cards.CARD_COLUMNS``), filtered, searched and sorted, hidden ideas
+    left out."""
+    query = card_select().where(Idea.hidden.is_(False))
     if filters.status:
         query = query.where(Idea.status == filters.status)
     if filters.department_id:

@@ -58,11 +58,16 @@ def tree_order(departments: Iterable[Department]) -> list[tuple[Department, int]
     return ordered
 
 
+# Only what an option needs, without building Department objects: the idea list's
+# filter asks it on every view. Built once, so SQLAlchemy reuses its compiled form.
+_DEPARTMENT_OPTIONS = sa.select(Department.id, Department.name, Department.parent_id)
+
+
 def department_choices(blank: str | None = None) -> list[SelectChoice]:
     """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option."""
     choices = [SelectChoice(0, blank)] if blank else []
-    choices += [SelectChoice(d.id, "\u2003" * depth + d.name)
-                for d, depth in tree_order(all_departments())]
+    rows = db.session.connection().execute(_DEPARTMENT_OPTIONS)
+    choices += [SelectChoice(d.id, "\u2003" * depth + d.name) for d, depth in tree_order(rows)]
     return choices
 
 
