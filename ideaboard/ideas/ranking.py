@@ -60,39 +60,69 @@ def _wilson_sql(up, down):
     )
 
 
-def _trending_sql(up, down, comments, created_at: datetime):
+def _trending_sql(up, down, comments, age):
     activity = up - down + COMMENT_WEIGHT * comments
     # log() is base 10 on both SQLite and PostgreSQL.
     magnitude = sa.func.log(sa.case((sa.func.abs(activity) < 1, 1.0),
                                           else_=sa.func.abs(activity)))
     signed = sa.case((activity > 0, magnitude), (activity < 0, -magnitude), else_=0.0)
-    return age_term(created_at) + signed
+    return age + signed
 
 
-def bump_counters(idea: Idea, *, up: int = 0, down: int = 0, comments: int = 0) -> None:
-    """Add to the idea's vote/comment counters and refresh its sort keys, atomically."""
-    new_up = Idea.upvotes + up
-    new_down = Idea.downvotes + down
-    new_comments = Idea.comment_count + comments
-    changed = (Idea.upvotes, Idea.downvotes, Idea.comment_count, Idea.wilson_score,
-               Idea.trending_score)
+def _bump_statement() -> sa.Update:
+    """The one UPDATE behind ``bump_counters``, built once with bound parameters.
+
+    Building this expression (two CASEs, a square root, a logarithm) cost more than
+    running it, and a statement object reused keeps its cache key, so each call only
+    binds five numbers.
+    """
+    ideas = Idea.__table__
+    up = sa.bindparam("up", type_=sa.Integer)
+    down = sa.bindparam("down", type_=sa.Integer)
+    comments = sa.bindparam("comments", type_=sa.Integer)
+    age = sa.bindparam("age", type_=sa.Float)
+    new_up = ideas.c.upvotes + up
+    new_down = ideas.c.downvotes + down
+    new_comments = ideas.c.comment_count + comments
     # RETURNING (SQLite 3.35+, PostgreSQL) hands back the new values in the same
     # statement, where a refresh would be one more SELECT.
-    row = db.session.execute(
-        sa.update(Idea)
-        .where(Idea.id == idea.id)
+    return (
+        sa.update(ideas)
+        .where(ideas.c.id == sa.bindparam("idea_id", type_=sa.Integer))
         .values(
             upvotes=new_up,
             downvotes=new_down,
             comment_count=new_comments,
             wilson_score=_wilson_sql(new_up, new_down),
-            trending_score=_trending_sql(new_up, new_down, new_comments, idea.created_at),
+            trending_score=_trending_sql(new_up, new_down, new_comments, age),
         )
-        .returning(*changed)
-        .execution_options(synchronize_session=False)
-    ).one()
-    for column, value in zip(changed, row):
-        set_committed_value(idea, column.key, value)
+        .returning(*(ideas.c[key] for key in COUNTER_KEYS))
+    )
+
+
+# What ``bump_counters`` changes and returns, in this order.
+COUNTER_KEYS = ("upvotes", "downvotes", "comment_count", "wilson_score", "trending_score")
+_BUMP = _bump_statement()
+
+
+def bump_counters(idea, *, up: int = 0, down: int = 0, comments: int = 0) -> sa.Row:
+    """Add to the idea's vote/comment counters and refresh its sort keys, atomically.
+
+    ``idea`` is an :class:`Idea`, whose attributes then take the new values, or any
+    object with its ``id`` and ``created_at`` (the vote page loads no Idea). Returns the
+    new values as a row with the attributes named in ``COUNTER_KEYS``.
+    """
+    # Core, not an ORM UPDATE: write the session's pending changes first as the ORM
+    # statement's autoflush did, then skip the ORM's bulk-update machinery.
+    db.session.flush()
+    row = db.session.execute(_BUMP, {
+        "idea_id": idea.id, "up": up, "down": down, "comments": comments,
+        "age": age_term(idea.created_at),
+    }).one()
+    if isinstance(idea, Idea):
+        for key, value in zip(COUNTER_KEYS, row):
+            set_committed_value(idea, key, value)
+    return row
 
 
 def initial_scores(idea: Idea) -> None:
