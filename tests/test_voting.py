@@ -111,6 +111,36 @@ def test_vote_with_json(employee_client, idea):
     assert response.json["net"] == 0 and response.json["my_vote"] == 0
 
 
+def test_a_vote_runs_four_queries_and_answers_what_it_wrote(employee_client, idea,
+                                                            employee):
+    """The signed-in user, the idea's few columns, one write of the vote, one UPDATE of
+    the counters: no reload of the idea to answer, whichever change the vote is."""
+    from tests.querycount import QueryCounter
+
+    token = csrf_token(employee_client, f"/ideas/{idea.id}")
+    services.cast_vote(UserFactory(), idea, -1)
+    idea_id = idea.id
+    db.session.commit()
+    for value, expected in ((1, (1, 1)), (-1, (0, 2)), (0, (0, 1)), (1, (1, 1))):
+        with QueryCounter() as counter:
+            response = employee_client.post(
+                f"/ideas/{idea_id}/vote", data={"csrf_token": token, "value": value},
+                headers={"Accept": "application/json"})
+        assert response.json == {"idea_id": idea_id, "upvotes": expected[0],
+                                 "downvotes": expected[1], "net": expected[0] - expected[1],
+                                 "my_vote": value}
+        # Switching sign tries the INSERT first (a new vote is the common case).
+        assert counter.count == (5 if value == -1 else 4), counter.statements
+    assert counts(idea) == (1, 1) == vote_rows(idea)
+
+
+def test_the_same_vote_again_changes_nothing(employee_client, idea, employee):
+    for _ in range(2):
+        response = _vote(employee_client, idea, 1, headers={"Accept": "application/json"})
+        assert response.json["upvotes"] == 1 and response.json["my_vote"] == 1
+    assert counts(idea) == (1, 0) == vote_rows(idea)
+
+
 def test_json_vote_with_csrf_header(employee_client, idea):
     token = csrf_token(employee_client, f"/ideas/{idea.id}")
     response = employee_client.post(f"/ideas/{idea.id}/vote", data={"value": 1},

@@ -140,3 +140,14 @@ def test_one_person_voting_from_many_tabs_counts_once(pg_app, crowd):
     assert _run_together(pg_app, jobs) == []
     counters, rows = _counts(idea_id)
     assert rows == (1, 0) and counters == (1, 0)
+
+
+def test_one_person_switching_from_many_tabs_keeps_counts_exact(pg_app, crowd):
+    """Up, down and retract from 24 tabs at once: whichever request wins, the counters
+    equal the vote rows (each change is counted from what its statement changed)."""
+    idea_id, voter_ids = crowd
+    for first in (1, -1):
+        jobs = [_voter_job(voter_ids[0], idea_id, (first, -first, 0)[i % 3]) for i in range(24)]
+        assert _run_together(pg_app, jobs) == []
+        counters, rows = _counts(idea_id)
+        assert counters == rows and sum(rows) <= 1

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
@@ -49,16 +50,28 @@ class ReviewError(ValueError):
 
 # --- entering review ------------------------------------------------------------------
 
-def enter_review_if_threshold_met(idea: Idea, *, now: datetime | None = None) -> bool:
+def enter_review_if_threshold_met(idea, *, threshold: int | None = None,
+                                  now: datetime | None = None) -> bool:
     """After a vote: move an open idea to review once its net votes reach the threshold.
 
     The system is the actor. Also keeps the merit of an idea under review in step with
     its changed Wilson score. Returns True if the idea entered review. Flushes.
+
+    ``idea`` is an :class:`Idea`, or (from the vote page, which loads no Idea) an object
+    with the idea's ``id``, ``status``, ``review_count`` and ``net_votes`` as they are
+    after the vote, with ``threshold`` its department's review threshold (otherwise read
+    from ``idea.department``). The Idea itself is loaded only when it enters review.
     """
     if idea.status == S.IN_REVIEW and idea.review_count:
         refresh_merit(idea)
-    if idea.status != S.OPEN or idea.net_votes < idea.department.review_threshold:
+    if idea.status != S.OPEN:
         return False
+    if threshold is None:
+        threshold = idea.department.review_threshold
+    if idea.net_votes < threshold:
+        return False
+    if not isinstance(idea, Idea):
+        idea = db.session.get(Idea, idea.id)  # with the counters this vote just wrote
     try:
         workflow.transition(idea, S.IN_REVIEW, None, now=now,
                             reason=f"Reached {idea.net_votes} net votes (the "
@@ -162,12 +175,22 @@ def save_review(idea: Idea, reviewer: User, *, impact: int, feasibility: int, ef
 
 
 def _merit_sql():
-    rubric = (Idea.mean_impact + Idea.mean_feasibility + (6 - Idea.mean_effort)) / 15.0
+    ideas = Idea.__table__
+    rubric = (ideas.c.mean_impact + ideas.c.mean_feasibility + (6 - ideas.c.mean_effort)) / 15.0
     return sa.case(
-        (Idea.review_count > 0,
-         100.0 * (RUBRIC_WEIGHT * rubric + PEER_WEIGHT * Idea.wilson_score)),
+        (ideas.c.review_count > 0,
+         100.0 * (RUBRIC_WEIGHT * rubric + PEER_WEIGHT * ideas.c.wilson_score)),
         else_=sa.null(),
     )
+
+
+# Built once: a vote on a scored idea runs it, and building it cost more than running it.
+_REFRESH_MERIT = (
+    sa.update(Idea.__table__)
+    .where(Idea.__table__.c.id == sa.bindparam("idea_id", type_=sa.Integer))
+    .values(merit_score=_merit_sql())
+    .returning(Idea.__table__.c.merit_score)
+)
 
 
 def merit(mean_impact: float, mean_feasibility: float, mean_effort: float,
@@ -196,11 +219,17 @@ def refresh_aggregates(idea: Idea) -> None:
     db.session.refresh(idea, ["review_count", "mean_impact", "mean_feasibility", "mean_effort"])
 
 
-def refresh_merit(idea: Idea) -> None:
-    """Recompute the merit from the row's own means and Wilson score (atomic)."""
-    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(merit_score=_merit_sql())
-                       .execution_options(synchronize_session=False))
-    db.session.refresh(idea, ["merit_score"])
+def refresh_merit(idea) -> float | None:
+    """Recompute the merit from the row's own means and Wilson score (atomic).
+
+    ``idea`` is an :class:`Idea`, whose ``merit_score`` then takes the new value, or
+    anything with its ``id``. Returns the new merit.
+    """
+    db.session.flush()  # as the ORM UPDATE's autoflush did: the row's pending changes first
+    merit_score = db.session.execute(_REFRESH_MERIT, {"idea_id": idea.id}).scalar_one()
+    if isinstance(idea, Idea):
+        set_committed_value(idea, "merit_score", merit_score)
+    return merit_score
 
 
 # --- decisions and what follows -------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from ideaboard.core.errors import render_error
 from ideaboard.core.urls import back_to
 from ideaboard.extensions import db
-from ideaboard.ideas.models import Idea
 from ideaboard.policy import can, requires, visible_or_404
 from ideaboard.voting import services
 from ideaboard.voting.forms import VoteForm
@@ -22,16 +20,18 @@ def _wants_json() -> bool:
 @bp.post("/ideas/<int:idea_id>/vote")
 @requires("idea.browse")
 def vote(idea_id: int):
-    # The department comes along: the vote may take the idea past its review threshold.
-    idea = visible_or_404(db.session.get(Idea, idea_id, options=[joinedload(Idea.department)]),
-                          "idea.view")
+    # Only the few columns of the idea a vote needs (services.VoteTarget), not an Idea:
+    # loading one with its texts and department, then again after the commit to answer,
+    # was a third of the cost of a vote.
+    idea = visible_or_404(services.vote_target(idea_id), "idea.view")
     form = VoteForm()
     if not form.validate():
         return render_error(400, "That vote could not be understood.")
-    if not can(current_user, "idea.vote", idea):
+    voter = current_user._get_current_object()
+    if not can(voter, "idea.vote", idea):
         return render_error(403, "You cannot vote on this idea: it is your own, or no longer "
                                  "open for votes.")
-    value = services.cast_vote(current_user, idea, form.value.data)
+    value = services.cast_vote(voter, idea, form.value.data)
     db.session.commit()
     if _wants_json():
         return {"idea_id": idea.id, "upvotes": idea.upvotes, "downvotes": idea.downvotes,
