@@ -151,14 +151,18 @@ def cast_vote(user, idea: Idea | VoteTarget, value: int) -> int:
     return value
 
 
+# Asked by every list page: built once, so SQLAlchemy reuses its compiled form.
+_MY_VOTES = sa.select(Vote.idea_id, Vote.value).where(
+    Vote.user_id == sa.bindparam("user_id"),
+    Vote.idea_id.in_(sa.bindparam("idea_ids", expanding=True)))
+
+
 def my_votes(user, idea_ids: Iterable[int]) -> dict[int, int]:
     """The user's vote on each of ``idea_ids`` that they voted on, in one query."""
     ids = list(idea_ids)
     if not ids or not getattr(user, "is_authenticated", False):
         return {}
-    rows = db.session.execute(
-        sa.select(Vote.idea_id, Vote.value).where(Vote.user_id == user.id, Vote.idea_id.in_(ids))
-    )
+    rows = db.session.connection().execute(_MY_VOTES, {"user_id": user.id, "idea_ids": ids})
     return {idea_id: value for idea_id, value in rows}
 
 
