@@ -128,7 +128,9 @@ def _on_begin(connection) -> None:
 
     writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
     if not writes:
-        connection.exec_driver_sql("BEGIN")
+        # Straight to sqlite3: a deferred BEGIN cannot wait or fail, and SQLAlchemy's
+        # statement machinery cost more than the rest of a small page's first query.
+        connection.connection.driver_connection.execute("BEGIN")
         return
     # Each attempt already waits the busy timeout; a retry covers a writer that
     # held the lock for longer than that (a backup, a bulk import).

@@ -30,12 +30,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Every signed-in request runs this first: built once, so SQLAlchemy reuses its compiled
+# form (Session.get builds its statement anew each time, for an empty identity map).
+_USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: deactivated people are signed out on their next request."""
     try:
-        user = db.session.get(User, int(user_id))
+        user_id = int(user_id)
     except (TypeError, ValueError):
         return None
+    user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).scalar_one_or_none()
     return user if user is not None and user.active else None
 
 

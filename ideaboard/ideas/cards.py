@@ -36,8 +36,9 @@ from ideaboard.policy import can
 # Stands for the variable part while a link is built once by url_for.
 _SLOT = "___slot___"
 
-# The columns of one card. The rows carry the attributes the policy's idea rules read
-# (author_id, status, hidden, is_anonymous), so the policy decides on them as on ideas.
+# The columns of one card, in the order ``cards()`` unpacks them. The rows carry the
+# attributes the policy's idea rules read (author_id, status, hidden, is_anonymous), so
+# the policy decides on them as on ideas.
 CARD_COLUMNS = (
     Idea.id, Idea.title, Idea.excerpt, Idea.status, Idea.upvotes, Idea.downvotes,
     Idea.comment_count, Idea.created_at, Idea.author_id, Idea.is_anonymous, Idea.hidden,
@@ -48,14 +49,17 @@ CARD_COLUMNS = (
 _STATUS_LABELS = {status.value: label for status, label in STATUS_LABELS.items()}
 
 
-def card_select() -> sa.Select:
-    """``SELECT`` of ``CARD_COLUMNS`` from ideas with their author and department.
+# Outer joins, as the ORM's eager loading had, so the database keeps walking the sort's
+# index on ideas and looks the author and department up by key. Built once: a list
+# adds its filters and order to it (each a cheap copy).
+_CARD_SELECT = (sa.select(*CARD_COLUMNS).select_from(Idea)
+                .outerjoin(User, User.id == Idea.author_id)
+                .outerjoin(Department, Department.id == Idea.department_id))
 
-    Outer joins, as the ORM's eager loading had, so the database keeps walking the
-    sort's index on ideas and looks the author and department up by key."""
-    return (sa.select(*CARD_COLUMNS).select_from(Idea)
-            .outerjoin(User, User.id == Idea.author_id)
-            .outerjoin(Department, Department.id == Idea.department_id))
+
+def card_select() -> sa.Select:
+    """``SELECT`` of ``CARD_COLUMNS`` from ideas with their author and department."""
+    return _CARD_SELECT
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,35 +129,50 @@ def cards(viewer, rows: Sequence, votes: dict[int, int]) -> list[Card]:
     vote_link = link_by_id("voting.vote")
     department_link = _link("ideas.department", "slug")
     tag_link = _link("ideas.index", "tag")
+    # A page shows a few departments and tags many times: each link is made once.
+    department_urls = _Links(lambda slug: department_link.format(quote(slug, safe="")))
+    tag_urls = _Links(lambda name: (name, tag_link.format(quote(name, safe=""))))
     tags = tags_of([row.id for row in rows])
     now = utcnow()
-    return [
-        Card(
-            id=row.id,
-            title=row.title,
-            excerpt=row.excerpt,
-            status=row.status,
-            status_label=_STATUS_LABELS[row.status],
-            net_votes=row.upvotes - row.downvotes,
-            comment_count=row.comment_count,
-            created_at=row.created_at.isoformat(),
-            created_on=iso_datetime(row.created_at),
-            age=time_ago(row.created_at, now),
-            author_name=row.author_name if can(user, "idea.see_author", row) else None,
-            is_anonymous=row.is_anonymous,
-            by_viewer=row.author_id == viewer_id,
-            department_name=row.department_name,
-            url=idea_link.format(row.id),
-            department_url=department_link.format(quote(row.department_slug, safe="")),
-            tags=tuple((name, tag_link.format(quote(name, safe="")))
-                       for name in tags.get(row.id, ())),
-            my_vote=votes.get(row.id, 0),
+    made = []
+    for row in rows:
+        (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
+         author_id, is_anonymous, _hidden, author_name, department_name, department_slug) = row
+        made.append(Card(
+            id=idea_id,
+            title=title,
+            excerpt=excerpt,
+            status=status,
+            status_label=_STATUS_LABELS[status],
+            net_votes=upvotes - downvotes,
+            comment_count=comment_count,
+            created_at=created_at.isoformat(),
+            created_on=iso_datetime(created_at),
+            age=time_ago(created_at, now),
+            author_name=author_name if can(user, "idea.see_author", row) else None,
+            is_anonymous=is_anonymous,
+            by_viewer=author_id == viewer_id,
+            department_name=department_name,
+            url=idea_link.format(idea_id),
+            department_url=department_urls[department_slug],
+            tags=tuple(tag_urls[name] for name in tags.get(idea_id, ())),
+            my_vote=votes.get(idea_id, 0),
             votable=can(user, "idea.vote", row),
-            vote_url=vote_link.format(row.id),
-        )
-        for row in rows
-    ]
+            vote_url=vote_link.format(idea_id),
+        ))
+    return made
 
+
+class _Links(dict):
+    """A dict that makes a missing value with ``make(key)`` and keeps it."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
 
 
 # Cards kept per worker: a few pages of every list for a few hundred viewers' votes.

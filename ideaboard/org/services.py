@@ -71,8 +71,12 @@ def department_choices(blank: str | None = None) -> list[SelectChoice]:
     return choices
 
 
+_BY_SLUG = sa.select(Department).where(Department.slug == sa.bindparam("slug"))
+
+
 def get_by_slug(slug: str) -> Department | None:
-    return db.session.scalar(sa.select(Department).where(Department.slug == slug))
+    """The department at /departments/<slug> (statement built once: a list page asks it)."""
+    return db.session.scalar(_BY_SLUG, {"slug": slug})
 
 
 def ancestors(department: Department) -> list[Department]:
