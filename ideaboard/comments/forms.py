@@ -1,5 +1,8 @@
 """Forms for writing and editing comments."""
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -30,3 +33,21 @@ class EditCommentForm(FlaskForm):
 def reply_prefix(comment_id: int) -> str:
     """Each reply form has its own field names and ids, so labels stay unique on the page."""
     return f"reply-{comment_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class TextArea:
+    """A comment box written out as plain markup: its label and its rules."""
+
+    label: str
+    required: bool
+    maxlength: int | None
+
+
+@lru_cache(maxsize=None)
+def text_area(form_class: type[FlaskForm]) -> TextArea:
+    """The label and rules of ``form_class``'s ``body`` field, read once per process (they
+    are the class's own), so a page can write out many boxes without a form per box."""
+    body = form_class(formdata=None, meta={"csrf": False}).body
+    return TextArea(label=body.label.text, required=bool(body.flags.required),
+                    maxlength=body.flags.maxlength)

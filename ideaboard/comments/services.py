@@ -24,9 +24,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import User
 from ideaboard.comments.models import Comment
@@ -60,8 +61,8 @@ class CommentError(ValueError):
 class Thread:
     """A top-level comment and its replies, oldest first."""
 
-    comment: Comment
-    replies: list[Comment] = field(default_factory=list)
+    comment: CommentRow
+    replies: list[CommentRow] = field(default_factory=list)
 
 
 # --- writing ------------------------------------------------------------------
@@ -173,14 +174,54 @@ def _top_level(parent: Comment, idea: Idea) -> Comment:
 # --- reading ------------------------------------------------------------------
 
 
+class CommentRow(NamedTuple):
+    """A comment as the idea page reads it: its columns but the Markdown source, its
+    author's name, and its idea (the page's own object, for the policy's rules).
+
+    Read-only and not tied to the session: building 50 ORM comments and their authors
+    was a fifth of the idea page's CPU (a tuple is also five times quicker to make than
+    a frozen dataclass). It has the attributes the policy reads from a ``Comment``;
+    change the comment itself through ``Comment``.
+    """
+
+    idea: Idea
+    id: int
+    idea_id: int
+    author_id: int
+    author_name: str
+    parent_id: int | None
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    hidden: bool
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_removed(self) -> bool:
+        return self.deleted_at is not None
+
+
+# CommentRow's fields after ``idea``, in order. Built once: SQLAlchemy keeps the compiled
+# form of a statement object, so a page pays only for running it.
+_THREAD = (
+    sa.select(Comment.id, Comment.idea_id, Comment.author_id, User.display_name,
+              Comment.parent_id, Comment.body_html, Comment.created_at, Comment.edited_at,
+              Comment.deleted_at, Comment.hidden)
+    .join(User, User.id == Comment.author_id)
+    .where(Comment.idea_id == sa.bindparam("idea_id"))
+    .order_by(Comment.created_at, Comment.id)
+)
+
+
 def thread(idea: Idea) -> list[Thread]:
-    """Every comment on the idea with its author, as top-level threads, in one query."""
-    comments = db.session.scalars(
-        sa.select(Comment)
-        .where(Comment.idea_id == idea.id)
-        .options(joinedload(Comment.author))
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
+    """Every comment on the idea with its author's name, as top-level threads of
+    ``CommentRow``, oldest first, in one query."""
+    rows = db.session.connection().execute(_THREAD, {"idea_id": idea.id})
+    comments = [CommentRow(idea, *row) for row in rows]
     threads: dict[int, Thread] = {}
     for comment in comments:
         if comment.parent_id is None:

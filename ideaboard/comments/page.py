@@ -1,0 +1,152 @@
+"""The comments section of the idea page, as one viewer sees it.
+
+Everything the template used to work out per comment is decided here, once per
+comment, in Python: the policy is asked with the user object itself (not through the
+``current_user`` proxy), links are built once per page and filled in with the id, the
+dates are formatted against one "now", and the result is a plain tuple per comment
+(``ShownComment``) that the template only writes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from flask import Flask, current_app
+from markupsafe import Markup, escape
+
+from ideaboard.comments import services
+from ideaboard.comments.forms import TextArea, reply_prefix
+from ideaboard.core.templating import iso_datetime, time_ago
+from ideaboard.ideas.cards import link_by_id
+from ideaboard.ideas.models import Idea
+from ideaboard.policy import can
+
+REMOVED = "[comment removed]"
+MASKED = "[hidden by a moderator]"
+
+
+class ShownComment(NamedTuple):
+    """One comment as the idea page shows it to one viewer: everything its markup says.
+
+    ``placeholder`` (``REMOVED``, ``MASKED``) stands in for the author, the text and the
+    edit mark. A link is None where the policy refuses the action.
+    """
+
+    id: int
+    is_reply: bool
+    placeholder: str | None
+    author: str | None  # a name, or "The author" for an anonymous idea's author
+    author_badge: bool  # the idea's author, named
+    moderated: bool  # hidden by a moderator, its text shown to an admin
+    body_html: Markup | None
+    created_at: str  # ISO 8601, for <time datetime>
+    created_on: str  # "2026-11-26 08:43 UTC"
+    age: str  # "3 days ago"
+    edited_on: str | None
+    edit_url: str | None
+    delete_url: str | None
+    flag_url: str | None
+
+    @property
+    def has_actions(self) -> bool:
+        return bool(self.edit_url or self.delete_url or self.flag_url)
+
+
+class ShownThread(NamedTuple):
+    """A top-level comment, its replies, and the reply box under them (``reply_url`` is
+    None when the viewer may not reply)."""
+
+    comment: ShownComment
+    replies: tuple[ShownComment, ...]
+    reply_url: str | None
+    reply_field: str | None  # the box's field name and id, as ReplyForm(prefix=...) reads it
+
+
+def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
+    """The idea's comment threads (one query) as ``user`` (the user object) sees them."""
+    links = {name: link_by_id(endpoint, "comment_id") for name, endpoint in (
+        ("edit", "comments.edit"), ("delete", "comments.delete"),
+        ("flag", "flags.comment"), ("reply", "comments.reply"))}
+    author_visible = can(user, "idea.see_author", idea)
+    may_comment = can(user, "idea.comment", idea)
+    edit_link, delete_link, flag_link, reply_link = (
+        links["edit"], links["delete"], links["flag"], links["reply"])
+    idea_author = idea.author_id
+    anonymous_author = idea_author if idea.is_anonymous and not author_visible else None
+
+    def shown(c: services.CommentRow) -> ShownComment:
+        masked = c.hidden and not can(user, "comment.see_hidden", c)
+        placeholder = REMOVED if c.deleted_at is not None else MASKED if masked else None
+        if placeholder:
+            author, badge = None, False
+        elif c.author_id == anonymous_author:
+            author, badge = "The author", False
+        else:
+            author, badge = c.author_name, c.author_id == idea_author
+        return ShownComment(
+            c.id, c.parent_id is not None, placeholder, author, badge,
+            placeholder is None and c.hidden,
+            None if placeholder else Markup(c.body_html),
+            c.created_at.isoformat(), iso_datetime(c.created_at), time_ago(c.created_at, now),
+            iso_datetime(c.edited_at) if c.edited_at and not placeholder else None,
+            edit_link.format(c.id) if can(user, "comment.edit", c) else None,
+            delete_link.format(c.id) if can(user, "comment.delete", c) else None,
+            flag_link.format(c.id) if can(user, "comment.flag", c) else None,
+        )
+
+    threads = []
+    for t in services.thread(idea):
+        top = t.comment
+        may_reply = may_comment and can(user, "comment.reply", top)
+        threads.append(ShownThread(
+            shown(top), tuple(shown(r) for r in t.replies),
+            reply_link.format(top.id) if may_reply else None,
+            f"{reply_prefix(top.id)}-body" if may_reply else None,
+        ))
+    return threads
+
+
+# --- markup -------------------------------------------------------------------
+
+# The markup of each thread, kept per worker and keyed by everything it shows (the
+# ShownThread and the reply box's label): an edit, a deletion, a moderator's decision,
+# another viewer's rights or a new age ("3 days ago") make another key, so what is kept
+# never goes stale. Threads with long comments are not kept, so the cache stays small
+# (about 3 MB with threads of a few short comments, 10 MB at most).
+THREAD_CACHE_SIZE = 1024
+CACHED_TEXT_MAX = 4000  # characters of comment markup in one thread
+# Stands for the CSRF token in kept markup: the token differs between sessions.
+_TOKEN_SLOT = "___csrf_token___"
+
+
+def _renderers() -> tuple[Callable[..., str], Callable[..., str]]:
+    """The ``thread`` macro of ``comments/_thread.html`` with the token slot for its token:
+    (as it is, behind a bounded cache keyed by its arguments)."""
+    app: Flask = current_app._get_current_object()
+    renderers = app.extensions.get("ideaboard.comment_threads")
+    if renderers is None:
+        macro = app.jinja_env.get_template("comments/_thread.html").module.thread
+
+        def render(thread: ShownThread, box: TextArea) -> str:
+            return str(macro(thread, box, _TOKEN_SLOT))
+
+        # While templates reload on change (development), render every time.
+        kept = render if app.jinja_env.auto_reload else lru_cache(THREAD_CACHE_SIZE)(render)
+        renderers = app.extensions["ideaboard.comment_threads"] = (render, kept)
+    return renderers
+
+
+def threads_html(threads: list[ShownThread], box: TextArea, token: str) -> list[Markup]:
+    """The markup of each thread (``box`` describes the reply boxes), with the viewer's
+    CSRF token in its forms."""
+    render, kept = _renderers()
+    token = str(escape(token))
+    markup = []
+    for t in threads:
+        text = sum(len(c.body_html or "") for c in (t.comment, *t.replies))
+        html = (kept if text <= CACHED_TEXT_MAX else render)(t, box)
+        markup.append(Markup(html.replace(_TOKEN_SLOT, token)))
+    return markup
