@@ -3,7 +3,7 @@
 Everything the template used to work out per comment is decided here, once per
 comment, in Python: the policy is asked with the user object itself (not through the
 ``current_user`` proxy), links are built once per page and filled in with the id, the
-dates are formatted against one "now", and the result is a plain tuple per comment
+ages are worked out against one "now", and the result is a plain tuple per comment
 (``ShownComment``) that the template only writes out.
 """
 
@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from ideaboard.comments import services
 from ideaboard.comments.forms import TextArea, reply_prefix
-from ideaboard.core.templating import iso_datetime, time_ago
+from ideaboard.core.templating import time_ago
 from ideaboard.ideas.cards import link_by_id
 from ideaboard.ideas.models import Idea
 from ideaboard.policy import can
@@ -42,10 +42,9 @@ class ShownComment(NamedTuple):
     author_badge: bool  # the idea's author, named
     moderated: bool  # hidden by a moderator, its text shown to an admin
     body_html: Markup | None
-    created_at: str  # ISO 8601, for <time datetime>
-    created_on: str  # "2026-11-26 08:43 UTC"
-    age: str  # "3 days ago"
-    edited_on: str | None
+    created_at: datetime
+    age: str  # "3 days ago", against the page's "now"
+    edited_at: datetime | None
     edit_url: str | None
     delete_url: str | None
     flag_url: str | None
@@ -90,8 +89,7 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
             c.id, c.parent_id is not None, placeholder, author, badge,
             placeholder is None and c.hidden,
             None if placeholder else Markup(c.body_html),
-            c.created_at.isoformat(), iso_datetime(c.created_at), time_ago(c.created_at, now),
-            iso_datetime(c.edited_at) if c.edited_at and not placeholder else None,
+            c.created_at, time_ago(c.created_at, now), None if placeholder else c.edited_at,
             edit_link.format(c.id) if can(user, "comment.edit", c) else None,
             delete_link.format(c.id) if can(user, "comment.delete", c) else None,
             flag_link.format(c.id) if can(user, "comment.flag", c) else None,
