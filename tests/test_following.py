@@ -65,3 +65,13 @@ def test_counter_matches_rows_after_a_mix(idea, employee, admin, manager):
     rows = db.session.scalar(sa.select(sa.func.count()).select_from(Follow)
                              .where(Follow.idea_id == idea.id))
     assert follower_count(idea) == rows == 2
+
+
+def test_is_following_sees_a_follow_before_it_is_committed(idea, employee):
+    """is_following reads the table: follow() and unfollow() flush what they change."""
+    assert not services.is_following(employee.id, idea.id)
+    services.follow(employee.id, idea.id)
+    assert services.is_following(employee.id, idea.id)
+    services.unfollow(employee.id, idea.id)
+    assert not services.is_following(employee.id, idea.id)
+    db.session.rollback()

@@ -15,7 +15,8 @@ bp = Blueprint("following", __name__)
 @idea_page_section("following")
 def follow_section(idea: Idea, viewer) -> dict:
     """Whether the viewer follows the idea (one query)."""
-    return {"is_following": services.is_following(viewer.id, idea.id)}
+    user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
+    return {"is_following": services.is_following(user.id, idea.id)}
 
 
 def _visible_idea(idea_id: int) -> Idea:
