@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 
+from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 
 
@@ -70,8 +71,6 @@ def paginate(query: sa.Select, per_page: int, page: int | None = None, *,
     ORM entities, or with ``entities=False`` the result rows of a select of columns."""
     page = page or page_number()
     query = query.limit(per_page + 1).offset((page - 1) * per_page)
-    # A select of columns goes straight to the connection: the ORM would only pass it on.
-    rows = list(db.session.scalars(query) if entities
-                else db.session.connection().execute(query))
+    rows = list(db.session.scalars(query) if entities else plain_rows(query))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)

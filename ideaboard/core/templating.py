@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
+from wtforms.widgets import html_params
 
 from ideaboard.database import utcnow
 from ideaboard.policy import can
@@ -67,10 +70,34 @@ def site_links() -> dict[str, str]:
     return links
 
 
+def select_options(field) -> Markup:
+    """The ``<option>`` elements of a WTForms select field, as its Select widget writes
+    them, kept per distinct list of options: a select of 30 departments written option
+    by option cost a tenth of the idea list page."""
+    return _options_html(tuple(
+        (str(choice.value), str(choice.label), bool(choice.selected),
+         tuple(sorted((choice.render_kw or {}).items())))
+        for choice in field.iter_choices()))
+
+
+@lru_cache(maxsize=256)
+def _options_html(choices: tuple[tuple[str, str, bool, tuple], ...]) -> Markup:
+    return Markup("").join(_option(*choice) for choice in choices)
+
+
+def _option(value: str, label: str, selected: bool, extra: tuple) -> Markup:
+    if not extra:  # the usual case, without building an attribute dict
+        return Markup('<option {}value="{}">{}</option>').format(
+            Markup("selected ") if selected else "", value, label)
+    attributes = dict(extra, value=value, **({"selected": True} if selected else {}))
+    return Markup("<option {}>{}</option>").format(Markup(html_params(**attributes)), label)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["time_ago"] = time_ago
     app.jinja_env.filters["date"] = iso_date
     app.jinja_env.filters["datetime"] = iso_datetime
+    app.jinja_env.globals["select_options"] = select_options
 
     @app.context_processor
     def policy():

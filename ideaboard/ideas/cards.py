@@ -26,9 +26,9 @@ from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
 
 from ideaboard.accounts.models import User
+from ideaboard.core.rows import rows as plain_rows
 from ideaboard.core.templating import iso_datetime, time_ago
 from ideaboard.database import utcnow
-from ideaboard.extensions import db
 from ideaboard.ideas.models import STATUS_LABELS, Idea, Tag, idea_tags
 from ideaboard.org.models import Department
 from ideaboard.policy import can
@@ -113,9 +113,8 @@ def tags_of(idea_ids: Sequence[int]) -> dict[int, list[str]]:
     """The tag names of each idea, in name order (one query for the whole page)."""
     if not idea_ids:
         return {}
-    rows = db.session.connection().execute(_TAGS_OF, {"ids": list(idea_ids)})
     tags: dict[int, list[str]] = {}
-    for idea_id, name in rows:
+    for idea_id, name in plain_rows(_TAGS_OF, {"ids": list(idea_ids)}):
         tags.setdefault(idea_id, []).append(name)
     return tags
 

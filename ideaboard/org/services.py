@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -12,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import changes, record
+from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
 
@@ -65,10 +68,26 @@ _DEPARTMENT_OPTIONS = sa.select(Department.id, Department.name, Department.paren
 
 def department_choices(blank: str | None = None) -> list[SelectChoice]:
     """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option."""
+    rows = tuple(tuple(row) for row in plain_rows(_DEPARTMENT_OPTIONS))
+    return list(_choices(rows, blank))
+
+
+@lru_cache(maxsize=64)
+def _choices(rows: tuple[tuple[int, str, int | None], ...],
+             blank: str | None) -> tuple[SelectChoice, ...]:
+    """The options for these department rows: worked out once per distinct org tree (the
+    rows are the key, so a renamed or moved department is a new entry, never stale)."""
+    departments = [_DepartmentRow(*row) for row in rows]
     choices = [SelectChoice(0, blank)] if blank else []
-    rows = db.session.connection().execute(_DEPARTMENT_OPTIONS)
-    choices += [SelectChoice(d.id, "\u2003" * depth + d.name) for d, depth in tree_order(rows)]
-    return choices
+    choices += [SelectChoice(d.id, "\u2003" * depth + d.name)
+                for d, depth in tree_order(departments)]
+    return tuple(choices)
+
+
+class _DepartmentRow(NamedTuple):
+    id: int
+    name: str
+    parent_id: int | None
 
 
 _BY_SLUG = sa.select(Department).where(Department.slug == sa.bindparam("slug"))

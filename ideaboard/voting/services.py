@@ -21,6 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.ranking import bump_counters
@@ -162,8 +163,8 @@ def my_votes(user, idea_ids: Iterable[int]) -> dict[int, int]:
     ids = list(idea_ids)
     if not ids or not getattr(user, "is_authenticated", False):
         return {}
-    rows = db.session.connection().execute(_MY_VOTES, {"user_id": user.id, "idea_ids": ids})
-    return {idea_id: value for idea_id, value in rows}
+    votes = plain_rows(_MY_VOTES, {"user_id": user.id, "idea_ids": ids})
+    return {idea_id: value for idea_id, value in votes}
 
 
 def voter_ids(idea_id: int) -> list[int]:
