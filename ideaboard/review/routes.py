@@ -9,11 +9,15 @@ buttons on the idea page. The idea page's review section is loaded here too.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from ideaboard.core.paging import page_number
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.ideas.cards import link_by_id
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.page import idea_page_section
 from ideaboard.policy import authorize, can, requires, visible_or_404
@@ -73,13 +77,86 @@ def _review_page(idea: Idea, status: int = 200, **forms):
     ), status
 
 
+@dataclass(slots=True)
+class QueueEntry:
+    """One row of the review queue, worked out in Python once rather than in the
+    template cell by cell (``url_for`` and number formatting per row were most of the
+    page's cost)."""
+
+    id: int
+    title: str
+    url: str
+    scored_by_viewer: bool
+    department_name: str
+    queue_name: str | None  # set when the idea waits in another department's queue
+    waiting_days: int | str
+    due_iso: str
+    due_date: str
+    overdue: bool
+    upvotes: int
+    downvotes: int
+    net_votes: int
+    wilson: str
+    review_count: int
+    mean_scores: str | None  # "impact / feasibility / effort", None until scored
+    merit: str
+    escalation_level: int
+
+
+def _queue_entries(rows, now) -> list[QueueEntry]:
+    """The rows of ``services.queue_page`` as the table shows them at ``now``."""
+    link = link_by_id("review.idea")
+    entries = []
+    # Unpacked: reading a result row's fields by name costs more than the rest together.
+    for (idea_id, title, department_id, queue_department_id, entered_review_at, review_due_at,
+         upvotes, downvotes, wilson_score, review_count, mean_impact, mean_feasibility,
+         mean_effort, merit_score, escalation_level, department_name, queue_department_name,
+         scored_by_viewer) in rows:
+        due_iso = review_due_at.isoformat() if review_due_at is not None else ""
+        entries.append(QueueEntry(
+            id=idea_id,
+            title=title,
+            url=link.format(idea_id),
+            scored_by_viewer=bool(scored_by_viewer),
+            department_name=department_name,
+            queue_name=(None if queue_department_id == department_id
+                        else queue_department_name or "administrators"),
+            waiting_days=(now - entered_review_at).days if entered_review_at else "",
+            due_iso=due_iso,
+            due_date=due_iso[:10],  # YYYY-MM-DD, as the |date filter writes it (UTC)
+            overdue=review_due_at is not None and review_due_at <= now,
+            upvotes=upvotes,
+            downvotes=downvotes,
+            net_votes=upvotes - downvotes,
+            wilson=f"{wilson_score:.2f}",
+            review_count=review_count,
+            mean_scores=(f"{mean_impact:.1f} / {mean_feasibility:.1f} / {mean_effort:.1f}"
+                         if review_count else None),
+            merit=f"{merit_score:.0f}" if merit_score is not None else "\u2013",
+            escalation_level=escalation_level,
+        ))
+    return entries
+
+
+def _queue_count(viewer) -> int:
+    """The viewer's queue length, counted once per request: the navigation and the
+    queue page both show it. (Kept in ``g``, never across requests: it must not go
+    stale, and two workers would not agree.)"""
+    count = g.get("review_queue_count")
+    if count is None:
+        count = g.review_queue_count = services.queue_count(viewer)
+    return count
+
+
 @bp.get("")
 @requires("review.queue")
 def queue():
+    viewer = current_user._get_current_object()
     now = utcnow()
-    ideas = services.queue_for(current_user, now=now)
-    reviewed = services.reviewed_by(current_user, [i.id for i in ideas])
-    return render_template("review/queue.html", ideas=ideas, reviewed=reviewed, now=now)
+    page = services.queue_page(viewer, page_number(), now=now)
+    return render_template("review/queue.html", page=page,
+                           entries=_queue_entries(page.items, now),
+                           total=_queue_count(viewer))
 
 
 @bp.get("/ideas/<int:idea_id>")
@@ -214,9 +291,10 @@ def withdraw(idea_id: int):
 @bp.app_context_processor
 def review_queue_count():
     """The number shown beside "Review" in the navigation (only for reviewers)."""
-    if not can(current_user, "review.queue"):
+    viewer = current_user._get_current_object()
+    if not can(viewer, "review.queue"):
         return {"review_queue_count": 0}
-    return {"review_queue_count": services.queue_count(current_user)}
+    return {"review_queue_count": _queue_count(viewer)}
 
 
 @idea_page_section("review")
