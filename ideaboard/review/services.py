@@ -32,6 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
 from ideaboard.core.paging import Page
+from ideaboard.core.rows import rows as plain_rows
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
@@ -141,7 +142,7 @@ _QUEUE_COUNT = {admin: _count_statement(admin=admin) for admin in (False, True)}
 
 def queue_count(user: User) -> int:
     """How many ideas wait in ``user``'s queue (one indexed COUNT, for the navigation)."""
-    return db.session.execute(_QUEUE_COUNT[_is_admin(user)], {"viewer": user.id}).scalar_one()
+    return plain_rows(_QUEUE_COUNT[_is_admin(user)], {"viewer": user.id}).scalar_one()
 
 
 def _queue_order() -> tuple:
@@ -205,7 +206,7 @@ def queue_page(user: User, page: int, *, per_page: int = QUEUE_PAGE_SIZE,
     ``ideaboard.core.paging.paginate`` it fetches one row more than it shows instead of
     counting; the statement is built once, its page bound as parameters.
     """
-    rows = db.session.execute(_QUEUE_PAGE[_is_admin(user)], {
+    rows = plain_rows(_QUEUE_PAGE[_is_admin(user)], {
         "viewer": user.id, "now": now or utcnow(), "limit": per_page + 1,
         "offset": (page - 1) * per_page,
     }).all()

@@ -83,7 +83,7 @@ _INSERTS: dict[str, sa.Insert] = {}
 
 def vote_target(idea_id: int) -> VoteTarget | None:
     """The idea as a vote needs it (one query, with its department's threshold)."""
-    row = db.session.execute(_TARGET, {"idea_id": idea_id}).first()
+    row = plain_rows(_TARGET, {"idea_id": idea_id}).first()
     return VoteTarget(*row) if row is not None else None
 
 
