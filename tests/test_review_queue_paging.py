@@ -130,3 +130,25 @@ def test_an_admin_sees_both_parts_of_their_queue_once(admin_client, admin, autho
     html = admin_client.get("/review").get_data(as_text=True)
     assert sorted(_rows(html)) == sorted([past_root.id, held.id])
     assert "(queue: administrators)" in html and "Level 3" in html
+
+
+def test_kept_rows_show_what_changed_and_whose_view_it_is(app, manager_client, manager,
+                                                         author, it_department):
+    """Rows' markup is kept per worker, keyed by all they show: a review, a vote and
+    another reviewer each make another row, never a stale one."""
+    from ideaboard.voting.services import cast_vote
+    from tests.conftest import _signed_in
+
+    idea = make_idea(author, it_department, status="in_review", title="Kept row")
+    colleague = UserFactory(email="colleague@example.com", role="manager",
+                            manages=[it_department])
+    first = manager_client.get("/review").get_data(as_text=True)
+    assert "not scored" in first and 'title="0 up, 0 down"' in first
+    save_review(idea, manager, impact=5, feasibility=4, effort=1)
+    cast_vote(UserFactory(), idea, 1)
+    db.session.commit()
+    second = manager_client.get("/review").get_data(as_text=True)
+    assert "(you scored it)" in second and "5.0 / 4.0 / 1.0" in second
+    assert 'title="1 up, 0 down"' in second
+    theirs = _signed_in(app, colleague).get("/review").get_data(as_text=True)
+    assert "5.0 / 4.0 / 1.0" in theirs and "(you scored it)" not in theirs
