@@ -102,6 +102,18 @@ def test_paginated(employee_client, employee, idea):
     assert 'rel="next"' in first
     second = employee_client.get("/notifications?page=2").get_data(as_text=True)
     assert "Message number 0" in second and "Message number 34" not in second
+    # Not counted: a count of everything someone was ever told grew with their history.
+    assert "Page 2<" in second and "Page 2 of" not in second and 'rel="prev"' in second
+
+
+def test_a_read_notification_links_to_its_comment(employee_client, employee, manager, idea):
+    comment = comments.add_comment(manager, idea, "A comment to point at.")
+    [made] = notify([employee.id], "comment", "About a comment", idea_id=idea.id,
+                    comment_id=comment.id)
+    made.read_at = made.created_at
+    db.session.commit()
+    page = employee_client.get("/notifications").get_data(as_text=True)
+    assert f'href="/ideas/{idea.id}#comment-{comment.id}"' in page
 
 
 def test_needs_login(client):

@@ -66,11 +66,12 @@ def page_number() -> int:
 
 
 def paginate(query: sa.Select, per_page: int, page: int | None = None, *,
-             entities: bool = True) -> Page:
+             entities: bool = True, params: dict | None = None) -> Page:
     """The rows of ``query`` on one page: per_page + 1 fetched, none counted. Items are
-    ORM entities, or with ``entities=False`` the result rows of a select of columns."""
+    ORM entities, or with ``entities=False`` the result rows of a select of columns;
+    ``params`` fill the query's bound parameters."""
     page = page or page_number()
     query = query.limit(per_page + 1).offset((page - 1) * per_page)
-    rows = list(db.session.scalars(query) if entities else plain_rows(query))
+    rows = list(db.session.scalars(query, params) if entities else plain_rows(query, params))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)

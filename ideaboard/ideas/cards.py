@@ -22,19 +22,17 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from markupsafe import Markup, escape
 
 from ideaboard.accounts.models import User
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.core.templating import iso_datetime, time_ago
+from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
 from ideaboard.ideas.models import STATUS_LABELS, Idea, Tag, idea_tags
 from ideaboard.org.models import Department
 from ideaboard.policy import can
-
-# Stands for the variable part while a link is built once by url_for.
-_SLOT = "___slot___"
 
 # The columns of one card, in the order ``cards()`` unpacks them. The rows carry the
 # attributes the policy's idea rules read (author_id, status, hidden, is_anonymous), so
@@ -88,19 +86,6 @@ class Card:
     vote_url: str
 
 
-def _link(endpoint: str, key: str) -> str:
-    """A format string for ``endpoint``'s URL with ``{}`` where ``key``'s value goes."""
-    return url_for(endpoint, **{key: _SLOT}).replace(_SLOT, "{}")
-
-
-def link_by_id(endpoint: str, key: str = "idea_id") -> str:
-    """A format string for ``endpoint``'s URL with ``{}`` where the integer ``key`` goes:
-    ``link_by_id("ideas.detail").format(7) == url_for("ideas.detail", idea_id=7)``."""
-    # Integer converters refuse a placeholder: build with an id no row has, then cut.
-    sentinel = 987_654_321_987
-    return url_for(endpoint, **{key: sentinel}).replace(str(sentinel), "{}")
-
-
 # Built once: SQLAlchemy keeps the compiled form of a statement object, so a page pays
 # only for running it.
 _TAGS_OF = (sa.select(idea_tags.c.idea_id, Tag.name)
@@ -126,8 +111,8 @@ def cards(viewer, rows: Sequence, votes: dict[int, int]) -> list[Card]:
     viewer_id = getattr(user, "id", None)
     idea_link = link_by_id("ideas.detail")
     vote_link = link_by_id("voting.vote")
-    department_link = _link("ideas.department", "slug")
-    tag_link = _link("ideas.index", "tag")
+    department_link = link_with_slot("ideas.department", "slug")
+    tag_link = link_with_slot("ideas.index", "tag")
     # A page shows a few departments and tags many times: each link is made once.
     department_urls = _Links(lambda slug: department_link.format(quote(slug, safe="")))
     tag_urls = _Links(lambda name: (name, tag_link.format(quote(name, safe=""))))
