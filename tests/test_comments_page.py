@@ -14,7 +14,7 @@ import pytest
 
 from ideaboard.comments import services
 from ideaboard.comments.models import Comment
-from ideaboard.comments.page import CACHED_TEXT_MAX
+from ideaboard.comments.page import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
 from ideaboard.extensions import db
 from ideaboard.policy import can
 from tests.conftest import AuthActions
@@ -193,7 +193,7 @@ def test_forms_carry_each_sessions_own_csrf_token(app, it_department, people):
 
 def test_long_comments_are_shown_whole_and_follow_edits(app, it_department, people):
     idea = IdeaFactory(author=people["author"], department=it_department)
-    long_text = "Long " + "x" * CACHED_TEXT_MAX + " end"
+    long_text = "Long " + "x" * KEPT_TEXT_MAX + " end"
     comment = services.add_comment(people["ann"], idea, long_text)
     db.session.commit()
     client = signed_in(app, people["bob"])
@@ -218,3 +218,17 @@ def test_reply_box_is_labelled_and_posts_to_its_thread(app, it_department, peopl
     assert response.status_code == 302
     reply = db.session.scalar(db.select(Comment).where(Comment.parent_id == top.id))
     assert reply.body_md == "A reply from the box"
+
+
+def test_long_threads_are_shown_whole_and_follow_edits(app, it_department, people):
+    idea = IdeaFactory(author=people["author"], department=it_department)
+    top = services.add_comment(people["ann"], idea, "Busy thread")
+    replies = [services.add_comment(people["bob"], idea, f"Reply {i}", parent=top)
+               for i in range(KEPT_COMMENTS_MAX + 1)]
+    db.session.commit()
+    client = signed_in(app, people["reader"])
+    assert all(f"Reply {i}</p>" in page_of(client, idea) for i in range(len(replies)))
+    services.delete_comment(db.session.get(Comment, replies[0].id))
+    db.session.commit()
+    shown = articles(page_of(client, idea))
+    assert "[comment removed]" in shown[replies[0].id] and "Reply 1</p>" in shown[replies[1].id]

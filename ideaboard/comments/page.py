@@ -112,10 +112,14 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
 # The markup of each thread, kept per worker and keyed by everything it shows (the
 # ShownThread and the reply box's label): an edit, a deletion, a moderator's decision,
 # another viewer's rights or a new age ("3 days ago") make another key, so what is kept
-# never goes stale. Threads with long comments are not kept, so the cache stays small
-# (about 3 MB with threads of a few short comments, 10 MB at most).
-THREAD_CACHE_SIZE = 1024
-CACHED_TEXT_MAX = 4000  # characters of comment markup in one thread
+# never goes stale (the timestamps in the key are always UTC, see UTCDateTime, so equal
+# ones print alike). Only threads of a few short comments are kept, which bounds the
+# cache: a kept thread holds at most about 2 x 2,000 characters of comment text and
+# 10 x 2 KB of markup around them, so 512 of them are 13 MB at the very most, and a
+# thread of three ordinary comments is about 5 KB.
+THREAD_CACHE_SIZE = 512
+KEPT_TEXT_MAX = 2000  # characters of comment markup in a kept thread
+KEPT_COMMENTS_MAX = 10  # comments in a kept thread, replies included
 # Stands for the CSRF token in kept markup: the token differs between sessions.
 _TOKEN_SLOT = "___csrf_token___"
 
@@ -144,7 +148,8 @@ def threads_html(threads: list[ShownThread], box: TextArea, token: str) -> list[
     token = str(escape(token))
     markup = []
     for t in threads:
-        text = sum(len(c.body_html or "") for c in (t.comment, *t.replies))
-        html = (kept if text <= CACHED_TEXT_MAX else render)(t, box)
+        keep = (len(t.replies) < KEPT_COMMENTS_MAX and sum(
+            len(c.body_html or "") for c in (t.comment, *t.replies)) <= KEPT_TEXT_MAX)
+        html = (kept if keep else render)(t, box)
         markup.append(Markup(html.replace(_TOKEN_SLOT, token)))
     return markup
