@@ -10,6 +10,7 @@ The pager macro (templates/_macros/pagination.html) shows "Page N" without a tot
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,13 +66,22 @@ def page_number() -> int:
     return min(number, MAX_PAGE)
 
 
+@lru_cache(maxsize=512)
+def _paged(query: sa.Select) -> sa.Select:
+    """``query`` with its LIMIT and OFFSET as parameters, made once per statement: a list
+    whose select is built once (ideas.services.list_query) then keeps its compiled form
+    from page to page and request to request."""
+    return query.limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset"))
+
+
 def paginate(query: sa.Select, per_page: int, page: int | None = None, *,
              entities: bool = True, params: dict | None = None) -> Page:
     """The rows of ``query`` on one page: per_page + 1 fetched, none counted. Items are
     ORM entities, or with ``entities=False`` the result rows of a select of columns;
     ``params`` fill the query's bound parameters."""
     page = page or page_number()
-    query = query.limit(per_page + 1).offset((page - 1) * per_page)
-    rows = list(db.session.scalars(query, params) if entities else plain_rows(query, params))
+    paged = _paged(query)
+    params = {**(params or {}), "page_limit": per_page + 1, "page_offset": (page - 1) * per_page}
+    rows = list(db.session.scalars(paged, params) if entities else plain_rows(paged, params))
     return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)

@@ -35,9 +35,10 @@ def _viewable_or_404(idea_id: int):
     return visible_or_404(services.get_idea(idea_id), "idea.view")
 
 
-def _page(query):
+def _page(query: services.ListQuery):
     """One page of the list and the cards showing it to the viewer."""
-    pagination = paginate(query, current_app.config["PAGE_SIZE"], entities=False)
+    pagination = paginate(query.statement, current_app.config["PAGE_SIZE"], entities=False,
+                          params=query.params)
     votes = my_votes(current_user, [row.id for row in pagination.items])
     return pagination, cards(current_user, pagination.items, votes)
 

@@ -72,11 +72,12 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _sqlite_matches(words: list[str], any_word: bool, candidates: int | None) -> sa.Select:
+def _sqlite_matches(match, candidates: int | None) -> sa.Select:
+    """``match``: an FTS5 MATCH expression (see fts5_query), as a value or bound parameter."""
     relevance = -sa.func.bm25(_fts_table, *_BM25_WEIGHTS)
     select = sa.select(
         _fts.c.rowid.label("idea_id"), relevance.label("relevance")
-    ).where(_fts_table.op("MATCH")(fts5_query(words, any_word=any_word)))
+    ).where(_fts_table.op("MATCH")(match))
     if candidates is not None:
         # FTS5 walks its rowids backwards and bm25 runs only for the rows returned.
         select = select.order_by(_fts.c.rowid.desc()).limit(candidates)
@@ -85,18 +86,17 @@ def _sqlite_matches(words: list[str], any_word: bool, candidates: int | None) ->
 
 # PostgreSQL's stored document (see the module docstring); not a mapped column.
 _pg_document = sa.literal_column("ideas.search_vector")
+_english = sa.literal_column("'english'")
 
 
-def _pg_matches(words: list[str], any_word: bool, candidates: int | None) -> sa.Select:
-    english = sa.literal_column("'english'")
-    if any_word:
-        # tsquery || tsquery is OR; plainto_tsquery stems each word and drops stop words.
-        query = functools.reduce(
-            lambda left, right: left.op("||")(right),
-            [sa.func.plainto_tsquery(english, word) for word in words],
-        )
-    else:
-        query = sa.func.plainto_tsquery(english, " ".join(words))
+def _pg_any_word(words: list[str]):
+    # tsquery || tsquery is OR; plainto_tsquery stems each word and drops stop words.
+    return functools.reduce(lambda left, right: left.op("||")(right),
+                            [sa.func.plainto_tsquery(_english, word) for word in words])
+
+
+def _pg_matches(query, candidates: int | None) -> sa.Select:
+    """``query``: a tsquery expression."""
     matching = _pg_document.op("@@")(query)
     if candidates is None:
         return sa.select(Idea.id.label("idea_id"),
@@ -124,7 +124,34 @@ def matches(text: str | None, *, any_word: bool = False,
     if not words:
         return None
     if _dialect() == "postgresql":
-        select = _pg_matches(words, any_word, candidates)
+        query = (_pg_any_word(words) if any_word
+                 else sa.func.plainto_tsquery(_english, " ".join(words)))
+        select = _pg_matches(query, candidates)
     else:
-        select = _sqlite_matches(words, any_word, candidates)
+        select = _sqlite_matches(fts5_query(words, any_word=any_word), candidates)
+    return select.subquery("search_matches")
+
+
+# The list search keeps its text as a bound parameter, so its select is built once per
+# kind of list and SQLAlchemy reuses the compiled form (see ideas.services.list_query).
+SEARCH_PARAM = "search_text"
+
+
+def list_search_text(text: str | None) -> str | None:
+    """The value of ``SEARCH_PARAM`` for ``list_matches``: every significant word of
+    ``text`` in the database's search syntax; None when it has no significant word."""
+    words = search_words(text)
+    if not words:
+        return None
+    return " ".join(words) if _dialect() == "postgresql" else fts5_query(words, any_word=False)
+
+
+def list_matches(dialect: str, candidates: int | None = None) -> sa.Subquery:
+    """``matches(text, any_word=False, candidates=...)`` with the text left as the bound
+    parameter ``SEARCH_PARAM`` (its value from ``list_search_text``)."""
+    text = sa.bindparam(SEARCH_PARAM)
+    if dialect == "postgresql":
+        select = _pg_matches(sa.func.plainto_tsquery(_english, text), candidates)
+    else:
+        select = _sqlite_matches(text, candidates)
     return select.subquery("search_matches")
