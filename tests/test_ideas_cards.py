@@ -7,8 +7,6 @@ what a card shows makes a different card, and the CSRF token is put in per reque
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-
 import pytest
 
 from ideaboard.ideas import cards as cards_module
@@ -89,24 +87,27 @@ def test_card_html_is_kept_by_the_whole_card(app, employee, peer, it_department)
     idea.tags = [TagFactory(name="paper")]
     db.session.commit()
     with app.test_request_context("/"):
-        [card] = cards(employee, db.session.execute(card_select()).all(), {})
-        assert card.tags == (("paper", "/?tag=paper"),)
+        [key] = cards(employee, db.session.execute(card_select()).all(), {})
+        assert key.tags == ("paper",) and key.votable and key.author_visible
+        assert cards_module.card(key).tags == (("paper", "/?tag=paper"),)
         renderer = cards_module._card_renderer(app)
         renderer.cache_clear()
-        first = card_html(card, "token-one")
-        second = card_html(card, "token-two")
+        first = card_html(key, "token-one")
+        second = card_html(key, "token-two")
         assert renderer.cache_info().hits == 1 and renderer.cache_info().misses == 1
         assert first.replace("token-one", "token-two") == second
-        voted = card_html(replace(card, my_vote=1, net_votes=1), "token-one")
+        voted = card_html(key._replace(my_vote=1), "token-one")
         assert renderer.cache_info().misses == 2
         assert "You voted up" in voted and "You voted up" not in first
+        older = card_html(key._replace(age="2 days ago"), "token-one")
+        assert renderer.cache_info().misses == 3 and "2 days ago" in older
 
 
 def test_the_token_is_escaped_into_the_kept_html(app, employee, peer, it_department):
     IdeaFactory(author=peer, department=it_department)
     with app.test_request_context("/"):
-        [card] = cards(employee, db.session.execute(card_select()).all(), {})
-        assert '"><script>' not in card_html(card, '"><script>')
+        [key] = cards(employee, db.session.execute(card_select()).all(), {})
+        assert '"><script>' not in card_html(key, '"><script>')
 
 
 def test_templates_that_reload_are_rendered_every_time(app):

@@ -5,13 +5,14 @@ left to the ORM and the template. Profiled at 100,000 ideas, the page used to sp
 fifth of its time building Idea objects (with author, department and tags) it only read
 a dozen columns of, and a third asking the policy and ``url_for`` card by card from the
 template. Now one plain query reads exactly the columns a card shows (``CARD_COLUMNS``),
-one more the tags, and one the viewer's votes; the policy is asked once per card with
-the user object, and each kind of link is built once and filled in per card.
+one more the tags, and one the viewer's votes, and the policy is asked once per card
+with the user object: that is a ``CardKey``, all a card shows to this viewer.
 
-A card's HTML is a pure function of its fields and the CSRF token, so ``card_html``
-keeps the HTML of recently shown cards in each worker, keyed by the whole card: any
+A card's HTML is a pure function of its key and the CSRF token, so ``card_html`` keeps
+the HTML of recently shown cards in each worker, keyed by the whole ``CardKey``: any
 change to what a card shows (a vote, a comment, an edit, the hour it is read in, who
-reads it) is a different key, so nothing kept can go stale; it can only be unused.
+reads it) is a different key, so nothing kept can go stale; it can only be unused. Only
+for a key not kept is the ``Card`` made (links, labels, dates) and rendered.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from markupsafe import Markup, escape
 
 from ideaboard.accounts.models import User
@@ -62,7 +64,8 @@ def card_select() -> sa.Select:
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One idea as its card shows it to one viewer."""
+    """One idea as its card shows it to one viewer, ready for the template (made from a
+    CardKey when its HTML is not kept)."""
 
     id: int
     title: str
@@ -104,59 +107,65 @@ def tags_of(idea_ids: Sequence[int]) -> dict[int, list[str]]:
     return tags
 
 
-def cards(viewer, rows: Sequence, votes: dict[int, int]) -> list[Card]:
+class CardKey(NamedTuple):
+    """Everything one card shows to one viewer: what its kept HTML is found by. Worked
+    out for every card on every view, so it holds only what the query and the policy
+    give; the links, labels and dates of the Card are made only when HTML is."""
+
+    row: tuple  # the values of CARD_COLUMNS
+    tags: tuple[str, ...]
+    my_vote: int
+    votable: bool
+    author_visible: bool
+    by_viewer: bool
+    age: str  # "3 days ago", as of this request
+    script_root: str  # the prefix of the card's links
+
+
+def cards(viewer, rows: Sequence, votes: dict[int, int]) -> list[CardKey]:
     """A card for each row of ``card_select()`` (in order), for ``viewer``, whose votes
-    on them are ``votes``."""
+    on them are ``votes``. The policy decides, per card, what the viewer sees and may do."""
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
     viewer_id = getattr(user, "id", None)
-    idea_link = link_by_id("ideas.detail")
-    vote_link = link_by_id("voting.vote")
-    department_link = link_with_slot("ideas.department", "slug")
-    tag_link = link_with_slot("ideas.index", "tag")
-    # A page shows a few departments and tags many times: each link is made once.
-    department_urls = _Links(lambda slug: department_link.format(quote(slug, safe="")))
-    tag_urls = _Links(lambda name: (name, tag_link.format(quote(name, safe=""))))
     tags = tags_of([row.id for row in rows])
     now = utcnow()
-    made = []
-    for row in rows:
-        (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
-         author_id, is_anonymous, _hidden, author_name, department_name, department_slug) = row
-        made.append(Card(
-            id=idea_id,
-            title=title,
-            excerpt=excerpt,
-            status=status,
-            status_label=_STATUS_LABELS[status],
-            net_votes=upvotes - downvotes,
-            comment_count=comment_count,
-            created_at=created_at.isoformat(),
-            created_on=iso_datetime(created_at),
-            age=time_ago(created_at, now),
-            author_name=author_name if can(user, "idea.see_author", row) else None,
-            is_anonymous=is_anonymous,
-            by_viewer=author_id == viewer_id,
-            department_name=department_name,
-            url=idea_link.format(idea_id),
-            department_url=department_urls[department_slug],
-            tags=tuple(tag_urls[name] for name in tags.get(idea_id, ())),
-            my_vote=votes.get(idea_id, 0),
-            votable=can(user, "idea.vote", row),
-            vote_url=vote_link.format(idea_id),
-        ))
-    return made
+    root = request.script_root
+    return [
+        CardKey(tuple(row), tuple(tags.get(row.id, ())), votes.get(row.id, 0),
+                can(user, "idea.vote", row), can(user, "idea.see_author", row),
+                row.author_id == viewer_id, time_ago(row.created_at, now), root)
+        for row in rows
+    ]
 
 
-class _Links(dict):
-    """A dict that makes a missing value with ``make(key)`` and keeps it."""
-
-    def __init__(self, make):
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key):
-        value = self[key] = self.make(key)
-        return value
+def card(key: CardKey) -> Card:
+    """The Card that ``key`` stands for, links and labels made (in a request)."""
+    (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
+     _author_id, is_anonymous, _hidden, author_name, department_name, department_slug) = key.row
+    tag_link = link_with_slot("ideas.index", "tag")
+    return Card(
+        id=idea_id,
+        title=title,
+        excerpt=excerpt,
+        status=status,
+        status_label=_STATUS_LABELS[status],
+        net_votes=upvotes - downvotes,
+        comment_count=comment_count,
+        created_at=created_at.isoformat(),
+        created_on=iso_datetime(created_at),
+        age=key.age,
+        author_name=author_name if key.author_visible else None,
+        is_anonymous=is_anonymous,
+        by_viewer=key.by_viewer,
+        department_name=department_name,
+        url=link_by_id("ideas.detail").format(idea_id),
+        department_url=link_with_slot("ideas.department", "slug").format(
+            quote(department_slug, safe="")),
+        tags=tuple((name, tag_link.format(quote(name, safe=""))) for name in key.tags),
+        my_vote=key.my_vote,
+        votable=key.votable,
+        vote_url=link_by_id("voting.vote").format(idea_id),
+    )
 
 
 # Cards kept per worker: a few pages of every list for a few hundred viewers' votes.
@@ -165,14 +174,14 @@ CARD_CACHE_SIZE = 4096
 _TOKEN_SLOT = "___csrf_token___"
 
 
-def _card_renderer(app: Flask) -> Callable[[Card], str]:
+def _card_renderer(app: Flask) -> Callable[[CardKey], str]:
     """The application's ``idea_card`` macro behind a bounded cache keyed by the card."""
     renderer = app.extensions.get("ideaboard.card_html")
     if renderer is None:
         macro = app.jinja_env.get_template("_macros/idea_card.html").module.idea_card
 
-        def render(card: Card) -> str:
-            return str(macro(card, _TOKEN_SLOT))
+        def render(key: CardKey) -> str:
+            return str(macro(card(key), _TOKEN_SLOT))
 
         # While templates reload on change (development), render every time.
         renderer = render if app.jinja_env.auto_reload else lru_cache(CARD_CACHE_SIZE)(render)
@@ -180,7 +189,7 @@ def _card_renderer(app: Flask) -> Callable[[Card], str]:
     return renderer
 
 
-def card_html(card: Card, token: str) -> Markup:
+def card_html(key: CardKey, token: str) -> Markup:
     """The HTML of one idea card with the viewer's CSRF token in its vote forms."""
-    html = _card_renderer(current_app._get_current_object())(card)
+    html = _card_renderer(current_app._get_current_object())(key)
     return Markup(html.replace(_TOKEN_SLOT, str(escape(token))))
