@@ -141,6 +141,25 @@ def test_the_same_vote_again_changes_nothing(employee_client, idea, employee):
     assert counts(idea) == (1, 0) == vote_rows(idea)
 
 
+def test_a_vote_through_the_page_keeps_a_scored_ideas_merit_in_step(employee_client, idea,
+                                                                    it_department):
+    """The page votes with a VoteTarget, not an Idea: the merit of a scored idea under
+    review still follows its new Wilson score, in the same transaction."""
+    from ideaboard.review.services import merit, save_review
+
+    idea.status = "in_review"
+    idea.queue_department_id = idea.department_id
+    colleague = UserFactory(email="colleague@example.com", manages=[it_department])
+    save_review(idea, colleague, impact=4, feasibility=4, effort=2)
+    before = idea.merit_score
+    response = _vote(employee_client, idea, 1, headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    row = db.session.get(Idea, idea.id)
+    assert row.merit_score == pytest.approx(merit(4, 4, 2, row.wilson_score))
+    assert row.merit_score > before
+
+
 def test_json_vote_with_csrf_header(employee_client, idea):
     token = csrf_token(employee_client, f"/ideas/{idea.id}")
     response = employee_client.post(f"/ideas/{idea.id}/vote", data={"value": 1},
