@@ -24,7 +24,7 @@ from ideaboard.ideas.cards import link_by_id
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.page import idea_page_section
 from ideaboard.policy import authorize, can, requires, visible_or_404
-from ideaboard.review import services, workflow
+from ideaboard.review import page_rows, services, workflow
 from ideaboard.review.forms import (
     DECISION_CHOICES,
     AuthorActionForm,
@@ -109,7 +109,8 @@ def _queue_entries(rows, now) -> list[QueueEntry]:
     """The rows of ``services.queue_page`` as the table shows them at ``now``."""
     link = link_by_id("review.idea")
     entries = []
-    # Unpacked: reading a result row's fields by name costs more than the rest together.
+    # Unpacked in the order of services.QUEUE_COLUMNS: reading a result row's fields by
+    # name cost more than all the rest of this loop.
     for (idea_id, title, department_id, queue_department_id, entered_review_at, review_due_at,
          upvotes, downvotes, wilson_score, review_count, mean_impact, mean_feasibility,
          mean_effort, merit_score, escalation_level, department_name, queue_department_name,
@@ -329,15 +330,23 @@ def review_queue_count():
 
 @idea_page_section("review")
 def idea_review_section(idea: Idea, viewer) -> dict:
-    """What the idea page's review partials show: decision, timeline, actions, notes."""
-    changes = services.timeline(idea)
+    """What the idea page's review partials show: decision, timeline, actions, notes.
+
+    The timeline and duplicates are read as plain rows (``page_rows``), and each action's
+    form is built only for a viewer the policy lets take it (the partial asks the same).
+    """
+    user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
+    changes = page_rows.timeline(idea.id)
     return {
         "review_timeline": changes,
         "review_decision": services.current_decision(idea, changes),
-        "review_duplicates": services.merged_duplicates(idea),
+        "review_duplicates": page_rows.merged_duplicates(idea.id),
         "review_notes": (services.reviews_of(idea)
-                         if can(viewer, "review.see_notes", idea) else []),
-        "review_fast_track_form": FastTrackForm(formdata=None, prefix="fast-track"),
-        "review_resubmit_form": AuthorActionForm(formdata=None, prefix="resubmit"),
-        "review_withdraw_form": AuthorActionForm(formdata=None, prefix="withdraw"),
+                         if can(user, "review.see_notes", idea) else []),
+        "review_fast_track_form": (FastTrackForm(formdata=None, prefix="fast-track")
+                                   if can(user, "idea.fast_track", idea) else None),
+        "review_resubmit_form": (AuthorActionForm(formdata=None, prefix="resubmit")
+                                 if can(user, "idea.resubmit", idea) else None),
+        "review_withdraw_form": (AuthorActionForm(formdata=None, prefix="withdraw")
+                                 if can(user, "idea.withdraw", idea) else None),
     }
