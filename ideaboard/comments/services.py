@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from ideaboard.accounts.models import User
 from ideaboard.comments.models import Comment
+from ideaboard.core.rows import rows
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow, follower_ids
@@ -220,8 +221,7 @@ _THREAD = (
 def thread(idea: Idea) -> list[Thread]:
     """Every comment on the idea with its author's name, as top-level threads of
     ``CommentRow``, oldest first, in one query."""
-    rows = db.session.connection().execute(_THREAD, {"idea_id": idea.id})
-    comments = [CommentRow(idea, *row) for row in rows]
+    comments = [CommentRow(idea, *row) for row in rows(_THREAD, {"idea_id": idea.id})]
     threads: dict[int, Thread] = {}
     for comment in comments:
         if comment.parent_id is None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from ideaboard.core.rows import rows
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Follow, Idea
 
@@ -45,10 +46,8 @@ _FOLLOWS = sa.select(Follow.user_id).where(Follow.user_id == sa.bindparam("user_
 
 
 def is_following(user_id: int, idea_id: int) -> bool:
-    """Whether the user follows the idea (one query, no ORM object: ``follow`` flushes
-    what it adds, so the database always knows)."""
-    return db.session.connection().execute(
-        _FOLLOWS, {"user_id": user_id, "idea_id": idea_id}).first() is not None
+    """Whether the user follows the idea (one query, no ORM object)."""
+    return rows(_FOLLOWS, {"user_id": user_id, "idea_id": idea_id}).first() is not None
 
 
 def follower_ids(idea_id: int) -> list[int]:
