@@ -87,7 +87,7 @@ def test_card_html_is_kept_by_the_whole_card(app, employee, peer, it_department)
     idea.tags = [TagFactory(name="paper")]
     db.session.commit()
     with app.test_request_context("/"):
-        [key] = cards(employee, db.session.execute(card_select()).all(), {})
+        [key] = cards(employee, db.session.execute(card_select(), {"viewer_id": employee.id}).all())
         assert key.tags == ("paper",) and key.votable and key.author_visible
         assert cards_module.card(key).tags == (("paper", "/?tag=paper"),)
         renderer = cards_module._card_renderer(app)
@@ -106,7 +106,7 @@ def test_card_html_is_kept_by_the_whole_card(app, employee, peer, it_department)
 def test_the_token_is_escaped_into_the_kept_html(app, employee, peer, it_department):
     IdeaFactory(author=peer, department=it_department)
     with app.test_request_context("/"):
-        [key] = cards(employee, db.session.execute(card_select()).all(), {})
+        [key] = cards(employee, db.session.execute(card_select(), {"viewer_id": employee.id}).all())
         assert '"><script>' not in card_html(key, '"><script>')
 
 

@@ -39,8 +39,7 @@ def _page(query: services.ListQuery):
     """One page of the list and the cards showing it to the viewer."""
     pagination = paginate(query.statement, current_app.config["PAGE_SIZE"], entities=False,
                           params=query.params)
-    votes = my_votes(current_user, [row.id for row in pagination.items])
-    return pagination, cards(current_user, pagination.items, votes)
+    return pagination, cards(current_user, pagination.items)
 
 
 def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str, str]]:

@@ -20,7 +20,7 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow
 from ideaboard.ideas import ranking, search
-from ideaboard.ideas.cards import card_select
+from ideaboard.ideas.cards import VIEWER_PARAM, card_select
 from ideaboard.ideas.models import Follow, Idea, IdeaStatus, IdeaVersion, Tag
 from ideaboard.org.models import Department
 from ideaboard.review.workflow import record_creation
@@ -233,15 +233,14 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
         params["department_id"] = filters.department_id
     if filters.tag:
         params["tag"] = tag_slug(filters.tag)
-    if filters.mine or filters.following:
-        params["viewer_id"] = viewer.id
+    params[VIEWER_PARAM] = getattr(viewer, "id", None)
     sort = filters.sort if filters.sort in SORTS or filters.sort == RELEVANCE_SORT \
         else DEFAULT_SORT
     searching = bool(filters.q.strip())
     if searching:
         text = search.list_search_text(filters.q)
         if text is None:  # only stop words or punctuation: nothing can match
-            return ListQuery(card_select().where(sa.false()), {})
+            return ListQuery(card_select().where(sa.false()), params)
         params[search.SEARCH_PARAM] = text
     elif sort == RELEVANCE_SORT:
         sort = DEFAULT_SORT
@@ -264,10 +263,10 @@ def _list_statement(dialect: str, sort: str, searching: bool, candidates: int | 
     if tag:
         query = query.where(Idea.tags.any(Tag.name == sa.bindparam("tag")))
     if mine:
-        query = query.where(Idea.author_id == sa.bindparam("viewer_id"))
+        query = query.where(Idea.author_id == sa.bindparam(VIEWER_PARAM))
     if following:
         query = query.where(Idea.id.in_(
-            sa.select(Follow.idea_id).where(Follow.user_id == sa.bindparam("viewer_id"))))
+            sa.select(Follow.idea_id).where(Follow.user_id == sa.bindparam(VIEWER_PARAM))))
     if not searching:
         return query.order_by(*SORTS[sort][1])
     matches = search.list_matches(dialect, candidates=candidates)
