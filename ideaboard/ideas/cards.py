@@ -8,11 +8,11 @@ template. Now one plain query reads exactly the columns a card shows (``CARD_COL
 with the tags and the viewer's vote), and the policy is asked once per card with the
 user object: that is a ``CardKey``, all a card shows to this viewer.
 
-A card's HTML is a pure function of its key and the CSRF token, so ``card_html`` keeps
-the HTML of recently shown cards in each worker, keyed by the whole ``CardKey``: any
-change to what a card shows (a vote, a comment, an edit, the hour it is read in, who
-reads it) is a different key, so nothing kept can go stale; it can only be unused. Only
-for a key not kept is the ``Card`` made (links, labels, dates) and rendered.
+A card's HTML is a pure function of its key and the CSRF token, so ``card_list_items``
+keeps the HTML of recently shown cards in each worker, keyed by the whole ``CardKey``:
+any change to what a card shows (a vote, a comment, an edit, the hour it is read in,
+who reads it) is a different key, so nothing kept can go stale; it can only be unused.
+Only for a key not kept is the ``Card`` made (links, labels, dates) and rendered.
 """
 
 from __future__ import annotations
@@ -187,7 +187,9 @@ def _card_renderer(app: Flask) -> Callable[[CardKey], str]:
     return renderer
 
 
-def card_html(key: CardKey, token: str) -> Markup:
-    """The HTML of one idea card with the viewer's CSRF token in its vote forms."""
-    html = _card_renderer(current_app._get_current_object())(key)
+def card_list_items(keys: Sequence[CardKey], token: str) -> Markup:
+    """An ``<li>`` with each card's HTML, the viewer's CSRF token in its vote forms, for
+    the list's ``<ol>``: one call from the template for the page, not one per card."""
+    render = _card_renderer(current_app._get_current_object())
+    html = "".join(f"<li>{render(key)}</li>" for key in keys)
     return Markup(html.replace(_TOKEN_SLOT, str(escape(token))))

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ideaboard.extensions import db
 from ideaboard.ideas import services
-from ideaboard.ideas.cards import card_html, cards
+from ideaboard.ideas.cards import card_list_items, cards
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
@@ -18,7 +18,7 @@ from ideaboard.policy import authorize, can, requires, visible_or_404
 from ideaboard.voting.services import my_votes
 
 bp = Blueprint("ideas", __name__)
-bp.add_app_template_global(card_html)
+bp.add_app_template_global(card_list_items)
 
 
 def _status() -> int:
