@@ -59,7 +59,6 @@ def comments_section(idea: Idea, viewer) -> dict:
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
     threads = shown_threads(idea, user, utcnow())
     return {
-        "comment_threads": threads,
         "comment_threads_html": threads_html(threads, text_area(ReplyForm), generate_csrf()),
         "may_comment": can(user, "idea.comment", idea),
         "comment_box": text_area(CommentForm),
