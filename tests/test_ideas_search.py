@@ -30,9 +30,14 @@ def _titles(ideas):
     return [idea.title for idea in ideas]
 
 
+def _everything(query):
+    """The list query's parameters with a page window as long as any test's list."""
+    return {**query.params, "page_limit": 1000, "page_offset": 0}
+
+
 def _search(q):
     query = services.list_query(None, services.IdeaFilters(q=q, sort=services.RELEVANCE_SORT))
-    return _titles(db.session.execute(query.statement, query.params))
+    return _titles(db.session.execute(query.statement, _everything(query)))
 
 
 def test_search_words_drop_stop_words_punctuation_and_repeats():
@@ -150,7 +155,7 @@ def test_list_search_keeps_the_chosen_sort(make):
     low = make("Printer paper one")
     high = make("Printer paper two", upvotes=9)
     query = services.list_query(None, services.IdeaFilters(q="printer", sort="top"))
-    assert [i.id for i in db.session.execute(query.statement, query.params)] == [high.id, low.id]
+    assert [i.id for i in db.session.execute(query.statement, _everything(query))] == [high.id, low.id]
 
 
 def test_relevance_ranks_the_newest_candidates_and_other_sorts_see_every_match(
@@ -162,8 +167,8 @@ def test_relevance_ranks_the_newest_candidates_and_other_sorts_see_every_match(
     # Only the two newest matches are ranked, so a search's cost stays flat.
     assert set(_search("printer")) == {newest.title, middle.title}
     by_top = services.list_query(None, services.IdeaFilters(q="printer", sort="top"))
-    assert [i.id for i in db.session.execute(by_top.statement, by_top.params)][0] == oldest.id
-    assert len(db.session.execute(by_top.statement, by_top.params).all()) == 3
+    assert [i.id for i in db.session.execute(by_top.statement, _everything(by_top))][0] == oldest.id
+    assert len(db.session.execute(by_top.statement, _everything(by_top)).all()) == 3
 
 
 def test_postgresql_uses_the_gin_index(make):

@@ -66,21 +66,26 @@ def page_number() -> int:
     return min(number, MAX_PAGE)
 
 
-@lru_cache(maxsize=512)
-def _paged(query: sa.Select) -> sa.Select:
-    """``query`` with its LIMIT and OFFSET as parameters, made once per statement: a list
-    whose select is built once (ideas.services.list_query) then keeps its compiled form
-    from page to page and request to request."""
+def page_window(query: sa.Select) -> sa.Select:
+    """``query`` with LIMIT and OFFSET as the parameters ``paginate`` fills, for a select
+    that places its page window itself (say, in a subquery) and is paged ``windowed``."""
     return query.limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset"))
 
 
+# Made once per statement: a list whose select is built once (ideas.services.list_query)
+# then keeps its compiled form from page to page and request to request.
+_paged = lru_cache(maxsize=512)(page_window)
+
+
 def paginate(query: sa.Select, per_page: int, page: int | None = None, *,
-             entities: bool = True, params: dict | None = None) -> Page:
+             entities: bool = True, params: dict | None = None,
+             windowed: bool = False) -> Page:
     """The rows of ``query`` on one page: per_page + 1 fetched, none counted. Items are
     ORM entities, or with ``entities=False`` the result rows of a select of columns;
-    ``params`` fill the query's bound parameters."""
+    ``params`` fill the query's bound parameters. ``windowed``: the query has its page
+    window already (``page_window``)."""
     page = page or page_number()
-    paged = _paged(query)
+    paged = query if windowed else _paged(query)
     params = {**(params or {}), "page_limit": per_page + 1, "page_offset": (page - 1) * per_page}
     rows = list(db.session.scalars(paged, params) if entities else plain_rows(paged, params))
     return Page(items=rows[:per_page], page=page, per_page=per_page,

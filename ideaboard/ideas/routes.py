@@ -38,7 +38,7 @@ def _viewable_or_404(idea_id: int):
 def _page(query: services.ListQuery):
     """One page of the list and the cards showing it to the viewer."""
     pagination = paginate(query.statement, current_app.config["PAGE_SIZE"], entities=False,
-                          params=query.params)
+                          params=query.params, windowed=True)
     return pagination, cards(current_user, pagination.items)
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideaboard import sanitize
+from ideaboard.core.paging import page_window
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow
@@ -185,12 +186,13 @@ def similar_ideas(title: str | None, *, limit: int = SIMILAR_LIMIT,
     return list(db.session.scalars(query))
 
 
-# Each sort ends with the id so equal keys keep a stable order across pages.
+# Each sort is by its key, highest first, then by id so equal keys keep a stable order
+# across pages; an index stands behind each (see Idea.__table_args__).
 SORTS = {
-    "trending": ("Trending", (Idea.trending_score.desc(), Idea.id.desc())),
-    "top": ("Top", (Idea.wilson_score.desc(), Idea.id.desc())),
-    "new": ("New", (Idea.created_at.desc(), Idea.id.desc())),
-    "discussed": ("Most discussed", (Idea.comment_count.desc(), Idea.id.desc())),
+    "trending": ("Trending", Idea.trending_score),
+    "top": ("Top", Idea.wilson_score),
+    "new": ("New", Idea.created_at),
+    "discussed": ("Most discussed", Idea.comment_count),
 }
 DEFAULT_SORT = "trending"
 RELEVANCE_SORT = "relevance"  # only offered with a search
@@ -211,7 +213,8 @@ class IdeaFilters:
 
 @dataclass(frozen=True)
 class ListQuery:
-    """The select behind a list and the values of its bound parameters."""
+    """The select behind a list and the values of its bound parameters. The select
+    places its own page window (``core.paging.page_window``): page it ``windowed``."""
 
     statement: sa.Select
     params: dict[str, Any]
@@ -240,7 +243,7 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
     if searching:
         text = search.list_search_text(filters.q)
         if text is None:  # only stop words or punctuation: nothing can match
-            return ListQuery(card_select().where(sa.false()), params)
+            return ListQuery(page_window(card_select().where(sa.false())), params)
         params[search.SEARCH_PARAM] = text
     elif sort == RELEVANCE_SORT:
         sort = DEFAULT_SORT
@@ -255,25 +258,34 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
 def _list_statement(dialect: str, sort: str, searching: bool, candidates: int | None,
                     status: bool, department: bool, tag: bool, mine: bool,
                     following: bool) -> sa.Select:
-    query = card_select().where(Idea.hidden.is_(False))
+    """In two steps: the page's ideas are chosen on ideas alone (filters, search, sort,
+    LIMIT and OFFSET as the parameters of ``core.paging.page_window``), then the card
+    columns are read for those rows only. A plan that sorts (a search, a tag) would
+    otherwise join authors and departments and run the tags and vote subqueries for
+    every candidate before keeping twenty."""
+    if searching:
+        matches = search.list_matches(dialect, candidates=candidates)
+        key = matches.c.relevance if sort == RELEVANCE_SORT else SORTS[sort][1]
+        chosen = (sa.select(Idea.id, key.label("sort_key"))
+                  .join(matches, matches.c.idea_id == Idea.id))
+    else:
+        key = SORTS[sort][1]
+        chosen = sa.select(Idea.id, key.label("sort_key"))
+    chosen = chosen.where(Idea.hidden.is_(False))
     if status:
-        query = query.where(Idea.status == sa.bindparam("status"))
+        chosen = chosen.where(Idea.status == sa.bindparam("status"))
     if department:
-        query = query.where(Idea.department_id == sa.bindparam("department_id"))
+        chosen = chosen.where(Idea.department_id == sa.bindparam("department_id"))
     if tag:
-        query = query.where(Idea.tags.any(Tag.name == sa.bindparam("tag")))
+        chosen = chosen.where(Idea.tags.any(Tag.name == sa.bindparam("tag")))
     if mine:
-        query = query.where(Idea.author_id == sa.bindparam(VIEWER_PARAM))
+        chosen = chosen.where(Idea.author_id == sa.bindparam(VIEWER_PARAM))
     if following:
-        query = query.where(Idea.id.in_(
+        chosen = chosen.where(Idea.id.in_(
             sa.select(Follow.idea_id).where(Follow.user_id == sa.bindparam(VIEWER_PARAM))))
-    if not searching:
-        return query.order_by(*SORTS[sort][1])
-    matches = search.list_matches(dialect, candidates=candidates)
-    query = query.join(matches, matches.c.idea_id == Idea.id)
-    order = ((matches.c.relevance.desc(), Idea.id.desc()) if sort == RELEVANCE_SORT
-             else SORTS[sort][1])
-    return query.order_by(*order)
+    page = page_window(chosen.order_by(key.desc(), Idea.id.desc())).subquery("page")
+    return (card_select().join(page, page.c.id == Idea.id)
+            .order_by(page.c.sort_key.desc(), page.c.id.desc()))
 
 
 def versions(idea: Idea) -> list[IdeaVersion]:
