@@ -18,9 +18,9 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ideaboard.core.paging import page_number
+from ideaboard.core.urls import link_by_id
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.ideas.cards import link_by_id
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.page import idea_page_section
 from ideaboard.policy import authorize, can, requires, visible_or_404
