@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app()
     # Production cookies are Secure, which the test client would not send over "http".
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    floor_app.fill(args.db_url)  # the floor's table, unless bench.run left it there
     floor = floor_app.create_app(args.db_url).test_client()
     pages = _pages(args.db_url)
     clients: dict[str, object] = {}

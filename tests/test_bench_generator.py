@@ -121,3 +121,29 @@ def test_known_accounts_ideas_search_and_later_writes(report):
 
     with pytest.raises(RuntimeError, match="already has users"):
         bench.generate(db.engine, scale=SCALE, log=lambda _line: None)
+
+
+def test_the_in_process_profiler_runs_every_page(report, database_url):
+    """bench/profile.py signs in through the real login and measures each page, the vote
+    included, against the floor (no timing asserted: only that it runs and reports)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from bench import floor_app
+
+    db.session.commit()
+    floor_app.fill(database_url, rows=50)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.profile", "--db-url", database_url,
+             "--requests", "2", "--rounds", "1"],
+            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+            timeout=120)
+    finally:
+        engine = sa.create_engine(floor_app._url(database_url))
+        floor_app.FloorRow.__table__.drop(engine)
+        engine.dispose()
+    assert done.returncode == 0, done.stderr[-2000:]
+    for page in ("trending", "search", "detail", "review", "notifications", "vote"):
+        assert f"\n{page} " in "\n" + done.stdout, done.stdout
