@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from ideaboard.comments import services
 from ideaboard.comments.forms import TextArea, reply_prefix
 from ideaboard.core.templating import time_ago
-from ideaboard.ideas.cards import link_by_id
+from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import Idea
 from ideaboard.policy import can
 
