@@ -54,6 +54,18 @@ def can(user, action: str, obj: Any = None) -> bool:
     return bool(decide(user, obj))
 
 
+def checker(user, action: str) -> Callable[[Any], bool]:
+    """``can(user, action, obj)`` as a function of ``obj``, for asking about many objects
+    (the cards of a list, the comments of a page): the rule is looked up and the user's
+    sign-in checked once, not once per object. Same answers as ``can``."""
+    if action == PUBLIC:
+        return lambda _obj: True
+    decide = RULES.get(action)
+    if decide is None or not _signed_in(user):
+        return lambda _obj: False
+    return lambda obj: bool(decide(user, obj))
+
+
 def authorize(action: str, obj: Any = None) -> None:
     """Abort the request unless the current user may take ``action`` on ``obj``."""
     if can(current_user, action, obj):

@@ -34,7 +34,7 @@ from ideaboard.database import utcnow
 from ideaboard.ideas.models import STATUS_LABELS, Idea, Tag, idea_tags
 from ideaboard.org.models import Department
 from ideaboard.voting.models import Vote
-from ideaboard.policy import can
+from ideaboard.policy import checker
 
 # A card's tags and the viewer's vote, read with the idea (one query for the page): the
 # round trips of two more queries cost more than the rest of the list's SQL on
@@ -124,12 +124,14 @@ def cards(viewer, rows: Sequence) -> list[CardKey]:
     policy decides, per card, what the viewer sees and may do."""
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
     viewer_id = getattr(user, "id", None)
+    may_vote = checker(user, "idea.vote")
+    may_see_author = checker(user, "idea.see_author")
     now = utcnow()
     root = request.script_root
     return [
         CardKey(tuple(row),
                 tuple(sorted(row.tag_names.split(TAG_SEPARATOR))) if row.tag_names else (),
-                row.my_vote or 0, can(user, "idea.vote", row), can(user, "idea.see_author", row),
+                row.my_vote or 0, may_vote(row), may_see_author(row),
                 row.author_id == viewer_id, time_ago(row.created_at, now), root)
         for row in rows
     ]
