@@ -1,5 +1,7 @@
 """The idea list, a department's ideas, the idea page, and submitting and editing ideas."""
 
+from urllib.parse import quote
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
@@ -11,7 +13,7 @@ from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
 from ideaboard.core.paging import paginate
-from ideaboard.core.urls import links_with
+from ideaboard.core.urls import link_with_slot, links_with
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.policy import authorize, can, requires, visible_or_404
@@ -132,9 +134,11 @@ def new():
 @bp.get("/ideas/<int:idea_id>")
 @requires("idea.browse")
 def detail(idea_id: int):
-    idea = _viewable_or_404(idea_id)
+    idea = visible_or_404(services.get_idea(idea_id, with_tags=False), "idea.view")
     my_vote = my_votes(current_user, [idea.id]).get(idea.id, 0)
-    return render_template("ideas/detail.html", idea=idea, my_vote=my_vote,
+    tag_link = link_with_slot("ideas.index", "tag")
+    tags = [(name, tag_link.format(quote(name, safe=""))) for name in services.tag_names(idea.id)]
+    return render_template("ideas/detail.html", idea=idea, my_vote=my_vote, tags=tags,
                            **idea_page_context(idea, current_user))
 
 
