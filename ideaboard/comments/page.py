@@ -22,7 +22,7 @@ from ideaboard.comments.forms import TextArea, reply_prefix
 from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import Idea
-from ideaboard.policy import can
+from ideaboard.policy import can, checker
 
 REMOVED = "[comment removed]"
 MASKED = "[hidden by a moderator]"
@@ -76,8 +76,13 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
     idea_author = idea.author_id
     anonymous_author = idea_author if idea.is_anonymous and not author_visible else None
 
+    # The same questions of every comment: each rule looked up once (policy.checker).
+    may_see_hidden, may_edit, may_delete, may_flag, may_reply_to = (
+        checker(user, action) for action in ("comment.see_hidden", "comment.edit",
+                                             "comment.delete", "comment.flag", "comment.reply"))
+
     def shown(c: services.CommentRow) -> ShownComment:
-        masked = c.hidden and not can(user, "comment.see_hidden", c)
+        masked = c.hidden and not may_see_hidden(c)
         placeholder = REMOVED if c.deleted_at is not None else MASKED if masked else None
         if placeholder:
             author, badge = None, False
@@ -90,15 +95,15 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
             placeholder is None and c.hidden,
             None if placeholder else Markup(c.body_html),
             c.created_at, time_ago(c.created_at, now), None if placeholder else c.edited_at,
-            edit_link.format(c.id) if can(user, "comment.edit", c) else None,
-            delete_link.format(c.id) if can(user, "comment.delete", c) else None,
-            flag_link.format(c.id) if can(user, "comment.flag", c) else None,
+            edit_link.format(c.id) if may_edit(c) else None,
+            delete_link.format(c.id) if may_delete(c) else None,
+            flag_link.format(c.id) if may_flag(c) else None,
         )
 
     threads = []
     for t in services.thread(idea):
         top = t.comment
-        may_reply = may_comment and can(user, "comment.reply", top)
+        may_reply = may_comment and may_reply_to(top)
         threads.append(ShownThread(
             shown(top), tuple(shown(r) for r in t.replies),
             reply_link.format(top.id) if may_reply else None,
