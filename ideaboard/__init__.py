@@ -74,6 +74,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None
         uri = app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[13:]
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        # A file cannot drop a connection: no ping before every request's first query.
+        options["pool_pre_ping"] = False
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT"])
         options["connect_args"] = connect_args
