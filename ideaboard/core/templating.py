@@ -65,8 +65,10 @@ def site_links() -> dict[str, str]:
     root = request.script_root
     links = cache.get(root)
     if links is None:
-        links = cache[root] = {name: url_for(endpoint, **values)
-                               for name, (endpoint, values) in SITE_LINKS.items()}
+        links = {name: url_for(endpoint, **values)
+                 for name, (endpoint, values) in SITE_LINKS.items()}
+        if len(cache) < 8:  # a server has one or two prefixes; never grow without bound
+            cache[root] = links
     return links
 
 
