@@ -197,14 +197,6 @@ class CommentRow(NamedTuple):
     deleted_at: datetime | None
     hidden: bool
 
-    @property
-    def is_reply(self) -> bool:
-        return self.parent_id is not None
-
-    @property
-    def is_removed(self) -> bool:
-        return self.deleted_at is not None
-
 
 # CommentRow's fields after ``idea``, in order. Built once: SQLAlchemy keeps the compiled
 # form of a statement object, so a page pays only for running it.
