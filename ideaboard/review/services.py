@@ -179,7 +179,7 @@ _queue_department = Department.__table__.alias("queue_department")
 _reviews = Review.__table__
 
 # What a row of the queue page shows, and nothing else (no texts, no ORM objects). The
-# queue view unpacks rows in this order (review.routes._queue_entries).
+# queue page unpacks rows in this order (review.queue_rows.entries).
 QUEUE_COLUMNS = (
     _ideas.c.id, _ideas.c.title, _ideas.c.department_id, _ideas.c.queue_department_id,
     _ideas.c.entered_review_at, _ideas.c.review_due_at, _ideas.c.upvotes, _ideas.c.downvotes,
