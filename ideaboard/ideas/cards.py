@@ -137,12 +137,17 @@ def cards(viewer, rows: Sequence) -> list[CardKey]:
     ]
 
 
+def tag_links(names: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(name, link to the list of ideas with that tag) for each tag name."""
+    tag_link = link_with_slot("ideas.index", "tag")
+    return tuple((name, tag_link.format(quote(name, safe=""))) for name in names)
+
+
 def card(key: CardKey) -> Card:
     """The Card that ``key`` stands for, links and labels made (in a request)."""
     (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
      _author_id, is_anonymous, _hidden, author_name, department_name, department_slug,
      _tag_names, _my_vote) = key.row
-    tag_link = link_with_slot("ideas.index", "tag")
     return Card(
         id=idea_id,
         title=title,
@@ -161,7 +166,7 @@ def card(key: CardKey) -> Card:
         url=link_by_id("ideas.detail").format(idea_id),
         department_url=link_with_slot("ideas.department", "slug").format(
             quote(department_slug, safe="")),
-        tags=tuple((name, tag_link.format(quote(name, safe=""))) for name in key.tags),
+        tags=tag_links(key.tags),
         my_vote=key.my_vote,
         votable=key.votable,
         vote_url=link_by_id("voting.vote").format(idea_id),

@@ -1,19 +1,17 @@
 """The idea list, a department's ideas, the idea page, and submitting and editing ideas."""
 
-from urllib.parse import quote
-
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 
 from ideaboard.extensions import db
 from ideaboard.ideas import services
-from ideaboard.ideas.cards import card_list_items, cards
+from ideaboard.ideas.cards import card_list_items, cards, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
 from ideaboard.core.paging import paginate
-from ideaboard.core.urls import link_with_slot, links_with
+from ideaboard.core.urls import links_with
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.policy import authorize, can, requires, visible_or_404
@@ -136,8 +134,7 @@ def new():
 def detail(idea_id: int):
     idea = visible_or_404(services.get_idea(idea_id, with_tags=False), "idea.view")
     my_vote = my_votes(current_user, [idea.id]).get(idea.id, 0)
-    tag_link = link_with_slot("ideas.index", "tag")
-    tags = [(name, tag_link.format(quote(name, safe=""))) for name in services.tag_names(idea.id)]
+    tags = tag_links(services.tag_names(idea.id))
     return render_template("ideas/detail.html", idea=idea, my_vote=my_vote, tags=tags,
                            **idea_page_context(idea, current_user))
 
