@@ -739,6 +739,8 @@ def _sqlite_pragmas(connection: sa.Connection, **pragmas) -> None:
 
 def _fts_rebuild(connection: sa.Connection) -> None:
     connection.exec_driver_sql("INSERT INTO ideas_fts(ideas_fts) VALUES ('rebuild')")
+    # Rankings kept by running workers (ideaboard.ideas.search) belong to the old index.
+    connection.exec_driver_sql("UPDATE ideas_fts_version SET version = version + 1 WHERE id = 1")
 
 
 def _vacuum_analyze(engine: sa.Engine) -> None:

@@ -26,10 +26,13 @@ argument of ``plainto_tsquery``), so operators such as ``OR``, ``NEAR``, ``*``,
 from __future__ import annotations
 
 import functools
+import json
 import re
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 
+from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 
@@ -135,23 +138,83 @@ def matches(text: str | None, *, any_word: bool = False,
 # The list search keeps its text as a bound parameter, so its select is built once per
 # kind of list and SQLAlchemy reuses the compiled form (see ideas.services.list_query).
 SEARCH_PARAM = "search_text"
+# SQLite, by relevance: the ranked candidates' ids as a JSON array, best first.
+RANKED_PARAM = "search_ranked"
 
 
-def list_search_text(text: str | None) -> str | None:
-    """The value of ``SEARCH_PARAM`` for ``list_matches``: every significant word of
-    ``text`` in the database's search syntax; None when it has no significant word."""
+def list_search_params(text: str | None, *, ranked: bool) -> dict[str, str] | None:
+    """The bound parameters ``list_matches`` needs for ``text`` (every significant word);
+    None when it has no significant word. ``ranked``: the list is by relevance."""
     words = search_words(text)
     if not words:
         return None
-    return " ".join(words) if _dialect() == "postgresql" else fts5_query(words, any_word=False)
+    if _dialect() == "postgresql":
+        return {SEARCH_PARAM: " ".join(words)}
+    query = fts5_query(words, any_word=False)
+    if ranked:
+        return {RANKED_PARAM: _sqlite_ranked(query, RANKED_CANDIDATES)}
+    return {SEARCH_PARAM: query}
 
 
 def list_matches(dialect: str, candidates: int | None = None) -> sa.Subquery:
-    """``matches(text, any_word=False, candidates=...)`` with the text left as the bound
-    parameter ``SEARCH_PARAM`` (its value from ``list_search_text``)."""
-    text = sa.bindparam(SEARCH_PARAM)
+    """``matches(text, any_word=False, candidates=...)`` with the text left as bound
+    parameters (their values from ``list_search_params``)."""
     if dialect == "postgresql":
-        select = _pg_matches(sa.func.plainto_tsquery(_english, text), candidates)
+        select = _pg_matches(sa.func.plainto_tsquery(_english, sa.bindparam(SEARCH_PARAM)),
+                             candidates)
+    elif candidates is not None:
+        select = _sqlite_ranked_rows()
     else:
-        select = _sqlite_matches(text, candidates)
+        select = _sqlite_matches(sa.bindparam(SEARCH_PARAM), None)
     return select.subquery("search_matches")
+
+
+# --- SQLite: rankings kept per worker -------------------------------------------------
+#
+# FTS5's bm25() first walks every document holding each searched word to count them (its
+# IDF): for a word in 18,000 of 100,000 ideas that pass alone cost half as much as a
+# whole minimal page, however few candidates were ranked, and it grew with the matches.
+# A ranking changes only when the search index does, and every change to the index bumps
+# ideas_fts_version in the same statement (the FTS triggers, migration 7c4e2b9a1f03).
+# So the ranked candidates are kept per worker under (database, search, candidates,
+# version): a search repeated while the index is unchanged reads them from memory, and
+# any change to the index is a new version, so a kept ranking is never served stale.
+# Votes, comments and moderation do not touch the index; the list query still applies
+# hidden, status and the other filters to the candidates.
+RANKINGS_KEPT = 256  # about 6 KB each at 200 candidates
+_INDEX_VERSION = sa.select(sa.column("version")).select_from(
+    sa.table("ideas_fts_version")).where(sa.column("id") == 1)
+_RANKED = _sqlite_matches(sa.bindparam("query"), None).order_by(
+    _fts.c.rowid.desc()).limit(sa.bindparam("candidates"))
+
+
+def _sqlite_ranked(query: str, candidates: int) -> str:
+    """The ids of the ``candidates`` newest matches of ``query`` as a JSON array, by
+    bm25 relevance (best first; equal relevance, newer first)."""
+    if not (has_request_context() and request.method in ("GET", "HEAD")):
+        # A request that may write could rank its own uncommitted changes, under a
+        # version that a rollback would hand to other content: never keep that.
+        return _ranking(query, candidates)
+    version = plain_rows(_INDEX_VERSION).scalar_one()
+    return _kept_ranking(str(db.engine.url), query, candidates, version)
+
+
+def _ranking(query: str, candidates: int) -> str:
+    rows = plain_rows(_RANKED, {"query": query, "candidates": candidates}).all()
+    rows.sort(key=lambda row: (-row.relevance, -row.idea_id))
+    return json.dumps([row.idea_id for row in rows])
+
+
+@functools.lru_cache(maxsize=RANKINGS_KEPT)
+def _kept_ranking(database: str, query: str, candidates: int, version: int) -> str:
+    del database, version  # part of the key only
+    return _ranking(query, candidates)
+
+
+def _sqlite_ranked_rows() -> sa.Select:
+    """(idea_id, relevance) rows of the ids in the bound parameter ``RANKED_PARAM``: the
+    relevance is minus the position, so the list's "relevance, then newest" order is the
+    ranking's own."""
+    each = sa.func.json_each(sa.bindparam(RANKED_PARAM)).table_valued("key", "value")
+    return sa.select(sa.cast(each.c.value, sa.Integer).label("idea_id"),
+                     (-each.c.key).label("relevance"))

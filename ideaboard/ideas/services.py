@@ -259,10 +259,10 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
         else DEFAULT_SORT
     searching = bool(filters.q.strip())
     if searching:
-        text = search.list_search_text(filters.q)
-        if text is None:  # only stop words or punctuation: nothing can match
+        found = search.list_search_params(filters.q, ranked=sort == RELEVANCE_SORT)
+        if found is None:  # only stop words or punctuation: nothing can match
             return ListQuery(page_window(card_select().where(sa.false())), params)
-        params[search.SEARCH_PARAM] = text
+        params.update(found)
     elif sort == RELEVANCE_SORT:
         sort = DEFAULT_SORT
     candidates = search.RANKED_CANDIDATES if searching and sort == RELEVANCE_SORT else None
