@@ -31,6 +31,7 @@ import re
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
@@ -98,8 +99,9 @@ def _pg_any_word(words: list[str]):
                             [sa.func.plainto_tsquery(_english, word) for word in words])
 
 
-def _pg_matches(query, candidates: int | None) -> sa.Select:
-    """``query``: a tsquery expression."""
+def _pg_matches(query, candidates) -> sa.Select:
+    """``query``: a tsquery expression; ``candidates``: how many of the newest matches to
+    rank (a number or a bound parameter), or None for every match."""
     matching = _pg_document.op("@@")(query)
     if candidates is None:
         return sa.select(Idea.id.label("idea_id"),
@@ -138,7 +140,7 @@ def matches(text: str | None, *, any_word: bool = False,
 # The list search keeps its text as a bound parameter, so its select is built once per
 # kind of list and SQLAlchemy reuses the compiled form (see ideas.services.list_query).
 SEARCH_PARAM = "search_text"
-# SQLite, by relevance: the ranked candidates' ids as a JSON array, best first.
+# By relevance: the ranked candidates' ids as a JSON array, best first.
 RANKED_PARAM = "search_ranked"
 
 
@@ -148,73 +150,84 @@ def list_search_params(text: str | None, *, ranked: bool) -> dict[str, str] | No
     words = search_words(text)
     if not words:
         return None
-    if _dialect() == "postgresql":
-        return {SEARCH_PARAM: " ".join(words)}
-    query = fts5_query(words, any_word=False)
+    dialect = _dialect()
+    query = " ".join(words) if dialect == "postgresql" else fts5_query(words, any_word=False)
     if ranked:
-        return {RANKED_PARAM: _sqlite_ranked(query, RANKED_CANDIDATES)}
+        return {RANKED_PARAM: _ranked(dialect, query, RANKED_CANDIDATES)}
     return {SEARCH_PARAM: query}
 
 
 def list_matches(dialect: str, candidates: int | None = None) -> sa.Subquery:
-    """``matches(text, any_word=False, candidates=...)`` with the text left as bound
-    parameters (their values from ``list_search_params``)."""
-    if dialect == "postgresql":
-        select = _pg_matches(sa.func.plainto_tsquery(_english, sa.bindparam(SEARCH_PARAM)),
-                             candidates)
-    elif candidates is not None:
-        select = _sqlite_ranked_rows()
+    """``matches(text, any_word=False, candidates=...)`` with the search left as bound
+    parameters (their values from ``list_search_params``): for a list by relevance
+    (``candidates``), the kept ranking; otherwise every match."""
+    if candidates is not None:
+        select = _ranked_rows(dialect)
+    elif dialect == "postgresql":
+        select = _pg_matches(sa.func.plainto_tsquery(_english, sa.bindparam(SEARCH_PARAM)), None)
     else:
         select = _sqlite_matches(sa.bindparam(SEARCH_PARAM), None)
     return select.subquery("search_matches")
 
 
-# --- SQLite: rankings kept per worker -------------------------------------------------
+# --- rankings kept per worker -----------------------------------------------------------
 #
-# FTS5's bm25() first walks every document holding each searched word to count them (its
-# IDF): for a word in 18,000 of 100,000 ideas that pass alone cost half as much as a
-# whole minimal page, however few candidates were ranked, and it grew with the matches.
-# A ranking changes only when the search index does, and every change to the index bumps
-# ideas_fts_version in the same statement (the FTS triggers, migration 7c4e2b9a1f03).
-# So the ranked candidates are kept per worker under (database, search, candidates,
-# version): a search repeated while the index is unchanged reads them from memory, and
-# any change to the index is a new version, so a kept ranking is never served stale.
-# Votes, comments and moderation do not touch the index; the list query still applies
-# hidden, status and the other filters to the candidates.
-RANKINGS_KEPT = 256  # about 6 KB each at 200 candidates
+# Ranking is the cost of a search. FTS5's bm25() first walks every document holding each
+# searched word to count them (its IDF): for a word in 18,000 of 100,000 ideas that pass
+# alone cost half as much as a whole minimal page, however few candidates were ranked,
+# and it grew with the matches; on PostgreSQL ts_rank over the candidates was most of
+# the database's work for the page. A ranking changes only when what search reads does,
+# and every such change bumps ideas_fts_version in the same statement (migration
+# 7c4e2b9a1f03). So the ranked candidates are kept per worker under (database, search,
+# candidates, version): a search repeated while nothing searchable changed reads them
+# from memory, and any change is a new version, so a kept ranking is never served
+# stale. Votes, comments and moderation change nothing searchable; the list query still
+# applies hidden, status and the other filters to the candidates.
+RANKINGS_KEPT = 256  # about 1.5 KB each at 200 candidates
 _INDEX_VERSION = sa.select(sa.column("version")).select_from(
     sa.table("ideas_fts_version")).where(sa.column("id") == 1)
-_RANKED = _sqlite_matches(sa.bindparam("query"), None).order_by(
-    _fts.c.rowid.desc()).limit(sa.bindparam("candidates"))
+_RANKING = {
+    "sqlite": _sqlite_matches(sa.bindparam("query"), None).order_by(
+        _fts.c.rowid.desc()).limit(sa.bindparam("candidates")),
+    "postgresql": _pg_matches(sa.func.plainto_tsquery(_english, sa.bindparam("query")),
+                              sa.bindparam("candidates")),
+}
 
 
-def _sqlite_ranked(query: str, candidates: int) -> str:
+def _ranked(dialect: str, query: str, candidates: int) -> str:
     """The ids of the ``candidates`` newest matches of ``query`` as a JSON array, by
-    bm25 relevance (best first; equal relevance, newer first)."""
+    relevance (best first; equal relevance, newer first)."""
     if not (has_request_context() and request.method in ("GET", "HEAD")):
         # A request that may write could rank its own uncommitted changes, under a
         # version that a rollback would hand to other content: never keep that.
-        return _ranking(query, candidates)
+        return _ranking(dialect, query, candidates)
     version = plain_rows(_INDEX_VERSION).scalar_one()
-    return _kept_ranking(str(db.engine.url), query, candidates, version)
+    return _kept_ranking(str(db.engine.url), dialect, query, candidates, version)
 
 
-def _ranking(query: str, candidates: int) -> str:
-    rows = plain_rows(_RANKED, {"query": query, "candidates": candidates}).all()
+def _ranking(dialect: str, query: str, candidates: int) -> str:
+    rows = plain_rows(_RANKING[dialect], {"query": query, "candidates": candidates}).all()
     rows.sort(key=lambda row: (-row.relevance, -row.idea_id))
     return json.dumps([row.idea_id for row in rows])
 
 
 @functools.lru_cache(maxsize=RANKINGS_KEPT)
-def _kept_ranking(database: str, query: str, candidates: int, version: int) -> str:
+def _kept_ranking(database: str, dialect: str, query: str, candidates: int,
+                  version: int) -> str:
     del database, version  # part of the key only
-    return _ranking(query, candidates)
+    return _ranking(dialect, query, candidates)
 
 
-def _sqlite_ranked_rows() -> sa.Select:
+def _ranked_rows(dialect: str) -> sa.Select:
     """(idea_id, relevance) rows of the ids in the bound parameter ``RANKED_PARAM``: the
     relevance is minus the position, so the list's "relevance, then newest" order is the
     ranking's own."""
+    if dialect == "postgresql":
+        each = sa.func.jsonb_array_elements_text(
+            sa.cast(sa.bindparam(RANKED_PARAM), JSONB)).table_valued(
+            "value", with_ordinality="position").render_derived()
+        return sa.select(sa.cast(each.c.value, sa.Integer).label("idea_id"),
+                         (-each.c.position).label("relevance"))
     each = sa.func.json_each(sa.bindparam(RANKED_PARAM)).table_valued("key", "value")
     return sa.select(sa.cast(each.c.value, sa.Integer).label("idea_id"),
                      (-each.c.key).label("relevance"))

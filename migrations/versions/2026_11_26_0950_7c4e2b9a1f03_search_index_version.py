@@ -1,11 +1,12 @@
-"""search index version (SQLite)
+"""search index version
 
-SQLite: a one-row table ``ideas_fts_version`` whose ``version`` the FTS triggers bump in
-the same statement as every change to the search index (an idea added, deleted, or its
-title or body edited; not a vote). ideaboard.ideas.search keeps the ranked candidates of
-a search per worker under that version, so a repeated search skips bm25()'s pass over
-every match, and a change to the index is never answered from an older ranking.
-PostgreSQL ranks in the database and needs nothing here.
+A one-row table ``ideas_fts_version`` whose ``version`` is bumped in the same statement
+as every change to what search reads (an idea added, deleted, or its title or body
+edited; not a vote or a moderator's decision): on SQLite by the FTS triggers, on
+PostgreSQL by a statement trigger on ideas. ideaboard.ideas.search keeps the ranked
+candidates of a search per worker under that version, so a repeated search skips the
+ranking (bm25, ts_rank) over every match, and a change to the index is never answered
+from an older ranking.
 
 Revision ID: 7c4e2b9a1f03
 Revises: 3d9b7c1e4f20
@@ -55,17 +56,39 @@ def _replace_triggers(bump: str) -> None:
         op.execute(sql.format(bump=bump))
 
 
+PG_FUNCTION = """
+CREATE FUNCTION ideas_fts_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE ideas_fts_version SET version = version + 1 WHERE id = 1;
+    RETURN NULL;
+END
+$$
+"""
+# Once per statement, not per row: a bulk load bumps the version once.
+PG_TRIGGER = """
+CREATE TRIGGER ideas_fts_version_bump
+AFTER INSERT OR DELETE OR UPDATE OF title, body_md ON ideas
+FOR EACH STATEMENT EXECUTE FUNCTION ideas_fts_version_bump()
+"""
+
+
 def upgrade():
-    if op.get_bind().dialect.name != "sqlite":
-        return
+    dialect = op.get_bind().dialect.name
     op.execute("CREATE TABLE ideas_fts_version ("
-               "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
+               "id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)")
     op.execute("INSERT INTO ideas_fts_version (id, version) VALUES (1, 0)")
-    _replace_triggers(BUMP)
+    if dialect == "sqlite":
+        _replace_triggers(BUMP)
+    elif dialect == "postgresql":
+        op.execute(PG_FUNCTION)
+        op.execute(PG_TRIGGER)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    _replace_triggers("")
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        _replace_triggers("")
+    elif dialect == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS ideas_fts_version_bump ON ideas")
+        op.execute("DROP FUNCTION IF EXISTS ideas_fts_version_bump()")
     op.execute("DROP TABLE IF EXISTS ideas_fts_version")
