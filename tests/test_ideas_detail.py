@@ -10,6 +10,7 @@ from jinja2 import BaseLoader, ChoiceLoader, DictLoader, TemplateNotFound
 
 from ideaboard.extensions import db
 from ideaboard.ideas import page as page_module
+from ideaboard.ideas import services
 from ideaboard.voting.models import Vote
 from tests.conftest import _signed_in
 from tests.factories import IdeaFactory, TagFactory, UserFactory
@@ -146,3 +147,16 @@ def test_page_section_context_reaches_the_template(app, employee_client, idea, m
         template_rendered.disconnect(record, app)
     assert seen["args"][0] == idea.id
     assert captured["ideas_test_marker"] == "marker-value"
+
+
+def test_the_idea_page_reads_tags_and_the_viewers_own_vote_with_the_idea(
+        app, employee, manager, it_department):
+    idea = IdeaFactory(author=manager, department=it_department,
+                       tags=[TagFactory(name="zebra"), TagFactory(name="apple")])
+    db.session.add(Vote(idea_id=idea.id, user_id=employee.id, value=-1))
+    db.session.commit()
+    page = services.get_idea_page(idea.id, employee)
+    assert page.idea.id == idea.id and page.tag_names == ("apple", "zebra")
+    assert page.my_vote == -1
+    assert services.get_idea_page(idea.id, manager).my_vote == 0
+    assert services.get_idea_page(987_654, employee) is None

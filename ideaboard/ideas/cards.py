@@ -42,12 +42,12 @@ from ideaboard.policy import checker
 # (ideas.services.tag_slug), so a comma separates them safely.
 TAG_SEPARATOR = ","
 VIEWER_PARAM = "viewer_id"  # the viewer's user id, a bound parameter of every list
-_TAG_NAMES = (sa.select(sa.func.aggregate_strings(Tag.name, TAG_SEPARATOR))
-              .select_from(idea_tags).join(Tag, Tag.id == idea_tags.c.tag_id)
-              .where(idea_tags.c.idea_id == Idea.id).scalar_subquery())
-_MY_VOTE = (sa.select(Vote.value)
-            .where(Vote.idea_id == Idea.id, Vote.user_id == sa.bindparam(VIEWER_PARAM))
-            .scalar_subquery())
+TAG_NAMES = (sa.select(sa.func.aggregate_strings(Tag.name, TAG_SEPARATOR))
+             .select_from(idea_tags).join(Tag, Tag.id == idea_tags.c.tag_id)
+             .where(idea_tags.c.idea_id == Idea.id).scalar_subquery())
+MY_VOTE = (sa.select(Vote.value)
+           .where(Vote.idea_id == Idea.id, Vote.user_id == sa.bindparam(VIEWER_PARAM))
+           .scalar_subquery())
 
 # The columns of one card, in the order ``card()`` unpacks them. The rows carry the
 # attributes the policy's idea rules read (author_id, status, hidden, is_anonymous), so
@@ -57,7 +57,7 @@ CARD_COLUMNS = (
     Idea.comment_count, Idea.created_at, Idea.author_id, Idea.is_anonymous, Idea.hidden,
     User.display_name.label("author_name"),
     Department.name.label("department_name"), Department.slug.label("department_slug"),
-    _TAG_NAMES.label("tag_names"), _MY_VOTE.label("my_vote"),
+    TAG_NAMES.label("tag_names"), MY_VOTE.label("my_vote"),
 )
 
 _STATUS_LABELS = {status.value: label for status, label in STATUS_LABELS.items()}
@@ -130,11 +130,16 @@ def cards(viewer, rows: Sequence) -> list[CardKey]:
     root = request.script_root
     return [
         CardKey(tuple(row),
-                tuple(sorted(row.tag_names.split(TAG_SEPARATOR))) if row.tag_names else (),
+                split_tag_names(row.tag_names),
                 row.my_vote or 0, may_vote(row), may_see_author(row),
                 row.author_id == viewer_id, time_ago(row.created_at, now), root)
         for row in rows
     ]
+
+
+def split_tag_names(joined: str | None) -> tuple[str, ...]:
+    """The names in a ``TAG_NAMES`` value, in order."""
+    return tuple(sorted(joined.split(TAG_SEPARATOR))) if joined else ()
 
 
 def tag_links(names: Sequence[str]) -> tuple[tuple[str, str], ...]:

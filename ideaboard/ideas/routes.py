@@ -15,7 +15,6 @@ from ideaboard.core.urls import links_with
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.policy import authorize, can, requires, visible_or_404
-from ideaboard.voting.services import my_votes
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(card_list_items)
@@ -132,10 +131,10 @@ def new():
 @bp.get("/ideas/<int:idea_id>")
 @requires("idea.browse")
 def detail(idea_id: int):
-    idea = visible_or_404(services.get_idea(idea_id, with_tags=False), "idea.view")
-    my_vote = my_votes(current_user, [idea.id]).get(idea.id, 0)
-    tags = tag_links(services.tag_names(idea.id))
-    return render_template("ideas/detail.html", idea=idea, my_vote=my_vote, tags=tags,
+    page = services.get_idea_page(idea_id, current_user)
+    idea = visible_or_404(page.idea if page else None, "idea.view")
+    return render_template("ideas/detail.html", idea=idea, my_vote=page.my_vote,
+                           tags=tag_links(page.tag_names),
                            **idea_page_context(idea, current_user))
 
 
