@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_transaction_end(app)
     return app
 
 
@@ -141,5 +142,11 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     from ideaboard.core.security import register
+
+    register(app)
+
+
+def register_transaction_end(app: Flask) -> None:
+    from ideaboard.core.transactions import register
 
     register(app)
