@@ -15,11 +15,11 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ideaboard.comments import services
 from ideaboard.comments.forms import TextArea, reply_prefix
-from ideaboard.core.templating import time_ago
+from ideaboard.core.templating import TOKEN_SLOT, time_ago, with_token
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import Idea
 from ideaboard.policy import can, checker
@@ -93,7 +93,8 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
         return ShownComment(
             c.id, c.parent_id is not None, placeholder, author, badge,
             placeholder is None and c.hidden,
-            None if placeholder else Markup(c.body_html),
+            # Stored HTML, sanitised when it was written (ideaboard.sanitize).
+            None if placeholder else Markup(c.body_html),  # nosec B704
             c.created_at, time_ago(c.created_at, now), None if placeholder else c.edited_at,
             edit_link.format(c.id) if may_edit(c) else None,
             delete_link.format(c.id) if may_delete(c) else None,
@@ -125,8 +126,6 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
 THREAD_CACHE_SIZE = 512
 KEPT_TEXT_MAX = 2000  # characters of comment markup in a kept thread
 KEPT_COMMENTS_MAX = 10  # comments in a kept thread, replies included
-# Stands for the CSRF token in kept markup: the token differs between sessions.
-_TOKEN_SLOT = "___csrf_token___"
 
 
 def _renderers() -> tuple[Callable[..., str], Callable[..., str]]:
@@ -138,7 +137,7 @@ def _renderers() -> tuple[Callable[..., str], Callable[..., str]]:
         macro = app.jinja_env.get_template("comments/_thread.html").module.thread
 
         def render(thread: ShownThread, box: TextArea) -> str:
-            return str(macro(thread, box, _TOKEN_SLOT))
+            return str(macro(thread, box, TOKEN_SLOT))
 
         # While templates reload on change (development), render every time.
         kept = render if app.jinja_env.auto_reload else lru_cache(THREAD_CACHE_SIZE)(render)
@@ -150,11 +149,10 @@ def threads_html(threads: list[ShownThread], box: TextArea, token: str) -> list[
     """The markup of each thread (``box`` describes the reply boxes), with the viewer's
     CSRF token in its forms."""
     render, kept = _renderers()
-    token = str(escape(token))
     markup = []
     for t in threads:
         keep = (len(t.replies) < KEPT_COMMENTS_MAX and sum(
             len(c.body_html or "") for c in (t.comment, *t.replies)) <= KEPT_TEXT_MAX)
         html = (kept if keep else render)(t, box)
-        markup.append(Markup(html.replace(_TOKEN_SLOT, token)))
+        markup.append(with_token(html, token))
     return markup

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
 from ideaboard.database import utcnow
@@ -92,7 +92,20 @@ def _option(value: str, label: str, selected: bool, extra: tuple) -> Markup:
         return Markup('<option {}value="{}">{}</option>').format(
             Markup("selected ") if selected else "", value, label)
     attributes = dict(extra, value=value, **({"selected": True} if selected else {}))
-    return Markup("<option {}>{}</option>").format(Markup(html_params(**attributes)), label)
+    # html_params escapes the values.
+    params = Markup(html_params(**attributes))  # nosec B704
+    return Markup("<option {}>{}</option>").format(params, label)
+
+
+# Stands for the CSRF token in markup kept across requests (the token differs between
+# sessions): a placeholder, not a secret.
+TOKEN_SLOT = "___csrf_token___"  # nosec B105
+
+
+def with_token(html: str, token: str) -> Markup:
+    """Kept markup with the viewer's CSRF token put in its slots. ``html`` must come from
+    an autoescaping template (the idea card, comment thread and queue row macros)."""
+    return Markup(html.replace(TOKEN_SLOT, str(escape(token))))  # nosec B704
 
 
 def register(app: Flask) -> None:

@@ -25,10 +25,10 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ideaboard.accounts.models import User
-from ideaboard.core.templating import iso_datetime, time_ago
+from ideaboard.core.templating import TOKEN_SLOT, iso_datetime, time_ago, with_token
 from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
 from ideaboard.ideas.models import STATUS_LABELS, Idea, Tag, idea_tags
@@ -181,8 +181,6 @@ def card(key: CardKey) -> Card:
 # Cards kept per worker: the first pages of the lists people open, for their votes.
 # About 7 KB each with its key, measured: 1,024 cards are about 7 MB of a worker.
 CARD_CACHE_SIZE = 1024
-# Stands for the CSRF token in kept HTML: the token differs between sessions.
-_TOKEN_SLOT = "___csrf_token___"
 
 
 def _card_renderer(app: Flask) -> Callable[[CardKey], str]:
@@ -192,7 +190,7 @@ def _card_renderer(app: Flask) -> Callable[[CardKey], str]:
         macro = app.jinja_env.get_template("_macros/idea_card.html").module.idea_card
 
         def render(key: CardKey) -> str:
-            return str(macro(card(key), _TOKEN_SLOT))
+            return str(macro(card(key), TOKEN_SLOT))
 
         # While templates reload on change (development), render every time.
         renderer = render if app.jinja_env.auto_reload else lru_cache(CARD_CACHE_SIZE)(render)
@@ -204,5 +202,4 @@ def card_list_items(keys: Sequence[CardKey], token: str) -> Markup:
     """An ``<li>`` with each card's HTML, the viewer's CSRF token in its vote forms, for
     the list's ``<ol>``: one call from the template for the page, not one per card."""
     render = _card_renderer(current_app._get_current_object())
-    html = "".join(f"<li>{render(key)}</li>" for key in keys)
-    return Markup(html.replace(_TOKEN_SLOT, str(escape(token))))
+    return with_token("".join(f"<li>{render(key)}</li>" for key in keys), token)
