@@ -9,8 +9,8 @@ from ideaboard.comments import services
 from ideaboard.comments.models import Comment
 from ideaboard.extensions import db
 from ideaboard.following.services import follow, is_following
-from ideaboard.ideas.models import Idea
 from ideaboard.notifications.models import Notification
+from tests.comment_support import add_discussion
 from tests.conftest import AuthActions
 from tests.querycount import count_queries
 from tests.factories import IdeaFactory, UserFactory
@@ -385,27 +385,11 @@ def test_anonymous_authors_comment_is_labelled_not_named(author, it_department, 
 
 
 
-def _add_comments(idea: Idea, people, count: int) -> None:
-    tops = []
-    for i in range(count):
-        live = [t for t in tops if not t.hidden and t.deleted_at is None]
-        parent = live[i % len(live)] if i % 3 == 2 and live else None
-        comment = services.add_comment(people[i % len(people)], idea, f"Comment {i} @ann.lee",
-                                       parent=parent)
-        if parent is None:
-            tops.append(comment)
-        if i % 7 == 6:
-            services.set_hidden(comment, True)
-        if i % 11 == 10:
-            services.delete_comment(comment)
-    db.session.commit()
-
-
 def test_idea_page_query_count_is_constant(app, idea, ann, bob, it_department, auth):
     people = [ann, bob] + [UserFactory(department=it_department) for _ in range(8)]
     other = IdeaFactory(author=idea.author, department=it_department)
-    _add_comments(idea, people, 5)
-    _add_comments(other, people, 50)
+    add_discussion(idea, people, 5, text="Comment {i} @ann.lee")
+    add_discussion(other, people, 50, text="Comment {i} @ann.lee")
     auth.login(ann.email)
     few = count_queries(auth.client, f"/ideas/{idea.id}")
     many = count_queries(auth.client, f"/ideas/{other.id}")

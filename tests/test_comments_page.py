@@ -17,6 +17,7 @@ from ideaboard.comments.models import Comment
 from ideaboard.comments.page import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
 from ideaboard.extensions import db
 from ideaboard.policy import can
+from tests.comment_support import add_discussion
 from tests.conftest import AuthActions
 from tests.factories import IdeaFactory, UserFactory
 
@@ -55,35 +56,13 @@ def people(it_department, manager, admin):
             "manager": manager, "admin": admin}
 
 
-def _fifty_comments(idea, writers) -> list[Comment]:
-    """50 comments by ``writers`` in turn: every third a reply, some hidden by a
-    moderator, some deleted by their author, some edited."""
-    tops: list[Comment] = []
-    for i in range(50):
-        live = [t for t in tops if not t.hidden and t.deleted_at is None]
-        parent = live[i % len(live)] if i % 3 == 2 and live else None
-        comment = services.add_comment(writers[i % len(writers)], idea, f"Comment number {i}",
-                                       parent=parent)
-        if parent is None:
-            tops.append(comment)
-        if i % 5 == 4:
-            services.edit_comment(comment, writers[i % len(writers)], f"Comment number {i}, edited")
-        if i % 7 == 6:
-            services.set_hidden(comment, True)
-        if i % 11 == 10:
-            services.delete_comment(comment)
-    db.session.commit()
-    return list(db.session.scalars(
-        db.select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.id)))
-
-
 @pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous-idea", "named-idea"])
 def test_every_role_sees_on_50_comments_what_the_policy_allows(app, it_department, people,
                                                                anonymous):
     idea = IdeaFactory(author=people["author"], department=it_department,
                        is_anonymous=anonymous)
     writers = [people["author"], people["ann"], people["bob"], people["manager"]]
-    comments = _fifty_comments(idea, writers)
+    comments = add_discussion(idea, writers, 50, text="Comment number {i}", edit_every=5)
     assert len(comments) == 50
     for role, user in people.items():
         page = page_of(signed_in(app, user), idea)
