@@ -48,11 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     app.request_class = IdeaboardRequest
     load_config(app, config, env)
     register_extensions(app)
+    register_transactions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
-    register_transaction_end(app)
     return app
 
 
@@ -146,7 +146,8 @@ def register_security_headers(app: Flask) -> None:
     register(app)
 
 
-def register_transaction_end(app: Flask) -> None:
+def register_transactions(app: Flask) -> None:
+    """Units of work: SQLite events on this app's engine, each request's begin and end."""
     from ideaboard.core.transactions import register
 
     register(app)

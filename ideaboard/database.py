@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -95,39 +96,23 @@ def configure_sqlite(dbapi_connection, _record) -> None:
 SQLITE_BEGIN_ATTEMPTS = 3
 
 
-def _is_sqlite(dbapi_connection) -> bool:
-    import sqlite3
-
-    return isinstance(dbapi_connection, sqlite3.Connection)
-
-
-@sa.event.listens_for(sa.engine.Engine, "connect")
 def _on_connect(dbapi_connection, record) -> None:
-    if _is_sqlite(dbapi_connection):
-        configure_sqlite(dbapi_connection, record)
-        # Let SQLAlchemy, not the sqlite3 module, begin transactions (see _on_begin);
-        # this also makes SAVEPOINTs work.
-        dbapi_connection.isolation_level = None
+    configure_sqlite(dbapi_connection, record)
+    # Let SQLAlchemy, not the sqlite3 module, begin transactions (see begin_sqlite);
+    # this also makes SAVEPOINTs work.
+    dbapi_connection.isolation_level = None
 
 
-@sa.event.listens_for(sa.engine.Engine, "begin")
-def _on_begin(connection) -> None:
-    """Begin SQLite transactions that may write with BEGIN IMMEDIATE.
+def begin_sqlite(connection: sa.Connection, *, immediate: bool) -> None:
+    """Begin a SQLite transaction: deferred, or with the write lock (BEGIN IMMEDIATE).
 
     A deferred transaction that reads and then writes fails at once with
     "database is locked" when another writer committed in between: the busy
     timeout cannot help it. Taking the write lock up front makes writers queue
-    on the busy timeout instead. Page views (GET) stay deferred, so readers
-    never wait for writers (WAL). Outside requests (commands, tests' own
-    sessions) transactions stay deferred too: a long-lived session there must
-    not hold the write lock while it is idle.
+    on the busy timeout instead. Readers stay deferred, so they never wait for
+    writers (WAL), and an idle session that only read holds no lock.
     """
-    if connection.dialect.name != "sqlite":
-        return
-    from flask import has_request_context, request
-
-    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-    if not writes:
+    if not immediate:
         # Straight to sqlite3: a deferred BEGIN cannot wait or fail, and SQLAlchemy's
         # statement machinery cost more than the rest of a small page's first query.
         connection.connection.driver_connection.execute("BEGIN")
@@ -141,3 +126,18 @@ def _on_begin(connection) -> None:
         except sa.exc.OperationalError as error:
             if "locked" not in str(error) or attempt == SQLITE_BEGIN_ATTEMPTS:
                 raise
+
+
+def listen_sqlite(engine: sa.Engine, writes: Callable[[], bool]) -> None:
+    """Give one SQLite engine its settings: WAL and foreign keys on every connection,
+    and transactions that begin with the write lock whenever ``writes()`` says the
+    current unit of work writes (see ``ideaboard.core.transactions``).
+
+    Registered on this engine only: other engines in the process keep SQLite's and
+    SQLAlchemy's defaults.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    sa.event.listen(engine, "connect", _on_connect)
+    sa.event.listen(engine, "begin", lambda connection: begin_sqlite(
+        connection, immediate=writes()))
