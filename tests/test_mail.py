@@ -3,7 +3,12 @@ SMTP server (aiosmtpd) started inside the test run."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes
 
@@ -11,13 +16,16 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from ideaboard import create_app
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.following.services import follow
 from ideaboard.notifications import delivery, worker
 from ideaboard.notifications.mail import queue_email
 from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.notifications.services import notify
 from ideaboard.review import workflow
+from tests.conftest import AuthActions, csrf_token
 from tests.factories import UserFactory
 from tests.review_support import make_idea
 
@@ -25,14 +33,27 @@ RATIONALE = "It would cost more than it saves, by our estimate."
 
 
 class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
+    """An aiosmtpd handler keeping every message it receives.
+
+    ``delay`` makes it a slow server (seconds per message); ``on_data`` is called with
+    each message before it is accepted (a test takes a database lock there, say)."""
 
     def __init__(self):
         self.messages = []
+        self.delay = 0.0
+        self.on_data = None
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = message_from_bytes(envelope.content)
+        if self.on_data is not None:
+            self.on_data(message)
+        self.messages.append((envelope.rcpt_tos, message))
         return "250 Message accepted for delivery"
+
+    def message_ids(self) -> list[str]:
+        return [message["Message-ID"] for _, message in self.messages]
 
 
 def free_port() -> int:
@@ -78,6 +99,11 @@ def people(it_department):
     }
 
 
+def frozen(moment):
+    """A clock for the worker that always says ``moment``."""
+    return lambda: moment
+
+
 def outbox(to=None):
     query = sa.select(OutboxEmail).order_by(OutboxEmail.id)
     if to:
@@ -86,8 +112,6 @@ def outbox(to=None):
 
 
 def test_status_change_mails_follow_each_users_frequency(people, manager, it_department):
-    from ideaboard.following.services import follow
-
     idea = make_idea(people["author"], it_department, status="in_review", is_anonymous=True)
     for key in ("immediate", "daily", "never"):
         follow(people[key].id, idea.id)
@@ -178,8 +202,8 @@ def test_server_down_nothing_is_lost_and_it_arrives_exactly_once(runner, smtp):
     assert smtp.inbox.messages == []
     # The clock moves past the backoff: it goes out, once.
     later = first_retry + timedelta(seconds=1)
-    assert worker.send_pending(now=later).sent == 1
-    assert worker.send_pending(now=later + timedelta(hours=1)).sent == 0
+    assert worker.send_pending(clock=frozen(later)).sent == 1
+    assert worker.send_pending(clock=frozen(later + timedelta(hours=1))).sent == 0
     assert len(smtp.inbox.messages) == 1
     db.session.expire_all()
     [row] = outbox()
@@ -193,7 +217,7 @@ def test_backoff_grows_and_gives_up_leaving_the_row_visible(app, smtp):
     now = utcnow()
     waits = []
     for _ in range(worker.MAX_ATTEMPTS):
-        worker.send_pending(now=now)
+        worker.send_pending(clock=frozen(now))
         row = outbox()[0]
         waits.append(row.next_attempt_at - now)
         now = row.next_attempt_at
@@ -202,7 +226,7 @@ def test_backoff_grows_and_gives_up_leaving_the_row_visible(app, smtp):
     row = outbox()[0]
     assert row.attempts == worker.MAX_ATTEMPTS and row.sent_at is None and row.last_error
     smtp.start()
-    assert worker.send_pending(now=now + timedelta(days=30)).sent == 0  # given up
+    assert worker.send_pending(clock=frozen(now + timedelta(days=30))).sent == 0  # given up
     assert smtp.inbox.messages == []
 
 
@@ -214,7 +238,7 @@ def test_a_message_claimed_by_another_worker_is_not_sent_twice(app, smtp):
     # Another worker claims it first (its lease pushes next_attempt_at ahead).
     assert worker._claim(row_id, seen, now)
     assert not worker._claim(row_id, seen, now)
-    assert worker.send_pending(now=now).sent == 0
+    assert worker.send_pending(clock=frozen(now)).sent == 0
     assert smtp.inbox.messages == []
 
 
@@ -222,3 +246,208 @@ def test_send_mail_without_a_server_says_so(runner, app):
     app.config["MAIL_SERVER"] = None
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code != 0 and "MAIL_SERVER" in result.output
+
+
+# --- the worker beside people and beside itself ----------------------------------
+
+@pytest.mark.parametrize("base_url,sender,domain", [
+    ("https://ideas.acme.example/", "Ideaboard <ideaboard@acme.example>", "ideas.acme.example"),
+    ("http://127.0.0.1:5000", "ideaboard@mail.acme.example", "mail.acme.example"),
+    ("http://ideas:8000", "ideaboard@acme.example", "acme.example"),
+])
+def test_each_message_gets_its_own_message_id_in_our_domain_when_queued(app, base_url, sender,
+                                                                        domain):
+    app.config.update(BASE_URL=base_url, MAIL_DEFAULT_SENDER=sender)
+    first = queue_email("a@example.com", "One", "Body.")
+    second = queue_email("a@example.com", "Two", "Body.")
+    db.session.commit()
+    assert first.message_id != second.message_id
+    for row in (first, second):
+        assert row.message_id.startswith("<") and row.message_id.endswith(f"@{domain}>")
+
+
+def test_a_message_queued_without_a_message_id_keeps_the_one_it_is_sent_with(app, smtp):
+    queue_email("someone@example.com", "From before the upgrade", "Body.").message_id = None
+    db.session.commit()
+    assert worker.send_pending().sent == 1
+    [sent_with] = smtp.inbox.message_ids()
+    db.session.expire_all()
+    [row] = outbox()
+    assert row.message_id == sent_with and sent_with.endswith("@example.com>")
+
+
+class DatabaseLock:
+    """Another connection that takes, when told, the SQLite write lock or (PostgreSQL)
+    the outbox rows' locks, and holds it until released."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.connection = None
+
+    def take(self) -> None:
+        if self.connection is not None:
+            return
+        if self.url.startswith("sqlite"):
+            self.connection = sqlite3.connect(self.url.removeprefix("sqlite:///"),
+                                              isolation_level=None, check_same_thread=False)
+            self.connection.execute("BEGIN IMMEDIATE")
+        else:
+            import psycopg
+
+            self.connection = psycopg.connect(self.url)
+            self.connection.execute("SELECT id FROM email_outbox FOR UPDATE")
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.rollback() if not isinstance(self.connection, sqlite3.Connection) \
+                else self.connection.execute("ROLLBACK")
+            self.connection.close()
+            self.connection = None
+
+
+@pytest.fixture
+def impatient_app(app, smtp, database_url):
+    """A second app on the test database, with the mail settings, whose lock waits give
+    up after 0.1 s (SQLite's busy timeout; PostgreSQL's lock_timeout)."""
+    mail = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME", "MAIL_DEFAULT_SENDER")
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SQLITE_BUSY_TIMEOUT": 0.1,
+              **{key: app.config[key] for key in mail}}
+    if database_url.startswith("postgres"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": "-c lock_timeout=100"}}
+    impatient = create_app(config, env="testing")
+    with impatient.app_context():
+        yield impatient
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_delivery_that_could_not_be_recorded_goes_again_with_the_same_message_id(
+        impatient_app, smtp, database_url):
+    queue_email("someone@example.com", "Just once, really", "Body.")
+    db.session.commit()
+    [row] = outbox()
+    queued_with = row.message_id
+    # The moment the server accepts the message, someone else holds the lock for longer
+    # than the worker waits for it: the delivery cannot be recorded.
+    lock = DatabaseLock(database_url)
+    smtp.inbox.on_data = lambda _message: lock.take()
+    try:
+        result = impatient_app.test_cli_runner().invoke(args=["send-mail"])
+    finally:
+        lock.release()
+        smtp.inbox.on_data = None
+    assert result.exit_code != 0 and "run send-mail again" in result.output
+    assert smtp.inbox.message_ids() == [queued_with]
+
+    # Its claim holds it for the lease; then it goes again, as the same message.
+    assert worker.send_pending(clock=frozen(utcnow() + timedelta(seconds=10))).sent == 0
+    later = utcnow() + worker.LEASE + timedelta(seconds=1)
+    assert worker.send_pending(clock=frozen(later)).sent == 1
+    assert smtp.inbox.message_ids() == [queued_with, queued_with]
+    assert queued_with.endswith("@example.com>")
+    db.session.expire_all()
+    [row] = outbox()
+    assert row.sent_at == later and row.message_id == queued_with
+
+
+def test_a_second_run_beside_a_long_one_sends_nothing_twice(app, smtp, monkeypatch):
+    """A run that lasts twice its lease (a slow server), and a second run started while
+    the first sends its last message: N queued, N received, no Message-ID twice."""
+    monkeypatch.setattr(worker, "LEASE", timedelta(seconds=1))
+    smtp.inbox.delay = 0.4
+    queued = 5  # 2 s of sending
+    for n in range(queued):
+        queue_email(f"person{n}@example.com", f"Message {n}", "Body.")
+    db.session.commit()
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                results.append(worker.send_pending())
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    first, second = threading.Thread(target=run), threading.Thread(target=run)
+    first.start()
+    for _ in range(1000):  # at most 10 s until the first run is on its last message
+        if len(smtp.inbox.messages) >= queued - 1 or errors:
+            break
+        time.sleep(0.01)
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert errors == []
+    received = smtp.inbox.message_ids()
+    assert len(received) == queued and len(set(received)) == queued
+    assert sorted(result.sent for result in results) == [0, queued]
+
+
+COMMENTERS = 3
+
+
+@contextmanager
+def people_commenting(app, idea, people):
+    """While the block runs, each of ``people`` posts comments on ``idea`` through the
+    app, one after another, in a thread of their own; yields the answers' status codes."""
+    clients = []
+    for person in people:
+        client = app.test_client()
+        AuthActions(client).login(person.email)
+        clients.append((client, csrf_token(client, f"/ideas/{idea.id}")))
+    idea_id, stop = idea.id, threading.Event()
+    codes: list[int] = []
+    errors: list[BaseException] = []
+
+    def comment(client, token: str) -> None:
+        try:
+            with app.app_context():
+                while not stop.is_set():
+                    codes.append(client.post(f"/ideas/{idea_id}/comments", data={
+                        "body": f"Busy comment {len(codes)}", "csrf_token": token}).status_code)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=comment, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(1000):  # at most 10 s for them to get going
+            if len(codes) >= 2 * len(people) or errors:
+                break
+            time.sleep(0.01)
+        yield codes
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+
+
+def test_jobs_succeed_while_people_comment(app, runner, smtp, company, it_department):
+    UserFactory(email="ceo@example.com", manages=[company])  # hears of escalations at once
+    reader = UserFactory(email="daily@example.com", email_frequency="daily")
+    author = UserFactory(email="author@example.com", email_frequency="never")
+    busy = make_idea(author, it_department)
+    follow(reader.id, busy.id)  # a digest of the comments every round
+    # (Told of each other's comments in the app only: the outbox stays small.)
+    commenters = UserFactory.create_batch(COMMENTERS, department=it_department,
+                                          email_frequency="never")
+    db.session.commit()
+    for _ in range(3):
+        for _ in range(3):
+            make_idea(author, it_department, status="in_review", due_in_days=-1)
+        with people_commenting(app, busy, commenters) as codes:
+            results = [runner.invoke(args=[command])
+                       for command in ("escalate", "send-digests", "send-mail")]
+        for result in results:
+            assert result.exit_code == 0, result.output
+        assert "Escalated 3 ideas." in results[0].output
+        assert "Queued 1 digest." in results[1].output
+        assert codes and set(codes) == {302}
+    # Every message queued meanwhile goes out, each exactly once.
+    assert runner.invoke(args=["send-mail"]).exit_code == 0
+    db.session.expire_all()
+    assert all(row.sent_at is not None for row in outbox())
+    received = smtp.inbox.message_ids()
+    assert len(received) == len(set(received)) == len(outbox())

@@ -1,8 +1,14 @@
-"""Admin commands: ``flask --app ideaboard <command>``."""
+"""Admin commands: ``flask --app ideaboard <command>``.
+
+Each command's writing work runs in one ``unit_of_work()``: on SQLite it takes the
+write lock as it begins (as writing requests do), so it waits for people's writes
+instead of failing with "database is locked", and it commits once at the end.
+"""
 
 import click
 from flask import Blueprint
 
+from ideaboard.core.transactions import unit_of_work
 from ideaboard.extensions import db
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -17,11 +23,12 @@ def create_admin(email: str, display_name: str, password: str) -> None:
     from ideaboard.accounts.services import AccountError, create_user
 
     try:
-        user = create_user(email, display_name, password, role="admin")
+        with unit_of_work():
+            user = create_user(email, display_name, password, role="admin")
+            email = user.email
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Created admin {user.email}.")
+    click.echo(f"Created admin {email}.")
 
 
 @bp.cli.command("import-users")
@@ -34,15 +41,15 @@ def import_users(csv_file) -> None:
     """
     from ideaboard.accounts.importing import import_users as run_import
 
-    report = run_import(csv_file)
-    if report.errors:
-        db.session.rollback()
-        for error in report.errors:
-            click.echo(error, err=True)
-        raise click.ClickException(
-            f"{len(report.errors)} bad row(s); nothing was imported. Fix them and run again."
-        )
-    db.session.commit()
+    with unit_of_work():
+        report = run_import(csv_file)
+        if report.errors:
+            for error in report.errors:
+                click.echo(error, err=True)
+            # Raising rolls the whole import back.
+            raise click.ClickException(
+                f"{len(report.errors)} bad row(s); nothing was imported. Fix them and run again."
+            )
     click.echo(f"Imported {len(report.created)} people. They choose a password through "
                "'Forgot your password?' on the log-in page.")
 
@@ -53,13 +60,14 @@ def demo(if_empty: bool) -> None:
     """Seed a believable company: departments, people, ideas at every stage."""
     from ideaboard.cli.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, database_is_empty, seed
 
-    if if_empty and not database_is_empty():
-        click.echo("The database already has data; demo seeding skipped.")
-        return
-    if not database_is_empty():
-        raise click.ClickException("The database is not empty; demo data goes into an empty one.")
-    summary = seed()
-    db.session.commit()
+    with unit_of_work():  # the emptiness check and the seed in one locked transaction
+        if if_empty and not database_is_empty():
+            click.echo("The database already has data; demo seeding skipped.")
+            return
+        if not database_is_empty():
+            raise click.ClickException(
+                "The database is not empty; demo data goes into an empty one.")
+        summary = seed()
     click.echo(summary)
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, role in DEMO_ACCOUNTS:

@@ -1,13 +1,16 @@
 """Review and mail jobs for cron: ``flask --app ideaboard escalate | send-mail | send-digests``.
 
-Each is safe to run often and concurrently with itself: escalation and digests are
-idempotent, and the mail worker claims each message before sending it.
+Each is safe to run often, concurrently with itself and beside people writing:
+escalation and digests are idempotent and run in one writing unit of work (on SQLite
+it takes the write lock as it begins, so it waits for people's writes instead of
+failing), and the mail worker claims each message before sending it.
 """
 
 import click
+import sqlalchemy as sa
 
 from ideaboard.cli.commands import bp
-from ideaboard.extensions import db
+from ideaboard.core.transactions import unit_of_work
 
 
 @bp.cli.command("escalate")
@@ -15,8 +18,8 @@ def escalate() -> None:
     """Hand overdue reviews to the managers one level up the org tree (run every few minutes)."""
     from ideaboard.review.escalation import escalate_overdue
 
-    moved = escalate_overdue()
-    db.session.commit()
+    with unit_of_work():
+        moved = escalate_overdue()
     click.echo(f"Escalated {moved} idea{'' if moved == 1 else 's'}.")
 
 
@@ -30,6 +33,11 @@ def send_mail(limit: int) -> None:
         result = send_pending(limit=limit)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
+    except sa.exc.OperationalError as error:
+        # A delivery could not be recorded: its claim runs out and it is sent again,
+        # with the same Message-ID, so receivers can drop the copy.
+        raise click.ClickException(f"The database refused the run ({error.orig}); "
+                                   "run send-mail again later.") from None
     click.echo(f"Sent {result.sent}, failed {result.failed}."
                + (" The SMTP server is unavailable; the rest wait for the next run."
                   if result.server_down else ""))
@@ -40,6 +48,6 @@ def send_digests() -> None:
     """Queue one daily digest per user who asked for them (run once a day, then send-mail)."""
     from ideaboard.notifications.delivery import send_digests as queue_digests
 
-    count = queue_digests()
-    db.session.commit()
+    with unit_of_work():
+        count = queue_digests()
     click.echo(f"Queued {count} digest{'' if count == 1 else 's'}.")

@@ -57,3 +57,7 @@ class OutboxEmail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # The Message-ID header, chosen once when queued: every send of this row carries it,
+    # so a resend after a crash is recognisably the same message (None only for rows
+    # queued before the column existed; the worker gives them one as it claims them).
+    message_id: Mapped[str | None] = mapped_column(sa.String(320))

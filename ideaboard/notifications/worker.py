@@ -1,8 +1,20 @@
 """Delivering the e-mail outbox over SMTP (``flask --app ideaboard send-mail``).
 
-Each pending message is first *claimed* with a conditional UPDATE that pushes its
-``next_attempt_at`` a lease ahead and is committed, so two workers never send the same
-message, on SQLite or PostgreSQL. Then it is sent and marked sent (committed at once).
+Each pending message is first *claimed*: a conditional UPDATE, committed at once, that
+pushes its ``next_attempt_at`` a lease ahead of the moment of the claim, so two workers
+never send the same message, on SQLite or PostgreSQL. A worker holds one claim at a
+time, for the one message it is sending, and a send is bounded (every SMTP step times
+out after ``SMTP_TIMEOUT``; opening the session and sending take fewer than ten steps,
+recording it waits at most ``SQLITE_BEGIN_ATTEMPTS`` busy timeouts), far shorter than
+``LEASE``: a claim cannot run out under a live worker, however long its run.
+
+No transaction is open while a message is on the wire: the claim and the record of the
+outcome are each a short writing unit of work, which on SQLite takes the write lock as
+it begins and queues behind people's writes. If recording a delivery still fails (the
+process dies, the database refuses), the message is sent again when its claim runs
+out, with the same ``Message-ID`` (chosen when it was queued), so the receiver can
+tell the copy.
+
 A failure records ``last_error`` and retries later with exponential backoff:
 ``BACKOFF_BASE * 2 ** (attempts - 1)`` seconds, capped at ``BACKOFF_MAX``. After
 ``MAX_ATTEMPTS`` the worker gives up on the message; it stays in the table, visible
@@ -13,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -20,8 +33,10 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app
 
+from ideaboard.core.transactions import unit_of_work
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.notifications.mail import new_message_id
 from ideaboard.notifications.models import OutboxEmail
 
 log = logging.getLogger("ideaboard.mail")
@@ -29,7 +44,7 @@ log = logging.getLogger("ideaboard.mail")
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_MAX = timedelta(hours=6)
-# How long a claimed message is left to the worker that claimed it.
+# How long a claimed message is left to the worker that claimed it, from the claim.
 LEASE = timedelta(minutes=5)
 SMTP_TIMEOUT = 15
 
@@ -45,12 +60,23 @@ class RunResult:
     server_down: bool = False
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One outbox message this worker holds until ``until``, ready to send."""
+
+    row_id: int
+    until: datetime
+    attempts: int
+    message: EmailMessage
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt."""
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
 def pending_query(now: datetime):
+    """Ids (and claim marks) of the messages due at ``now``, oldest first."""
     return (
         sa.select(OutboxEmail.id, OutboxEmail.next_attempt_at)
         .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS,
@@ -105,59 +131,91 @@ def _message(row: OutboxEmail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = row.to_address
     message["Subject"] = row.subject
-    message["Message-ID"] = f"<outbox-{row.id}@ideaboard>"
+    message["Message-ID"] = row.message_id
     message.set_content(row.body_text)
     return message
 
 
-def _claim(row_id: int, seen_next_attempt: datetime, now: datetime) -> bool:
-    claimed = db.session.execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.id == row_id, OutboxEmail.sent_at.is_(None),
-               OutboxEmail.next_attempt_at == seen_next_attempt)
-        .values(next_attempt_at=now + LEASE)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return claimed.rowcount == 1
+def _claim(row_id: int, seen_next_attempt: datetime, now: datetime) -> Claim | None:
+    """Take the message for ``LEASE`` from ``now`` unless another worker has it
+    (its ``next_attempt_at`` is no longer the one seen). Committed before returning."""
+    until = now + LEASE
+    with unit_of_work():
+        claimed = db.session.execute(
+            sa.update(OutboxEmail)
+            .where(OutboxEmail.id == row_id, OutboxEmail.sent_at.is_(None),
+                   OutboxEmail.next_attempt_at == seen_next_attempt)
+            .values(next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            return None
+        row = db.session.get(OutboxEmail, row_id, populate_existing=True)
+        if row.message_id is None:  # queued before messages had one: fixed before any send
+            row.message_id = new_message_id(current_app.config)
+        # Built now: after the commit, reading the row would begin another transaction.
+        return Claim(row.id, until, row.attempts,
+                     _message(row, current_app.config["MAIL_DEFAULT_SENDER"]))
 
 
-def send_pending(now: datetime | None = None, *, limit: int = 500) -> RunResult:
-    """Send every due outbox message (at most ``limit``). Commits after each message."""
+def _record_sent(claim: Claim, now: datetime) -> None:
+    with unit_of_work():
+        recorded = db.session.execute(
+            sa.update(OutboxEmail)
+            .where(OutboxEmail.id == claim.row_id, OutboxEmail.sent_at.is_(None))
+            .values(sent_at=now, attempts=claim.attempts + 1, last_error=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if not recorded:
+        log.warning("e-mail %s had already been recorded as sent by another worker: "
+                    "it went out twice, with one Message-ID", claim.row_id)
+
+
+def _record_failure(claim: Claim, error: Exception, now: datetime) -> None:
+    attempts = claim.attempts + 1
+    last_error = f"{type(error).__name__}: {error}"[:2000]
+    with unit_of_work():
+        # Only while the claim is still ours: a worker that took the message over keeps it.
+        db.session.execute(
+            sa.update(OutboxEmail)
+            .where(OutboxEmail.id == claim.row_id, OutboxEmail.sent_at.is_(None),
+                   OutboxEmail.next_attempt_at == claim.until)
+            .values(attempts=attempts, last_error=last_error,
+                    next_attempt_at=now + backoff(attempts))
+            .execution_options(synchronize_session=False)
+        )
+    if attempts >= MAX_ATTEMPTS:
+        log.error("giving up on e-mail %s to %s: %s", claim.row_id, claim.message["To"],
+                  last_error)
+
+
+def send_pending(*, clock: Callable[[], datetime] = utcnow, limit: int = 500) -> RunResult:
+    """Send every message due now (at most ``limit``), each claimed, sent and recorded
+    in turn. ``clock`` tells the time of each step (tests move it on)."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         raise RuntimeError("MAIL_SERVER is not set (IDEABOARD_MAIL_SERVER); nothing can be sent.")
-    now = now or utcnow()
     result = RunResult()
-    due = db.session.execute(pending_query(now).limit(limit)).all()
-    db.session.commit()
+    with unit_of_work(writes=False):
+        due = db.session.execute(pending_query(clock()).limit(limit)).all()
     connection = _Connection(config)
     try:
         for row_id, next_attempt_at in due:
-            if not _claim(row_id, next_attempt_at, now):
+            claim = _claim(row_id, next_attempt_at, clock())
+            if claim is None:
                 continue  # another worker has it
-            row = db.session.get(OutboxEmail, row_id)
             try:
-                connection.send(_message(row, config["MAIL_DEFAULT_SENDER"]))
+                connection.send(claim.message)
             except (smtplib.SMTPException, OSError) as error:
-                row.attempts += 1
-                row.last_error = f"{type(error).__name__}: {error}"[:2000]
-                row.next_attempt_at = now + backoff(row.attempts)
+                _record_failure(claim, error, clock())
                 result.failed += 1
-                if row.attempts >= MAX_ATTEMPTS:
-                    log.error("giving up on e-mail %s to %s: %s", row.id, row.to_address,
-                              row.last_error)
                 if isinstance(error, ServerUnavailable):
                     # The rest would fail the same way; they stay due for the next run.
-                    db.session.commit()
                     result.server_down = True
                     break
             else:
-                row.attempts += 1
-                row.sent_at = now
-                row.last_error = None
+                _record_sent(claim, clock())
                 result.sent += 1
-            db.session.commit()
     finally:
         connection.close()
     return result
