@@ -6,7 +6,8 @@ from ideaboard.accounts.models import User
 from ideaboard.audit.models import AuditEntry
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
-from tests.factories import DepartmentFactory, UserFactory
+from tests.comment_support import Commenters
+from tests.factories import DepartmentFactory, IdeaFactory, UserFactory
 
 
 def count(model) -> int:
@@ -133,3 +134,25 @@ def test_demo_refuses_a_non_empty_database(runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code != 0
     assert count(User) == 1
+
+
+def test_admin_commands_succeed_while_people_comment(app, runner, tmp_path, it_department):
+    """import-users and create-admin read, then write: beside people writing they must
+    take the write lock first, not fail with "database is locked"."""
+    author = UserFactory(department=it_department, email_frequency="never")
+    busy = IdeaFactory(author=author, department=it_department)
+    commenters = Commenters(app, busy, UserFactory.create_batch(
+        3, department=it_department, email_frequency="never"))
+    rows = "".join(f"person{n}@example.com,Person {n},IT,employee\n" for n in range(2))
+    for round_ in range(2):
+        path = write_csv(tmp_path, "email,name,department,role\n"
+                                   + rows.replace("person", f"r{round_}.person"))
+        with commenters.busy() as codes:
+            imported = runner.invoke(args=["import-users", path])
+            created = runner.invoke(args=[
+                "create-admin", "--email", f"boss{round_}@example.com", "--name", "Boss",
+                "--password", "a-long-unusual-passphrase"])
+        assert imported.exit_code == 0, imported.output
+        assert created.exit_code == 0, created.output
+        assert codes and set(codes) == {302}
+    assert count(User) == 2 * 3 + 4

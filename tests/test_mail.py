@@ -8,7 +8,6 @@ import socket
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes
 
@@ -25,7 +24,7 @@ from ideaboard.notifications.mail import queue_email
 from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.notifications.services import notify
 from ideaboard.review import workflow
-from tests.conftest import AuthActions, csrf_token
+from tests.comment_support import Commenters
 from tests.factories import UserFactory
 from tests.review_support import make_idea
 
@@ -386,44 +385,6 @@ def test_a_second_run_beside_a_long_one_sends_nothing_twice(app, smtp, monkeypat
 COMMENTERS = 3
 
 
-@contextmanager
-def people_commenting(app, idea, people):
-    """While the block runs, each of ``people`` posts comments on ``idea`` through the
-    app, one after another, in a thread of their own; yields the answers' status codes."""
-    clients = []
-    for person in people:
-        client = app.test_client()
-        AuthActions(client).login(person.email)
-        clients.append((client, csrf_token(client, f"/ideas/{idea.id}")))
-    idea_id, stop = idea.id, threading.Event()
-    codes: list[int] = []
-    errors: list[BaseException] = []
-
-    def comment(client, token: str) -> None:
-        try:
-            with app.app_context():
-                while not stop.is_set():
-                    codes.append(client.post(f"/ideas/{idea_id}/comments", data={
-                        "body": f"Busy comment {len(codes)}", "csrf_token": token}).status_code)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=comment, args=pair) for pair in clients]
-    for thread in threads:
-        thread.start()
-    try:
-        for _ in range(1000):  # at most 10 s for them to get going
-            if len(codes) >= 2 * len(people) or errors:
-                break
-            time.sleep(0.01)
-        yield codes
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-    assert errors == []
-
-
 def test_jobs_succeed_while_people_comment(app, runner, smtp, company, it_department):
     UserFactory(email="ceo@example.com", manages=[company])  # hears of escalations at once
     reader = UserFactory(email="daily@example.com", email_frequency="daily")
@@ -431,13 +392,12 @@ def test_jobs_succeed_while_people_comment(app, runner, smtp, company, it_depart
     busy = make_idea(author, it_department)
     follow(reader.id, busy.id)  # a digest of the comments every round
     # (Told of each other's comments in the app only: the outbox stays small.)
-    commenters = UserFactory.create_batch(COMMENTERS, department=it_department,
-                                          email_frequency="never")
-    db.session.commit()
+    commenters = Commenters(app, busy, UserFactory.create_batch(
+        COMMENTERS, department=it_department, email_frequency="never"))
     for _ in range(3):
         for _ in range(3):
             make_idea(author, it_department, status="in_review", due_in_days=-1)
-        with people_commenting(app, busy, commenters) as codes:
+        with commenters.busy() as codes:
             results = [runner.invoke(args=[command])
                        for command in ("escalate", "send-digests", "send-mail")]
         for result in results:

@@ -24,11 +24,10 @@ def create_admin(email: str, display_name: str, password: str) -> None:
 
     try:
         with unit_of_work():
-            user = create_user(email, display_name, password, role="admin")
-            email = user.email
+            created = create_user(email, display_name, password, role="admin").email
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created admin {email}.")
+    click.echo(f"Created admin {created}.")
 
 
 @bp.cli.command("import-users")
