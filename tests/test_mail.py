@@ -153,6 +153,31 @@ def test_daily_digest_collects_the_last_day_once(people):
     assert len(outbox()) == 1
 
 
+def test_two_digest_runs_at_once_queue_each_digest_once(app):
+    readers = UserFactory.create_batch(30, email_frequency="daily")
+    for reader in readers:
+        notify([reader.id], "status_change", f"News for {reader.display_name}")
+    db.session.commit()
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=30)
+                results.append(app.test_cli_runner().invoke(args=["send-digests"]))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(timeout=60)
+    assert errors == [] and [result.exit_code for result in results] == [0, 0]
+    assert sorted(len(outbox(reader.email)) for reader in readers) == [1] * len(readers)
+
+
 def test_send_digests_command(runner, people):
     notify([people["daily"].id], "status_change", "News for the digest")
     db.session.commit()

@@ -48,6 +48,7 @@ def send_digests() -> None:
     """Queue one daily digest per user who asked for them (run once a day, then send-mail)."""
     from ideaboard.notifications.delivery import send_digests as queue_digests
 
-    with unit_of_work():
+    # One run at a time: two at once would both read the same day's notifications.
+    with unit_of_work(exclusive="send-digests"):
         count = queue_digests()
     click.echo(f"Queued {count} digest{'' if count == 1 else 's'}.")

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 
+import sqlalchemy as sa
 from flask import Flask, g, request, request_started
 from sqlalchemy.orm import Session
 
@@ -43,7 +44,7 @@ def writes() -> bool:
 
 
 @contextmanager
-def unit_of_work(*, writes: bool = True) -> Iterator[Session]:
+def unit_of_work(*, writes: bool = True, exclusive: str | None = None) -> Iterator[Session]:
     """Run the block as one transaction of ``db.session``, outside a request.
 
     Commits when the block ends, rolls back if it raises. A writing unit takes the
@@ -51,12 +52,20 @@ def unit_of_work(*, writes: bool = True) -> Iterator[Session]:
     behind people's writes instead of failing with "database is locked". A transaction
     the session already had open began without the lock, so it is committed first
     (callers keep their work in the block). Keep the block short: it holds the lock.
+
+    Units with the same ``exclusive`` name run one at a time: the second waits until
+    the first has committed, then reads what it wrote (a job that reads what is left
+    to do, then does it, is safe to start twice). SQLite's write lock already does
+    that; on PostgreSQL it is a transaction-level advisory lock.
     """
     session = db.session()
     if session.in_transaction():
         session.commit()
     token = _writes.set(writes)
     try:
+        if exclusive and session.get_bind().dialect.name == "postgresql":
+            session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                sa.func.hashtext(f"ideaboard:{exclusive}"))))
         yield session
         session.commit()
     except BaseException:
