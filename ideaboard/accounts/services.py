@@ -75,13 +75,12 @@ def create_user(
     department: Department | None = None,
     role: str = Role.EMPLOYEE.value,
     actor: User | None = None,
-    check_password: bool = True,
 ) -> User:
     """Create an account; raises AccountError for a taken e-mail or weak password."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
         raise AccountError("An account with that e-mail already exists.")
-    if check_password and (problem := password_problem(password)):
+    if problem := password_problem(password, email=email, display_name=display_name):
         raise AccountError(problem)
     user = User(
         email=email,
@@ -143,7 +142,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, new_password: str) -> None:
-    if problem := password_problem(new_password):
+    if problem := password_problem(new_password, email=user.email,
+                                   display_name=user.display_name):
         raise AccountError(problem)
     user.password_hash = hash_password(new_password)
     db.session.flush()
