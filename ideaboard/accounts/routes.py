@@ -1,9 +1,9 @@
 """Log in, log out, sign up, password reset and the account page."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from ideaboard.accounts import services
+from ideaboard.accounts import services, sessions
 from ideaboard.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -48,7 +48,7 @@ def login():
             # One message whatever was wrong, so it never reveals who has an account.
             form.password.errors.append("That e-mail and password do not match an active account.")
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.sign_in(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), _home()))
     return render_template("accounts/login.html", form=form), _status()
@@ -57,7 +57,11 @@ def login():
 @bp.post("/logout")
 @requires(PUBLIC)
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        # Copies of this session's cookies (and every other device) end with it.
+        services.end_all_sessions(current_user)
+        db.session.commit()
+    sessions.sign_out()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -84,7 +88,7 @@ def signup():
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            login_user(user)
+            sessions.sign_in(user)
             flash(f"Welcome to Ideaboard, {user.display_name}.", "success")
             return redirect(_home())
     return render_template("accounts/signup.html", form=form, invitation=invitation), _status()
@@ -113,9 +117,22 @@ def account():
             password.new_password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password is changed.", "success")
+            # Every session ended with the old password; this device goes on in a new one.
+            sessions.sign_in(current_user._get_current_object(),
+                             remember=sessions.remembered())
+            flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", profile=profile, password=password), _status()
+
+
+@bp.post("/account/sign-out-everywhere")
+@requires("account.sign_out_everywhere")
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user, current_user)
+    db.session.commit()
+    sessions.sign_out()
+    flash("You are signed out on every device, this one included.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
@@ -147,6 +164,7 @@ def reset_password(token: str):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password is changed. Log in with it now.", "success")
+            flash("Your password is changed and every device is signed out. "
+                  "Log in with it now.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), _status()

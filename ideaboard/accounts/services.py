@@ -30,21 +30,6 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-# Every signed-in request runs this first: built once, so SQLAlchemy reuses its compiled
-# form (Session.get builds its statement anew each time, for an empty identity map).
-_USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
-
-
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: deactivated people are signed out on their next request."""
-    try:
-        user_id = int(user_id)
-    except (TypeError, ValueError):
-        return None
-    user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).scalar_one_or_none()
-    return user if user is not None and user.active else None
-
-
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
@@ -142,12 +127,28 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, new_password: str) -> None:
+    """Change the password and end every session of ``user`` (a new one may begin)."""
     if problem := password_problem(new_password, email=user.email,
                                    display_name=user.display_name):
         raise AccountError(problem)
     user.password_hash = hash_password(new_password)
-    db.session.flush()
+    end_all_sessions(user)
     record(user, "user.password_change", user)
+
+
+# --- sessions -----------------------------------------------------------------
+
+def end_all_sessions(user: User) -> None:
+    """End every sign-in of ``user`` on every device, copied cookies included (the
+    generation is part of each; see accounts.sessions). Flushes."""
+    user.session_generation += 1
+    db.session.flush()
+
+
+def sign_out_everywhere(user: User, actor: User) -> None:
+    """``actor`` (the person or an admin) ends every session of ``user``; audited."""
+    end_all_sessions(user)
+    record(actor, "user.sign_out_everywhere", user)
 
 
 # --- signed tokens ------------------------------------------------------------
