@@ -62,6 +62,8 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = _env_int("IDEABOARD_PASSWORD_RESET_MAX_AGE", 3600)
     INVITATION_MAX_AGE = _env_int("IDEABOARD_INVITATION_MAX_AGE", 7 * 24 * 3600)
+    # How long the link that finishes a sign-up (choose your password) stays valid.
+    SIGNUP_MAX_AGE = _env_int("IDEABOARD_SIGNUP_MAX_AGE", 24 * 3600)
     MIN_PASSWORD_LENGTH = 10
 
     MAX_CONTENT_LENGTH = 1024 * 1024

@@ -50,6 +50,8 @@ MATRIX: dict[str, Case] = {
     "accounts.login": Case(GET="OOOOOO", POST="OOOOOO"),
     "accounts.logout": Case(POST="LLLLLL", fresh_login=True),  # back to the log-in page
     "accounts.signup": Case(GET="OOOOOO", POST="OOOOOO"),
+    "accounts.signup_sent": Case(GET="OOOOOO"),
+    "accounts.confirm_signup": Case(GET="OOOOOO", POST="OOOOOO"),  # a bad link: back to sign-up
     "accounts.request_reset": Case(GET="OOOOOO", POST="OOOOOO"),
     "accounts.reset_password": Case(GET="OOOOOO", POST="OOOOOO"),
     "accounts.account": Case(GET="LOOOOO", POST="LOOOOO"),

@@ -2,13 +2,16 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from ideaboard.accounts import services, sessions
+from ideaboard.accounts.models import User
 from ideaboard.accounts.forms import (
     ChangePasswordForm,
+    ChoosePasswordForm,
+    InvitationSignupForm,
     LoginForm,
     ProfileForm,
-    ResetPasswordForm,
     ResetRequestForm,
     SignupForm,
 )
@@ -28,6 +31,13 @@ def _home() -> str:
 
 def _department(department_id: int) -> Department | None:
     return db.session.get(Department, department_id) if department_id else None
+
+
+def _welcome(user: User) -> Response:
+    """Sign a new account in and greet it."""
+    sessions.sign_in(user)
+    flash(f"Welcome to Ideaboard, {user.display_name}.", "success")
+    return redirect(_home())
 
 
 def _status() -> int:
@@ -76,22 +86,57 @@ def signup():
     invitation = services.invitation_from_token(token)
     if token and invitation is None:
         flash("That invitation link is invalid, expired or already used.", "error")
-    form = SignupForm()
+    form = InvitationSignupForm() if invitation is not None else SignupForm()
     if request.method == "GET" and invitation is not None:
         form.email.data = invitation.email
         form.department.data = invitation.department_id or 0
     if form.validate_on_submit():
         try:
-            user = services.sign_up(form.email.data, form.display_name.data, form.password.data,
-                                    _department(form.department.data), invitation)
+            if invitation is None:
+                services.request_sign_up(form.email.data, form.display_name.data,
+                                         _department(form.department.data))
+            else:
+                user = services.sign_up(form.email.data, form.display_name.data,
+                                        form.password.data, _department(form.department.data),
+                                        invitation)
         except services.AccountError as error:
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            sessions.sign_in(user)
-            flash(f"Welcome to Ideaboard, {user.display_name}.", "success")
-            return redirect(_home())
+            if invitation is None:
+                # The same answer whether or not the address has an account.
+                return redirect(url_for("accounts.signup_sent"))
+            return _welcome(user)
     return render_template("accounts/signup.html", form=form, invitation=invitation), _status()
+
+
+@bp.get("/signup/sent")
+@requires(PUBLIC)
+def signup_sent():
+    return render_template("accounts/signup_sent.html")
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@requires(PUBLIC)
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def confirm_signup(token: str):
+    wanted = services.sign_up_request_from_token(token)
+    if wanted is None:
+        flash("That sign-up link is invalid, expired or already used. "
+              "Sign up again, or log in if you have an account.", "error")
+        return redirect(url_for("accounts.signup"))
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(wanted.email, wanted.display_name, form.password.data,
+                                    wanted.department)
+        except services.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            return _welcome(user)
+    return render_template("accounts/choose_password.html", form=form, sign_up=wanted), \
+        _status()
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -156,7 +201,7 @@ def reset_password(token: str):
     if user is None:
         flash("That reset link is invalid or has expired. Ask for a new one.", "error")
         return redirect(url_for("accounts.request_reset"))
-    form = ResetPasswordForm()
+    form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
             services.set_password(user, form.password.data)
@@ -167,4 +212,4 @@ def reset_password(token: str):
             flash("Your password is changed and every device is signed out. "
                   "Log in with it now.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form), _status()
+    return render_template("accounts/choose_password.html", form=form, sign_up=None), _status()
