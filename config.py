@@ -7,6 +7,7 @@ Pick one with ``IDEABOARD_ENV`` (``production`` by default, ``development`` or
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 # Only ever used outside production; ProductionConfig refuses to start with it.
 # bandit B105: deliberate; ProductionConfig refuses to start with it.
@@ -61,6 +62,8 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = _env_int("IDEABOARD_PASSWORD_RESET_MAX_AGE", 3600)
     INVITATION_MAX_AGE = _env_int("IDEABOARD_INVITATION_MAX_AGE", 7 * 24 * 3600)
+    # How long the link that finishes a sign-up (choose your password) stays valid.
+    SIGNUP_MAX_AGE = _env_int("IDEABOARD_SIGNUP_MAX_AGE", 24 * 3600)
     MIN_PASSWORD_LENGTH = 10
 
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -68,6 +71,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The longest any sign-in lasts, remembered or not (accounts.sessions checks it too,
+    # so a copied cookie dies on time whatever its own expiry says).
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("IDEABOARD_REMEMBER_DAYS", 14))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_ENABLED = _env_bool("IDEABOARD_RATELIMIT_ENABLED", True)

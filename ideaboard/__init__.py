@@ -96,9 +96,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
 
-    from ideaboard.accounts import services as accounts
+    from ideaboard.accounts import sessions
 
-    login_manager.user_loader(accounts.load_user)
+    sessions.register(login_manager)
     # Import every model so metadata is complete for Alembic and create_all.
     import ideaboard.models  # noqa: F401
 

@@ -103,7 +103,7 @@ def requires(action: str) -> Callable:
 
 # --- accounts -----------------------------------------------------------------
 
-@rule("account.manage")
+@rule("account.manage", "account.sign_out_everywhere")
 def _own_account(user, _obj) -> bool:
     return True
 

@@ -100,14 +100,62 @@ def test_login_without_csrf_token_is_refused(client, employee):
     assert client.get("/account").status_code == 302
 
 
+def _mail_to(address: str) -> OutboxEmail:
+    [mail] = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.to_address == address))
+    return mail
+
+
+def _path_of_link(text: str, path_prefix: str) -> str:
+    """The path of the first link in ``text`` whose path starts with ``path_prefix``."""
+    return re.search(rf"https?://[^/\s]+({re.escape(path_prefix)}\S*)", text).group(1)
+
+
+def _confirm_link(client, **overrides) -> str:
+    """Sign up (step one) and return the path of the e-mailed "choose your password" link."""
+    response = client.post("/signup", data=signup_data(client, **overrides))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    email = overrides.get("email", "new.person@example.com")
+    return _path_of_link(_mail_to(email).body_text, "/signup/confirm/")
+
+
+def choose_password(client, path: str, password: str = GOOD_PASSWORD, confirm: str | None = None):
+    return client.post(path, data={"password": password, "confirm": confirm or password,
+                                   "csrf_token": csrf_token(client, path)})
+
+
 def test_signup_with_allowed_domain(client, allow_example, it_department):
-    response = client.post("/signup", data=signup_data(client, department=str(it_department.id)))
+    path = _confirm_link(client, department=str(it_department.id))
+    assert services.find_by_email("new.person@example.com") is None  # not before the link
+    page = client.get(path)
+    assert page.status_code == 200
+    assert b"Choose your password" in page.data and b"new.person@example.com" in page.data
+    response = choose_password(client, path)
     assert response.status_code == 302
     user = services.find_by_email("new.person@example.com")
-    assert user.department_id == it_department.id
+    assert (user.display_name, user.department_id) == ("New Person", it_department.id)
     assert user.role == "employee"
     assert user.password_hash.startswith("scrypt:")
     assert client.get("/account").status_code == 200  # signed in
+
+
+def test_signup_link_works_once(client, allow_example):
+    path = _confirm_link(client)
+    assert choose_password(client, path).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    again = client.get(path, follow_redirects=True)
+    assert b"invalid, expired or already used" in again.data
+    reused = choose_password(client, path, "another-long-passphrase")
+    assert reused.status_code == 302 and reused.headers["Location"] == "/signup"
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_signup_link_expires_and_cannot_be_forged(app, client, allow_example):
+    path = _confirm_link(client)
+    forged = path[:-2] + ("AA" if not path.endswith("AA") else "BB")
+    assert b"invalid, expired" in client.get(forged, follow_redirects=True).data
+    app.config["SIGNUP_MAX_AGE"] = -1
+    assert b"invalid, expired" in client.get(path, follow_redirects=True).data
+    assert services.find_by_email("new.person@example.com") is None
 
 
 def test_signup_outside_allowed_domains_is_refused_and_keeps_input(client, allow_example):
@@ -117,28 +165,59 @@ def test_signup_outside_allowed_domains_is_refused_and_keeps_input(client, allow
     assert b'value="someone@elsewhere.org"' in response.data
     assert b'value="New Person"' in response.data
     assert services.find_by_email("someone@elsewhere.org") is None
+    assert db.session.scalar(sa.select(sa.func.count(OutboxEmail.id))) == 0
 
 
 @pytest.mark.parametrize("password,message", [
     ("short", b"at least"),
     ("password1234", b"too easy to guess"),
+    ("New.Person-2026", b"your e-mail address or your name"),
 ])
 def test_signup_rejects_weak_passwords(client, allow_example, password, message):
-    response = client.post("/signup", data=signup_data(client, password=password, confirm=password))
+    path = _confirm_link(client)
+    response = choose_password(client, path, password)
     assert response.status_code == 422
     assert message in response.data
+    assert services.find_by_email("new.person@example.com") is None
 
 
-def test_signup_rejects_taken_email(client, allow_example, employee):
-    response = client.post("/signup", data=signup_data(client, email=employee.email))
-    assert response.status_code == 422
-    assert b"already exists" in response.data
+def test_signup_answers_the_same_for_a_taken_email(client, allow_example, employee):
+    """Defect 8: the answer never tells whether an address has an account."""
+    new = client.post("/signup", data=signup_data(client))
+    taken = client.post("/signup", data=signup_data(client, email=employee.email))
+    assert new.status_code == taken.status_code == 302
+    assert new.headers["Location"] == taken.headers["Location"] == "/signup/sent"
+    assert new.get_data() == taken.get_data()
+    sent = client.get("/signup/sent")
+    assert b"Check your inbox" in sent.data
+    # The person who has the account is told so, with links to log in and to reset.
+    mail = _mail_to(employee.email)
+    assert "already have" in mail.body_text
+    assert _path_of_link(mail.body_text, "/login") == "/login"
+    assert _path_of_link(mail.body_text, "/reset-password") == "/reset-password"
+    assert "/signup/confirm/" not in mail.body_text
+
+
+def test_signup_links_come_from_the_base_url(app, client, allow_example, employee):
+    app.config["BASE_URL"] = "https://ideas.example.com/"
+    client.post("/signup", data=signup_data(client))
+    client.post("/signup", data=signup_data(client, email=employee.email))
+    for address in ("new.person@example.com", employee.email):
+        links = re.findall(r"https?://\S+", _mail_to(address).body_text)
+        assert links and all(link.startswith("https://ideas.example.com/") for link in links)
 
 
 def test_signup_rejects_mismatched_confirmation(client, allow_example):
-    response = client.post("/signup", data=signup_data(client, confirm="something-else-entirely"))
+    path = _confirm_link(client)
+    response = choose_password(client, path, confirm="something-else-entirely")
     assert response.status_code == 422
     assert b"The passwords differ." in response.data
+
+
+def test_signup_page_says_what_happens_next(client):
+    page = client.get("/signup").get_data(as_text=True)
+    assert "e-mail you a link" in page and "Send me the link" in page
+    assert 'name="password"' not in page  # chosen on the link's page
 
 
 def test_invitation_lets_an_outsider_sign_up(app, admin_client, client, it_department):

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ideaboard.accounts.services import password_reset_token
+from ideaboard.accounts.services import password_reset_token, sign_up_token
 from ideaboard.comments.services import add_comment
 from ideaboard.extensions import db
 from ideaboard.moderation.services import flag_idea
@@ -128,18 +128,23 @@ def world(app, employee, manager, admin, it_department, hr_department):
 # endpoint -> (who posts, URL arguments, the page that shows the form)
 def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
     reset = f"/reset-password/{password_reset_token(w['employee'])}"
+    confirm = f"/signup/confirm/{sign_up_token('fuzz.new@example.com', 'Fuzz New', None)}"
     return {
         "accounts.login": (None, {}, "/login"),
         "accounts.signup": (None, {}, "/signup"),
+        "accounts.confirm_signup": (None, {"token": confirm.rsplit("/", 1)[1]}, confirm),
         "accounts.request_reset": (None, {}, "/reset-password"),
         "accounts.reset_password": (None, {"token": reset.rsplit("/", 1)[1]}, reset),
         "accounts.logout": ("employee", {}, "/account"),
         "accounts.account": ("employee", {}, "/account"),
+        "accounts.sign_out_everywhere": ("employee", {}, "/account"),
         "admin.edit_department": ("admin", {"department_id": w["department"].id},
                                   f"/admin/departments/{w['department'].id}/edit"),
         "admin.new_department": ("admin", {}, "/admin/departments/new"),
         "admin.edit_user": ("admin", {"user_id": w["peer"].id}, f"/admin/users/{w['peer'].id}"),
         "admin.set_active": ("admin", {"user_id": w["peer"].id}, f"/admin/users/{w['peer'].id}"),
+        "admin.sign_out_everywhere": ("admin", {"user_id": w["peer"].id},
+                                      f"/admin/users/{w['peer'].id}"),
         "admin.invitations": ("admin", {}, "/admin/invitations"),
         "comments.create": ("employee", {"idea_id": w["peer_idea"].id}, f"/ideas/{w['peer_idea'].id}"),
         "comments.reply": ("employee", {"comment_id": w["comment"].id}, f"/ideas/{w['peer_idea'].id}"),
@@ -219,9 +224,10 @@ def _client(app, world, who):
 
 
 @pytest.mark.parametrize("endpoint", [
-    "accounts.login", "accounts.signup", "accounts.request_reset", "accounts.reset_password",
-    "accounts.logout", "accounts.account", "admin.edit_department", "admin.new_department",
-    "admin.edit_user", "admin.set_active", "admin.invitations", "comments.create",
+    "accounts.login", "accounts.signup", "accounts.confirm_signup", "accounts.request_reset",
+    "accounts.reset_password", "accounts.logout", "accounts.account",
+    "accounts.sign_out_everywhere", "admin.edit_department", "admin.new_department",
+    "admin.edit_user", "admin.set_active", "admin.sign_out_everywhere", "admin.invitations", "comments.create",
     "comments.reply", "comments.edit", "comments.delete", "flags.comment", "flags.idea",
     "following.follow", "following.unfollow", "ideas.new", "ideas.edit", "moderation.resolve",
     "notifications.open", "notifications.read", "notifications.read_all", "review.decide",

@@ -39,7 +39,7 @@ class Case:
     POST: str | None = None
     status: str = "open"  # the state of the fresh idea the URL points at
     data: dict = field(default_factory=dict)  # form fields sent with the POST
-    fresh_login: bool = False  # the request ends the session (log out)
+    fresh_login: bool = False  # the request ends the person's sessions (log out)
 
 
 RATIONALE = "A rationale that is long enough to be accepted."
@@ -50,9 +50,13 @@ MATRIX: dict[str, Case] = {
     "accounts.login": Case(GET="OOOOOO", POST="OOOOOO"),
     "accounts.logout": Case(POST="LLLLLL", fresh_login=True),  # back to the log-in page
     "accounts.signup": Case(GET="OOOOOO", POST="OOOOOO"),
+    "accounts.signup_sent": Case(GET="OOOOOO"),
+    "accounts.confirm_signup": Case(GET="OOOOOO", POST="OOOOOO"),  # a bad link: back to sign-up
     "accounts.request_reset": Case(GET="OOOOOO", POST="OOOOOO"),
     "accounts.reset_password": Case(GET="OOOOOO", POST="OOOOOO"),
     "accounts.account": Case(GET="LOOOOO", POST="LOOOOO"),
+    # Like log-out: every session ends and the person lands on the log-in page.
+    "accounts.sign_out_everywhere": Case(POST="LLLLLL", fresh_login=True),
     # ideas
     "ideas.index": Case(GET="LOOOOO"),
     "ideas.department": Case(GET="LOOOOO"),
@@ -95,6 +99,7 @@ MATRIX: dict[str, Case] = {
     "admin.users": Case(GET="LDDDDO"),
     "admin.edit_user": Case(GET="LDDDDO", POST="LDDDDO"),
     "admin.set_active": Case(POST="LDDDDO"),
+    "admin.sign_out_everywhere": Case(POST="LDDDDO"),
     "admin.invitations": Case(GET="LDDDDO", POST="LDDDDO"),
     "admin.departments": Case(GET="LDDDDO"),
     "admin.new_department": Case(GET="LDDDDO", POST="LDDDDO"),
@@ -202,6 +207,10 @@ def test_permission_matrix(app, it_department, hr_department, admin):
                     response = client.get(url)
                 else:
                     response = client.post(url, data={"csrf_token": client.token, **case.data})
+                if case.fresh_login and role != "anonymous":
+                    # Ending a session ends every session of that person (log-out, sign
+                    # out everywhere): the role's shared client signs in again.
+                    world.clients[role] = world.client_for(role)
                 got = outcome(response)
                 if got != want:
                     failures.append(f"{endpoint} {method} as {role}: expected {want}, got "

@@ -27,17 +27,28 @@ class _DepartmentFormMixin:
 
 
 class SignupForm(FlaskForm, _DepartmentFormMixin):
+    """Sign-up, step one: who one is; the password comes with the e-mailed link."""
+
     email = EmailField("Work e-mail", validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField("Your name", validators=[DataRequired(), Length(min=2, max=80)])
     department = SelectField("Department", coerce=int, validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_department_choices()
+
+
+class ChoosePasswordForm(FlaskForm):
+    """A new password, twice: the sign-up link's page and the reset link's page."""
+
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_department_choices()
+
+class InvitationSignupForm(SignupForm, ChoosePasswordForm):
+    """Sign-up through an invitation: one step, since the invitation proves the address."""
 
 
 class ProfileForm(FlaskForm, _DepartmentFormMixin):
@@ -62,10 +73,3 @@ class ChangePasswordForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
 
-
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
-    confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
-    )

@@ -90,8 +90,7 @@ def import_users(stream: IO[str], actor: User | None = None) -> ImportReport:
         return report
     for row in rows:
         user = create_user(row.email, row.name, secrets.token_urlsafe(24),
-                           department=row.department, role=row.role, actor=actor,
-                           check_password=False)
+                           department=row.department, role=row.role, actor=actor)
         if row.role == Role.MANAGER:
             user.managed_departments = [row.department]
         report.created.append(user)

@@ -54,6 +54,8 @@ class User(UserMixin, db.Model):
     unread_notifications: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every sign-in (see accounts.sessions); bumped to end them all at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     managed_departments: Mapped[list[Department]] = relationship(
@@ -63,6 +65,12 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def session_identity(self) -> str:
+        """What Flask-Login keeps for a sign-in that begins now (see accounts.sessions)."""
+        from ideaboard.accounts.sessions import identity
+
+        return identity(self)
 
     @property
     def is_admin(self) -> bool:

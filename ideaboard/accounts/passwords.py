@@ -2,31 +2,60 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
+from importlib import resources
+
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-# The most common passwords that meet a length rule; refused outright.
-COMMON_PASSWORDS = frozenset(
-    """
-    password123 password1234 password12345 1234567890 12345678910 qwertyuiop
-    qwerty12345 qwerty123456 1q2w3e4r5t 1qaz2wsx3edc iloveyou123 welcome123
-    welcome1234 letmein123 changeme123 administrator passw0rd123 p@ssw0rd123
-    abcdefghij abc1234567 0987654321 1111111111 0000000000 aaaaaaaaaa
-    monkey12345 football123 baseball123 sunshine123 princess123 dragon12345
-    trustno1234 superman123 starwars123 whatever123 computer123 internet123
-    """.split()
-)
+# Personal words shorter than this (normalised) are too short to judge a password by:
+# refusing every password containing "al" or "li" would refuse good ones.
+MIN_PERSONAL_LENGTH = 4
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-def password_problem(password: str) -> str | None:
-    """Why ``password`` is unacceptable, or None if it is fine."""
+@cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords (lower case) refused outright, read once from the package's
+    ``common_passwords.txt``: only ones that meet the length rule, since shorter ones
+    are refused anyway."""
+    text = resources.files("ideaboard.accounts").joinpath("common_passwords.txt").read_text(
+        encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def _normalised(text: str) -> str:
+    """Lower case letters and digits only, so "Erin.Employee" and "erin employee" match."""
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+def _personal_words(email: str | None, display_name: str | None) -> list[str]:
+    """What a password must not contain: the e-mail, its local part, the name."""
+    words = []
+    if email:
+        words += [email, email.rpartition("@")[0]]
+    if display_name:
+        words.append(display_name)
+    return [w for w in map(_normalised, words) if len(w) >= MIN_PERSONAL_LENGTH]
+
+
+def password_problem(password: str, *, email: str | None = None,
+                     display_name: str | None = None) -> str | None:
+    """Why ``password`` is unacceptable for the person with this e-mail and name, or None
+    if it is fine."""
     minimum = current_app.config["MIN_PASSWORD_LENGTH"]
     if len(password) < minimum:
         return f"Use at least {minimum} characters."
     if len(password) > 256:
         return "Use at most 256 characters."
-    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+    if password.lower() in common_passwords() or len(set(password)) < 4:
         return "That password is too easy to guess; choose another."
+    plain = _normalised(password)
+    if any(word in plain for word in _personal_words(email, display_name)):
+        return "Do not use your e-mail address or your name in your password."
     return None
 
 

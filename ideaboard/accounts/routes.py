@@ -1,14 +1,17 @@
 """Log in, log out, sign up, password reset and the account page."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from ideaboard.accounts import services
+from ideaboard.accounts import services, sessions
+from ideaboard.accounts.models import User
 from ideaboard.accounts.forms import (
     ChangePasswordForm,
+    ChoosePasswordForm,
+    InvitationSignupForm,
     LoginForm,
     ProfileForm,
-    ResetPasswordForm,
     ResetRequestForm,
     SignupForm,
 )
@@ -30,6 +33,13 @@ def _department(department_id: int) -> Department | None:
     return db.session.get(Department, department_id) if department_id else None
 
 
+def _welcome(user: User) -> Response:
+    """Sign a new account in and greet it."""
+    sessions.sign_in(user)
+    flash(f"Welcome to Ideaboard, {user.display_name}.", "success")
+    return redirect(_home())
+
+
 def _status() -> int:
     """422 when a submitted form is shown again with its errors."""
     return 422 if request.method == "POST" else 200
@@ -48,7 +58,7 @@ def login():
             # One message whatever was wrong, so it never reveals who has an account.
             form.password.errors.append("That e-mail and password do not match an active account.")
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.sign_in(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), _home()))
     return render_template("accounts/login.html", form=form), _status()
@@ -57,7 +67,11 @@ def login():
 @bp.post("/logout")
 @requires(PUBLIC)
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        # Copies of this session's cookies (and every other device) end with it.
+        services.end_all_sessions(current_user)
+        db.session.commit()
+    sessions.sign_out()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -72,22 +86,57 @@ def signup():
     invitation = services.invitation_from_token(token)
     if token and invitation is None:
         flash("That invitation link is invalid, expired or already used.", "error")
-    form = SignupForm()
+    form = InvitationSignupForm() if invitation is not None else SignupForm()
     if request.method == "GET" and invitation is not None:
         form.email.data = invitation.email
         form.department.data = invitation.department_id or 0
     if form.validate_on_submit():
         try:
-            user = services.sign_up(form.email.data, form.display_name.data, form.password.data,
-                                    _department(form.department.data), invitation)
+            if invitation is None:
+                services.request_sign_up(form.email.data, form.display_name.data,
+                                         _department(form.department.data))
+            else:
+                user = services.sign_up(form.email.data, form.display_name.data,
+                                        form.password.data, _department(form.department.data),
+                                        invitation)
         except services.AccountError as error:
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            login_user(user)
-            flash(f"Welcome to Ideaboard, {user.display_name}.", "success")
-            return redirect(_home())
+            if invitation is None:
+                # The same answer whether or not the address has an account.
+                return redirect(url_for("accounts.signup_sent"))
+            return _welcome(user)
     return render_template("accounts/signup.html", form=form, invitation=invitation), _status()
+
+
+@bp.get("/signup/sent")
+@requires(PUBLIC)
+def signup_sent():
+    return render_template("accounts/signup_sent.html")
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@requires(PUBLIC)
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def confirm_signup(token: str):
+    wanted = services.sign_up_request_from_token(token)
+    if wanted is None:
+        flash("That sign-up link is invalid, expired or already used. "
+              "Sign up again, or log in if you have an account.", "error")
+        return redirect(url_for("accounts.signup"))
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(wanted.email, wanted.display_name, form.password.data,
+                                    wanted.department)
+        except services.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            return _welcome(user)
+    return render_template("accounts/choose_password.html", form=form, sign_up=wanted), \
+        _status()
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -113,9 +162,22 @@ def account():
             password.new_password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password is changed.", "success")
+            # Every session ended with the old password; this device goes on in a new one.
+            sessions.sign_in(current_user._get_current_object(),
+                             remember=sessions.remembered())
+            flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", profile=profile, password=password), _status()
+
+
+@bp.post("/account/sign-out-everywhere")
+@requires("account.sign_out_everywhere")
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user, current_user)
+    db.session.commit()
+    sessions.sign_out()
+    flash("You are signed out on every device, this one included.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
@@ -139,7 +201,7 @@ def reset_password(token: str):
     if user is None:
         flash("That reset link is invalid or has expired. Ask for a new one.", "error")
         return redirect(url_for("accounts.request_reset"))
-    form = ResetPasswordForm()
+    form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
             services.set_password(user, form.password.data)
@@ -147,6 +209,7 @@ def reset_password(token: str):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password is changed. Log in with it now.", "success")
+            flash("Your password is changed and every device is signed out. "
+                  "Log in with it now.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form), _status()
+    return render_template("accounts/choose_password.html", form=form, sign_up=None), _status()

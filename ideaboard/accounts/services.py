@@ -5,6 +5,8 @@ Services flush; the request (or CLI command) commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -28,21 +30,6 @@ class WrongPassword(AccountError):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-# Every signed-in request runs this first: built once, so SQLAlchemy reuses its compiled
-# form (Session.get builds its statement anew each time, for an empty identity map).
-_USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
-
-
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: deactivated people are signed out on their next request."""
-    try:
-        user_id = int(user_id)
-    except (TypeError, ValueError):
-        return None
-    user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).scalar_one_or_none()
-    return user if user is not None and user.active else None
 
 
 def find_by_email(email: str) -> User | None:
@@ -75,13 +62,12 @@ def create_user(
     department: Department | None = None,
     role: str = Role.EMPLOYEE.value,
     actor: User | None = None,
-    check_password: bool = True,
 ) -> User:
     """Create an account; raises AccountError for a taken e-mail or weak password."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
         raise AccountError("An account with that e-mail already exists.")
-    if check_password and (problem := password_problem(password)):
+    if problem := password_problem(password, email=email, display_name=display_name):
         raise AccountError(problem)
     user = User(
         email=email,
@@ -97,18 +83,91 @@ def create_user(
     return user
 
 
+def _check_domain(email: str) -> None:
+    if not email_domain_allowed(email):
+        raise AccountError(
+            "Sign-up is open to company e-mail addresses only. Ask an administrator for an invitation."
+        )
+
+
+def request_sign_up(email: str, display_name: str, department: Department | None) -> None:
+    """Sign-up, step one: e-mail the address, and answer the same whether or not it has
+    an account (so the form never tells who has one).
+
+    A new address gets a signed, expiring link to choose a password; only then is the
+    account made (``sign_up``), so nobody makes an account for a colleague's address.
+    An address with an account gets a note with links to log in and to reset the
+    password. Raises AccountError only for what the address alone decides (its domain).
+    """
+    _check_domain(email)
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        queue_email(
+            email,
+            "You already have an Ideaboard account",
+            "Someone, perhaps you, asked to create an Ideaboard account for this address. "
+            "You already have one.\n\n"
+            f"Log in here:\n\n{_absolute_link('accounts.login')}\n\n"
+            "Forgot your password? Choose a new one here:\n\n"
+            f"{_absolute_link('accounts.request_reset')}\n\n"
+            "If you did not ask for this, ignore this message.\n",
+        )
+        return
+    token = sign_up_token(email, display_name, department)
+    queue_email(
+        email,
+        "Finish creating your Ideaboard account",
+        "Someone, perhaps you, asked to create an Ideaboard account for this address.\n\n"
+        f"To choose your password and finish, open this link within "
+        f"{current_app.config['SIGNUP_MAX_AGE'] // 3600} hours:\n\n"
+        f"{_absolute_link('accounts.confirm_signup', token=token)}\n\n"
+        "If you did not ask for this, ignore this message: no account is made without it.\n",
+    )
+
+
+def sign_up_token(email: str, display_name: str, department: Department | None) -> str:
+    """The signed token of a sign-up link (no password in it: that is chosen on the page
+    it opens). It expires after SIGNUP_MAX_AGE and is used up once the account exists."""
+    return _serializer("sign-up").dumps(
+        {"email": normalise_email(email), "name": display_name.strip(),
+         "dept": department.id if department is not None else None})
+
+
+@dataclass(frozen=True)
+class SignUpRequest:
+    """What a confirmed sign-up link asks for: the address it was sent to, the name and
+    the department given in step one."""
+
+    email: str
+    display_name: str
+    department: Department | None
+
+
+def sign_up_request_from_token(token: str) -> SignUpRequest | None:
+    """The sign-up a link asks for; None if the link is forged, expired or used (the
+    account it makes already exists)."""
+    try:
+        data = _serializer("sign-up").loads(token, max_age=current_app.config["SIGNUP_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    email = data.get("email")
+    if not isinstance(email, str) or find_by_email(email) is not None:
+        return None
+    department = db.session.get(Department, data["dept"]) if data.get("dept") else None
+    return SignUpRequest(email, str(data.get("name", "")), department)
+
+
 def sign_up(email: str, display_name: str, password: str, department: Department | None,
             invitation: Invitation | None = None) -> User:
-    """Self-service sign-up: allowed domains, or an open invitation for this address."""
+    """Make a self-service account for an address that was proven: by a confirmed sign-up
+    link (allowed domains only) or by an open invitation for this address."""
     if invitation is not None:
         if invitation.accepted_at is not None:
             raise AccountError("This invitation has already been used.")
         if normalise_email(email) != invitation.email:
             raise AccountError("This invitation is for a different e-mail address.")
-    elif not email_domain_allowed(email):
-        raise AccountError(
-            "Sign-up is open to company e-mail addresses only. Ask an administrator for an invitation."
-        )
+    else:
+        _check_domain(email)
     role = invitation.role if invitation else Role.EMPLOYEE.value
     user = create_user(email, display_name, password, department=department, role=role)
     if invitation is not None:
@@ -143,14 +202,38 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, new_password: str) -> None:
-    if problem := password_problem(new_password):
+    """Change the password and end every session of ``user`` (a new one may begin)."""
+    if problem := password_problem(new_password, email=user.email,
+                                   display_name=user.display_name):
         raise AccountError(problem)
     user.password_hash = hash_password(new_password)
-    db.session.flush()
+    end_all_sessions(user)
     record(user, "user.password_change", user)
 
 
-# --- signed tokens ------------------------------------------------------------
+# --- sessions -----------------------------------------------------------------
+
+def end_all_sessions(user: User) -> None:
+    """End every sign-in of ``user`` on every device, copied cookies included (the
+    generation is part of each; see accounts.sessions). Flushes."""
+    user.session_generation += 1
+    db.session.flush()
+
+
+def sign_out_everywhere(user: User, actor: User) -> None:
+    """``actor`` (the person or an admin) ends every session of ``user``; audited."""
+    end_all_sessions(user)
+    record(actor, "user.sign_out_everywhere", user)
+
+
+# --- signed tokens and links -------------------------------------------------
+
+def _absolute_link(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, from the configured BASE_URL, never the request's
+    Host (which the sender of a request chooses)."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, _external=False,
+                                                                 **values)
+
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
@@ -220,6 +303,8 @@ def invitation_from_token(token: str | None) -> Invitation | None:
     except (BadSignature, SignatureExpired):
         return None
     invitation = db.session.get(Invitation, data.get("inv"))
-    if invitation is None or invitation.accepted_at is not None:
+    # Once the address has an account the link is simply used up, whoever made it.
+    if invitation is None or invitation.accepted_at is not None \
+            or find_by_email(invitation.email) is not None:
         return None
     return invitation

@@ -100,6 +100,16 @@ def set_active(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+@bp.post("/users/<int:user_id>/sign-out")
+@requires("admin.users")
+def sign_out_everywhere(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    accounts.sign_out_everywhere(user, current_user)
+    db.session.commit()
+    flash(f"{user.display_name} is signed out on every device.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.route("/invitations", methods=["GET", "POST"])
 @requires("admin.users")
 def invitations():

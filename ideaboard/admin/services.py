@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ideaboard.accounts.models import Role, User
-from ideaboard.accounts.services import user_snapshot
+from ideaboard.accounts.services import end_all_sessions, user_snapshot
 from ideaboard.audit.services import changes, record
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
@@ -65,6 +65,9 @@ def set_active(user: User, active: bool, actor: User) -> None:
     if user.active == active:
         return
     user.active = active
+    if not active:
+        # Otherwise reactivating would bring the old sessions (and stolen copies) back.
+        end_all_sessions(user)
     db.session.flush()
     record(actor, "user.reactivate" if active else "user.deactivate", user,
            before={"active": not active}, after={"active": active})
