@@ -6,7 +6,7 @@ session of that person on every device: log-out, a password change or reset,
 deactivation and "sign out everywhere" do.
 
 Revision ID: b5e8d2c4a7f1
-Revises: 7c4e2b9a1f03
+Revises: b41d7e9c2a53
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5e8d2c4a7f1'
-down_revision = '7c4e2b9a1f03'
+down_revision = 'b41d7e9c2a53'
 branch_labels = None
 depends_on = None
 
