@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     app.request_class = IdeaboardRequest
     load_config(app, config, env)
     register_extensions(app)
+    register_throttling(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -101,6 +102,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(accounts.load_user)
     # Import every model so metadata is complete for Alembic and create_all.
     import ideaboard.models  # noqa: F401
+
+
+def register_throttling(app: Flask) -> None:
+    from ideaboard.core.throttling import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

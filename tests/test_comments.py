@@ -212,7 +212,8 @@ def test_reply_notifies_parent_author_once_even_if_following_and_mentioned(idea,
     services.add_comment(bob, idea, "Another answer", parent=top)
     db.session.commit()
     assert [n.kind for n in notifications_of(ann)] == ["mention", "reply"]
-    assert [n.kind for n in notifications_of(author)] == ["comment", "comment", "comment"]
+    # The author heard of all three comments in one grouped notification (issue 11).
+    assert [(n.kind, n.group_count) for n in notifications_of(author)] == [("comment", 3)]
 
 
 def test_followers_who_cannot_see_a_hidden_idea_are_not_notified(idea, ann, bob, admin):

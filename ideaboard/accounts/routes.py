@@ -12,6 +12,7 @@ from ideaboard.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
+from ideaboard.core import throttling
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter
 from ideaboard.org.models import Department
@@ -37,21 +38,31 @@ def _status() -> int:
 
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_home())
     form = LoginForm()
+    status = _status()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            # One message whatever was wrong, so it never reveals who has an account.
-            form.password.errors.append("That e-mail and password do not match an active account.")
+        # Failed attempts are limited per account and per address (core.throttling).
+        account = services.normalise_email(form.email.data)
+        try:
+            throttling.check_login(account)
+        except throttling.Throttled as error:
+            form.form_errors.append(error.description)
+            status = error.code
         else:
-            login_user(user, remember=form.remember.data)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next"), _home()))
-    return render_template("accounts/login.html", form=form), _status()
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is None:
+                throttling.failed_login(account)
+                # One message whatever was wrong, so it never reveals who has an account.
+                form.password.errors.append(
+                    "That e-mail and password do not match an active account.")
+            else:
+                login_user(user, remember=form.remember.data)
+                db.session.commit()
+                return redirect(safe_next(request.args.get("next"), _home()))
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.post("/logout")
@@ -95,6 +106,7 @@ def signup():
 def account():
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="password")
+    status = _status()
     if request.method == "GET":
         profile.department.data = current_user.department_id or 0
     elif "profile-submit" in request.form and profile.validate_on_submit():
@@ -104,10 +116,17 @@ def account():
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
     elif "password-submit" in request.form and password.validate_on_submit():
+        # The current-password check is a password guess like a log-in: limited the same way.
+        account = services.normalise_email(current_user.email)
         try:
+            throttling.check_login(account)
             services.change_password(current_user, password.current_password.data,
                                      password.new_password.data)
+        except throttling.Throttled as error:
+            password.form_errors.append(error.description)
+            status = error.code
         except services.WrongPassword as error:
+            throttling.failed_login(account)
             password.current_password.errors.append(str(error))
         except services.AccountError as error:
             password.new_password.errors.append(str(error))
@@ -115,7 +134,7 @@ def account():
             db.session.commit()
             flash("Your password is changed.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", profile=profile, password=password), _status()
+    return render_template("accounts/account.html", profile=profile, password=password), status
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
