@@ -62,12 +62,12 @@ _EXTENSION = "ideaboard.throttle"
 class Throttled(TooManyRequests):
     """A limit refused this request: 429, a message safe to show, and ``Retry-After``."""
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        self.retry_after = max(1, retry_after)
-        super().__init__(f"{message} Please wait {_wait(self.retry_after)} and try again.")
+    retry_after: int
 
-    def get_headers(self, *args, **kwargs):
-        return [*super().get_headers(*args, **kwargs), ("Retry-After", str(self.retry_after))]
+    def __init__(self, message: str, retry_after: int) -> None:
+        seconds = max(1, retry_after)
+        super().__init__(f"{message} Please wait {_wait(seconds)} and try again.",
+                         retry_after=seconds)
 
 
 def _wait(seconds: int) -> str:
