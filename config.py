@@ -79,6 +79,8 @@ class Config:
                                    "10 per 15 minutes;50 per day")
     RATELIMIT_LOGIN_ADDRESS = _env("IDEABOARD_RATELIMIT_LOGIN_ADDRESS",
                                    "50 per 15 minutes;500 per day")
+    # Password-reset e-mails asked for one address (per client address: AUTH_LIMIT).
+    RATELIMIT_RESET_ACCOUNT = _env("IDEABOARD_RATELIMIT_RESET_ACCOUNT", "3 per hour;10 per day")
     # What one person may write (limits syntax: "N per minute;M per hour").
     RATELIMIT_IDEAS = _env("IDEABOARD_RATELIMIT_IDEAS", "10 per minute;50 per hour")
     RATELIMIT_COMMENTS = _env("IDEABOARD_RATELIMIT_COMMENTS", "30 per minute;300 per hour")

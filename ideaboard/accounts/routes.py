@@ -142,12 +142,21 @@ def account():
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
+    status = _status()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        flash("If that address belongs to an account, a reset link is on its way.", "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_request.html", form=form), _status()
+        try:
+            # Per address by the decorator, per account here: no address rotation floods
+            # one inbox (counted whether or not the account exists, so it tells nothing).
+            throttling.limit_account("reset_account", services.normalise_email(form.email.data))
+        except throttling.Throttled as error:
+            form.form_errors.append(error.description)
+            status = error.code
+        else:
+            services.request_password_reset(form.email.data)
+            db.session.commit()
+            flash("If that address belongs to an account, a reset link is on its way.", "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), status
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 LIMITS: dict[str, tuple[str, str]] = {
     "login_account": ("RATELIMIT_LOGIN_ACCOUNT", "Too many attempts to log in to this account."),
     "login_address": ("RATELIMIT_LOGIN_ADDRESS", "Too many attempts to log in from your network."),
+    "reset_account": ("RATELIMIT_RESET_ACCOUNT",
+                      "Several reset links were sent to this address a short while ago."),
     "idea": ("RATELIMIT_IDEAS", "You have posted many ideas in a short time."),
     "comment": ("RATELIMIT_COMMENTS", "You have posted many comments in a short time."),
     "reply": ("RATELIMIT_REPLIES", "You have posted many replies in a short time."),
@@ -132,7 +134,13 @@ def client_address() -> str:
 
 
 def person_key(user) -> str:
+    """What a person's writes are counted under."""
     return f"user:{user.id}"
+
+
+def account_key(account: str) -> str:
+    """What requests about an account (its normalised e-mail) are counted under."""
+    return f"account:{account}"
 
 
 # --- what views call ---------------------------------------------------------------
@@ -143,7 +151,7 @@ def check_login(account: str) -> None:
     ``Throttled`` if the account or the client's address has had too many failed
     attempts. Counts nothing."""
     limits = throttle()
-    limits.check("login_account", f"account:{account}")
+    limits.check("login_account", account_key(account))
     limits.check("login_address", client_address())
 
 
@@ -151,12 +159,18 @@ def failed_login(account: str) -> None:
     """Count one wrong password for ``account`` (the normalised e-mail) from the client's
     address."""
     limits = throttle()
-    for name, key in (("login_account", f"account:{account}"),
+    for name, key in (("login_account", account_key(account)),
                       ("login_address", client_address())):
         try:
             limits.hit(name, key)
         except Throttled:
             pass  # already at the limit: the next attempt is refused by check_login
+
+
+def limit_account(name: str, account: str) -> None:
+    """Count one request about ``account`` (the normalised e-mail); raise ``Throttled``
+    when over."""
+    throttle().hit(name, account_key(account))
 
 
 def spend(name: str, user, cost: int = 1) -> None:
@@ -183,6 +197,29 @@ def register(app: Flask) -> None:
         return body, code, {"Retry-After": str(error.retry_after)}
 
     warn_if_limits_per_process(app.config, app.logger)
+    warn_if_address_limit_too_low(app.extensions[_EXTENSION], app.logger)
+
+
+def _most_within(items: list[RateLimitItem], seconds: int) -> int:
+    """The most attempts ``items`` (all applying at once) let through in ``seconds``."""
+    return min(item.amount * ceil(seconds / item.get_expiry()) for item in items)
+
+
+def warn_if_address_limit_too_low(limits: Throttle, logger: logging.Logger) -> bool:
+    """Log a warning (and return True) when hammering one account could use up its
+    address's limit, so that an attacker would lock out colleagues behind the same address
+    (see the module's docstring)."""
+    account = limits.limits["login_account"]
+    low = [item for item in limits.limits["login_address"]
+           if _most_within(account, item.get_expiry()) >= item.amount]
+    if not low:
+        return False
+    logger.warning(
+        "RATELIMIT_LOGIN_ADDRESS (%s) lets no more attempts through than hammering one "
+        "account can make (RATELIMIT_LOGIN_ACCOUNT); an attacker could then lock out "
+        "everyone behind the same address. Raise it above the account limit.",
+        "; ".join(str(item) for item in low))
+    return True
 
 
 def worker_count(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
