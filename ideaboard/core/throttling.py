@@ -3,7 +3,10 @@
 Counts live in the store Flask-Limiter is configured with (``RATELIMIT_STORAGE_URI``:
 Redis when ``IDEABOARD_REDIS_URL`` is set, so every app server and worker shares one
 count; each process's memory otherwise). They are kept in a moving window, so a burst
-across the turn of a minute is counted as one burst.
+across the turn of a minute is counted as one burst. Each app builds its own client of
+that store (``register``): Flask-Limiter's one ``Limiter`` object keeps the storage of
+the last app it was given, so two apps in one process (tests, two "workers") would
+count in whichever was made last.
 
 Log-in. Failed attempts are counted per account (the normalised e-mail) and per client
 address; successful ones are not counted. An attempt the account's limit refuses is
@@ -14,7 +17,9 @@ the address's limit is above the account's in every window (the defaults: 10 and
 makes a correct password for another account fail. Guessing many accounts from one
 address trips the address's limit, which is the point. The client address is the
 socket's peer unless ``PROXY_FIX_X_FOR`` tells the app how many proxies to believe.
-The current-password check on the account page counts the same way.
+The current-password check on the account page counts the same way. A check comes
+before the attempt it counts, so parallel attempts that pass it together may go over a
+limit by at most the number running at once (the workers' count), never more.
 
 Writing. Per person, limits no real person reaches (a fast typist posts a comment in
 half a minute; a person voting down a list clicks perhaps once a second) but a script
@@ -39,8 +44,6 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-log = logging.getLogger(__name__)
 
 # Each limit's name, the setting that holds it (config.py has the defaults), and the
 # message a refused person reads (it names what was refused, then when to try again).
