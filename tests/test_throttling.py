@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+from flask import has_app_context
 
 from ideaboard import create_app
 from ideaboard.extensions import db
@@ -30,6 +31,11 @@ def throttled_app(database_url):
         return app
 
     yield make
+    if has_app_context():
+        # The test's own session may have loaded rows while one of these apps was current
+        # (Flask-SQLAlchemy binds to the current app's engine): give that connection back
+        # before the engines are closed, or it is left open (a ResourceWarning later).
+        db.session.remove()
     for app in made:
         with app.app_context():
             db.engine.dispose()
@@ -147,19 +153,28 @@ def first_429(codes: list[int]) -> int | None:
     return codes.index(429) + 1 if 429 in codes else None
 
 
+def on_two_workers(throttled_app, config: dict, setting: str, who):
+    """Wrong passwords alternating between two app servers on one Redis, two more than
+    ``setting`` allows; ``who(n)`` gives the n-th attempt's (e-mail, address).
+    Returns the servers, the number allowed and the status codes."""
+    workers = [throttled_app(**config), throttled_app(**config)]
+    allowed = first_limit(workers[0], setting)
+    codes = []
+    for n in range(allowed + 2):
+        worker = workers[n % 2]
+        email, address = who(n)
+        with worker.app_context():
+            codes.append(attempt(worker.test_client(), email, address=address).status_code)
+    return workers, allowed, codes
+
+
 def test_login_limit_per_account_is_shared_by_two_workers(app, throttled_app, shared_store,
                                                            employee):
     """Wrong passwords for one account from ever new addresses, alternating between two
     app servers on one Redis: the first 429 comes right after the configured number."""
-    _, config = shared_store
-    workers = [throttled_app(**config), throttled_app(**config)]
-    allowed = first_limit(workers[0], "RATELIMIT_LOGIN_ACCOUNT")
-    codes = []
-    for n in range(allowed + 2):
-        worker = workers[n % 2]
-        with worker.app_context():
-            codes.append(attempt(worker.test_client(), " Employee@Example.com ",
-                                 address=f"10.0.{n // 250}.{n % 250 + 1}").status_code)
+    workers, allowed, codes = on_two_workers(
+        throttled_app, shared_store[1], "RATELIMIT_LOGIN_ACCOUNT",
+        lambda n: (" Employee@Example.com ", f"10.0.{n // 250}.{n % 250 + 1}"))
     assert first_429(codes) == allowed + 1
     assert codes[allowed:] == [429, 429]
     # Now even the right password is refused for that account, from anywhere.
@@ -171,15 +186,8 @@ def test_login_limit_per_account_is_shared_by_two_workers(app, throttled_app, sh
 
 def test_login_limit_per_address_is_shared_by_two_workers(app, throttled_app, shared_store):
     """Wrong passwords for ever new accounts from one address, on two app servers."""
-    _, config = shared_store
-    workers = [throttled_app(**config), throttled_app(**config)]
-    allowed = first_limit(workers[0], "RATELIMIT_LOGIN_ADDRESS")
-    codes = []
-    for n in range(allowed + 2):
-        worker = workers[n % 2]
-        with worker.app_context():
-            codes.append(attempt(worker.test_client(), f"guess{n}@example.com",
-                                 address="10.1.2.3").status_code)
+    _, allowed, codes = on_two_workers(throttled_app, shared_store[1], "RATELIMIT_LOGIN_ADDRESS",
+                                       lambda n: (f"guess{n}@example.com", "10.1.2.3"))
     assert first_429(codes) == allowed + 1
     assert codes[allowed:] == [429, 429]
 
