@@ -78,6 +78,28 @@ class Config:
 
     RATELIMIT_ENABLED = _env_bool("IDEABOARD_RATELIMIT_ENABLED", True)
     RATELIMIT_KEY_PREFIX = "ideaboard"
+    # Failed log-ins (and current-password checks) per account and per client address;
+    # why these numbers, and why the address's must stay above the account's: see
+    # ideaboard/core/throttling.py.
+    RATELIMIT_LOGIN_ACCOUNT = _env("IDEABOARD_RATELIMIT_LOGIN_ACCOUNT",
+                                   "10 per 15 minutes;50 per day")
+    RATELIMIT_LOGIN_ADDRESS = _env("IDEABOARD_RATELIMIT_LOGIN_ADDRESS",
+                                   "50 per 15 minutes;500 per day")
+    # Password-reset e-mails asked for one address (per client address: AUTH_LIMIT).
+    RATELIMIT_RESET_ACCOUNT = _env("IDEABOARD_RATELIMIT_RESET_ACCOUNT", "3 per hour;10 per day")
+    # What one person may write (limits syntax: "N per minute;M per hour").
+    RATELIMIT_IDEAS = _env("IDEABOARD_RATELIMIT_IDEAS", "10 per minute;50 per hour")
+    RATELIMIT_COMMENTS = _env("IDEABOARD_RATELIMIT_COMMENTS", "30 per minute;300 per hour")
+    RATELIMIT_REPLIES = _env("IDEABOARD_RATELIMIT_REPLIES", "30 per minute;300 per hour")
+    RATELIMIT_EDITS = _env("IDEABOARD_RATELIMIT_EDITS", "30 per minute;300 per hour")
+    RATELIMIT_VOTES = _env("IDEABOARD_RATELIMIT_VOTES", "120 per minute;1000 per hour")
+    RATELIMIT_FOLLOWS = _env("IDEABOARD_RATELIMIT_FOLLOWS", "120 per minute;1000 per hour")
+    RATELIMIT_FLAGS = _env("IDEABOARD_RATELIMIT_FLAGS", "20 per hour;50 per day")
+    # Mention notifications one person may cause (each person mentioned counts one).
+    RATELIMIT_MENTIONS = _env("IDEABOARD_RATELIMIT_MENTIONS", "50 per hour;200 per day")
+    MAX_MENTIONS_PER_COMMENT = _env_int("IDEABOARD_MAX_MENTIONS_PER_COMMENT", 10)
+    # Trust this many proxies' X-Forwarded-For (Werkzeug ProxyFix); 0 ignores the header.
+    PROXY_FIX_X_FOR = _env_int("IDEABOARD_PROXY_FIX_X_FOR", 0)
     PAGE_SIZE = 20
 
     @classmethod

@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     load_config(app, config, env)
     register_extensions(app)
     register_transactions(app)
+    register_throttling(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -101,6 +102,12 @@ def register_extensions(app: Flask) -> None:
     sessions.register(login_manager)
     # Import every model so metadata is complete for Alembic and create_all.
     import ideaboard.models  # noqa: F401
+
+
+def register_throttling(app: Flask) -> None:
+    from ideaboard.core.throttling import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -13,4 +13,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Per-address limits on sign-up and password reset (decorators in accounts.routes). The
+# limits keyed by account or person, and log-in's, live in ideaboard.core.throttling.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -212,7 +212,8 @@ def test_reply_notifies_parent_author_once_even_if_following_and_mentioned(idea,
     services.add_comment(bob, idea, "Another answer", parent=top)
     db.session.commit()
     assert [n.kind for n in notifications_of(ann)] == ["mention", "reply"]
-    assert [n.kind for n in notifications_of(author)] == ["comment", "comment", "comment"]
+    # The author heard of all three comments in one grouped notification (issue 11).
+    assert [(n.kind, n.group_count) for n in notifications_of(author)] == [("comment", 3)]
 
 
 def test_followers_who_cannot_see_a_hidden_idea_are_not_notified(idea, ann, bob, admin):
@@ -395,3 +396,65 @@ def test_idea_page_query_count_is_constant(app, idea, ann, bob, it_department, a
     many = count_queries(auth.client, f"/ideas/{other.id}")
     assert few == many, (few, many)
     assert many <= 8, many
+
+
+# --- a burst of comments is one notification (issue 11, defect 11) ------------------------
+
+
+def test_a_burst_of_comments_updates_one_unread_notification(idea, ann, bob, author):
+    from ideaboard.notifications.models import OutboxEmail
+
+    author.email_frequency = "immediate"
+    db.session.commit()
+    for n in range(3):
+        services.add_comment(bob if n % 2 else ann, idea, f"Comment {n}")
+        db.session.commit()
+    (only,) = notifications_of(author)
+    assert (only.kind, only.group_count) == ("comment", 3)
+    assert only.message == "3 new comments on \u201cQuieter open office\u201d"
+    assert fresh(author).unread_notifications == 1
+    # One e-mail for the burst (the first comment's), not one per comment.
+    assert len(db.session.scalars(
+        sa.select(OutboxEmail).where(OutboxEmail.to_address == author.email)).all()) == 1
+
+
+def test_a_read_group_is_closed_and_the_unread_counter_stays_exact(app, idea, ann, author):
+    from ideaboard.notifications.services import mark_read
+
+    services.add_comment(ann, idea, "First")
+    db.session.commit()
+    (first,) = notifications_of(author)
+    assert mark_read(fresh(author), first.id)
+    db.session.commit()
+    services.add_comment(ann, idea, "Second")
+    services.add_comment(ann, idea, "Third")
+    db.session.commit()
+    # The read one stays as it was; the new comments make a new group of two.
+    assert [(n.group_count, n.read_at is not None) for n in notifications_of(author)] == \
+        [(1, True), (2, False)]
+    assert fresh(author).unread_notifications == 1
+
+
+def test_groups_are_per_kind_per_idea_and_per_window(idea, ann, bob, author, it_department):
+    from datetime import timedelta
+
+    from ideaboard.notifications.services import GROUP_WINDOW
+
+    other = IdeaFactory(author=author, department=it_department, title="Standing desks")
+    follow(author.id, other.id)
+    db.session.commit()
+    services.add_comment(ann, idea, "On the first idea")
+    services.add_comment(ann, other, "On the other idea")
+    top = services.add_comment(author, idea, "The author answers")
+    services.add_comment(bob, idea, "A reply", parent=top)
+    db.session.commit()
+    assert sorted((n.kind, n.idea_id) for n in notifications_of(author)) == sorted(
+        [("comment", idea.id), ("comment", other.id), ("reply", idea.id)])
+    # An old group is left alone: the next comment starts a new notification.
+    for notification in notifications_of(author):
+        notification.created_at -= GROUP_WINDOW + timedelta(seconds=1)
+    db.session.commit()
+    services.add_comment(ann, idea, "Much later")
+    db.session.commit()
+    assert len(notifications_of(author)) == 4
+    assert fresh(author).unread_notifications == 4

@@ -15,6 +15,7 @@ from ideaboard.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
+from ideaboard.core import throttling
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter
 from ideaboard.org.models import Department
@@ -47,21 +48,31 @@ def _status() -> int:
 
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_home())
     form = LoginForm()
+    status = _status()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            # One message whatever was wrong, so it never reveals who has an account.
-            form.password.errors.append("That e-mail and password do not match an active account.")
+        # Failed attempts are limited per account and per address (core.throttling).
+        account = services.normalise_email(form.email.data)
+        try:
+            throttling.check_login(account)
+        except throttling.Throttled as error:
+            form.form_errors.append(error.description)
+            status = error.code
         else:
-            sessions.sign_in(user, remember=form.remember.data)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next"), _home()))
-    return render_template("accounts/login.html", form=form), _status()
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is None:
+                throttling.failed_login(account)
+                # One message whatever was wrong, so it never reveals who has an account.
+                form.password.errors.append(
+                    "That e-mail and password do not match an active account.")
+            else:
+                sessions.sign_in(user, remember=form.remember.data)
+                db.session.commit()
+                return redirect(safe_next(request.args.get("next"), _home()))
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.post("/logout")
@@ -144,6 +155,7 @@ def confirm_signup(token: str):
 def account():
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="password")
+    status = _status()
     if request.method == "GET":
         profile.department.data = current_user.department_id or 0
     elif "profile-submit" in request.form and profile.validate_on_submit():
@@ -153,10 +165,17 @@ def account():
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
     elif "password-submit" in request.form and password.validate_on_submit():
+        # The current-password check is a password guess like a log-in: limited the same way.
+        account = services.normalise_email(current_user.email)
         try:
+            throttling.check_login(account)
             services.change_password(current_user, password.current_password.data,
                                      password.new_password.data)
+        except throttling.Throttled as error:
+            password.form_errors.append(error.description)
+            status = error.code
         except services.WrongPassword as error:
+            throttling.failed_login(account)
             password.current_password.errors.append(str(error))
         except services.AccountError as error:
             password.new_password.errors.append(str(error))
@@ -167,7 +186,7 @@ def account():
                              remember=sessions.remembered())
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", profile=profile, password=password), _status()
+    return render_template("accounts/account.html", profile=profile, password=password), status
 
 
 @bp.post("/account/sign-out-everywhere")
@@ -185,12 +204,21 @@ def sign_out_everywhere():
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
+    status = _status()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        flash("If that address belongs to an account, a reset link is on its way.", "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_request.html", form=form), _status()
+        try:
+            # Per address by the decorator, per account here: no address rotation floods
+            # one inbox (counted whether or not the account exists, so it tells nothing).
+            throttling.limit_account("reset_account", services.normalise_email(form.email.data))
+        except throttling.Throttled as error:
+            form.form_errors.append(error.description)
+            status = error.code
+        else:
+            services.request_password_reset(form.email.data)
+            db.session.commit()
+            flash("If that address belongs to an account, a reset link is on its way.", "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), status
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])

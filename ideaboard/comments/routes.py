@@ -20,6 +20,7 @@ from ideaboard.comments.forms import (
 )
 from ideaboard.comments.models import Comment
 from ideaboard.comments.page import shown_threads, threads_html
+from ideaboard.core import throttling
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
@@ -72,9 +73,14 @@ def create(idea_id: int):
     idea = _visible_idea(idea_id)
     authorize("idea.comment", idea)
     form = CommentForm()
+    status = 422
     if form.validate_on_submit():
         try:
+            throttling.spend("comment", current_user)
             comment = services.add_comment(current_user, idea, form.body.data)
+        except throttling.Throttled as error:
+            form.body.errors.append(error.description)
+            status = error.code
         except services.CommentError as error:
             form.body.errors.append(str(error))
         else:
@@ -82,7 +88,7 @@ def create(idea_id: int):
             flash("Your comment is posted.", "success")
             return redirect(idea_url(idea.id, comment.id))
     return _form_page(form, idea, url_for("comments.create", idea_id=idea.id),
-                      f"Comment on \u201c{idea.title}\u201d", "Post comment")
+                      f"Comment on \u201c{idea.title}\u201d", "Post comment", status)
 
 
 @bp.post("/comments/<int:comment_id>/replies")
@@ -93,9 +99,14 @@ def reply(comment_id: int):
     authorize("idea.comment", idea)
     authorize("comment.reply", parent)
     form = ReplyForm(prefix=reply_prefix(parent.id))
+    status = 422
     if form.validate_on_submit():
         try:
+            throttling.spend("reply", current_user)
             comment = services.add_comment(current_user, idea, form.body.data, parent=parent)
+        except throttling.Throttled as error:
+            form.body.errors.append(error.description)
+            status = error.code
         except services.CommentError as error:
             form.body.errors.append(str(error))
         else:
@@ -103,7 +114,7 @@ def reply(comment_id: int):
             flash("Your reply is posted.", "success")
             return redirect(idea_url(idea.id, comment.id))
     return _form_page(form, idea, url_for("comments.reply", comment_id=parent.id),
-                      "Reply to a comment", "Post reply", parent=parent)
+                      "Reply to a comment", "Post reply", status, parent=parent)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -112,9 +123,14 @@ def edit(comment_id: int):
     comment = _visible_comment(comment_id)
     authorize("comment.edit", comment)
     form = EditCommentForm(data={"body": comment.body_md})
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
+            throttling.spend("edit", current_user)
             changed = services.edit_comment(comment, current_user, form.body.data)
+        except throttling.Throttled as error:
+            form.body.errors.append(error.description)
+            status = error.code
         except services.CommentError as error:
             form.body.errors.append(str(error))
         else:
@@ -122,7 +138,6 @@ def edit(comment_id: int):
             if changed:
                 flash("Your comment is updated.", "success")
             return redirect(idea_url(comment.idea_id, comment.id))
-    status = 422 if form.is_submitted() else 200
     return _form_page(form, comment.idea, url_for("comments.edit", comment_id=comment.id),
                       "Edit your comment", "Save comment", status)
 

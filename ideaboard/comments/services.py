@@ -28,9 +28,11 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ideaboard.accounts.models import User
 from ideaboard.comments.models import Comment
+from ideaboard.core import throttling
 from ideaboard.core.rows import rows
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -79,14 +81,16 @@ def add_comment(author: User, idea: Idea, body_md: str, *, parent: Comment | Non
     body_md = _clean_body(body_md)
     if parent is not None:
         parent = _top_level(parent, idea)
+    body_html = render_markdown(body_md)
+    mentioned = _allowed_mentions(author, set(mentioned_user_ids(body_html)))
     comment = Comment(idea_id=idea.id, author_id=author.id,
                       parent_id=parent.id if parent is not None else None,
-                      body_md=body_md, body_html=render_markdown(body_md))
+                      body_md=body_md, body_html=body_html)
     db.session.add(comment)
     db.session.flush()
     bump_counters(idea, comments=1)
     follow(author.id, idea.id)
-    _notify_new_comment(comment, idea, author, parent)
+    _notify_new_comment(comment, idea, author, parent, mentioned)
     return comment
 
 
@@ -100,11 +104,14 @@ def edit_comment(comment: Comment, editor: User, body_md: str) -> bool:
     if body_md == comment.body_md:
         return False
     before = set(mentioned_user_ids(comment.body_html))
+    body_html = render_markdown(body_md)
+    after = set(mentioned_user_ids(body_html))
+    added = after - before - _already_notified(comment)
+    _allowed_mentions(editor, after, counted=added)
     comment.body_md = body_md
-    comment.body_html = render_markdown(body_md)
+    comment.body_html = body_html
     comment.edited_at = utcnow()
     db.session.flush()
-    added = set(mentioned_user_ids(comment.body_html)) - before - _already_notified(comment)
     idea = comment.idea
     _notify_each(idea, editor, comment, [(NotificationKind.MENTION, added)])
     return True
@@ -250,13 +257,29 @@ def mentioned_user_ids(body_html: str) -> list[int]:
     ))
 
 
+def _allowed_mentions(author: User, mentioned: set[int], *,
+                      counted: set[int] | None = None) -> set[int]:
+    """``mentioned``, if one comment may mention that many people and the author may
+    cause that many more mention notifications (``counted``: those this write notifies,
+    all of ``mentioned`` by default) now; raises ``CommentError`` or ``Throttled``."""
+    mentioned = mentioned - {author.id}
+    most = current_app.config["MAX_MENTIONS_PER_COMMENT"]
+    if len(mentioned) > most:
+        raise CommentError(f"A comment can mention at most {most} colleagues; "
+                           f"this one mentions {len(mentioned)}.")
+    throttling.spend("mention", author, len((mentioned if counted is None else counted)
+                                            - {author.id}))
+    return mentioned
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _notify_new_comment(comment: Comment, idea: Idea, author: User, parent: Comment | None) -> None:
+def _notify_new_comment(comment: Comment, idea: Idea, author: User, parent: Comment | None,
+                        mentioned: set[int]) -> None:
     _notify_each(idea, author, comment, [
-        (NotificationKind.MENTION, set(mentioned_user_ids(comment.body_html))),
+        (NotificationKind.MENTION, mentioned),
         (NotificationKind.REPLY, {parent.author_id} if parent is not None else set()),
         (NotificationKind.COMMENT, set(follower_ids(idea.id))),
     ])
@@ -276,11 +299,19 @@ def _notify_each(idea: Idea, actor: User, comment: Comment,
         NotificationKind.REPLY: f"{who} replied to your comment on {title}",
         NotificationKind.COMMENT: f"{who} commented on {title}",
     }
+    # What one unread notification says once it stands for several comments (a burst
+    # is grouped; see notifications.services.notify). Names nobody: several people may
+    # be behind it, the idea's anonymous author among them.
+    grouped = {
+        NotificationKind.MENTION: lambda n: f"You were mentioned in {n} comments on {title}",
+        NotificationKind.REPLY: lambda n: f"{n} new replies to your comments on {title}",
+        NotificationKind.COMMENT: lambda n: f"{n} new comments on {title}",
+    }
     done: set[int] = set()
     for kind, ids in groups:
         recipients = (ids & allowed) - done
         created = notify(recipients, kind, messages[kind], idea_id=idea.id,
-                         comment_id=comment.id, exclude=[actor.id])
+                         comment_id=comment.id, exclude=[actor.id], grouped=grouped[kind])
         deliver(created, subject=f"[Ideaboard] {messages[kind]}")
         done |= recipients
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
+from ideaboard.core import throttling
 from ideaboard.extensions import db
 from ideaboard.following import services
 from ideaboard.ideas.models import Idea
@@ -32,6 +33,7 @@ def _back(idea: Idea):
 def follow(idea_id: int):
     idea = _visible_idea(idea_id)
     authorize("idea.follow", idea)
+    throttling.spend("follow", current_user)
     services.follow(current_user.id, idea.id)
     db.session.commit()
     flash("You follow this idea: you will hear of its comments and status changes.", "success")
@@ -43,6 +45,7 @@ def follow(idea_id: int):
 def unfollow(idea_id: int):
     idea = _visible_idea(idea_id)
     authorize("idea.follow", idea)
+    throttling.spend("follow", current_user)
     services.unfollow(current_user.id, idea.id)
     db.session.commit()
     flash("You no longer follow this idea.", "info")

@@ -10,6 +10,7 @@ from ideaboard.ideas.cards import card_list_items, cards, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.page import idea_page_context
+from ideaboard.core import throttling
 from ideaboard.core.paging import paginate
 from ideaboard.core.urls import links_with
 from ideaboard.org.models import Department
@@ -106,6 +107,7 @@ def new():
     if request.method == "GET":
         form.department.data = current_user.department_id or 0
     similar = []
+    status = _status()
     if form.validate_on_submit():
         if not form.confirmed.data:
             similar = services.similar_ideas(form.title.data)
@@ -114,18 +116,22 @@ def new():
             form.confirmed.data = "1"
             return render_template("ideas/new.html", form=form, similar=similar)
         try:
+            throttling.spend("idea", current_user)
             idea = services.submit_idea(
                 current_user, form.title.data, form.body.data,
                 db.session.get(Department, form.department.data), form.tag_names,
                 form.anonymous.data,
             )
+        except throttling.Throttled as error:
+            form.form_errors.append(error.description)
+            status = error.code
         except services.IdeaError as error:
             form.form_errors.append(str(error))
         else:
             db.session.commit()
             flash("Your idea is posted. Colleagues can now vote and comment on it.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return render_template("ideas/new.html", form=form, similar=similar), _status()
+    return render_template("ideas/new.html", form=form, similar=similar), status
 
 
 @bp.get("/ideas/<int:idea_id>")
@@ -148,10 +154,15 @@ def edit(idea_id: int):
         form.title.data = idea.title
         form.body.data = idea.body_md
         form.tags.data = ", ".join(tag.name for tag in idea.tags)
+    status = _status()
     if form.validate_on_submit():
         try:
+            throttling.spend("edit", current_user)
             changed = services.edit_idea(idea, current_user, form.title.data, form.body.data,
                                          form.tag_names)
+        except throttling.Throttled as error:
+            form.form_errors.append(error.description)
+            status = error.code
         except services.IdeaError as error:
             form.form_errors.append(str(error))
         else:
@@ -159,7 +170,7 @@ def edit(idea_id: int):
             flash("Your changes are saved." if changed else "Nothing was changed.",
                   "success" if changed else "info")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return render_template("ideas/edit.html", form=form, idea=idea), _status()
+    return render_template("ideas/edit.html", form=form, idea=idea), status
 
 
 @bp.get("/ideas/<int:idea_id>/versions")

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ideaboard.comments.models import Comment
 from ideaboard.comments.routes import idea_url
+from ideaboard.core import throttling
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.page import idea_page_section
@@ -38,17 +39,21 @@ def idea(idea_id: int):
     idea = visible_or_404(db.session.get(Idea, idea_id), "idea.view")
     authorize("idea.flag", idea)
     form = FlagForm(prefix=FLAG_PREFIX)
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
+            throttling.spend("flag", current_user)
             services.flag_idea(current_user, idea, form.reason.data)
+        except throttling.Throttled as error:
+            form.reason.errors.append(error.description)
+            status = error.code
         except services.ModerationError as error:
             form.reason.errors.append(str(error))
         else:
             db.session.commit()
             flash("Thank you: a moderator will look at this idea.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return _flag_page(form, url_for("flags.idea", idea_id=idea.id), idea, "this idea",
-                      422 if form.is_submitted() else 200)
+    return _flag_page(form, url_for("flags.idea", idea_id=idea.id), idea, "this idea", status)
 
 
 @flags_bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
@@ -58,9 +63,14 @@ def comment(comment_id: int):
     visible_or_404(comment, "idea.view", through=comment and comment.idea)
     authorize("comment.flag", comment)
     form = FlagForm(prefix=FLAG_PREFIX)
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
+            throttling.spend("flag", current_user)
             services.flag_comment(current_user, comment, form.reason.data)
+        except throttling.Throttled as error:
+            form.reason.errors.append(error.description)
+            status = error.code
         except services.ModerationError as error:
             form.reason.errors.append(str(error))
         else:
@@ -68,7 +78,7 @@ def comment(comment_id: int):
             flash("Thank you: a moderator will look at this comment.", "success")
             return redirect(idea_url(comment.idea_id, comment.id))
     return _flag_page(form, url_for("flags.comment", comment_id=comment.id), comment.idea,
-                      "a comment", 422 if form.is_submitted() else 200)
+                      "a comment", status)
 
 
 @bp.get("")

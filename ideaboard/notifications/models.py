@@ -24,6 +24,7 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         enum_check("kind", [k.value for k in NotificationKind]),
+        sa.CheckConstraint("group_count >= 1", name="group_count_positive"),
         sa.Index("ix_notifications_user_created", "user_id", "created_at"),
         sa.Index("ix_notifications_user_unread", "user_id", "read_at"),
     )
@@ -40,6 +41,8 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed: Mapped[bool] = mapped_column(default=False)
+    # How many events this one unread notification stands for (services.notify groups).
+    group_count: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class OutboxEmail(db.Model):

@@ -6,7 +6,9 @@ user's unread counter (shown in the bell) exact in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -17,6 +19,11 @@ from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification, NotificationKind
 
 
+# How long after its latest event an unread notification still takes in the next one
+# of its kind about its idea: a burst of comments is one notification, not one each.
+GROUP_WINDOW = timedelta(minutes=15)
+
+
 def notify(
     user_ids: Iterable[int],
     kind: NotificationKind | str,
@@ -25,17 +32,29 @@ def notify(
     idea_id: int | None = None,
     comment_id: int | None = None,
     exclude: Iterable[int] = (),
+    grouped: Callable[[int], str] | None = None,
 ) -> list[Notification]:
     """Notify each user once (duplicates and ``exclude`` dropped). Flushes.
 
-    ``message`` must already be safe to show to every recipient: it must never
-    name the author of an anonymous idea.
+    With ``grouped`` (the message for ``n`` events) and an idea, a user who has an
+    unread notification of this kind about this idea from the last ``GROUP_WINDOW``
+    gets that one updated (counted, re-dated, ``grouped(n)`` as its text) instead of a
+    new row; their unread counter is unchanged, as the number of unread rows is.
+    Returns only the new rows (those are e-mailed, so a burst is e-mailed once).
+
+    ``message`` (and ``grouped``'s) must already be safe to show to every recipient:
+    it must never name the author of an anonymous idea.
     """
     skip = set(exclude)
     recipients = sorted({uid for uid in user_ids if uid is not None and uid not in skip})
     if not recipients:
         return []
     kind = NotificationKind(kind).value
+    if grouped is not None and idea_id is not None:
+        joined = _join_groups(recipients, kind, idea_id, grouped)
+        recipients = [uid for uid in recipients if uid not in joined]
+        if not recipients:
+            return []
     created = [
         Notification(user_id=uid, kind=kind, message=message[:300], idea_id=idea_id,
                      comment_id=comment_id)
@@ -49,6 +68,41 @@ def notify(
     )
     db.session.flush()
     return created
+
+
+def _join_groups(recipients: list[int], kind: str, idea_id: int,
+                 grouped: Callable[[int], str]) -> set[int]:
+    """Count one more event into each recipient's open group; the recipients who had one.
+
+    One UPDATE claims the rows (the newest open one per person) with their new counts,
+    so a group that was read meanwhile is not counted into (the person gets a new row,
+    and the unread counter stays exact); then one UPDATE per distinct count sets the text.
+    """
+    now = utcnow()
+    newest_open = (
+        sa.select(sa.func.max(Notification.id))
+        .where(Notification.user_id.in_(recipients), Notification.kind == kind,
+               Notification.idea_id == idea_id, Notification.read_at.is_(None),
+               Notification.created_at >= now - GROUP_WINDOW)
+        .group_by(Notification.user_id)
+    )
+    claimed = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_(newest_open), Notification.read_at.is_(None))
+        .values(group_count=Notification.group_count + 1, created_at=now)
+        .returning(Notification.id, Notification.user_id, Notification.group_count)
+        .execution_options(synchronize_session=False)
+    ).all()
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for notification_id, _, count in claimed:
+        by_count[count].append(notification_id)
+    for count, ids in by_count.items():
+        db.session.execute(
+            sa.update(Notification).where(Notification.id.in_(ids))
+            .values(message=grouped(count)[:300])
+            .execution_options(synchronize_session=False)
+        )
+    return {user_id for _, user_id, _ in claimed}
 
 
 def mark_read(user: User, notification_id: int) -> bool:

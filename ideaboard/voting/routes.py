@@ -3,6 +3,7 @@
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
+from ideaboard.core import throttling
 from ideaboard.core.errors import render_error
 from ideaboard.core.urls import back_to
 from ideaboard.extensions import db
@@ -31,6 +32,8 @@ def vote(idea_id: int):
     if not can(voter, "idea.vote", idea):
         return render_error(403, "You cannot vote on this idea: it is your own, or no longer "
                                  "open for votes.")
+    # Over the limit: Throttled answers 429 with Retry-After (JSON for the widget).
+    throttling.spend("vote", voter)
     value = services.cast_vote(voter, idea, form.value.data)
     db.session.commit()
     if _wants_json():
