@@ -5,7 +5,7 @@ unread notification stands for ("3 new comments on ..."). A burst of comments up
 one unread row instead of adding a row per comment (ideaboard.notifications.services).
 
 Revision ID: b3d8f1a6c2e7
-Revises: 7c4e2b9a1f03
+Revises: b5e8d2c4a7f1
 Create Date: 2026-12-01 10:15:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3d8f1a6c2e7'
-down_revision = '7c4e2b9a1f03'
+down_revision = 'b5e8d2c4a7f1'
 branch_labels = None
 depends_on = None
 
