@@ -7,6 +7,7 @@ Pick one with ``IDEABOARD_ENV`` (``production`` by default, ``development`` or
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 # Only ever used outside production; ProductionConfig refuses to start with it.
 # bandit B105: deliberate; ProductionConfig refuses to start with it.
@@ -35,6 +36,22 @@ def _env_list(name: str) -> list[str]:
     return [item.strip().lower() for item in value.split(",") if item.strip()]
 
 
+def base_url_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be the site's base address, or None if it can."""
+    if not url:
+        return "it is not set"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number raises ValueError
+    except ValueError:
+        return "it is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "it must start with http:// or https:// and name a host"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "it may have a path, but no user name, query or fragment"
+    return None
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -57,7 +74,14 @@ class Config:
     MAIL_DEFAULT_SENDER = _env("IDEABOARD_MAIL_SENDER", "ideaboard@localhost")
 
     REDIS_URL = _env("IDEABOARD_REDIS_URL")
-    BASE_URL = _env("IDEABOARD_BASE_URL", "http://127.0.0.1:5000")
+    # The site's address as people reach it (scheme, host, port, path prefix): every
+    # absolute link in e-mails is built from it (ideaboard.core.urls.absolute_url),
+    # never from a request's Host header. Production refuses to start without it.
+    BASE_URL = _env("IDEABOARD_BASE_URL")
+    # Host names the app answers for (werkzeug's check; a leading dot allows
+    # subdomains); None means the host of BASE_URL (and SERVER_NAME's), plus the
+    # loopback names outside production. Any other Host header gets a 400.
+    TRUSTED_HOSTS = _env_list("IDEABOARD_TRUSTED_HOSTS") or None
 
     PASSWORD_RESET_MAX_AGE = _env_int("IDEABOARD_PASSWORD_RESET_MAX_AGE", 3600)
     INVITATION_MAX_AGE = _env_int("IDEABOARD_INVITATION_MAX_AGE", 7 * 24 * 3600)
@@ -73,15 +97,26 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("IDEABOARD_RATELIMIT_ENABLED", True)
     RATELIMIT_KEY_PREFIX = "ideaboard"
     PAGE_SIZE = 20
+    LOOPBACK_HOSTS_TRUSTED = False
 
     @classmethod
     def validate(cls, config: dict) -> None:
         """Raise if the settings are unsafe for this environment."""
+        problem = base_url_problem(config.get("BASE_URL"))
+        if problem:
+            raise RuntimeError(
+                f"IDEABOARD_BASE_URL is refused: {problem}. Set it to the address people "
+                "use to reach Ideaboard, e.g. https://ideas.example.com (a path prefix "
+                "such as https://intranet.example.com/ideas is fine)."
+            )
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False  # `flask run --debug` turns the debugger on explicitly
+    BASE_URL = _env("IDEABOARD_BASE_URL", "http://127.0.0.1:5000")
+    # Browsers on the developer's machine, whichever loopback name they use.
+    LOOPBACK_HOSTS_TRUSTED = True
 
 
 class TestingConfig(Config):
@@ -89,6 +124,10 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"  # nosec B105
     RATELIMIT_ENABLED = False
+    # The suite's SERVER_NAME; the test client (localhost) and the browser tests'
+    # server (127.0.0.1) are trusted as loopback names.
+    BASE_URL = "http://ideaboard.test"
+    LOOPBACK_HOSTS_TRUSTED = True
 
 
 class ProductionConfig(Config):
@@ -104,6 +143,8 @@ class ProductionConfig(Config):
                 "Set IDEABOARD_SECRET_KEY to a random string of at least 32 characters "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        # BASE_URL has no default here: e-mailed links must not silently point at one.
+        super().validate(config)
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -16,9 +16,17 @@ def test_production_refuses_default_secret_key(monkeypatch):
 
 
 def test_production_accepts_real_secret_key():
-    app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"},
-                     env="production")
+    app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "BASE_URL": "https://ideas.example.com"}, env="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("base_url", [None, "", "ideas.example.com", "ftp://ideas.example.com",
+                                      "https://ideas.example.com/?x=1", "https://u:p@ideas.example.com"])
+def test_production_refuses_to_start_without_a_base_address(base_url):
+    with pytest.raises(RuntimeError, match="IDEABOARD_BASE_URL"):
+        create_app({"SECRET_KEY": "k" * 20 + "ey-for-base-url-test", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "BASE_URL": base_url}, env="production")
 
 
 def test_unknown_environment_is_refused():

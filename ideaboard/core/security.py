@@ -1,6 +1,16 @@
-"""Security headers on every response; no NUL characters in paths."""
+"""Security headers on every response, the hosts the app answers for, and no NUL
+characters in paths."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
+from werkzeug.exceptions import SecurityError
+from werkzeug.sansio.utils import host_is_trusted
+
+log = logging.getLogger("ideaboard.security")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -15,7 +25,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
@@ -23,8 +32,76 @@ SECURITY_HEADERS = (
     ("Referrer-Policy", "same-origin"),
 )
 
+# The names every development machine reaches itself by (werkzeug cannot match IPv6).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+# Where a refused request's original Host header is kept (a WSGI environ key).
+REFUSED_HOST = "ideaboard.refused_host"
+
+
+
+# --- the hosts the app answers for -------------------------------------------------
+
+def trusted_hosts(config) -> list[str]:
+    """``TRUSTED_HOSTS`` if configured, else the host of ``BASE_URL`` (and of
+    ``SERVER_NAME``), plus the loopback names where the environment trusts them."""
+    if config.get("TRUSTED_HOSTS"):
+        return [host.strip().lower() for host in config["TRUSTED_HOSTS"] if host.strip()]
+    hosts = [urlsplit(config["BASE_URL"]).hostname]
+    if config.get("SERVER_NAME"):
+        hosts.append(urlsplit(f"//{config['SERVER_NAME']}").hostname)
+    if config.get("LOOPBACK_HOSTS_TRUSTED"):
+        hosts.extend(LOOPBACK_HOSTS)
+    return list(dict.fromkeys(host for host in hosts if host))
+
+
+def configure_hosts(app: Flask) -> None:
+    """Set ``TRUSTED_HOSTS`` for Flask's Host check; refuse a base address outside it
+    (every e-mailed link would lead to a 400)."""
+    hosts = app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    base_host = urlsplit(app.config["BASE_URL"]).netloc
+    if not host_is_trusted(base_host, hosts):
+        raise RuntimeError(
+            f"IDEABOARD_TRUSTED_HOSTS ({', '.join(hosts)}) must include the host of "
+            f"IDEABOARD_BASE_URL ({base_host}): links in e-mails lead there."
+        )
+
+
+class HostCheckingFlask(Flask):
+    """Flask that answers a request for a host it does not serve with its own 400 page.
+
+    Flask (3.1) checks ``TRUSTED_HOSTS`` while it builds the request's URL adapter. A
+    refused Host left the request without one, so the error page (every template
+    builds links) failed, and the 400 became a 500 whose own page failed the same way.
+    Here the refusal is remembered, the request goes on as if it had named the
+    configured host (so nothing can build a link from the forged one), and
+    ``refuse_untrusted_host``, the first before-request hook, answers 400.
+    """
+
+    def create_url_adapter(self, request):
+        try:
+            return super().create_url_adapter(request)
+        except SecurityError:
+            if request is None:
+                raise
+            request.environ[REFUSED_HOST] = request.environ.get("HTTP_HOST", "")
+            # The headers read the environ: the Host check now passes (configure_hosts
+            # made sure BASE_URL's host is trusted).
+            request.environ["HTTP_HOST"] = urlsplit(self.config["BASE_URL"]).netloc
+            return super().create_url_adapter(request)
+
+
+def refuse_untrusted_host() -> None:
+    """400 for a request whose Host header names a host not in ``TRUSTED_HOSTS``."""
+    if REFUSED_HOST in request.environ:
+        log.warning("refused a request for host %r", request.environ[REFUSED_HOST][:200])
+        abort(400)
+
 
 def register(app: Flask) -> None:
+    # First of all hooks: a refused host reaches no extension and no view.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
+
     @app.before_request
     def refuse_nul_in_paths():
         """A NUL in a path names nothing (forms and queries lose theirs on parsing)."""
