@@ -82,6 +82,8 @@ class Config:
     # subdomains); None means the host of BASE_URL (and SERVER_NAME's), plus the
     # loopback names outside production. Any other Host header gets a 400.
     TRUSTED_HOSTS = _env_list("IDEABOARD_TRUSTED_HOSTS") or None
+    # Strict-Transport-Security max-age in seconds; 0 sends no header.
+    HSTS_MAX_AGE = _env_int("IDEABOARD_HSTS_MAX_AGE", 0)
 
     PASSWORD_RESET_MAX_AGE = _env_int("IDEABOARD_PASSWORD_RESET_MAX_AGE", 3600)
     INVITATION_MAX_AGE = _env_int("IDEABOARD_INVITATION_MAX_AGE", 7 * 24 * 3600)
@@ -134,6 +136,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_MAX_AGE = _env_int("IDEABOARD_HSTS_MAX_AGE", 365 * 24 * 3600)
 
     @classmethod
     def validate(cls, config: dict) -> None:

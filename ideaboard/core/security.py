@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, g, request, session
 from werkzeug.exceptions import SecurityError
 from werkzeug.sansio.utils import host_is_trusted
 
@@ -25,19 +25,33 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# The page uses none of these browser features; nothing it embeds may ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()" for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "payment", "usb",
+    )
+)
+
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    # A page this one opens (a link in a comment) gets no handle on it (window.opener).
+    ("Cross-Origin-Opener-Policy", "same-origin"),
 )
+
+# A page shown to a signed-in person, or carrying a CSRF token tied to one browser's
+# session, must not be kept by a shared cache nor by the browser's back-forward store.
+PERSONAL_CACHE_CONTROL = "private, no-store"
 
 # The names every development machine reaches itself by (werkzeug cannot match IPv6).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 # Where a refused request's original Host header is kept (a WSGI environ key).
 REFUSED_HOST = "ideaboard.refused_host"
-
 
 
 # --- the hosts the app answers for -------------------------------------------------
@@ -98,7 +112,23 @@ def refuse_untrusted_host() -> None:
         abort(400)
 
 
+# --- response headers ---------------------------------------------------------------
+
+def is_personal() -> bool:
+    """Whether this response was made for one person: they are signed in, or the page
+    carries a CSRF token (bound to their browser's session)."""
+    token_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    # Flask-Login keeps the signed-in person's id under "_user_id"; reading the session
+    # costs no query, unlike current_user for a page that never looked at the user.
+    return token_name in g or bool(session.get("_user_id"))
+
+
 def register(app: Flask) -> None:
+    headers_for_all = SECURITY_HEADERS
+    if app.config.get("HSTS_MAX_AGE"):
+        headers_for_all += (
+            ("Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}"),)
+
     # First of all hooks: a refused host reaches no extension and no view.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
 
@@ -113,7 +143,10 @@ def register(app: Flask) -> None:
         headers = response.headers
         # Not Headers.setdefault: it looks the name up by raising and catching a
         # KeyError, on every response.
-        for name, value in SECURITY_HEADERS:
+        for name, value in headers_for_all:
             if name not in headers:
                 headers[name] = value
+        # Static files keep their caching (they are the same for everyone).
+        if request.endpoint != "static" and is_personal():
+            headers["Cache-Control"] = PERSONAL_CACHE_CONTROL
         return response
