@@ -6,12 +6,19 @@ Pick one with ``IDEABOARD_ENV`` (``production`` by default, ``development`` or
 
 from __future__ import annotations
 
+import collections
+import math
 import os
 from urllib.parse import urlsplit
 
-# Only ever used outside production; ProductionConfig refuses to start with it.
-# bandit B105: deliberate; ProductionConfig refuses to start with it.
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"  # nosec B105
+# What ProductionConfig asks of IDEABOARD_SECRET_KEY (the README states the same rule).
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_BITS = 80
+SECRET_KEY_RULE = (
+    f"at least {SECRET_KEY_MIN_LENGTH} characters, not one shorter string repeated, and "
+    f"varied enough to carry at least {SECRET_KEY_MIN_BITS} bits by the frequency of its "
+    "characters (length times their Shannon entropy)"
+)
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -36,6 +43,32 @@ def _env_list(name: str) -> list[str]:
     return [item.strip().lower() for item in value.split(",") if item.strip()]
 
 
+def estimated_key_bits(key: str) -> float:
+    """A key's strength judged by the variety of its characters: its length times the
+    Shannon entropy of its character frequencies (0 for 32 copies of one letter, about
+    116 for a 32-digit hexadecimal random string, 256 or so for ``token_hex(32)``)."""
+    if not key:
+        return 0.0
+    counts = collections.Counter(key)
+    size = len(key)
+    return -sum(n / size * math.log2(n / size) for n in counts.values()) * size
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` is too weak to sign production sessions, or None if it is good enough."""
+    if not key:
+        return "it is not set"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it is shorter than {SECRET_KEY_MIN_LENGTH} characters"
+    # A string is one shorter string repeated exactly when it occurs inside itself
+    # doubled before the full shift ("abab" in "ab|abab|ab").
+    if (key + key).find(key, 1) < len(key):
+        return "it is one shorter string repeated"
+    if estimated_key_bits(key) < SECRET_KEY_MIN_BITS:
+        return "it has too little variety (too few different characters, or one too often)"
+    return None
+
+
 def base_url_problem(url: str | None) -> str | None:
     """Why ``url`` cannot be the site's base address, or None if it can."""
     if not url:
@@ -56,7 +89,9 @@ class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "base"
-    SECRET_KEY = _env("IDEABOARD_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # None outside testing means: development generates one into the instance folder
+    # (ideaboard.core.security.instance_secret_key), production refuses to start.
+    SECRET_KEY = _env("IDEABOARD_SECRET_KEY")
     # None means "a SQLite file in the instance folder", resolved by the factory.
     SQLALCHEMY_DATABASE_URI = _env("IDEABOARD_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -100,6 +135,7 @@ class Config:
     RATELIMIT_KEY_PREFIX = "ideaboard"
     PAGE_SIZE = 20
     LOOPBACK_HOSTS_TRUSTED = False
+    SECRET_KEY_FROM_INSTANCE = False
 
     @classmethod
     def validate(cls, config: dict) -> None:
@@ -111,6 +147,9 @@ class Config:
                 "use to reach Ideaboard, e.g. https://ideas.example.com (a path prefix "
                 "such as https://intranet.example.com/ideas is fine)."
             )
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("Set IDEABOARD_SECRET_KEY (sessions and e-mailed links "
+                               "are signed with it).")
 
 
 class DevelopmentConfig(Config):
@@ -119,6 +158,8 @@ class DevelopmentConfig(Config):
     BASE_URL = _env("IDEABOARD_BASE_URL", "http://127.0.0.1:5000")
     # Browsers on the developer's machine, whichever loopback name they use.
     LOOPBACK_HOSTS_TRUSTED = True
+    # Without IDEABOARD_SECRET_KEY: a random key generated into the instance folder.
+    SECRET_KEY_FROM_INSTANCE = True
 
 
 class TestingConfig(Config):
@@ -140,11 +181,11 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, config: dict) -> None:
-        key = config.get("SECRET_KEY")
-        if not key or key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        problem = secret_key_problem(config.get("SECRET_KEY"))
+        if problem:
             raise RuntimeError(
-                "Set IDEABOARD_SECRET_KEY to a random string of at least 32 characters "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+                f"IDEABOARD_SECRET_KEY is refused: {problem}. Set it to a random string of "
+                f"{SECRET_KEY_RULE} (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         # BASE_URL has no default here: e-mailed links must not silently point at one.
         super().validate(config)

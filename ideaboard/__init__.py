@@ -58,12 +58,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
 
 
 def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None) -> None:
-    from ideaboard.core.security import configure_hosts
+    from ideaboard.core.security import configure_hosts, instance_secret_key
 
     config_class = _load_config_module().config_for(env)
     app.config.from_object(config_class)
     if overrides:
         app.config.update(overrides)
+    if not app.config.get("SECRET_KEY") and app.config.get("SECRET_KEY_FROM_INSTANCE"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         path = Path(app.instance_path) / "ideaboard.sqlite"

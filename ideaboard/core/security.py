@@ -1,9 +1,13 @@
-"""Security headers on every response, the hosts the app answers for, and no NUL
-characters in paths."""
+"""Security headers on every response, the hosts the app answers for, the development
+signing key, and no NUL characters in paths."""
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import stat
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request, session
@@ -52,6 +56,9 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 # Where a refused request's original Host header is kept (a WSGI environ key).
 REFUSED_HOST = "ideaboard.refused_host"
+
+# The file name of the development key, not a key (bandit B105).
+SECRET_KEY_FILE = "secret_key"  # nosec B105
 
 
 # --- the hosts the app answers for -------------------------------------------------
@@ -110,6 +117,38 @@ def refuse_untrusted_host() -> None:
     if REFUSED_HOST in request.environ:
         log.warning("refused a request for host %r", request.environ[REFUSED_HOST][:200])
         abort(400)
+
+
+# --- the development signing key ----------------------------------------------------
+
+def instance_secret_key(instance_path: str) -> str:
+    """The development server's signing key: random, kept in the instance folder (mode
+    0600) and reused, so sessions survive a restart and no published key signs them.
+
+    Written to a private temporary file first, then linked into place: a second process
+    starting at the same moment reads the winner's key, never half of one.
+    """
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SECRET_KEY_FILE
+    if not path.exists():
+        temporary = folder / f".{SECRET_KEY_FILE}.{secrets.token_hex(8)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process won the race: use its key
+        finally:
+            temporary.unlink()
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise RuntimeError(f"{path} is readable by others: chmod 600 it (or delete it "
+                           "to have a new development key generated).")
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable key: delete it to have one generated.")
+    return key
 
 
 # --- response headers ---------------------------------------------------------------
