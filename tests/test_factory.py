@@ -95,8 +95,8 @@ def test_cookie_signed_with_the_published_key_opens_nothing(app, database_url, a
     development = _dev_app(database_url, tmp_path, monkeypatch)
     client = development.test_client()
     client.set_cookie("session", cookie)
+    response = client.get("/admin/users")
     with development.app_context():
-        response = client.get("/admin/users")
         db.engine.dispose()
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
