@@ -3,9 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
-FLASK := IDEABOARD_ENV=development IDEABOARD_ALLOWED_EMAIL_DOMAINS=$${IDEABOARD_ALLOWED_EMAIL_DOMAINS:-acme.example} $(BIN)/flask --app ideaboard
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in e-mails follow HOST and PORT (the server trusts that host and the loopback names).
+FLASK := IDEABOARD_ENV=development IDEABOARD_ALLOWED_EMAIL_DOMAINS=$${IDEABOARD_ALLOWED_EMAIL_DOMAINS:-acme.example} IDEABOARD_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app ideaboard
 
 .PHONY: run test install clean wheel bench screenshots
 
@@ -19,6 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run: migrate, seed demo data into an empty database and serve on 127.0.0.1:5000
+## (HOST=... PORT=... to change; e-mailed links follow them)
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty

@@ -6,12 +6,20 @@ Pick one with ``IDEABOARD_ENV`` (``production`` by default, ``development`` or
 
 from __future__ import annotations
 
+import collections
+import math
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-# Only ever used outside production; ProductionConfig refuses to start with it.
-# bandit B105: deliberate; ProductionConfig refuses to start with it.
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key"  # nosec B105
+# What ProductionConfig asks of IDEABOARD_SECRET_KEY (the README states the same rule).
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_BITS = 80
+SECRET_KEY_RULE = (
+    f"at least {SECRET_KEY_MIN_LENGTH} characters, not one shorter string repeated, and "
+    f"varied enough to carry at least {SECRET_KEY_MIN_BITS} bits by the frequency of its "
+    "characters (length times their Shannon entropy)"
+)
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -36,11 +44,55 @@ def _env_list(name: str) -> list[str]:
     return [item.strip().lower() for item in value.split(",") if item.strip()]
 
 
+def estimated_key_bits(key: str) -> float:
+    """A key's strength judged by the variety of its characters: its length times the
+    Shannon entropy of its character frequencies (0 for 32 copies of one letter, about
+    116 for a 32-digit hexadecimal random string, 256 or so for ``token_hex(32)``)."""
+    if not key:
+        return 0.0
+    counts = collections.Counter(key)
+    size = len(key)
+    return -sum(n / size * math.log2(n / size) for n in counts.values()) * size
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` is too weak to sign production sessions, or None if it is good enough."""
+    if not key:
+        return "it is not set"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it is shorter than {SECRET_KEY_MIN_LENGTH} characters"
+    # A string is one shorter string repeated exactly when it occurs inside itself
+    # doubled before the full shift ("abab" in "ab|abab|ab").
+    if (key + key).find(key, 1) < len(key):
+        return "it is one shorter string repeated"
+    if estimated_key_bits(key) < SECRET_KEY_MIN_BITS:
+        return "it has too little variety (too few different characters, or one too often)"
+    return None
+
+
+def base_url_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be the site's base address, or None if it can."""
+    if not url:
+        return "it is not set"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number raises ValueError
+    except ValueError:
+        return "it is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "it must start with http:// or https:// and name a host"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "it may have a path, but no user name, query or fragment"
+    return None
+
+
 class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "base"
-    SECRET_KEY = _env("IDEABOARD_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # None outside testing means: development generates one into the instance folder
+    # (ideaboard.core.security.instance_secret_key), production refuses to start.
+    SECRET_KEY = _env("IDEABOARD_SECRET_KEY")
     # None means "a SQLite file in the instance folder", resolved by the factory.
     SQLALCHEMY_DATABASE_URI = _env("IDEABOARD_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -58,7 +110,16 @@ class Config:
     MAIL_DEFAULT_SENDER = _env("IDEABOARD_MAIL_SENDER", "ideaboard@localhost")
 
     REDIS_URL = _env("IDEABOARD_REDIS_URL")
-    BASE_URL = _env("IDEABOARD_BASE_URL", "http://127.0.0.1:5000")
+    # The site's address as people reach it (scheme, host, port, path prefix): every
+    # absolute link in e-mails is built from it (ideaboard.core.urls.absolute_url),
+    # never from a request's Host header. Production refuses to start without it.
+    BASE_URL = _env("IDEABOARD_BASE_URL")
+    # Host names the app answers for (werkzeug's check; a leading dot allows
+    # subdomains); None means the host of BASE_URL (and SERVER_NAME's), plus the
+    # loopback names outside production. Any other Host header gets a 400.
+    TRUSTED_HOSTS = _env_list("IDEABOARD_TRUSTED_HOSTS") or None
+    # Strict-Transport-Security max-age in seconds; 0 sends no header.
+    HSTS_MAX_AGE = _env_int("IDEABOARD_HSTS_MAX_AGE", 0)
 
     PASSWORD_RESET_MAX_AGE = _env_int("IDEABOARD_PASSWORD_RESET_MAX_AGE", 3600)
     INVITATION_MAX_AGE = _env_int("IDEABOARD_INVITATION_MAX_AGE", 7 * 24 * 3600)
@@ -101,15 +162,32 @@ class Config:
     # Trust this many proxies' X-Forwarded-For (Werkzeug ProxyFix); 0 ignores the header.
     PROXY_FIX_X_FOR = _env_int("IDEABOARD_PROXY_FIX_X_FOR", 0)
     PAGE_SIZE = 20
+    LOOPBACK_HOSTS_TRUSTED = False
+    SECRET_KEY_FROM_INSTANCE = False
 
     @classmethod
     def validate(cls, config: dict) -> None:
         """Raise if the settings are unsafe for this environment."""
+        problem = base_url_problem(config.get("BASE_URL"))
+        if problem:
+            raise RuntimeError(
+                f"IDEABOARD_BASE_URL is refused: {problem}. Set it to the address people "
+                "use to reach Ideaboard, e.g. https://ideas.example.com (a path prefix "
+                "such as https://intranet.example.com/ideas is fine)."
+            )
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("Set IDEABOARD_SECRET_KEY (sessions and e-mailed links "
+                               "are signed with it).")
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False  # `flask run --debug` turns the debugger on explicitly
+    BASE_URL = _env("IDEABOARD_BASE_URL", "http://127.0.0.1:5000")
+    # Browsers on the developer's machine, whichever loopback name they use.
+    LOOPBACK_HOSTS_TRUSTED = True
+    # Without IDEABOARD_SECRET_KEY: a random key generated into the instance folder.
+    SECRET_KEY_FROM_INSTANCE = True
 
 
 class TestingConfig(Config):
@@ -117,21 +195,28 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"  # nosec B105
     RATELIMIT_ENABLED = False
+    # The suite's SERVER_NAME; the test client (localhost) and the browser tests'
+    # server (127.0.0.1) are trusted as loopback names.
+    BASE_URL = "http://ideaboard.test"
+    LOOPBACK_HOSTS_TRUSTED = True
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_MAX_AGE = _env_int("IDEABOARD_HSTS_MAX_AGE", 365 * 24 * 3600)
 
     @classmethod
     def validate(cls, config: dict) -> None:
-        key = config.get("SECRET_KEY")
-        if not key or key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        problem = secret_key_problem(config.get("SECRET_KEY"))
+        if problem:
             raise RuntimeError(
-                "Set IDEABOARD_SECRET_KEY to a random string of at least 32 characters "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+                f"IDEABOARD_SECRET_KEY is refused: {problem}. Set it to a random string of "
+                f"{SECRET_KEY_RULE} (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        # BASE_URL has no default here: e-mailed links must not silently point at one.
+        super().validate(config)
 
 
 CONFIGS: dict[str, type[Config]] = {

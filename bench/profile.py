@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.update({"IDEABOARD_ENV": "production",
                        "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
-                       "IDEABOARD_DATABASE_URL": args.db_url})
+                       "IDEABOARD_DATABASE_URL": args.db_url,
+                       # Production needs its address: the test client's host.
+                       "IDEABOARD_BASE_URL": "http://localhost"})
     from ideaboard import create_app
 
     app = create_app()

@@ -488,7 +488,9 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
             urls = {name: f"{database.url}?application_name={names[name]}" for name in names}
         app_env = {"IDEABOARD_ENV": "production", "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
                    "IDEABOARD_DATABASE_URL": urls["ideaboard"],
-                   "IDEABOARD_INSTANCE_PATH": str(workdir)}
+                   "IDEABOARD_INSTANCE_PATH": str(workdir),
+                   # Production needs its address; the port does not matter to the Host check.
+                   "IDEABOARD_BASE_URL": "http://127.0.0.1"}
         app = start_server("ideaboard", "ideaboard:create_app()", app_env, args.workers,
                            server_log, names["ideaboard"])
         servers.append(app)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from ideaboard.core.requests import IdeaboardRequest
+from ideaboard.core.security import HostCheckingFlask
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -38,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     ``env`` (or ``IDEABOARD_ENV``) picks the configuration class; ``config``
     overrides single settings, as tests do.
     """
-    app = Flask(
+    app = HostCheckingFlask(
         __name__,
         instance_path=os.environ.get("IDEABOARD_INSTANCE_PATH") or None,
         instance_relative_config=True,
@@ -58,10 +59,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
 
 
 def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None) -> None:
+    from ideaboard.core.security import configure_hosts, instance_secret_key
+
     config_class = _load_config_module().config_for(env)
     app.config.from_object(config_class)
     if overrides:
         app.config.update(overrides)
+    if not app.config.get("SECRET_KEY") and app.config.get("SECRET_KEY_FROM_INSTANCE"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         path = Path(app.instance_path) / "ideaboard.sqlite"
@@ -83,6 +88,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     config_class.validate(app.config)
+    configure_hosts(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -70,6 +70,55 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    # HSTS only where TLS is required: production.
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_production_security_headers(database_url):
+    import secrets
+
+    from ideaboard import create_app
+
+    production = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
+                             "BASE_URL": "https://ideas.example.com",
+                             "SECRET_KEY": secrets.token_hex(32)}, env="production")
+    response = production.test_client().get("/login", base_url="https://ideas.example.com")
+    with production.app_context():
+        db.engine.dispose()
+    assert response.status_code == 200
+    headers = response.headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = headers["Permissions-Policy"]
+    assert all(f"{feature}=()" in policy for feature in ("camera", "microphone", "geolocation"))
+
+
+PERSONAL = "private, no-store"
+
+
+@pytest.mark.parametrize("path", ["/", "/account", "/notifications", "/no/such/page",
+                                  "/ideas/similar?title=paper"])
+def test_pages_for_a_signed_in_person_are_not_stored(employee_client, path):
+    response = employee_client.get(path, headers={"Accept": "application/json"}
+                                   if "similar" in path else {})
+    assert response.headers["Cache-Control"] == PERSONAL
+
+
+@pytest.mark.parametrize("path", ["/login", "/signup", "/reset-password"])
+def test_pages_with_a_csrf_token_are_not_stored(client, path):
+    response = client.get(path)
+    assert b'name="csrf_token"' in response.data
+    assert response.headers["Cache-Control"] == PERSONAL
+
+
+def test_static_files_and_anonymous_json_keep_their_caching(employee_client, client):
+    stylesheet = employee_client.get("/static/css/app.css")
+    assert stylesheet.status_code == 200
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+    stylesheet.close()
+    assert "no-store" not in client.get("/healthz").headers.get("Cache-Control", "")
 
 
 @pytest.mark.parametrize("path", ["/login", "/signup", "/reset-password"])

@@ -1,6 +1,7 @@
 """A wheel built from the repository works on its own: pages, static files, migrations."""
 
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
@@ -45,7 +46,9 @@ def test_installed_wheel_serves_pages_and_upgrades_a_database(wheel, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IDEABOARD_", "PYTHON"))}
     env.update({
         "IDEABOARD_ENV": "production",
-        "IDEABOARD_SECRET_KEY": "s" * 48,
+        "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
+        # The probe's test client names localhost; production trusts only this host.
+        "IDEABOARD_BASE_URL": "http://localhost",
         "IDEABOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'wheel.sqlite'}",
     })
     upgrade = subprocess.run([str(env_dir / "bin" / "flask"), "--app", "ideaboard", "db", "upgrade"],

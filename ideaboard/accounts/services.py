@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ideaboard.accounts.models import EmailFrequency, Invitation, Role, User
 from ideaboard.accounts.passwords import burn_time, hash_password, password_problem, verify_password
 from ideaboard.audit.services import record
+from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.mail import queue_email
@@ -262,7 +263,7 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.active:
         return
-    link = url_for("accounts.reset_password", token=password_reset_token(user), _external=True)
+    link = absolute_url("accounts.reset_password", token=password_reset_token(user))
     queue_email(
         user.email,
         "Reset your Ideaboard password",
@@ -283,7 +284,7 @@ def invite(email: str, role: str, department: Department | None, actor: User) ->
     db.session.flush()
     record(actor, "user.invite", invitation, after={"email": email, "role": invitation.role})
     token = _serializer("invitation").dumps({"inv": invitation.id})
-    link = url_for("accounts.signup", invitation=token, _external=True)
+    link = absolute_url("accounts.signup", invitation=token)
     queue_email(
         email,
         "You are invited to Ideaboard",

@@ -1,10 +1,18 @@
 """Friendly error pages (HTML for people, JSON for scripts)."""
 
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import sqlalchemy as sa
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ideaboard.extensions import db
+from ideaboard.extensions import db, login_manager
+
+log = logging.getLogger("ideaboard.errors")
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -14,7 +22,25 @@ MESSAGES = {
     413: "What you sent is too large.",
     429: "Too many attempts. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
+    503: "Ideaboard cannot reach its database just now. Please try again in a minute.",
 }
+
+# Seconds a client is asked to wait (Retry-After) while the database is away: long
+# enough for a restart or a fail-over, short enough that people come back.
+RETRY_AFTER_SECONDS = 30
+# Sent with every 503 for an outage (pages and /healthz): come back later, keep nothing.
+UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+# What SQLAlchemy raises when the database is down, restarting, unreachable, out of
+# connections or locked for longer than the busy timeout: nothing a retry later cannot
+# mend, so the answer is 503, not 500.
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.TimeoutError)
+
+
+def is_database_outage(error: BaseException | None) -> bool:
+    """Whether ``error`` says the database cannot be reached now (not a bug)."""
+    return isinstance(error, DATABASE_UNAVAILABLE) or (
+        isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated)
 
 
 def _wants_json() -> bool:
@@ -25,11 +51,26 @@ def _wants_json() -> bool:
     )
 
 
-def render_error(code: int, message: str | None = None):
+def render_error(code: int, message: str | None = None, headers: dict | None = None):
+    """The error page for ``code`` (JSON for /api and clients asking for JSON)."""
     message = message or MESSAGES.get(code, "Something went wrong.")
     if _wants_json():
-        return {"error": message, "status": code}, code
-    return render_template("errors/error.html", code=code, message=message), code
+        return {"error": message, "status": code}, code, headers or {}
+    return render_template("errors/error.html", code=code, message=message), code, headers or {}
+
+
+def database_unavailable(error: BaseException):
+    """503 with a retry hint, rendered without touching the database again."""
+    # The driver's message only: SQLAlchemy's own text carries the statement's parameters.
+    log.error("database unavailable on %s %s: %s", request.method, request.path,
+              getattr(error, "orig", None) or error)
+    with contextlib.suppress(sa.exc.SQLAlchemyError):
+        db.session.rollback()
+    # Show the page signed out: loading the person may be what failed, and whatever was
+    # loaded expired with the rollback (reading it would query again). Their session
+    # is left as it is.
+    login_manager._update_request_context_with_user()
+    return render_error(503, headers=UNAVAILABLE_HEADERS)
 
 
 def register(app: Flask) -> None:
@@ -45,7 +86,15 @@ def register(app: Flask) -> None:
             return error
         return render_error(error.code, MESSAGES.get(error.code) or error.description)
 
+    for outage in DATABASE_UNAVAILABLE:
+        app.register_error_handler(outage, database_unavailable)
+
     @app.errorhandler(InternalServerError)
-    def internal_error(error):
-        db.session.rollback()
+    def internal_error(error: InternalServerError):
+        # Raised outside a view (an after-request hook's commit, a lost connection
+        # flagged only as invalidated), an outage arrives here wrapped.
+        if is_database_outage(error.original_exception):
+            return database_unavailable(error.original_exception)
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            db.session.rollback()
         return render_error(500)

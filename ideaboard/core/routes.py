@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint
 
+from ideaboard.core.errors import UNAVAILABLE_HEADERS
 from ideaboard.extensions import db
 from ideaboard.policy import PUBLIC, requires
 
@@ -17,5 +18,5 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "unavailable", "database": "unreachable"}, 503, UNAVAILABLE_HEADERS
     return {"status": "ok", "database": "ok"}

@@ -1,8 +1,28 @@
-"""Safe redirect targets, and links built once for a whole page."""
+"""Links: absolute ones for anything read later, safe redirect targets, and links built
+once for a whole page."""
 
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import request, url_for
+from flask import current_app, request, url_for
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """The absolute address of ``endpoint`` on the configured site, ``BASE_URL``.
+
+    The one way to build a link for anything read later and elsewhere: e-mails,
+    digests, exports. Never ``url_for(..., _external=True)``, which takes the host from
+    the request's Host header: a forged one put an attacker's address in front of a
+    real password-reset token. A path prefix in the base address is kept
+    (``https://intranet.example/ideas`` gives ``https://intranet.example/ideas/login``).
+    Works inside and outside a request. Extra ``values`` become the query string.
+    """
+    app = current_app._get_current_object()
+    base = urlsplit(app.config["BASE_URL"])
+    app.inject_url_defaults(endpoint, values)
+    adapter = app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
+                               url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def safe_next(target: str | None, fallback: str) -> str:

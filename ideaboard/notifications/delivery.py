@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ideaboard.accounts.models import EmailFrequency, User
+from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Follow, IdeaStatus
@@ -32,7 +32,7 @@ DIGEST_WINDOW = timedelta(days=1)
 
 def idea_url(idea_id: int) -> str:
     """The idea's address for e-mails, which are written outside any request."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/ideas/{idea_id}"
+    return absolute_url("ideas.detail", idea_id=idea_id)
 
 
 def watchers(idea) -> set[int]:
@@ -133,7 +133,7 @@ def _body(user: User, notifications: list[Notification]) -> str:
         if notification.idea_id:
             lines.append(f"  {idea_url(notification.idea_id)}")
     lines += ["", "You can change how often Ideaboard e-mails you on your account page:",
-              f"{current_app.config['BASE_URL'].rstrip('/')}/account"]
+              absolute_url("accounts.account")]
     return "\n".join(lines)
 
 
