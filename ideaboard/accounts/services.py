@@ -108,9 +108,9 @@ def request_sign_up(email: str, display_name: str, department: Department | None
             "You already have an Ideaboard account",
             "Someone, perhaps you, asked to create an Ideaboard account for this address. "
             "You already have one.\n\n"
-            f"Log in here:\n\n{_absolute_link('accounts.login')}\n\n"
+            f"Log in here:\n\n{absolute_url('accounts.login')}\n\n"
             "Forgot your password? Choose a new one here:\n\n"
-            f"{_absolute_link('accounts.request_reset')}\n\n"
+            f"{absolute_url('accounts.request_reset')}\n\n"
             "If you did not ask for this, ignore this message.\n",
         )
         return
@@ -121,7 +121,7 @@ def request_sign_up(email: str, display_name: str, department: Department | None
         "Someone, perhaps you, asked to create an Ideaboard account for this address.\n\n"
         f"To choose your password and finish, open this link within "
         f"{current_app.config['SIGNUP_MAX_AGE'] // 3600} hours:\n\n"
-        f"{_absolute_link('accounts.confirm_signup', token=token)}\n\n"
+        f"{absolute_url('accounts.confirm_signup', token=token)}\n\n"
         "If you did not ask for this, ignore this message: no account is made without it.\n",
     )
 
@@ -227,14 +227,7 @@ def sign_out_everywhere(user: User, actor: User) -> None:
     record(actor, "user.sign_out_everywhere", user)
 
 
-# --- signed tokens and links -------------------------------------------------
-
-def _absolute_link(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, from the configured BASE_URL, never the request's
-    Host (which the sender of a request chooses)."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, _external=False,
-                                                                 **values)
-
+# --- signed tokens -----------------------------------------------------------
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
