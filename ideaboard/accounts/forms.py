@@ -32,7 +32,8 @@ class SignupForm(FlaskForm, _DepartmentFormMixin):
     department = SelectField("Department", coerce=int, validate_choice=True)
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+        "Repeat password",
+        validators=[DataRequired(), Length(max=256), EqualTo("password", "The passwords differ.")],
     )
 
     def __init__(self, *args, **kwargs):
@@ -51,11 +52,13 @@ class ProfileForm(FlaskForm, _DepartmentFormMixin):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[InputRequired()])
+    current_password = PasswordField("Current password",
+                                     validators=[InputRequired(), Length(max=256)])
     new_password = PasswordField("New password", validators=[InputRequired(), Length(max=256)])
     confirm = PasswordField(
         "Repeat new password",
-        validators=[InputRequired(), EqualTo("new_password", "The passwords differ.")],
+        validators=[InputRequired(), Length(max=256),
+                    EqualTo("new_password", "The passwords differ.")],
     )
 
 
@@ -67,5 +70,5 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
         "Repeat new password",
-        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+        validators=[DataRequired(), Length(max=256), EqualTo("password", "The passwords differ.")],
     )
