@@ -77,11 +77,12 @@ def add_comment(author: User, idea: Idea, body_md: str, *, parent: Comment | Non
     the parent's author and mentioned colleagues are notified.
     """
     body_md = _clean_body(body_md)
+    body_html = render_markdown(body_md)  # before any query: see ideaboard.sanitize
     if parent is not None:
         parent = _top_level(parent, idea)
     comment = Comment(idea_id=idea.id, author_id=author.id,
                       parent_id=parent.id if parent is not None else None,
-                      body_md=body_md, body_html=render_markdown(body_md))
+                      body_md=body_md, body_html=body_html)
     db.session.add(comment)
     db.session.flush()
     bump_counters(idea, comments=1)

@@ -112,23 +112,25 @@ def _check_text(title: str, body_md: str) -> tuple[str, str]:
     return title, body_md
 
 
-def _set_text(idea: Idea, title: str, body_md: str) -> None:
+def _set_text(idea: Idea, title: str, body_md: str, body_html: str) -> None:
     idea.title = title
     idea.body_md = body_md
-    idea.body_html = sanitize.render_markdown(body_md)
-    idea.excerpt = sanitize.excerpt(idea.body_html)
+    idea.body_html = body_html
+    idea.excerpt = sanitize.excerpt(body_html)
 
 
 def submit_idea(author, title: str, body_md: str, department: Department,
                 tags: Iterable[str], anonymous: bool) -> Idea:
     """Create an open idea, make its author follow it and start its timeline. Flushes."""
     title, body_md = _check_text(title, body_md)
+    # Rendered before any database work: on SQLite the request holds the write lock.
+    body_html = sanitize.render_markdown(body_md)
     if department is None:
         raise IdeaError("Choose the department the idea is for.")
     now = utcnow()  # set before the flush: the trending score depends on it
     idea = Idea(author_id=author.id, department=department, status=IdeaStatus.OPEN.value,
                 is_anonymous=bool(anonymous), created_at=now, updated_at=now)
-    _set_text(idea, title, body_md)
+    _set_text(idea, title, body_md, body_html)
     idea.tags = tags_named(clean_tags(tags))
     ranking.initial_scores(idea)
     db.session.add(idea)
@@ -145,6 +147,7 @@ def edit_idea(idea: Idea, editor, title: str, body_md: str, tags: Iterable[str])
     changed. Flushes.
     """
     title, body_md = _check_text(title, body_md)
+    body_html = sanitize.render_markdown(body_md)  # before the row lock below, not under it
     # Lock the row (PostgreSQL; SQLite serialises writers anyway) so two edits in
     # flight cannot both save the same version number.
     db.session.refresh(idea, ["title", "body_md", "version"], with_for_update=True)
@@ -154,7 +157,7 @@ def edit_idea(idea: Idea, editor, title: str, body_md: str, tags: Iterable[str])
     if text_changed:
         db.session.add(IdeaVersion(idea_id=idea.id, version=idea.version, title=idea.title,
                                    body_md=idea.body_md, editor_id=editor.id))
-        _set_text(idea, title, body_md)
+        _set_text(idea, title, body_md, body_html)
         idea.version = idea.version + 1
     if tags_changed:
         idea.tags = sorted(new_tags, key=lambda t: t.name)
