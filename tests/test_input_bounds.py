@@ -100,20 +100,22 @@ def test_the_tags_field_tells_the_browser_its_limit(employee_client):
 
 
 def _fastest_clean(count: int) -> float:
+    """The least CPU time of refusing ``count`` tags: waiting for a core is not counted."""
     names = [f"tag{n}" for n in range(count)]
     best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(5):
+        start = time.thread_time()
         with pytest.raises(services.IdeaError, match=f"{count} given"):
             services.clean_tags(names)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.thread_time() - start)
     return best
 
 
 def test_refusing_many_tags_costs_time_linear_in_their_number():
-    """Any caller of clean_tags, not only the form: 8x the tags may not cost 64x."""
+    """Any caller of clean_tags, not only the form: 16x the tags about 16x the time, where
+    comparing each with all before it took 200x (quadratic: 256x)."""
     _fastest_clean(100)  # warm up
-    assert _fastest_clean(8_000) / _fastest_clean(1_000) < 30
+    assert _fastest_clean(8_000) / _fastest_clean(500) < 100
 
 
 def test_tags_are_still_deduplicated_in_order():
