@@ -88,7 +88,7 @@ def test_markdown_formatting_survives():
     ("x &lt; y & z", "<p>x &lt; y &amp; z</p>"),
 ])
 def test_special_characters_are_escaped_exactly_once(source, expected):
-    """Code shows what was typed: no double escaping (a bleach linkify quirk in pre/code)."""
+    """Code shows what was typed: no double escaping (once a bleach linkify quirk in pre/code)."""
     assert expected in render_markdown(source)
 
 

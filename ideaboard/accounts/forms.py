@@ -43,7 +43,8 @@ class ChoosePasswordForm(FlaskForm):
 
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+        "Repeat password",
+        validators=[DataRequired(), Length(max=256), EqualTo("password", "The passwords differ.")],
     )
 
 
@@ -62,14 +63,15 @@ class ProfileForm(FlaskForm, _DepartmentFormMixin):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[InputRequired()])
+    current_password = PasswordField("Current password",
+                                     validators=[InputRequired(), Length(max=256)])
     new_password = PasswordField("New password", validators=[InputRequired(), Length(max=256)])
     confirm = PasswordField(
         "Repeat new password",
-        validators=[InputRequired(), EqualTo("new_password", "The passwords differ.")],
+        validators=[InputRequired(), Length(max=256),
+                    EqualTo("new_password", "The passwords differ.")],
     )
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-

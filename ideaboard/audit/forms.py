@@ -10,8 +10,9 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     # Choices are the actions and types present in the trail, set by the view.
-    action = SelectField("Action", validate_choice=False)
-    object_type = SelectField("Object type", validate_choice=False)
+    # Not checked against the choices, so bounded here (the column holds 60 characters).
+    action = SelectField("Action", validate_choice=False, validators=[Length(max=60)])
+    object_type = SelectField("Object type", validate_choice=False, validators=[Length(max=60)])
     actor = StringField("Actor e-mail", validators=[Optional(), Length(max=254)],
                         description='An e-mail address, or "system".')
     since = DateField("From", validators=[Optional()])

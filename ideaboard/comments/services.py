@@ -79,6 +79,7 @@ def add_comment(author: User, idea: Idea, body_md: str, *, parent: Comment | Non
     the parent's author and mentioned colleagues are notified.
     """
     body_md = _clean_body(body_md)
+    body_html = render_markdown(body_md)  # before any query: see ideaboard.sanitize
     if parent is not None:
         parent = _top_level(parent, idea)
     body_html = render_markdown(body_md)

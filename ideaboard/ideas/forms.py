@@ -28,9 +28,18 @@ class EditIdeaForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired(), Length(min=1, max=services.BODY_MAX)],
     )
-    tags = StringField("Tags", filters=[_strip], render_kw={"autocomplete": "off"})
+    tags = StringField(
+        "Tags",
+        filters=[_strip],
+        validators=[Length(max=services.TAGS_FIELD_MAX, message=(
+            f"At most {services.MAX_TAGS} tags of up to {services.TAG_MAX_LENGTH} characters, "
+            "separated by commas."))],
+        render_kw={"autocomplete": "off", "maxlength": services.TAGS_FIELD_MAX},
+    )
 
     def validate_tags(self, field) -> None:
+        if field.errors:  # already refused by its length: parse nothing
+            return
         try:
             self.tag_names = services.parse_tags(field.data)
         except services.IdeaError as error:
@@ -46,7 +55,7 @@ class IdeaForm(EditIdeaForm):
     anonymous = BooleanField("Post anonymously")
     # Set once the author has seen the similar ideas (by suggest.js, or by the
     # form shown again with them), so the idea is then posted without asking twice.
-    confirmed = HiddenField(default="")
+    confirmed = HiddenField(default="", validators=[Length(max=8)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +80,7 @@ class IdeaFilterForm(FlaskForm):
     department = SelectField("Department", coerce=int)
     tag = StringField("Tag", filters=[_strip], validators=[Length(max=64)])
     show = SelectField("Show", choices=SHOW_CHOICES)
-    sort = HiddenField()
+    sort = HiddenField(validators=[Length(max=32)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,8 +50,9 @@ class DecisionForm(FlaskForm):
                           validators=[InputRequired("Choose a decision.")])
     rationale = TextAreaField("Public rationale", validators=[Length(max=5000)])
     owner_email = EmailField("Owner's e-mail (optional)", validators=[Optional(), Length(max=254)])
-    duplicate_of = IntegerField("Duplicate of idea number", validators=[Optional(),
-                                                                        NumberRange(min=1)])
+    # Bounded above too: a larger number is no idea, and PostgreSQL refuses it as an integer.
+    duplicate_of = IntegerField("Duplicate of idea number",
+                                validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 
     def validate_rationale(self, field):
         too_short = len((field.data or "").strip()) < MIN_RATIONALE

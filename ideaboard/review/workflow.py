@@ -63,6 +63,11 @@ class Outcome:
     text_md: str
     value: Decimal | None = None
     unit: str | None = None
+    # Rendered when the outcome is made, before the transition locks or writes anything.
+    text_html: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text_html", render_markdown(self.text_md))
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def _set_owner(idea: Idea, ctx: dict) -> None:
 def _record_outcome(idea: Idea, ctx: dict) -> None:
     outcome: Outcome = ctx["outcome"]
     idea.outcome_md = outcome.text_md
-    idea.outcome_html = render_markdown(outcome.text_md)
+    idea.outcome_html = outcome.text_html
     idea.outcome_value = outcome.value
     idea.outcome_unit = (outcome.unit or "").strip() or None
 
