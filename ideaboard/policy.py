@@ -161,7 +161,9 @@ def _reviewer(user, _obj) -> bool:
     return _is_admin(user) or user.role == "manager"
 
 
-# Who may change an idea's status is decided by the one state machine, asked here.
+# Who may change an idea's status is decided by the one state machine, asked here. Its
+# capacities give an idea's author the author's capacity only, whatever their role: so
+# nobody fast-tracks, scores, decides or opens the review page of an idea they wrote.
 def _may_move_to(status: str) -> Rule:
     def decide(user, idea) -> bool:
         from ideaboard.review import workflow

@@ -14,6 +14,13 @@ Who may act is expressed as *capacities*:
 - ``admin``: an administrator, who may do anything a responsible manager may;
 - ``system``: no person (``actor=None``): automatic review entry and escalation.
 
+Nobody reviews their own idea: its author holds the author capacity on it and no
+other, whatever their role (:func:`capacities`), so no path (page, API, command) lets
+anyone fast-track, score or decide an idea they wrote. Its review goes to the
+responsible reviewer above them instead (:func:`review_department`): a department only
+the author manages is passed over for its parent, and so on up the org tree; past the
+root the admins review it.
+
 The permission policy (``ideaboard.policy``, section "review") asks this module through
 :func:`allowed`, so the buttons a page shows and the changes this module accepts never
 disagree.
@@ -38,6 +45,7 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.org.models import Department, department_managers
+from ideaboard.org.services import managers_of
 from ideaboard.review.models import StatusChange
 from ideaboard.sanitize import render_markdown
 
@@ -88,12 +96,35 @@ def _due(start: datetime, department: Department | None, fallback: Department) -
     return start + timedelta(days=sla)
 
 
+def review_department(idea: Idea, start: Department | None) -> Department | None:
+    """The department whose managers review ``idea``, looking from ``start`` up the tree.
+
+    A department that only the idea's author manages is passed over for its parent, and
+    so on up (nobody reviews their own idea); one that someone else manages too keeps
+    it. None: past the root, where the admins review it. Departments the author does not
+    manage are never passed over, so everyone else's ideas go where they always went.
+    One query per department looked at (its managers), usually one.
+    """
+    seen: set[int] = set()
+    department = start
+    while department is not None and department.id not in seen:  # a cycle ends the walk
+        seen.add(department.id)
+        managers = managers_of(department)
+        if (all(m.id != idea.author_id for m in managers)
+                or any(m.id != idea.author_id for m in managers)):
+            return department
+        department = department.parent
+    return None
+
+
 def _enter_queue(idea: Idea, ctx: dict) -> None:
-    """Land in the target department's queue with a fresh due date, at level 0."""
+    """Land in the queue of the target department (or of the responsible reviewer above
+    an author who manages it) with a fresh due date, at level 0."""
     now = ctx["now"]
-    idea.queue_department_id = idea.department_id
+    queue = review_department(idea, idea.department)
+    idea.queue_department_id, idea.queue_department = (queue.id if queue else None), queue
     idea.entered_review_at = now
-    idea.review_due_at = _due(now, idea.department, idea.department)
+    idea.review_due_at = _due(now, queue, idea.department)
     idea.escalation_level = 0
     ctx["assign_reviewers"] = True
 
@@ -109,10 +140,11 @@ def _climb(idea: Idea, ctx: dict) -> None:
     """One step up the org tree; past the root the admins hold it.
 
     The due date moves on from the old one (not from now) by the new department's SLA,
-    so the schedule does not depend on how often the escalation job runs.
+    so the schedule does not depend on how often the escalation job runs. A parent only
+    the author manages is passed over (``review_department``).
     """
     current = idea.queue_department
-    parent = current.parent if current is not None else None
+    parent = review_department(idea, current.parent) if current is not None else None
     idea.escalation_level = idea.escalation_level + 1
     if parent is None:
         idea.queue_department_id, idea.queue_department = None, None
@@ -205,22 +237,36 @@ def responsible_department_ids(idea: Idea) -> set[int]:
 
 
 def is_responsible_manager(user, idea: Idea) -> bool:
-    """True if ``user`` manages the department whose queue holds the idea or its target."""
-    if user is None or user.role not in (Role.MANAGER, Role.ADMIN):
+    """True if ``user`` manages the department whose queue holds the idea or its target,
+    or, for an open idea whose target only its author manages, the department above
+    that would review it. Never for the idea's author."""
+    if user is None or user.role not in (Role.MANAGER, Role.ADMIN) or user.id == idea.author_id:
         return False
-    wanted = responsible_department_ids(idea)
-    return any(d.id in wanted for d in user.managed_departments)
+    managed = {d.id for d in user.managed_departments}
+    if not managed:
+        return False
+    if managed & responsible_department_ids(idea):
+        return True
+    if idea.status == S.OPEN and idea.queue_department_id is None:
+        # Not in a queue yet: the reviewer above a manager who wrote it may fast-track it.
+        above = review_department(idea, idea.department)
+        return above is not None and above.id in managed
+    return False
 
 
 def capacities(user, idea: Idea) -> set[Capacity]:
-    """The capacities in which ``user`` (None: the system) may act on ``idea``."""
+    """The capacities in which ``user`` (None: the system) may act on ``idea``.
+
+    The author of an idea holds the author capacity on it and nothing else, even as a
+    manager or an admin: nobody fast-tracks, scores or decides an idea they wrote.
+    """
     if user is None:
         return {Capacity.SYSTEM}
     if not getattr(user, "is_authenticated", True) or not user.active:
         return set()
-    held: set[Capacity] = set()
     if idea.author_id == user.id:
-        held.add(Capacity.AUTHOR)
+        return {Capacity.AUTHOR}
+    held: set[Capacity] = set()
     if user.role == Role.ADMIN:
         held.add(Capacity.ADMIN)
     if is_responsible_manager(user, idea):
@@ -236,16 +282,15 @@ def allowed(user, idea: Idea, to_status: str) -> bool:
 
 def may_score(user, idea: Idea) -> bool:
     """Scores are given while the idea is in review, by a responsible manager or an admin
-    who is not its author."""
+    (never its author: see ``capacities``)."""
     held = capacities(user, idea) if user is not None else set()
-    return (idea.status == S.IN_REVIEW and bool(held & MANAGERS)
-            and Capacity.AUTHOR not in held)
+    return idea.status == S.IN_REVIEW and bool(held & MANAGERS)
 
 
 def may_see_notes(user, idea: Idea) -> bool:
     """Managers' private notes: responsible managers and admins, never the author."""
     held = capacities(user, idea) if user is not None else set()
-    return bool(held & MANAGERS) and Capacity.AUTHOR not in held
+    return bool(held & MANAGERS)
 
 
 # --- doing it -------------------------------------------------------------------------
@@ -357,16 +402,23 @@ def record_creation(idea: Idea, author: User, *, now: datetime | None = None) ->
 
 
 def reviewers(idea: Idea) -> list[User]:
-    """Who reviews the idea now: its queue department's managers, or the admins past the root."""
-    if idea.queue_department_id is None:
+    """Who reviews the idea now, never its author: the managers of the department whose
+    queue holds it (for an open idea: would hold it, see ``review_department``), or the
+    admins past the root."""
+    department_id = idea.queue_department_id
+    if department_id is None and idea.status == S.OPEN:
+        department = review_department(idea, idea.department)
+        department_id = department.id if department is not None else None
+    if department_id is None:
         query = sa.select(User).where(User.role == Role.ADMIN, User.active.is_(True))
     else:
         query = (
             sa.select(User)
             .join(department_managers, department_managers.c.user_id == User.id)
-            .where(department_managers.c.department_id == idea.queue_department_id,
+            .where(department_managers.c.department_id == department_id,
                    User.active.is_(True), User.role.in_([Role.MANAGER, Role.ADMIN]))
         )
+    query = query.where(User.id != idea.author_id)
     return list(db.session.scalars(query.order_by(User.id)))
 
 
