@@ -219,6 +219,19 @@ def _own_notifications(user, _obj) -> bool:
     return True
 
 
+@rule("notification.show_subject")
+def _notification_subject_visible(user, subject) -> bool:
+    """Whether a notification or e-mail may show what it is about (``subject.idea`` and
+    ``subject.comment``, each None or with ``hidden`` and ``author_id``) as it is *now*:
+    moderation applies to what was said before it too. A hidden idea stays visible to
+    its author and the admins, a hidden comment to the admins."""
+    if subject is None:
+        return False
+    if subject.idea is not None and not _idea_visible(user, subject.idea):
+        return False
+    return subject.comment is None or not subject.comment.hidden or _is_admin(user)
+
+
 # --- discussion (comments, flags, moderation) ---------------------------------
 
 def _comment_idea_visible(user, comment) -> bool:

@@ -22,6 +22,7 @@ from flask import current_app
 
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.notifications import delivery
 from ideaboard.notifications.models import OutboxEmail
 
 log = logging.getLogger("ideaboard.mail")
@@ -32,6 +33,8 @@ BACKOFF_MAX = timedelta(hours=6)
 # How long a claimed message is left to the worker that claimed it.
 LEASE = timedelta(minutes=5)
 SMTP_TIMEOUT = 15
+# Why a message was not sent: what it is about was hidden by a moderator.
+WITHHELD = "withheld: a moderator hid what it is about"
 
 
 class ServerUnavailable(OSError):
@@ -137,6 +140,11 @@ def send_pending(now: datetime | None = None, *, limit: int = 500) -> RunResult:
             if not _claim(row_id, next_attempt_at, now):
                 continue  # another worker has it
             row = db.session.get(OutboxEmail, row_id)
+            # Moderation since it was queued: never sent, kept with the reason.
+            if delivery.withheld(row):
+                row.attempts, row.last_error = MAX_ATTEMPTS, WITHHELD
+                db.session.commit()
+                continue
             try:
                 connection.send(_message(row, config["MAIL_DEFAULT_SENDER"]))
             except (smtplib.SMTPException, OSError) as error:
