@@ -248,6 +248,13 @@ def save_review(idea: Idea, reviewer: User, *, impact: int, feasibility: int, ef
     """Create or update the reviewer's scores for the idea and refresh its aggregates."""
     if not workflow.may_score(reviewer, idea):
         raise ReviewError("Only a manager responsible for an idea under review may score it.")
+    # Still under review? Read under a row lock: a decision being made at this moment
+    # finishes first (PostgreSQL; SQLite has one writer), and then this one is told.
+    status = db.session.execute(sa.select(Idea.status).where(Idea.id == idea.id)
+                                .with_for_update()).scalar_one()
+    if status != S.IN_REVIEW:
+        db.session.refresh(idea, ["status"])
+        raise workflow.ConflictError(idea, workflow.latest_change(idea))
     for name, value in (("impact", impact), ("feasibility", feasibility), ("effort", effort)):
         if not 1 <= int(value) <= 5:
             raise ReviewError(f"Score {name} from 1 to 5.")

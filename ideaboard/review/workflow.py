@@ -38,9 +38,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
+from ideaboard.core.templating import time_ago
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
@@ -62,6 +64,16 @@ class Capacity(StrEnum):
 
 class TransitionError(ValueError):
     """A status change the workflow refuses; the message is safe to show the user."""
+
+
+class ConflictError(TransitionError):
+    """A change refused because someone else changed the idea first (a lost race, or a
+    page drawn before that change). ``change`` is the change that came first, so the
+    page can say who did what, and when; the message says it in a sentence."""
+
+    def __init__(self, idea: Idea, change: StatusChange | None, *, merge_target: bool = False):
+        self.idea, self.change = idea, change
+        super().__init__(conflict_message(idea, change, merge_target=merge_target))
 
 
 @dataclass(frozen=True)
@@ -293,6 +305,85 @@ def may_see_notes(user, idea: Idea) -> bool:
     return bool(held & MANAGERS)
 
 
+# --- who came first --------------------------------------------------------------------
+
+# How a change that came first is told to the person it beat (decisions: "decided").
+_DONE = {S.IN_REVIEW: "sent to review", S.IN_PROGRESS: "marked in progress",
+         S.IMPLEMENTED: "marked implemented", S.WITHDRAWN: "withdrawn"}
+# Within this time a change is "a moment ago"; older ones say how long ago.
+MOMENT = timedelta(minutes=10)
+
+
+def actor_label(idea: Idea, change: StatusChange) -> str:
+    """Who made a change, as a conflict names them: never an anonymous idea's author."""
+    if change.actor_id is None:
+        return "Ideaboard (automatically)"
+    if change.actor_id == idea.author_id:
+        return "its author"
+    return change.actor.display_name
+
+
+def conflict_message(idea: Idea, change: StatusChange | None, *,
+                     merge_target: bool = False) -> str:
+    """"This idea was decided by Max Manager a moment ago: declined." and the like."""
+    if merge_target:
+        told = conflict_message(idea, change) if change is not None else ""
+        return (told.replace("This idea", f"Idea #{idea.id}, the one to merge into,", 1)
+                + " Merge into an idea that is visible and neither withdrawn nor itself a "
+                "duplicate.").strip()
+    if change is None:
+        return "Someone else changed this idea meanwhile; reload and try again."
+    this = "This idea"
+    age = utcnow() - change.created_at
+    when = "a moment ago" if age < MOMENT else time_ago(change.created_at)
+    who = actor_label(idea, change)
+    target = IdeaStatus(change.to_status)
+    if change.from_status == change.to_status:
+        return f"{this} was escalated {when}: it waits in another review queue now."
+    if target in DECISIONS:
+        return f"{this} was decided by {who} {when}: {target.label.lower()}."
+    return f"{this} was {_DONE.get(target, target.label.lower())} by {who} {when}."
+
+
+def latest_change(idea: Idea) -> StatusChange | None:
+    """The idea's latest status change, with its actor (one query)."""
+    return db.session.scalar(
+        sa.select(StatusChange).where(StatusChange.idea_id == idea.id)
+        .options(joinedload(StatusChange.actor))
+        .order_by(StatusChange.id.desc()).limit(1))
+
+
+def change_since(idea: Idea, seen: int | None) -> StatusChange | None:
+    """The first status change of the idea after change ``seen``: the latest one on the
+    page a form came from (0: that page showed none). None if there is none since, or
+    if ``seen`` is unknown (None) or another idea's."""
+    if seen is None or seen < 0:
+        return None
+    query = sa.select(StatusChange).where(StatusChange.idea_id == idea.id,
+                                          StatusChange.id > seen)
+    if seen:
+        seen_here = sa.select(StatusChange.id).where(StatusChange.id == seen,
+                                                     StatusChange.idea_id == idea.id)
+        query = query.where(seen_here.exists())
+    return db.session.scalar(query.options(joinedload(StatusChange.actor))
+                             .order_by(StatusChange.id).limit(1))
+
+
+def _lock_merge(idea: Idea, target: Idea) -> None:
+    """Before a merge: lock both ideas' rows, always in id order (two opposite merges
+    at once then wait for each other instead of deadlocking; SQLite's one writer needs
+    no lock), and read both afresh, so that neither is merged into an idea that has
+    just become a duplicate or been withdrawn (``_check`` looks at the fresh target).
+    A change of the idea itself since the caller read it is a conflict."""
+    seen = idea.status
+    db.session.execute(sa.select(Idea.id).where(Idea.id.in_([idea.id, target.id]))
+                       .order_by(Idea.id).with_for_update())
+    db.session.refresh(target, ["status", "hidden"])
+    db.session.refresh(idea, ["status"])
+    if idea.status != seen:
+        raise ConflictError(idea, latest_change(idea))
+
+
 # --- doing it -------------------------------------------------------------------------
 
 def _check(row: Transition | None, idea: Idea, to_status: str, actor, ctx: dict) -> Transition:
@@ -328,9 +419,12 @@ def _check(row: Transition | None, idea: Idea, to_status: str, actor, ctx: dict)
             raise TransitionError("Name the idea this one duplicates.")
         if target.id == idea.id:
             raise TransitionError("An idea cannot duplicate itself.")
-        if target.hidden or target.status in (S.DUPLICATE, S.WITHDRAWN):
+        if target.hidden:
             raise TransitionError("Merge into an idea that is visible and neither withdrawn "
                                   "nor itself a duplicate.")
+        if target.status in (S.DUPLICATE, S.WITHDRAWN):
+            # Say what became of it (it may have happened a moment ago, in a race).
+            raise ConflictError(target, latest_change(target), merge_target=True)
     return row
 
 
@@ -342,13 +436,15 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
     ``actor`` None is the system. Raises :class:`TransitionError` if the table does not
     allow the change for this actor or a requirement (rationale, owner, outcome, target
     idea) is missing. A concurrent change of the same idea makes the later one fail
-    rather than silently overwrite the first.
+    with a :class:`ConflictError` naming the first, rather than silently overwrite it.
     """
     from ideaboard.notifications import delivery
 
     now = now or utcnow()
     ctx = {"now": now, "reason": (reason or "").strip(), "owner": owner,
            "duplicate_of": duplicate_of, "outcome": outcome}
+    if duplicate_of is not None and to_status == S.DUPLICATE:
+        _lock_merge(idea, duplicate_of)
     from_status = idea.status
     row = _check(find(from_status, to_status), idea, to_status, actor, ctx)
 
@@ -365,7 +461,7 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
     )
     if claimed.rowcount != 1:
         db.session.refresh(idea, ["status", "escalation_level"])
-        raise TransitionError("Someone else changed this idea meanwhile; reload and try again.")
+        raise ConflictError(idea, latest_change(idea))
 
     # Who hears of it is decided before the effects run: a merge moves followers away.
     watchers = delivery.watchers(idea) if row.source != row.target else set()
