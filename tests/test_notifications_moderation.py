@@ -22,20 +22,10 @@ from ideaboard.review import services as review
 from tests.conftest import _signed_in, csrf_token
 from tests.factories import IdeaFactory, UserFactory
 from tests.querycount import count_queries
-from tests.test_mail import SMTPServer, free_port
+from tests import test_mail
 
 TITLE = "Secret plan for the merger"
-
-
-@pytest.fixture
-def inbox(app):
-    """A real SMTP server (aiosmtpd) the outbox delivers to, as in test_mail."""
-    server = SMTPServer(free_port())
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False,
-                      MAIL_USERNAME=None, MAIL_DEFAULT_SENDER="ideaboard@example.com")
-    yield server.inbox
-    server.stop()
+smtp = test_mail.smtp  # the real SMTP server (aiosmtpd) the outbox delivers to
 
 
 @pytest.fixture
@@ -150,7 +140,7 @@ def test_the_daily_digest_leaves_out_what_was_hidden(app, idea, admin, manager, 
     assert "1 update" in digest.subject
 
 
-def test_an_email_queued_before_the_idea_was_hidden_is_withheld(app, runner, inbox, idea,
+def test_an_email_queued_before_the_idea_was_hidden_is_withheld(app, runner, smtp, idea,
                                                                 admin, manager, employee):
     now = UserFactory(email="now@example.com", email_frequency="immediate")
     follow(now.id, idea.id)
@@ -164,7 +154,7 @@ def test_an_email_queued_before_the_idea_was_hidden_is_withheld(app, runner, inb
 
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code == 0, result.output
-    received = {tuple(to): message for to, message in inbox.messages}
+    received = {tuple(to): message for to, message in smtp.inbox.messages}
     assert (now.email,) not in received
     # Its author may see it still: their e-mail goes out.
     assert TITLE in received[(employee.email,)]["Subject"]
