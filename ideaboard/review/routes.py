@@ -174,8 +174,8 @@ def score(idea_id: int):
             services.save_review(idea, current_user, impact=form.impact.data,
                                  feasibility=form.feasibility.data, effort=form.effort.data,
                                  note=form.note.data)
-        except ReviewError as error:
-            form.form_errors.append(_refused(error))
+        except ReviewError as error:  # a ConflictError (decided meanwhile) goes on to 409
+            form.form_errors.append(str(error))
         else:
             db.session.commit()
             flash("Your scores are saved.", "success")
