@@ -198,3 +198,18 @@ def test_two_opposite_merges_at_once_never_make_a_cycle(app, manager, co_manager
     text = _text(next(r for r in responses if r.status_code == 409))
     assert "a moment ago: duplicate." in text and "the one to merge into" in text
     assert rationale in text
+
+
+@pytest.mark.parametrize("seen", ["2200000000", "\u00b2", "-1", "x"])
+def test_a_seen_that_is_no_id_is_ignored(app, manager, co_manager, employee, it_department,
+                                         seen):
+    """``seen`` comes from the client: one that is no 32-bit id is ignored (no 500 on
+    PostgreSQL, which refuses a larger integer), and the refusal stays a 403."""
+    idea = make_idea(employee, it_department, status="in_review")
+    services.decide(idea, manager, "declined", DECLINE)
+    db.session.commit()
+    client = _signed_in(app, co_manager)
+    response = client.post(f"/review/ideas/{idea.id}/decide", data={
+        "csrf_token": csrf_token(client, f"/ideas/{idea.id}"), "seen": seen,
+        "decision": "accepted", "rationale": ACCEPT})
+    assert response.status_code == 403

@@ -56,12 +56,19 @@ def _idea(idea_id: int, action: str) -> Idea:
     return idea
 
 
+# Ids are 32-bit integers (PostgreSQL refuses a larger one in a query).
+_MAX_ID = 2**31 - 1
+
+
 def _seen() -> int | None:
-    """The posted ``seen``: the latest change on the form's page (0: none), None if absent."""
+    """The posted ``seen``: the latest change on the form's page (0: none), None if absent
+    or not an id."""
     seen = request.form.get("seen")
-    if seen is None:
+    if seen == "":
+        return 0
+    if seen is None or not (seen.isascii() and seen.isdigit()) or int(seen) > _MAX_ID:
         return None
-    return int(seen) if seen.isdigit() else (0 if seen == "" else None)
+    return int(seen)
 
 
 def _refused(error: TransitionError | ReviewError) -> str:
