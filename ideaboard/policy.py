@@ -161,7 +161,9 @@ def _reviewer(user, _obj) -> bool:
     return _is_admin(user) or user.role == "manager"
 
 
-# Who may change an idea's status is decided by the one state machine, asked here.
+# Who may change an idea's status is decided by the one state machine, asked here. Its
+# capacities give an idea's author the author's capacity only, whatever their role: so
+# nobody fast-tracks, scores, decides or opens the review page of an idea they wrote.
 def _may_move_to(status: str) -> Rule:
     def decide(user, idea) -> bool:
         from ideaboard.review import workflow
@@ -215,6 +217,19 @@ def _may_open_review_page(user, idea) -> bool:
 @rule("notifications.view")
 def _own_notifications(user, _obj) -> bool:
     return True
+
+
+@rule("notification.show_subject")
+def _notification_subject_visible(user, subject) -> bool:
+    """Whether a notification or e-mail may show what it is about (``subject.idea`` and
+    ``subject.comment``, each None or with ``hidden`` and ``author_id``) as it is *now*:
+    moderation applies to what was said before it too. A hidden idea stays visible to
+    its author and the admins, a hidden comment to the admins."""
+    if subject is None:
+        return False
+    if subject.idea is not None and not _idea_visible(user, subject.idea):
+        return False
+    return subject.comment is None or not subject.comment.hidden or _is_admin(user)
 
 
 # --- discussion (comments, flags, moderation) ---------------------------------

@@ -25,10 +25,13 @@ from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
 from ideaboard.sanitize import render_markdown
 from tests.conftest import AuthActions, csrf_token
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 from tests.review_support import make_idea
 
-ROLES = ("anonymous", "employee", "author", "other_manager", "manager", "admin")
+# "author_manager" is the author who is also the manager: the only manager of the
+# department their idea is for, acting on that idea (and on their own comment on it).
+ROLES = ("anonymous", "employee", "author", "other_manager", "manager", "admin",
+         "author_manager")
 
 
 @dataclass(frozen=True)
@@ -46,67 +49,67 @@ RATIONALE = "A rationale that is long enough to be accepted."
 
 MATRIX: dict[str, Case] = {
     # core and accounts: public pages; logged-in users are sent on to the app.
-    "core.healthz": Case(GET="OOOOOO"),
-    "accounts.login": Case(GET="OOOOOO", POST="OOOOOO"),
-    "accounts.logout": Case(POST="LLLLLL", fresh_login=True),  # back to the log-in page
-    "accounts.signup": Case(GET="OOOOOO", POST="OOOOOO"),
-    "accounts.signup_sent": Case(GET="OOOOOO"),
-    "accounts.confirm_signup": Case(GET="OOOOOO", POST="OOOOOO"),  # a bad link: back to sign-up
-    "accounts.request_reset": Case(GET="OOOOOO", POST="OOOOOO"),
-    "accounts.reset_password": Case(GET="OOOOOO", POST="OOOOOO"),
-    "accounts.account": Case(GET="LOOOOO", POST="LOOOOO"),
+    "core.healthz": Case(GET="OOOOOOO"),
+    "accounts.login": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.logout": Case(POST="LLLLLLL", fresh_login=True),  # back to the log-in page
+    "accounts.signup": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.signup_sent": Case(GET="OOOOOOO"),
+    "accounts.confirm_signup": Case(GET="OOOOOOO", POST="OOOOOOO"),  # a bad link: back to sign-up
+    "accounts.request_reset": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.reset_password": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.account": Case(GET="LOOOOOO", POST="LOOOOOO"),
     # Like log-out: every session ends and the person lands on the log-in page.
-    "accounts.sign_out_everywhere": Case(POST="LLLLLL", fresh_login=True),
+    "accounts.sign_out_everywhere": Case(POST="LLLLLLL", fresh_login=True),
     # ideas
-    "ideas.index": Case(GET="LOOOOO"),
-    "ideas.department": Case(GET="LOOOOO"),
-    "ideas.similar": Case(GET="LOOOOO"),
-    "ideas.new": Case(GET="LOOOOO", POST="LOOOOO"),
-    "ideas.detail": Case(GET="LOOOOO"),
-    "ideas.edit": Case(GET="LDODDD", POST="LDODDD"),
-    "ideas.versions": Case(GET="LOOOOO"),
-    "voting.vote": Case(POST="LODOOO", data={"value": "1"}),  # never on one's own idea
+    "ideas.index": Case(GET="LOOOOOO"),
+    "ideas.department": Case(GET="LOOOOOO"),
+    "ideas.similar": Case(GET="LOOOOOO"),
+    "ideas.new": Case(GET="LOOOOOO", POST="LOOOOOO"),
+    "ideas.detail": Case(GET="LOOOOOO"),
+    "ideas.edit": Case(GET="LDODDDO", POST="LDODDDO"),
+    "ideas.versions": Case(GET="LOOOOOO"),
+    "voting.vote": Case(POST="LODOOOD", data={"value": "1"}),  # never on one's own idea
     # discussion
-    "comments.create": Case(POST="LOOOOO", data={"body": "A thoughtful comment."}),
-    "comments.reply": Case(POST="LOOOOO", data={"body": "A thoughtful reply."}),
-    "comments.edit": Case(GET="LDODDD", POST="LDODDD", data={"body": "Edited text."}),
-    "comments.delete": Case(POST="LDODDD"),  # moderators hide; only the author deletes
-    "following.follow": Case(POST="LOOOOO"),
-    "following.unfollow": Case(POST="LOOOOO"),
-    "flags.idea": Case(GET="LOOOOO", POST="LOOOOO", data={"reason": "Looks like spam."}),
+    "comments.create": Case(POST="LOOOOOO", data={"body": "A thoughtful comment."}),
+    "comments.reply": Case(POST="LOOOOOO", data={"body": "A thoughtful reply."}),
+    "comments.edit": Case(GET="LDODDDO", POST="LDODDDO", data={"body": "Edited text."}),
+    "comments.delete": Case(POST="LDODDDO"),  # moderators hide; only the author deletes
+    "following.follow": Case(POST="LOOOOOO"),
+    "following.unfollow": Case(POST="LOOOOOO"),
+    "flags.idea": Case(GET="LOOOOOO", POST="LOOOOOO", data={"reason": "Looks like spam."}),
     # The comment is the author's own: nobody flags their own words.
-    "flags.comment": Case(GET="LODOOO", POST="LODOOO", data={"reason": "Looks like spam."}),
-    "notifications.index": Case(GET="LOOOOO"),
-    "notifications.read": Case(POST="LODDDD"),  # the notification is the employee's
-    "notifications.open": Case(POST="LODDDD"),
-    "notifications.read_all": Case(POST="LOOOOO"),
+    "flags.comment": Case(GET="LODOOOD", POST="LODOOOD", data={"reason": "Looks like spam."}),
+    "notifications.index": Case(GET="LOOOOOO"),
+    "notifications.read": Case(POST="LODDDDD"),  # the notification is the employee's
+    "notifications.open": Case(POST="LODDDDD"),
+    "notifications.read_all": Case(POST="LOOOOOO"),
     # review: the responsible manager (and admins) decide; the author resubmits/withdraws
-    "review.queue": Case(GET="LDDOOO"),
-    "review.idea": Case(GET="LDDDOO", status="in_review"),
-    "review.fast_track": Case(POST="LDDDOO", data={"fast-track-note": "Urgent one."}),
-    "review.score": Case(POST="LDDDOO", status="in_review",
+    "review.queue": Case(GET="LDDOOOO"),
+    "review.idea": Case(GET="LDDDOOD", status="in_review"),
+    "review.fast_track": Case(POST="LDDDOOD", data={"fast-track-note": "Urgent one."}),
+    "review.score": Case(POST="LDDDOOD", status="in_review",
                          data={"impact": "3", "feasibility": "3", "effort": "3"}),
-    "review.decide": Case(POST="LDDDOO", status="in_review",
+    "review.decide": Case(POST="LDDDOOD", status="in_review",
                           data={"decision": "declined", "rationale": RATIONALE}),
-    "review.start": Case(POST="LDDDOO", status="accepted",
+    "review.start": Case(POST="LDDDOOD", status="accepted",
                          data={"owner_email": "employee@example.com"}),
-    "review.implement": Case(POST="LDDDOO", status="in_progress",
+    "review.implement": Case(POST="LDDDOOD", status="in_progress",
                              data={"what_changed": "It is done."}),
-    "review.resubmit": Case(POST="LDODDD", status="needs_info"),
-    "review.withdraw": Case(POST="LDODDD"),
+    "review.resubmit": Case(POST="LDODDDO", status="needs_info"),
+    "review.withdraw": Case(POST="LDODDDO"),
     # admin
-    "admin.index": Case(GET="LDDDDO"),
-    "admin.users": Case(GET="LDDDDO"),
-    "admin.edit_user": Case(GET="LDDDDO", POST="LDDDDO"),
-    "admin.set_active": Case(POST="LDDDDO"),
-    "admin.sign_out_everywhere": Case(POST="LDDDDO"),
-    "admin.invitations": Case(GET="LDDDDO", POST="LDDDDO"),
-    "admin.departments": Case(GET="LDDDDO"),
-    "admin.new_department": Case(GET="LDDDDO", POST="LDDDDO"),
-    "admin.edit_department": Case(GET="LDDDDO", POST="LDDDDO"),
-    "moderation.queue": Case(GET="LDDDDO"),
-    "moderation.resolve": Case(POST="LDDDDO"),
-    "audit.index": Case(GET="LDDDDO"),
+    "admin.index": Case(GET="LDDDDOD"),
+    "admin.users": Case(GET="LDDDDOD"),
+    "admin.edit_user": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "admin.set_active": Case(POST="LDDDDOD"),
+    "admin.sign_out_everywhere": Case(POST="LDDDDOD"),
+    "admin.invitations": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "admin.departments": Case(GET="LDDDDOD"),
+    "admin.new_department": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "admin.edit_department": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "moderation.queue": Case(GET="LDDDDOD"),
+    "moderation.resolve": Case(POST="LDDDDOD"),
+    "audit.index": Case(GET="LDDDDOD"),
 }
 
 
@@ -148,6 +151,11 @@ class World:
             "manager": UserFactory(email="it.boss@example.com", manages=[it_department]),
             "admin": admin,
         }
+        # The only manager of IT Support (under IT): their own idea is for it.
+        self.own_department = DepartmentFactory(name="IT Support", slug="it-support",
+                                                parent=it_department)
+        self.users["author_manager"] = UserFactory(email="support.boss@example.com",
+                                                   manages=[self.own_department])
         self.target_user = UserFactory(email="target@example.com")
         self.clients = {role: self.client_for(role) for role in ROLES}
 
@@ -159,10 +167,13 @@ class World:
         client.token = csrf_token(client)
         return client
 
-    def url_args(self, rule, case: Case) -> dict:
-        idea = make_idea(self.users["author"], self.department, status=case.status,
-                         comment_count=1)
-        comment = Comment(idea_id=idea.id, author_id=self.users["author"].id,
+    def url_args(self, rule, case: Case, role: str) -> dict:
+        """Fresh objects for one request; the author manager acts on their own idea."""
+        author, department = self.users["author"], self.department
+        if role == "author_manager":
+            author, department = self.users[role], self.own_department
+        idea = make_idea(author, department, status=case.status, comment_count=1)
+        comment = Comment(idea_id=idea.id, author_id=author.id,
                           body_md="A comment", body_html=render_markdown("A comment"))
         db.session.add(comment)
         db.session.flush()
@@ -201,7 +212,7 @@ def test_permission_matrix(app, it_department, hr_department, admin):
             if expected is None:
                 continue  # reported by test_every_route_has_an_entry
             for role, want in zip(ROLES, expected):
-                url = url_for(endpoint, **world.url_args(rule, case), _external=False)
+                url = url_for(endpoint, **world.url_args(rule, case, role), _external=False)
                 client = world.client_for(role) if case.fresh_login else world.clients[role]
                 if method == "GET":
                     response = client.get(url)

@@ -122,8 +122,8 @@ def test_an_admin_sees_both_parts_of_their_queue_once(admin_client, admin, autho
     past_root = make_idea(author, it_department, status="in_review", title="Past the root",
                           queue_department_id=None, escalation_level=3)
     held = make_idea(author, it_department, status="in_review", title="With IT")
-    make_idea(author, it_department, status="in_review", queue_department_id=None,
-              title="Not escalated")  # no queue and level 0: nobody's queue yet
+    make_idea(admin, it_department, status="in_review", queue_department_id=None,
+              title="The admin's own")  # nobody reviews their own idea
     db.session.commit()
     assert queue_count(admin) == 2
     assert sorted(row.id for row in queue_page(admin, 1).items) == sorted([past_root.id, held.id])

@@ -23,6 +23,7 @@ from ideaboard.ideas.services import submit_idea
 from ideaboard.moderation.services import flag_idea
 from ideaboard.org.models import Department
 from ideaboard.review import services as review
+from ideaboard.review import workflow
 from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import StatusChange
 from ideaboard.voting.services import cast_vote
@@ -80,7 +81,8 @@ IDEAS = [
     DemoIdea("quiet-room", "peer", "Facilities", "A quiet room on every floor",
              "Somewhere to take a call or think without the open-plan noise.", ["office", "focus"],
              18, anonymous=True, votes=4, comments=["Even a phone booth would help."]),
-    DemoIdea("laptop-refresh", "employee", "IT", "Refresh laptops every three years instead of five",
+    # Written by the manager of IT for IT: reviewed above them, by the managers of Acme Corp.
+    DemoIdea("laptop-refresh", "manager", "IT", "Refresh laptops every three years instead of five",
              "Older laptops slow everyone down and cost more in repairs than they save.",
              ["hardware"], 45, votes=6, comments=["Mine takes four minutes to boot."]),
     DemoIdea("pay-transparency", "peer", "Human Resources", "Publish salary bands for every role",
@@ -138,8 +140,9 @@ def _backdate(idea: Idea, days: int) -> None:
     db.session.flush()
 
 
-def _manager_of(department: Department) -> User:
-    return department.managers[0]
+def _reviewer(idea: Idea) -> User:
+    """The responsible reviewer the workflow names for the idea: never its author."""
+    return workflow.reviewers(idea)[0]
 
 
 def seed_ideas(departments: dict[str, Department], people: list[User], rng: random.Random) -> str:
@@ -157,7 +160,7 @@ def seed_ideas(departments: dict[str, Department], people: list[User], rng: rand
         ideas[demo.key] = idea
 
     def manager(key: str) -> User:
-        return _manager_of(ideas[key].department)
+        return _reviewer(ideas[key])
 
     # Managers fast-track these (back then), before the peers' votes below.
     for key, days_ago in REVIEW_ENTRY_DAYS_AGO.items():

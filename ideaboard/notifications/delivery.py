@@ -7,6 +7,14 @@ the outbox at once (and marks the notification e-mailed); ``daily`` leaves it fo
 notifications; ``never`` sends nothing. ``flask send-mail`` delivers the outbox.
 
 Messages never name the author of an anonymous idea: they name the idea only.
+
+Moderation applies to what was said before it: an idea or comment hidden after its
+notifications were made is not shown or sent to anyone who may not see it now
+(``ideaboard.notifications.visibility``). Status changes of a hidden idea are told
+only to those who may see it; the daily digest leaves out what its reader may no
+longer see; and an immediate e-mail records what it is about and for whom, so that
+``flask send-mail`` withholds it if the idea or comment was hidden after it was queued
+(:func:`withheld`).
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from ideaboard.ideas.models import Follow, IdeaStatus
 from ideaboard.notifications.mail import queue_email
 from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.services import notify
+from ideaboard.notifications.visibility import subjects
+from ideaboard.policy import can
 from ideaboard.voting.models import Vote
 
 DIGEST_WINDOW = timedelta(days=1)
@@ -53,9 +63,20 @@ def status_message(idea, change) -> str:
     return message
 
 
+def may_see(user_ids: Iterable[int], idea) -> set[int]:
+    """Those of ``user_ids`` who may see the idea: all of them unless a moderator hid it
+    (then one query: its author and the admins)."""
+    user_ids = set(user_ids)
+    if not idea.hidden or not user_ids:
+        return user_ids
+    people = db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))
+    return {person.id for person in people if can(person, "idea.view", idea)}
+
+
 def status_changed(idea, change, recipients: Iterable[int], *, exclude: int | None) -> None:
     """Notify ``recipients`` (minus the person who made the change) of a status change."""
-    created = notify(recipients, NotificationKind.STATUS_CHANGE, status_message(idea, change),
+    created = notify(may_see(recipients, idea), NotificationKind.STATUS_CHANGE,
+                     status_message(idea, change),
                      idea_id=idea.id, exclude=[exclude] if exclude else [])
     deliver(created, subject=f"[Ideaboard] {idea.title}: "
                              f"{IdeaStatus(change.to_status).label.lower()}")
@@ -69,7 +90,8 @@ def review_assigned(idea, reviewers: Iterable[User], *, escalated: bool,
     message = f"\u201c{idea.title}\u201d is {where}."
     if idea.review_due_at is not None:
         message += f" Due {idea.review_due_at:%Y-%m-%d}."
-    created = notify([u.id for u in reviewers], NotificationKind.REVIEW_ASSIGNED, message,
+    created = notify(may_see([u.id for u in reviewers], idea),
+                     NotificationKind.REVIEW_ASSIGNED, message,
                      idea_id=idea.id, exclude=[exclude] if exclude else [])
     deliver(created, subject=f"[Ideaboard] To review: {idea.title}")
 
@@ -86,16 +108,37 @@ def deliver(notifications: list[Notification], *, subject: str) -> int:
         sa.select(User).where(User.id.in_({n.user_id for n in notifications}),
                               User.active.is_(True),
                               User.email_frequency == EmailFrequency.IMMEDIATE.value))}
+    about = subjects((n.idea_id, n.comment_id) for n in notifications)
     emailed = []
     for notification in notifications:
         user = users.get(notification.user_id)
-        if user is None:
+        refs = (notification.idea_id, notification.comment_id)
+        if user is None or not can(user, "notification.show_subject", about[refs]):
             continue
         body = _body(user, [notification])
-        queue_email(user.email, subject, body)
+        message = queue_email(user.email, subject, body)
+        # What it is about and for whom: checked again when it is sent (``withheld``).
+        message.user_id = user.id
+        message.idea_id, message.comment_id = refs
         emailed.append(notification.id)
+    db.session.flush()
     _mark_emailed(emailed)
     return len(emailed)
+
+
+def withheld(message) -> bool:
+    """True if the queued e-mail must not go out: a moderator has hidden the idea or
+    comment it is about since it was queued, and its recipient may not see it. Asked by
+    ``flask send-mail`` just before sending (one or two queries, only for notification
+    e-mails)."""
+    if message.idea_id is None and message.comment_id is None:
+        return False
+    refs = (message.idea_id, message.comment_id)
+    subject = subjects([refs])[refs]
+    if not subject.hidden:
+        return False
+    recipient = db.session.get(User, message.user_id) if message.user_id else None
+    return not can(recipient, "notification.show_subject", subject)
 
 
 def send_digests(now: datetime | None = None) -> int:
@@ -115,9 +158,13 @@ def send_digests(now: datetime | None = None) -> int:
     ).all()
     by_user: dict[int, list[Notification]] = defaultdict(list)
     people: dict[int, User] = {}
+    about = subjects((n.idea_id, n.comment_id) for n, _ in rows)
     for notification, user in rows:
-        by_user[user.id].append(notification)
-        people[user.id] = user
+        # What a moderator hid since is left out for those who may not see it.
+        if can(user, "notification.show_subject",
+               about[(notification.idea_id, notification.comment_id)]):
+            by_user[user.id].append(notification)
+            people[user.id] = user
     for user_id, items in by_user.items():
         count = len(items)
         subject = f"[Ideaboard] Your daily digest: {count} update{'s' if count != 1 else ''}"

@@ -9,12 +9,17 @@ from flask import url_for
 
 from ideaboard.core.urls import link_by_id
 from ideaboard.notifications.models import Notification
+from ideaboard.notifications.visibility import subjects
+from ideaboard.policy import can, checker
 
 
-def target_url(notification: Notification) -> str:
-    """Where a notification leads: its idea, scrolled to the comment it is about."""
-    return _target(link_by_id("ideas.detail"), url_for("notifications.index"),
-                   notification.idea_id, notification.comment_id)
+def target_url(notification: Notification, viewer) -> str:
+    """Where a notification leads: its idea, scrolled to the comment it is about; the
+    list itself if a moderator has hidden what it is about from ``viewer``."""
+    refs = (notification.idea_id, notification.comment_id)
+    if not can(viewer, "notification.show_subject", subjects([refs])[refs]):
+        return url_for("notifications.index")
+    return _target(link_by_id("ideas.detail"), url_for("notifications.index"), *refs)
 
 
 def _target(idea_link: str, own_list: str, idea_id: int | None, comment_id: int | None) -> str:
@@ -34,17 +39,33 @@ class Item:
     target_url: str  # where it leads (see target_url)
     open_url: str  # POST: mark read and go there
     read_url: str  # POST: mark read
+    moderated: bool = False  # what it is about is hidden, and shown: the viewer may see it
 
 
-def items(rows) -> list[Item]:
-    """The list's items; each kind of link is built once for the page, not per row."""
+def items(rows, viewer) -> list[Item]:
+    """The list's items as ``viewer`` may see them now; each kind of link is built once
+    for the page, not per row.
+
+    Whether a moderator has hidden an item's idea or comment since is read for the whole
+    page in one query (``visibility.subjects``); an item the viewer may no longer see
+    shows a neutral line instead of its text and leads back to the list.
+    """
+    rows = list(rows)
     idea_link = link_by_id("ideas.detail")
     open_link = link_by_id("notifications.open", "notification_id")
     read_link = link_by_id("notifications.read", "notification_id")
     own_list = url_for("notifications.index")
+    about = subjects((row[4], row[5]) for row in rows)
+    may_show = checker(viewer, "notification.show_subject")
     made = []
     for notification_id, message, created_at, read_at, idea_id, comment_id in rows:
-        target = _target(idea_link, own_list, idea_id, comment_id)
+        subject = about[(idea_id, comment_id)]
+        shown = may_show(subject)
+        if shown:
+            target = _target(idea_link, own_list, idea_id, comment_id)
+        else:
+            message, target = subject.neutral_message, own_list
         made.append(Item(notification_id, message, created_at, read_at is None, target,
-                          open_link.format(notification_id), read_link.format(notification_id)))
+                         open_link.format(notification_id), read_link.format(notification_id),
+                         moderated=shown and subject.hidden))
     return made

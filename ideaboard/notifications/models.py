@@ -64,3 +64,10 @@ class OutboxEmail(db.Model):
     # so a resend after a crash is recognisably the same message (None only for rows
     # queued before the column existed; the worker gives them one as it claims them).
     message_id: Mapped[str | None] = mapped_column(sa.String(320))
+    # What a notification e-mail is about and whom it is for, so that delivery can
+    # withhold it if a moderator hid that idea or comment after it was queued
+    # (``delivery.withheld``). Empty for every other e-mail.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    idea_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL"))

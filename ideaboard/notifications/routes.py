@@ -27,7 +27,7 @@ def _own(notification_id: int) -> Notification:
 def index():
     notifications = services.for_user(current_user, page=page_number(), per_page=PAGE_SIZE)
     return render_template("notifications/index.html", notifications=notifications,
-                           items=items(notifications.items))
+                           items=items(notifications.items, current_user))
 
 
 @bp.post("/<int:notification_id>/read")
@@ -46,7 +46,7 @@ def open_(notification_id: int):
     notification = _own(notification_id)
     services.mark_read(current_user, notification.id)
     db.session.commit()
-    return redirect(target_url(notification))
+    return redirect(target_url(notification, current_user))
 
 
 @bp.post("/read-all")

@@ -36,6 +36,7 @@ from flask import current_app
 from ideaboard.core.transactions import unit_of_work
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.notifications import delivery
 from ideaboard.notifications.mail import new_message_id
 from ideaboard.notifications.models import OutboxEmail
 
@@ -47,6 +48,8 @@ BACKOFF_MAX = timedelta(hours=6)
 # How long a claimed message is left to the worker that claimed it, from the claim.
 LEASE = timedelta(minutes=5)
 SMTP_TIMEOUT = 15
+# Why a message was not sent: what it is about was hidden by a moderator.
+WITHHELD = "withheld: a moderator hid what it is about"
 
 
 class ServerUnavailable(OSError):
@@ -138,7 +141,8 @@ def _message(row: OutboxEmail, sender: str) -> EmailMessage:
 
 def _claim(row_id: int, seen_next_attempt: datetime, now: datetime) -> Claim | None:
     """Take the message for ``LEASE`` from ``now`` unless another worker has it
-    (its ``next_attempt_at`` is no longer the one seen). Committed before returning."""
+    (its ``next_attempt_at`` is no longer the one seen), or if it is withheld
+    (``delivery.withheld``). Committed before returning."""
     until = now + LEASE
     with unit_of_work():
         claimed = db.session.execute(
@@ -151,6 +155,11 @@ def _claim(row_id: int, seen_next_attempt: datetime, now: datetime) -> Claim | N
         if claimed.rowcount != 1:
             return None
         row = db.session.get(OutboxEmail, row_id, populate_existing=True)
+        if delivery.withheld(row):
+            # A moderator hid what it is about since it was queued: never sent, nor
+            # retried, and kept with the reason.
+            row.attempts, row.last_error = MAX_ATTEMPTS, WITHHELD
+            return None
         if row.message_id is None:  # queued before messages had one: fixed before any send
             row.message_id = new_message_id(current_app.config)
         # Built now: after the commit, reading the row would begin another transaction.

@@ -2,7 +2,9 @@
 
 An idea still in review at its due date moves to the queue of the parent of the
 department holding it, and its due date moves on by that department's SLA; past the
-root department the admins hold it (``queue_department_id`` NULL). Each step adds one
+root department the admins hold it (``queue_department_id`` NULL). A department that
+only the idea's author manages is passed over (``workflow.review_department``): nobody
+reviews their own idea. Each step adds one
 to ``escalation_level``, writes the timeline and the audit trail (through the
 workflow's ``escalate`` transition) and notifies the new reviewers.
 
@@ -47,7 +49,7 @@ def escalate_idea(idea: Idea, now: datetime) -> int:
     while (idea.queue_department_id is not None and idea.review_due_at <= now
            and climbed < MAX_LEVELS_PER_RUN):
         held_by = idea.queue_department
-        to = held_by.parent
+        to = workflow.review_department(idea, held_by.parent)
         where = f"the managers of {to.name}" if to is not None else "the administrators"
         try:
             workflow.transition(

@@ -5,12 +5,20 @@ fast-track, scores, decision, progress and outcome. Each form posts to its own
 endpoint; on a validation error the page is shown again (422) with the errors beside
 the fields and everything typed kept. The author's actions (resubmit, withdraw) are
 buttons on the idea page. The idea page's review section is loaded here too.
+
+Every form carries ``seen``: the id of the idea's latest status change on the page it
+came from. If someone else changed the idea since (two managers deciding at once, a
+decision racing the author's withdrawal, two fast-tracks), the one who came second is
+told who did what a moment ago, with the first decision and its rationale, and what
+they typed is kept for them (409), on SQLite and PostgreSQL alike: whether their
+request found the change already made (``_idea``) or lost the race inside the
+workflow (``ConflictError``).
 """
 
 from __future__ import annotations
 
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ideaboard.core.paging import page_number
@@ -30,16 +38,58 @@ from ideaboard.review.forms import (
     StartForm,
 )
 from ideaboard.review.services import ReviewError
-from ideaboard.review.workflow import TransitionError
+from ideaboard.review.workflow import ConflictError, TransitionError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 def _idea(idea_id: int, action: str) -> Idea:
-    """The idea, or 404 if the viewer may not see it; 403 if they may not take ``action``."""
+    """The idea, or 404 if the viewer may not see it; 403 if they may not take ``action``,
+    unless they could when they drew the page and someone changed the idea since: then
+    a :class:`ConflictError` (409) says who did what."""
     idea = visible_or_404(db.session.get(Idea, idea_id), "idea.view")
+    if not can(current_user, action, idea) and workflow.capacities(current_user, idea):
+        first = workflow.change_since(idea, _seen())
+        if first is not None:
+            raise ConflictError(idea, first)
     authorize(action, idea)
     return idea
+
+
+# Ids are 32-bit integers (PostgreSQL refuses a larger one in a query).
+_MAX_ID = 2**31 - 1
+
+
+def _seen() -> int | None:
+    """The posted ``seen``: the latest change on the form's page (0: none), None if absent
+    or not an id."""
+    seen = request.form.get("seen")
+    if seen == "":
+        return 0
+    if seen is None or not (seen.isascii() and seen.isdigit()) or int(seen) > _MAX_ID:
+        return None
+    return int(seen)
+
+
+def _refused(error: TransitionError | ReviewError) -> str:
+    """The message of a refused change, to show beside the form; a change that came
+    second to someone else's goes on to the conflict page instead."""
+    if isinstance(error, ConflictError):
+        raise error
+    return str(error)
+
+
+# Fields of the review forms whose text is worth keeping when a change came second.
+_TYPED = {"note": "Your note", "rationale": "Your rationale", "what_changed": "What changed"}
+
+
+@bp.errorhandler(ConflictError)
+def conflict(error: ConflictError):
+    """Someone else changed the idea first: say who, what and why; keep what was typed."""
+    typed = [(_TYPED[name.rsplit("-", 1)[-1]], value) for name, value in request.form.items()
+             if name.rsplit("-", 1)[-1] in _TYPED and value.strip()]
+    return render_template("review/conflict.html", idea=error.idea, change=error.change,
+                           message=str(error), typed=typed), 409
 
 
 def _idea_page(idea: Idea) -> str:
@@ -59,6 +109,7 @@ def _review_page(idea: Idea, status: int = 200, **forms):
         score = ScoreForm(obj=mine, formdata=None)
     decision = forms.get("decision") or DecisionForm(formdata=None)
     _decision_choices(idea, decision)
+    changes = services.timeline(idea)
     return render_template(
         "review/idea.html",
         idea=idea,
@@ -70,7 +121,8 @@ def _review_page(idea: Idea, status: int = 200, **forms):
         decision_form=decision,
         start_form=forms.get("start") or StartForm(
             formdata=None, owner_email=idea.owner.email if idea.owner else None),
-        review_timeline=services.timeline(idea),
+        review_timeline=changes,
+        review_seen=changes[-1].id if changes else "",
         outcome_form=forms.get("outcome") or OutcomeForm(formdata=None),
     ), status
 
@@ -111,7 +163,7 @@ def fast_track(idea_id: int):
         try:
             services.fast_track(idea, current_user, form.note.data)
         except TransitionError as error:
-            form.note.errors.append(str(error))
+            form.note.errors.append(_refused(error))
         else:
             db.session.commit()
             flash("The idea is in review now.", "success")
@@ -129,7 +181,7 @@ def score(idea_id: int):
             services.save_review(idea, current_user, impact=form.impact.data,
                                  feasibility=form.feasibility.data, effort=form.effort.data,
                                  note=form.note.data)
-        except ReviewError as error:
+        except ReviewError as error:  # a ConflictError (decided meanwhile) goes on to 409
             form.form_errors.append(str(error))
         else:
             db.session.commit()
@@ -150,7 +202,7 @@ def decide(idea_id: int):
                             owner_email=form.owner_email.data,
                             duplicate_of_id=form.duplicate_of.data)
         except (ReviewError, TransitionError) as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(_refused(error))
         else:
             db.session.commit()
             flash(f"Decision recorded: {IdeaStatus(idea.status).label.lower()}.", "success")
@@ -169,7 +221,7 @@ def start(idea_id: int):
         except ReviewError as error:
             form.owner_email.errors.append(str(error))
         except TransitionError as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(_refused(error))
         else:
             db.session.commit()
             flash("The idea is in progress.", "success")
@@ -187,7 +239,7 @@ def implement(idea_id: int):
             services.record_outcome(idea, current_user, form.what_changed.data, form.value.data,
                                     form.unit.data, form.note.data or "")
         except TransitionError as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(_refused(error))
         else:
             db.session.commit()
             flash("The outcome is recorded.", "success")
@@ -204,7 +256,7 @@ def _author_action(idea_id: int, action: str, run, done: str, prefix: str):
     try:
         run(idea, current_user, form.note.data or "")
     except TransitionError as error:
-        flash(str(error), "error")
+        flash(_refused(error), "error")
     else:
         db.session.commit()
         flash(done, "success")
@@ -245,6 +297,7 @@ def idea_review_section(idea: Idea, viewer) -> dict:
     changes = page_rows.timeline(idea.id)
     return {
         "review_timeline": changes,
+        "review_seen": changes[-1].id if changes else "",
         "review_decision": services.current_decision(idea, changes),
         "review_duplicates": page_rows.merged_duplicates(idea.id),
         "review_notes": (services.reviews_of(idea)

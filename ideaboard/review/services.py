@@ -100,19 +100,24 @@ _ideas = Idea.__table__
 def _queue_parts(*, admin: bool) -> list[sa.ColumnElement[bool]]:
     """Which ideas wait in the queue of the user bound as ``viewer``: those in the queues
     of the departments they manage (including those escalated there), and for an admin
-    also those escalated past the root, which no department's queue holds.
+    also those that no department's queue holds (escalated past the root); never the
+    viewer's own ideas.
 
     Each part finds its rows through the index ``ix_ideas_queue`` (queue_department_id,
     status, ...) on SQLite and PostgreSQL. Written as one OR, an admin's two parts read
     every idea in review of the whole company instead (0.5 ms at 590 of them on SQLite,
     on every page an admin sees)."""
+    viewer = sa.bindparam("viewer", type_=sa.Integer)
     managed = sa.select(department_managers.c.department_id).where(
-        department_managers.c.user_id == sa.bindparam("viewer", type_=sa.Integer))
-    in_review = _ideas.c.status == S.IN_REVIEW.value
+        department_managers.c.user_id == viewer)
+    # Nobody reviews their own idea: a co-manager of the department sees it, its author
+    # does not (the workflow routes it above an author who manages it alone).
+    in_review = sa.and_(_ideas.c.status == S.IN_REVIEW.value, _ideas.c.author_id != viewer)
     held = sa.and_(in_review, _ideas.c.queue_department_id.in_(managed))
     if admin:
-        return [held, sa.and_(in_review, _ideas.c.queue_department_id.is_(None),
-                              _ideas.c.escalation_level > 0)]
+        # Held by no department: escalated past the root, or written by someone only
+        # the admins can review (``workflow.review_department``).
+        return [held, sa.and_(in_review, _ideas.c.queue_department_id.is_(None))]
     # A moderator hid it: managers cannot open it, so it waits for the moderators.
     return [sa.and_(held, _ideas.c.hidden.is_(False))]
 
@@ -243,6 +248,13 @@ def save_review(idea: Idea, reviewer: User, *, impact: int, feasibility: int, ef
     """Create or update the reviewer's scores for the idea and refresh its aggregates."""
     if not workflow.may_score(reviewer, idea):
         raise ReviewError("Only a manager responsible for an idea under review may score it.")
+    # Still under review? Read under a row lock: a decision being made at this moment
+    # finishes first (PostgreSQL; SQLite has one writer), and then this one is told.
+    status = db.session.execute(sa.select(Idea.status).where(Idea.id == idea.id)
+                                .with_for_update()).scalar_one()
+    if status != S.IN_REVIEW:
+        db.session.refresh(idea, ["status"])
+        raise workflow.ConflictError(idea, workflow.latest_change(idea))
     for name, value in (("impact", impact), ("feasibility", feasibility), ("effort", effort)):
         if not 1 <= int(value) <= 5:
             raise ReviewError(f"Score {name} from 1 to 5.")

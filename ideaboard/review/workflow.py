@@ -14,6 +14,13 @@ Who may act is expressed as *capacities*:
 - ``admin``: an administrator, who may do anything a responsible manager may;
 - ``system``: no person (``actor=None``): automatic review entry and escalation.
 
+Nobody reviews their own idea: its author holds the author capacity on it and no
+other, whatever their role (:func:`capacities`), so no path (page, API, command) lets
+anyone fast-track, score or decide an idea they wrote. Its review goes to the
+responsible reviewer above them instead (:func:`review_department`): a department only
+the author manages is passed over for its parent, and so on up the org tree; past the
+root the admins review it.
+
 The permission policy (``ideaboard.policy``, section "review") asks this module through
 :func:`allowed`, so the buttons a page shows and the changes this module accepts never
 disagree.
@@ -31,13 +38,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
+from ideaboard.core.templating import time_ago
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.org.models import Department, department_managers
+from ideaboard.org.services import managers_of
 from ideaboard.review.models import StatusChange
 from ideaboard.sanitize import render_markdown
 
@@ -54,6 +64,16 @@ class Capacity(StrEnum):
 
 class TransitionError(ValueError):
     """A status change the workflow refuses; the message is safe to show the user."""
+
+
+class ConflictError(TransitionError):
+    """A change refused because someone else changed the idea first (a lost race, or a
+    page drawn before that change). ``change`` is the change that came first, so the
+    page can say who did what, and when; the message says it in a sentence."""
+
+    def __init__(self, idea: Idea, change: StatusChange | None, *, merge_target: bool = False):
+        self.idea, self.change = idea, change
+        super().__init__(conflict_message(idea, change, merge_target=merge_target))
 
 
 @dataclass(frozen=True)
@@ -93,12 +113,35 @@ def _due(start: datetime, department: Department | None, fallback: Department) -
     return start + timedelta(days=sla)
 
 
+def review_department(idea: Idea, start: Department | None) -> Department | None:
+    """The department whose managers review ``idea``, looking from ``start`` up the tree.
+
+    A department that only the idea's author manages is passed over for its parent, and
+    so on up (nobody reviews their own idea); one that someone else manages too keeps
+    it. None: past the root, where the admins review it. Departments the author does not
+    manage are never passed over, so everyone else's ideas go where they always went.
+    One query per department looked at (its managers), usually one.
+    """
+    seen: set[int] = set()
+    department = start
+    while department is not None and department.id not in seen:  # a cycle ends the walk
+        seen.add(department.id)
+        managers = managers_of(department)
+        if (all(m.id != idea.author_id for m in managers)
+                or any(m.id != idea.author_id for m in managers)):
+            return department
+        department = department.parent
+    return None
+
+
 def _enter_queue(idea: Idea, ctx: dict) -> None:
-    """Land in the target department's queue with a fresh due date, at level 0."""
+    """Land in the queue of the target department (or of the responsible reviewer above
+    an author who manages it) with a fresh due date, at level 0."""
     now = ctx["now"]
-    idea.queue_department_id = idea.department_id
+    queue = review_department(idea, idea.department)
+    idea.queue_department_id, idea.queue_department = (queue.id if queue else None), queue
     idea.entered_review_at = now
-    idea.review_due_at = _due(now, idea.department, idea.department)
+    idea.review_due_at = _due(now, queue, idea.department)
     idea.escalation_level = 0
     ctx["assign_reviewers"] = True
 
@@ -114,10 +157,11 @@ def _climb(idea: Idea, ctx: dict) -> None:
     """One step up the org tree; past the root the admins hold it.
 
     The due date moves on from the old one (not from now) by the new department's SLA,
-    so the schedule does not depend on how often the escalation job runs.
+    so the schedule does not depend on how often the escalation job runs. A parent only
+    the author manages is passed over (``review_department``).
     """
     current = idea.queue_department
-    parent = current.parent if current is not None else None
+    parent = review_department(idea, current.parent) if current is not None else None
     idea.escalation_level = idea.escalation_level + 1
     if parent is None:
         idea.queue_department_id, idea.queue_department = None, None
@@ -210,22 +254,36 @@ def responsible_department_ids(idea: Idea) -> set[int]:
 
 
 def is_responsible_manager(user, idea: Idea) -> bool:
-    """True if ``user`` manages the department whose queue holds the idea or its target."""
-    if user is None or user.role not in (Role.MANAGER, Role.ADMIN):
+    """True if ``user`` manages the department whose queue holds the idea or its target,
+    or, for an open idea whose target only its author manages, the department above
+    that would review it. Never for the idea's author."""
+    if user is None or user.role not in (Role.MANAGER, Role.ADMIN) or user.id == idea.author_id:
         return False
-    wanted = responsible_department_ids(idea)
-    return any(d.id in wanted for d in user.managed_departments)
+    managed = {d.id for d in user.managed_departments}
+    if not managed:
+        return False
+    if managed & responsible_department_ids(idea):
+        return True
+    if idea.status == S.OPEN and idea.queue_department_id is None:
+        # Not in a queue yet: the reviewer above a manager who wrote it may fast-track it.
+        above = review_department(idea, idea.department)
+        return above is not None and above.id in managed
+    return False
 
 
 def capacities(user, idea: Idea) -> set[Capacity]:
-    """The capacities in which ``user`` (None: the system) may act on ``idea``."""
+    """The capacities in which ``user`` (None: the system) may act on ``idea``.
+
+    The author of an idea holds the author capacity on it and nothing else, even as a
+    manager or an admin: nobody fast-tracks, scores or decides an idea they wrote.
+    """
     if user is None:
         return {Capacity.SYSTEM}
     if not getattr(user, "is_authenticated", True) or not user.active:
         return set()
-    held: set[Capacity] = set()
     if idea.author_id == user.id:
-        held.add(Capacity.AUTHOR)
+        return {Capacity.AUTHOR}
+    held: set[Capacity] = set()
     if user.role == Role.ADMIN:
         held.add(Capacity.ADMIN)
     if is_responsible_manager(user, idea):
@@ -241,16 +299,94 @@ def allowed(user, idea: Idea, to_status: str) -> bool:
 
 def may_score(user, idea: Idea) -> bool:
     """Scores are given while the idea is in review, by a responsible manager or an admin
-    who is not its author."""
+    (never its author: see ``capacities``)."""
     held = capacities(user, idea) if user is not None else set()
-    return (idea.status == S.IN_REVIEW and bool(held & MANAGERS)
-            and Capacity.AUTHOR not in held)
+    return idea.status == S.IN_REVIEW and bool(held & MANAGERS)
 
 
 def may_see_notes(user, idea: Idea) -> bool:
     """Managers' private notes: responsible managers and admins, never the author."""
     held = capacities(user, idea) if user is not None else set()
-    return bool(held & MANAGERS) and Capacity.AUTHOR not in held
+    return bool(held & MANAGERS)
+
+
+# --- who came first --------------------------------------------------------------------
+
+# How a change that came first is told to the person it beat (decisions: "decided").
+_DONE = {S.IN_REVIEW: "sent to review", S.IN_PROGRESS: "marked in progress",
+         S.IMPLEMENTED: "marked implemented", S.WITHDRAWN: "withdrawn"}
+# Within this time a change is "a moment ago"; older ones say how long ago.
+MOMENT = timedelta(minutes=10)
+
+
+def actor_label(idea: Idea, change: StatusChange) -> str:
+    """Who made a change, as a conflict names them: never an anonymous idea's author."""
+    if change.actor_id is None:
+        return "Ideaboard (automatically)"
+    if change.actor_id == idea.author_id:
+        return "its author"
+    return change.actor.display_name
+
+
+def conflict_message(idea: Idea, change: StatusChange | None, *,
+                     merge_target: bool = False) -> str:
+    """"This idea was decided by Max Manager a moment ago: declined." and the like."""
+    if merge_target:
+        told = conflict_message(idea, change) if change is not None else ""
+        return (told.replace("This idea", f"Idea #{idea.id}, the one to merge into,", 1)
+                + " Merge into an idea that is visible and neither withdrawn nor itself a "
+                "duplicate.").strip()
+    if change is None:
+        return "Someone else changed this idea meanwhile; reload and try again."
+    this = "This idea"
+    age = utcnow() - change.created_at
+    when = "a moment ago" if age < MOMENT else time_ago(change.created_at)
+    who = actor_label(idea, change)
+    target = IdeaStatus(change.to_status)
+    if change.from_status == change.to_status:
+        return f"{this} was escalated {when}: it waits in another review queue now."
+    if target in DECISIONS:
+        return f"{this} was decided by {who} {when}: {target.label.lower()}."
+    return f"{this} was {_DONE.get(target, target.label.lower())} by {who} {when}."
+
+
+def latest_change(idea: Idea) -> StatusChange | None:
+    """The idea's latest status change, with its actor (one query)."""
+    return db.session.scalar(
+        sa.select(StatusChange).where(StatusChange.idea_id == idea.id)
+        .options(joinedload(StatusChange.actor))
+        .order_by(StatusChange.id.desc()).limit(1))
+
+
+def change_since(idea: Idea, seen: int | None) -> StatusChange | None:
+    """The first status change of the idea after change ``seen``: the latest one on the
+    page a form came from (0: that page showed none). None if there is none since, or
+    if ``seen`` is unknown (None) or another idea's."""
+    if seen is None or seen < 0:
+        return None
+    query = sa.select(StatusChange).where(StatusChange.idea_id == idea.id,
+                                          StatusChange.id > seen)
+    if seen:
+        seen_here = sa.select(StatusChange.id).where(StatusChange.id == seen,
+                                                     StatusChange.idea_id == idea.id)
+        query = query.where(seen_here.exists())
+    return db.session.scalar(query.options(joinedload(StatusChange.actor))
+                             .order_by(StatusChange.id).limit(1))
+
+
+def _lock_merge(idea: Idea, target: Idea) -> None:
+    """Before a merge: lock both ideas' rows, always in id order (two opposite merges
+    at once then wait for each other instead of deadlocking; SQLite's one writer needs
+    no lock), and read both afresh, so that neither is merged into an idea that has
+    just become a duplicate or been withdrawn (``_check`` looks at the fresh target).
+    A change of the idea itself since the caller read it is a conflict."""
+    seen = idea.status
+    db.session.execute(sa.select(Idea.id).where(Idea.id.in_([idea.id, target.id]))
+                       .order_by(Idea.id).with_for_update())
+    db.session.refresh(target, ["status", "hidden"])
+    db.session.refresh(idea, ["status"])
+    if idea.status != seen:
+        raise ConflictError(idea, latest_change(idea))
 
 
 # --- doing it -------------------------------------------------------------------------
@@ -288,9 +424,12 @@ def _check(row: Transition | None, idea: Idea, to_status: str, actor, ctx: dict)
             raise TransitionError("Name the idea this one duplicates.")
         if target.id == idea.id:
             raise TransitionError("An idea cannot duplicate itself.")
-        if target.hidden or target.status in (S.DUPLICATE, S.WITHDRAWN):
+        if target.hidden:
             raise TransitionError("Merge into an idea that is visible and neither withdrawn "
                                   "nor itself a duplicate.")
+        if target.status in (S.DUPLICATE, S.WITHDRAWN):
+            # Say what became of it (it may have happened a moment ago, in a race).
+            raise ConflictError(target, latest_change(target), merge_target=True)
     return row
 
 
@@ -302,13 +441,15 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
     ``actor`` None is the system. Raises :class:`TransitionError` if the table does not
     allow the change for this actor or a requirement (rationale, owner, outcome, target
     idea) is missing. A concurrent change of the same idea makes the later one fail
-    rather than silently overwrite the first.
+    with a :class:`ConflictError` naming the first, rather than silently overwrite it.
     """
     from ideaboard.notifications import delivery
 
     now = now or utcnow()
     ctx = {"now": now, "reason": (reason or "").strip(), "owner": owner,
            "duplicate_of": duplicate_of, "outcome": outcome}
+    if duplicate_of is not None and to_status == S.DUPLICATE:
+        _lock_merge(idea, duplicate_of)
     from_status = idea.status
     row = _check(find(from_status, to_status), idea, to_status, actor, ctx)
 
@@ -325,7 +466,7 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
     )
     if claimed.rowcount != 1:
         db.session.refresh(idea, ["status", "escalation_level"])
-        raise TransitionError("Someone else changed this idea meanwhile; reload and try again.")
+        raise ConflictError(idea, latest_change(idea))
 
     # Who hears of it is decided before the effects run: a merge moves followers away.
     watchers = delivery.watchers(idea) if row.source != row.target else set()
@@ -362,16 +503,23 @@ def record_creation(idea: Idea, author: User, *, now: datetime | None = None) ->
 
 
 def reviewers(idea: Idea) -> list[User]:
-    """Who reviews the idea now: its queue department's managers, or the admins past the root."""
-    if idea.queue_department_id is None:
+    """Who reviews the idea now, never its author: the managers of the department whose
+    queue holds it (for an open idea: would hold it, see ``review_department``), or the
+    admins past the root."""
+    department_id = idea.queue_department_id
+    if department_id is None and idea.status == S.OPEN:
+        department = review_department(idea, idea.department)
+        department_id = department.id if department is not None else None
+    if department_id is None:
         query = sa.select(User).where(User.role == Role.ADMIN, User.active.is_(True))
     else:
         query = (
             sa.select(User)
             .join(department_managers, department_managers.c.user_id == User.id)
-            .where(department_managers.c.department_id == idea.queue_department_id,
+            .where(department_managers.c.department_id == department_id,
                    User.active.is_(True), User.role.in_([Role.MANAGER, Role.ADMIN]))
         )
+    query = query.where(User.id != idea.author_id)
     return list(db.session.scalars(query.order_by(User.id)))
 
 
