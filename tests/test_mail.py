@@ -20,7 +20,7 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow
 from ideaboard.notifications import delivery, worker
-from ideaboard.notifications.mail import queue_email
+from ideaboard.notifications.mail import message_id_domain, queue_email
 from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.notifications.services import notify
 from ideaboard.review import workflow
@@ -297,7 +297,7 @@ def test_a_message_queued_without_a_message_id_keeps_the_one_it_is_sent_with(app
     [sent_with] = smtp.inbox.message_ids()
     db.session.expire_all()
     [row] = outbox()
-    assert row.message_id == sent_with and sent_with.endswith("@example.com>")
+    assert row.message_id == sent_with and sent_with.endswith(f"@{message_id_domain(app.config)}>")
 
 
 class DatabaseLock:
@@ -368,7 +368,7 @@ def test_a_delivery_that_could_not_be_recorded_goes_again_with_the_same_message_
     later = utcnow() + worker.LEASE + timedelta(seconds=1)
     assert worker.send_pending(clock=frozen(later)).sent == 1
     assert smtp.inbox.message_ids() == [queued_with, queued_with]
-    assert queued_with.endswith("@example.com>")
+    assert queued_with.endswith(f"@{message_id_domain(impatient_app.config)}>")
     db.session.expire_all()
     [row] = outbox()
     assert row.sent_at == later and row.message_id == queued_with

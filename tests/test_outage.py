@@ -5,6 +5,7 @@ cannot be opened (issue 11, defect 13)."""
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -36,8 +37,9 @@ def unreachable_app(request, tmp_path):
 
 def _signed_in(app, client) -> None:
     """A session cookie of a signed-in person (loading them is the first query)."""
+    # The form a sign-in keeps (ideaboard.accounts.sessions): id, generation, lapses at.
     cookie = app.session_interface.get_signing_serializer(app).dumps(
-        {"_user_id": "1", "_fresh": True})
+        {"_user_id": f"1:0:{int(time.time()) + 3600}", "_fresh": True})
     client.set_cookie("session", cookie, domain="ideaboard.test")
 
 

@@ -82,7 +82,6 @@ def add_comment(author: User, idea: Idea, body_md: str, *, parent: Comment | Non
     body_html = render_markdown(body_md)  # before any query: see ideaboard.sanitize
     if parent is not None:
         parent = _top_level(parent, idea)
-    body_html = render_markdown(body_md)
     mentioned = _allowed_mentions(author, set(mentioned_user_ids(body_html)))
     comment = Comment(idea_id=idea.id, author_id=author.id,
                       parent_id=parent.id if parent is not None else None,

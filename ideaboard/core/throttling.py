@@ -196,8 +196,8 @@ def register(app: Flask) -> None:
     def throttled(error: Throttled):
         from ideaboard.core.errors import render_error
 
-        body, code = render_error(429, error.description)
-        return body, code, {"Retry-After": str(error.retry_after)}
+        return render_error(429, error.description,
+                            headers={"Retry-After": str(error.retry_after)})
 
     warn_if_limits_per_process(app.config, app.logger)
     warn_if_address_limit_too_low(app.extensions[_EXTENSION], app.logger)

@@ -147,13 +147,17 @@ def send_digests(now: datetime | None = None) -> int:
     Marks those notifications e-mailed, so running it again sends nothing new.
     Returns the number of digests queued. Flushes; the caller commits.
     """
-    now = now or utcnow()
+    # Without a given time, everything until the query runs: a group of notifications is
+    # re-dated by each new event, and one re-dated while this job waited for the write
+    # lock belongs in this digest, not in tomorrow's.
+    window = [Notification.created_at > (now or utcnow()) - DIGEST_WINDOW]
+    if now is not None:
+        window.append(Notification.created_at <= now)
     rows = db.session.execute(
         sa.select(Notification, User)
         .join(User, User.id == Notification.user_id)
         .where(User.email_frequency == EmailFrequency.DAILY.value, User.active.is_(True),
-               Notification.emailed.is_(False),
-               Notification.created_at > now - DIGEST_WINDOW, Notification.created_at <= now)
+               Notification.emailed.is_(False), *window)
         .order_by(Notification.user_id, Notification.created_at, Notification.id)
     ).all()
     by_user: dict[int, list[Notification]] = defaultdict(list)

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ideaboard.accounts.models import User
+from ideaboard.accounts.models import EmailFrequency, User
 from ideaboard.core.paging import Page, paginate
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -77,8 +77,12 @@ def _join_groups(recipients: list[int], kind: str, idea_id: int,
     One UPDATE claims the rows (the newest open one per person) with their new counts,
     so a group that was read meanwhile is not counted into (the person gets a new row,
     and the unread counter stays exact); then one UPDATE per distinct count sets the text.
+    A daily reader's group goes into their next digest again with its new count; a
+    per-event reader was e-mailed at the group's first event and is not again.
     """
     now = utcnow()
+    reads_digests = sa.exists().where(User.id == Notification.user_id,
+                                      User.email_frequency == EmailFrequency.DAILY.value)
     newest_open = (
         sa.select(sa.func.max(Notification.id))
         .where(Notification.user_id.in_(recipients), Notification.kind == kind,
@@ -89,7 +93,8 @@ def _join_groups(recipients: list[int], kind: str, idea_id: int,
     claimed = db.session.execute(
         sa.update(Notification)
         .where(Notification.id.in_(newest_open), Notification.read_at.is_(None))
-        .values(group_count=Notification.group_count + 1, created_at=now)
+        .values(group_count=Notification.group_count + 1, created_at=now,
+                emailed=sa.case((reads_digests, False), else_=Notification.emailed))
         .returning(Notification.id, Notification.user_id, Notification.group_count)
         .execution_options(synchronize_session=False)
     ).all()
