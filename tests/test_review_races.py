@@ -213,3 +213,28 @@ def test_a_seen_that_is_no_id_is_ignored(app, manager, co_manager, employee, it_
         "csrf_token": csrf_token(client, f"/ideas/{idea.id}"), "seen": seen,
         "decision": "accepted", "rationale": ACCEPT})
     assert response.status_code == 403
+
+
+def test_an_edit_sent_after_a_fast_track_is_told_not_forbidden(app, manager, employee,
+                                                              it_department):
+    """The author's edit page was drawn while the idea was open; a manager fast-tracked it
+    meanwhile. The edit is told what happened (409) and keeps what was typed; nothing is
+    saved. Someone else's edit of it stays a 403."""
+    idea = make_idea(employee, it_department, status="open")
+    before = idea.body_md
+    author = _signed_in(app, employee)
+    token = csrf_token(author, f"/ideas/{idea.id}/edit")
+    services.fast_track(idea, manager, "Urgent: the licences lapse in March.")
+    db.session.commit()
+    typed = "A longer text the author spent ten minutes on."
+    response = author.post(f"/ideas/{idea.id}/edit", data={
+        "csrf_token": token, "title": idea.title, "body": typed, "tags": ""})
+    assert response.status_code == 409
+    text = _text(response)
+    assert "by Max Manager a moment ago" in text and typed in text
+    assert reload(idea).body_md == before
+    stranger = _signed_in(app, manager)
+    response = stranger.post(f"/ideas/{idea.id}/edit", data={
+        "csrf_token": csrf_token(stranger, f"/ideas/{idea.id}"), "title": "Mine now",
+        "body": typed, "tags": ""})
+    assert response.status_code == 403

@@ -327,6 +327,7 @@ def test_ideas_are_limited_per_person_and_the_refused_form_keeps_the_text(
     page = refused.get_data(as_text=True)
     assert codes == [302] * allowed
     assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60  # the minute's limit
     assert "You have posted many ideas in a short time. Please wait" in page
     assert "A title typed with care" in page and "A body typed with care" in page
     assert "kept-tag" in page

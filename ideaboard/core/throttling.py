@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from math import ceil
 from time import time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_request_context, request
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -120,7 +120,11 @@ class Throttle:
 
     def _refuse(self, name: str, key: str, item: RateLimitItem) -> None:
         reset = self.strategy.get_window_stats(item, *self._ids(name, key)).reset_time
-        raise Throttled(LIMITS[name][1], ceil(reset - time()))
+        refused = Throttled(LIMITS[name][1], ceil(reset - time()))
+        if has_request_context():
+            # A view that shows its form again (429) gets the hint too: see register.
+            g.throttled_retry_after = refused.retry_after
+        raise refused
 
 
 def throttle() -> Throttle:
@@ -191,6 +195,14 @@ def register(app: Flask) -> None:
     hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
+
+    @app.after_request
+    def retry_after_on_forms_shown_again(response):
+        """A form page shown again with a limit's message (429) says when to retry."""
+        if response.status_code == 429 and "Retry-After" not in response.headers \
+                and "throttled_retry_after" in g:
+            response.headers["Retry-After"] = str(g.throttled_retry_after)
+        return response
 
     @app.errorhandler(Throttled)
     def throttled(error: Throttled):

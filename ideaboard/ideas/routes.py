@@ -16,6 +16,7 @@ from ideaboard.core.urls import links_with
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.policy import authorize, can, requires, visible_or_404
+from ideaboard.review import workflow
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(card_list_items)
@@ -148,8 +149,10 @@ def detail(idea_id: int):
 @requires("idea.browse")
 def edit(idea_id: int):
     idea = _viewable_or_404(idea_id)
-    authorize("idea.edit", idea)
     form = EditIdeaForm()
+    if request.method == "POST" and _moved_on_since_the_author_opened_it(idea):
+        return _edit_conflict(idea, form)
+    authorize("idea.edit", idea)
     if request.method == "GET":
         form.title.data = idea.title
         form.body.data = idea.body_md
@@ -171,6 +174,22 @@ def edit(idea_id: int):
                   "success" if changed else "info")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/edit.html", form=form, idea=idea), status
+
+
+def _moved_on_since_the_author_opened_it(idea) -> bool:
+    """The author sends an edit of an idea a manager has meanwhile taken out of their
+    hands (fast-tracked, decided, merged): they are told what happened, not refused."""
+    return (idea.author_id == current_user.id and not idea.hidden
+            and not can(current_user, "idea.edit", idea))
+
+
+def _edit_conflict(idea, form: EditIdeaForm):
+    change = workflow.latest_change(idea)
+    typed = [(form.title.label.text, form.title.data or ""),
+             (form.body.label.text, form.body.data or "")]
+    return render_template("review/conflict.html", idea=idea, change=change,
+                           message=workflow.conflict_message(idea, change),
+                           typed=[(label, text) for label, text in typed if text.strip()]), 409
 
 
 @bp.get("/ideas/<int:idea_id>/versions")
