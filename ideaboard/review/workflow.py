@@ -127,8 +127,8 @@ def review_department(idea: Idea, start: Department | None) -> Department | None
     while department is not None and department.id not in seen:  # a cycle ends the walk
         seen.add(department.id)
         managers = managers_of(department)
-        if (all(m.id != idea.author_id for m in managers)
-                or any(m.id != idea.author_id for m in managers)):
+        only_the_author = bool(managers) and all(m.id == idea.author_id for m in managers)
+        if not only_the_author:
             return department
         department = department.parent
     return None
