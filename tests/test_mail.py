@@ -404,7 +404,9 @@ def test_a_second_run_beside_a_long_one_sends_nothing_twice(app, smtp, monkeypat
     assert errors == []
     received = smtp.inbox.message_ids()
     assert len(received) == queued and len(set(received)) == queued
-    assert sorted(result.sent for result in results) == [0, queued]
+    # Which run sends the last one depends on timing (the second may claim it while the
+    # first records the one before); between them, each message exactly once.
+    assert sum(result.sent for result in results) == queued
 
 
 COMMENTERS = 3
