@@ -55,6 +55,11 @@ def test_installed_wheel_serves_pages_and_upgrades_a_database(wheel, tmp_path):
                              cwd=workdir, env=env, capture_output=True, text=True)
     assert upgrade.returncode == 0, upgrade.stderr
     assert "Running upgrade" in upgrade.stderr
+    # The console script the wheel declares (it named a missing function once).
+    script = subprocess.run([str(env_dir / "bin" / "ideaboard"), "--help"], cwd=workdir,
+                            env=env, capture_output=True, text=True)
+    assert script.returncode == 0, script.stderr
+    assert "escalate" in script.stdout and "send-mail" in script.stdout
     probe = textwrap.dedent("""
         import ideaboard, sys
         from ideaboard import create_app
