@@ -64,3 +64,33 @@ def test_account_pages_have_no_serious_accessibility_violations(page, employee, 
     log_in(page, employee.email, PASSWORD)
     page.goto("/account")
     assert serious_violations(page) == []
+
+
+def test_new_pages_are_accessible_and_hold_at_phone_width(app, new_page, employee, manager,
+                                                          it_department):
+    """The sign-up link's page and the page of a change that came second, at desktop and
+    phone width: no serious axe violation, no sideways scrolling."""
+    from ideaboard.accounts.services import sign_up_token
+    from ideaboard.core.transactions import unit_of_work
+    from ideaboard.review.services import fast_track
+    from tests.review_support import make_idea
+
+    choose = f"/signup/confirm/{sign_up_token('new.person@example.com', 'New Person', it_department)}"
+    for width in (1280, 390):
+        visitor = new_page(width=width)
+        visitor.goto(choose)
+        visitor.get_by_role("button", name="Create account").wait_for()
+        assert serious_violations(visitor) == [], (choose, width)
+        assert visitor.evaluate("document.documentElement.scrollWidth") <= width
+
+        idea = make_idea(employee, it_department, status="open")
+        db.session.commit()
+        author = new_page(width=width)
+        log_in(author, employee.email, PASSWORD)
+        author.goto(f"/ideas/{idea.id}/edit")
+        with unit_of_work():  # the test's write takes the lock, as the server's do
+            fast_track(idea, manager, "Urgent: the licences lapse in March.")
+        author.get_by_role("button", name="Save changes").click()
+        author.get_by_text("What you wrote").wait_for()
+        assert serious_violations(author) == [], ("conflict", width)
+        assert author.evaluate("document.documentElement.scrollWidth") <= width
