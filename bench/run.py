@@ -490,7 +490,10 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
                    "IDEABOARD_DATABASE_URL": urls["ideaboard"],
                    "IDEABOARD_INSTANCE_PATH": str(workdir),
                    # Production needs its address; the port does not matter to the Host check.
-                   "IDEABOARD_BASE_URL": "http://127.0.0.1"}
+                   "IDEABOARD_BASE_URL": "http://127.0.0.1",
+                   # One person votes hundreds of times a second here: the limiter still
+                   # counts each vote (its cost is measured) but must not refuse them.
+                   "IDEABOARD_RATELIMIT_VOTES": "1000000 per minute"}
         app = start_server("ideaboard", "ideaboard:create_app()", app_env, args.workers,
                            server_log, names["ideaboard"])
         servers.append(app)
@@ -636,7 +639,9 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                 continue
             ratio = large.ratio(key)
             cells = [endpoint.label, f"{measure.cpu_ms:.2f}", f"{ratio:.1f}",
-                     f"\u2264{endpoint.budget:g}\u00d7 {_verdict(ratio <= endpoint.budget)}",
+                     # A page that answered with errors measured its refusals, not itself.
+                     f"\u2264{endpoint.budget:g}\u00d7 "
+                     f"{_verdict(ratio <= endpoint.budget and not measure.errors)}",
                      f"{measure.p50_ms:.1f}", f"{measure.p99_ms:.1f}", f"{measure.rps:.0f}"]
             if with_database:
                 cells += [_fmt(measure.database_cpu_ms), _fmt(large.total_ratio(key), 1)]
