@@ -10,10 +10,14 @@ the SQLite events are on the app's engine only."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask import abort, flash, has_request_context, redirect, request
 
+import ideaboard
 from ideaboard.accounts.models import User
 from ideaboard.core import transactions
 from ideaboard.core.transactions import unit_of_work
@@ -135,6 +139,33 @@ def test_writing_requests_begin_with_the_write_lock_and_page_views_do_not(sqlite
 
 
 # --- one commit point ---------------------------------------------------------------
+
+PACKAGE = Path(ideaboard.__file__).resolve().parent
+# The only modules of the package that may end a transaction. Commands (ideaboard/cli)
+# and the mail worker end theirs through transactions.unit_of_work, so they are not here.
+MAY_END_TRANSACTIONS = {"core/transactions.py"}
+# Calls that end a transaction: begin() too, whose block commits when it closes.
+ENDING_CALLS = {"commit", "rollback", "begin"}
+
+
+def _transaction_ends(path: Path) -> list[int]:
+    """The lines of ``path`` that call ``<anything>.commit()``, ``.rollback()`` or
+    ``.begin()`` (code only: comments and docstrings may speak of them)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ENDING_CALLS]
+
+
+def test_only_the_unit_of_work_commits_or_rolls_back():
+    found = [f"ideaboard/{path.relative_to(PACKAGE).as_posix()}:{line}"
+             for path in sorted(PACKAGE.rglob("*.py"))
+             if path.relative_to(PACKAGE).as_posix() not in MAY_END_TRANSACTIONS
+             for line in _transaction_ends(path)]
+    assert found == [], "views and services flush; core/transactions.py ends transactions"
+    # The check finds what it looks for: the commit point itself commits and rolls back.
+    assert len(_transaction_ends(PACKAGE / "core" / "transactions.py")) >= 4
+
 
 def _name(department: Department) -> str:
     """The department's name as the database has it now."""
