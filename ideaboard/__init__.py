@@ -49,12 +49,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     app.request_class = IdeaboardRequest
     load_config(app, config, env)
     register_extensions(app)
-    register_transactions(app)
     register_throttling(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    # Last: its after-request hook, the one commit point, then runs before the others.
+    register_transactions(app)
     return app
 
 
@@ -160,7 +161,8 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_transactions(app: Flask) -> None:
-    """Units of work: SQLite events on this app's engine, each request's begin and end."""
+    """Units of work: SQLite events on this app's engine, each request's begin and end
+    (the one place a request's transaction is committed or rolled back)."""
     from ideaboard.core.transactions import register
 
     register(app)

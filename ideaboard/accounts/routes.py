@@ -70,7 +70,6 @@ def login():
                     "That e-mail and password do not match an active account.")
             else:
                 sessions.sign_in(user, remember=form.remember.data)
-                db.session.commit()
                 return redirect(safe_next(request.args.get("next"), _home()))
     return render_template("accounts/login.html", form=form), status
 
@@ -81,7 +80,6 @@ def logout():
     if current_user.is_authenticated:
         # Copies of this session's cookies (and every other device) end with it.
         services.end_all_sessions(current_user)
-        db.session.commit()
     sessions.sign_out()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
@@ -113,7 +111,6 @@ def signup():
         except services.AccountError as error:
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             if invitation is None:
                 # The same answer whether or not the address has an account.
                 return redirect(url_for("accounts.signup_sent"))
@@ -144,7 +141,6 @@ def confirm_signup(token: str):
         except services.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            db.session.commit()
             return _welcome(user)
     return render_template("accounts/choose_password.html", form=form, sign_up=wanted), \
         _status()
@@ -161,7 +157,6 @@ def account():
     elif "profile-submit" in request.form and profile.validate_on_submit():
         services.update_profile(current_user, profile.display_name.data,
                                 _department(profile.department.data), profile.email_frequency.data)
-        db.session.commit()
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
     elif "password-submit" in request.form and password.validate_on_submit():
@@ -180,7 +175,6 @@ def account():
         except services.AccountError as error:
             password.new_password.errors.append(str(error))
         else:
-            db.session.commit()
             # Every session ended with the old password; this device goes on in a new one.
             sessions.sign_in(current_user._get_current_object(),
                              remember=sessions.remembered())
@@ -193,7 +187,6 @@ def account():
 @requires("account.sign_out_everywhere")
 def sign_out_everywhere():
     services.sign_out_everywhere(current_user, current_user)
-    db.session.commit()
     sessions.sign_out()
     flash("You are signed out on every device, this one included.", "info")
     return redirect(url_for("accounts.login"))
@@ -215,7 +208,6 @@ def request_reset():
             status = error.code
         else:
             services.request_password_reset(form.email.data)
-            db.session.commit()
             flash("If that address belongs to an account, a reset link is on its way.", "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form), status
@@ -236,7 +228,6 @@ def reset_password(token: str):
         except services.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your password is changed and every device is signed out. "
                   "Log in with it now.", "success")
             return redirect(url_for("accounts.login"))

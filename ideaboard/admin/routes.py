@@ -7,6 +7,7 @@ from ideaboard.accounts import services as accounts
 from ideaboard.accounts.models import Invitation, User
 from ideaboard.admin import services
 from ideaboard.admin.forms import DepartmentForm, InviteForm, UserEditForm
+from ideaboard.core import transactions
 from ideaboard.extensions import db
 from ideaboard.org import services as org
 from ideaboard.org.models import Department
@@ -79,7 +80,6 @@ def edit_user(user_id: int):
         except services.AdminError as error:
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Saved {user.display_name}.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_edit.html", user=user, form=form), _status()
@@ -93,9 +93,9 @@ def set_active(user_id: int):
     try:
         services.set_active(user, active, current_user)
     except services.AdminError as error:
+        transactions.discard()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(f"{user.display_name} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -105,7 +105,6 @@ def set_active(user_id: int):
 def sign_out_everywhere(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     accounts.sign_out_everywhere(user, current_user)
-    db.session.commit()
     flash(f"{user.display_name} is signed out on every device.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -121,7 +120,6 @@ def invitations():
         except accounts.AccountError as error:
             form.email.errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("admin.invitations"))
     pending = db.session.scalars(
@@ -152,7 +150,6 @@ def new_department():
         except org.OrgError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Created {department.name}.", "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, department=None), _status()
@@ -176,7 +173,6 @@ def edit_department(department_id: int):
         except org.OrgError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Saved {department.name}.", "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, department=department), \

@@ -84,7 +84,6 @@ def create(idea_id: int):
         except services.CommentError as error:
             form.body.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your comment is posted.", "success")
             return redirect(idea_url(idea.id, comment.id))
     return _form_page(form, idea, url_for("comments.create", idea_id=idea.id),
@@ -110,7 +109,6 @@ def reply(comment_id: int):
         except services.CommentError as error:
             form.body.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your reply is posted.", "success")
             return redirect(idea_url(idea.id, comment.id))
     return _form_page(form, idea, url_for("comments.reply", comment_id=parent.id),
@@ -134,7 +132,6 @@ def edit(comment_id: int):
         except services.CommentError as error:
             form.body.errors.append(str(error))
         else:
-            db.session.commit()
             if changed:
                 flash("Your comment is updated.", "success")
             return redirect(idea_url(comment.idea_id, comment.id))
@@ -148,6 +145,5 @@ def delete(comment_id: int):
     comment = _visible_comment(comment_id)
     authorize("comment.delete", comment)  # CSRFProtect has checked the token
     services.delete_comment(comment)
-    db.session.commit()
     flash("Your comment is removed.", "success")
     return redirect(idea_url(comment.idea_id, comment.id))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import sqlalchemy as sa
@@ -10,7 +9,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ideaboard.extensions import db, login_manager
+from ideaboard.core.transactions import rolled_back_first
+from ideaboard.extensions import login_manager
 
 log = logging.getLogger("ideaboard.errors")
 
@@ -59,13 +59,12 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
     return render_template("errors/error.html", code=code, message=message), code, headers or {}
 
 
+@rolled_back_first
 def database_unavailable(error: BaseException):
     """503 with a retry hint, rendered without touching the database again."""
     # The driver's message only: SQLAlchemy's own text carries the statement's parameters.
     log.error("database unavailable on %s %s: %s", request.method, request.path,
               getattr(error, "orig", None) or error)
-    with contextlib.suppress(sa.exc.SQLAlchemyError):
-        db.session.rollback()
     # Show the page signed out: loading the person may be what failed, and whatever was
     # loaded expired with the rollback (reading it would query again). Their session
     # is left as it is.
@@ -90,11 +89,10 @@ def register(app: Flask) -> None:
         app.register_error_handler(outage, database_unavailable)
 
     @app.errorhandler(InternalServerError)
+    @rolled_back_first
     def internal_error(error: InternalServerError):
-        # Raised outside a view (an after-request hook's commit, a lost connection
-        # flagged only as invalidated), an outage arrives here wrapped.
+        # Raised outside a view (an after-request hook, a lost connection flagged only
+        # as invalidated), an outage arrives here wrapped.
         if is_database_outage(error.original_exception):
             return database_unavailable(error.original_exception)
-        with contextlib.suppress(sa.exc.SQLAlchemyError):
-            db.session.rollback()
         return render_error(500)

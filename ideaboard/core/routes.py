@@ -17,6 +17,6 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        # A 503: the request's unit of work rolls the failed transaction back.
         return {"status": "unavailable", "database": "unreachable"}, 503, UNAVAILABLE_HEADERS
     return {"status": "ok", "database": "ok"}

@@ -35,7 +35,6 @@ def follow(idea_id: int):
     authorize("idea.follow", idea)
     throttling.spend("follow", current_user)
     services.follow(current_user.id, idea.id)
-    db.session.commit()
     flash("You follow this idea: you will hear of its comments and status changes.", "success")
     return _back(idea)
 
@@ -47,6 +46,5 @@ def unfollow(idea_id: int):
     authorize("idea.follow", idea)
     throttling.spend("follow", current_user)
     services.unfollow(current_user.id, idea.id)
-    db.session.commit()
     flash("You no longer follow this idea.", "info")
     return _back(idea)

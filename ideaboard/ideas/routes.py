@@ -129,7 +129,6 @@ def new():
         except services.IdeaError as error:
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your idea is posted. Colleagues can now vote and comment on it.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/new.html", form=form, similar=similar), status
@@ -169,7 +168,6 @@ def edit(idea_id: int):
         except services.IdeaError as error:
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your changes are saved." if changed else "Nothing was changed.",
                   "success" if changed else "info")
             return redirect(url_for("ideas.detail", idea_id=idea.id))

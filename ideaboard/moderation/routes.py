@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ideaboard.comments.models import Comment
 from ideaboard.comments.routes import idea_url
-from ideaboard.core import throttling
+from ideaboard.core import throttling, transactions
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.page import idea_page_section
@@ -50,7 +50,6 @@ def idea(idea_id: int):
         except services.ModerationError as error:
             form.reason.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Thank you: a moderator will look at this idea.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return _flag_page(form, url_for("flags.idea", idea_id=idea.id), idea, "this idea", status)
@@ -74,7 +73,6 @@ def comment(comment_id: int):
         except services.ModerationError as error:
             form.reason.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Thank you: a moderator will look at this comment.", "success")
             return redirect(idea_url(comment.idea_id, comment.id))
     return _flag_page(form, url_for("flags.comment", comment_id=comment.id), comment.idea,
@@ -102,9 +100,9 @@ def resolve(flag_id: int):
     try:
         closed = services.resolve(flag, current_user, form.decision.data, form.note.data)
     except services.ModerationError as error:
+        transactions.discard()
         flash(str(error), "error")
         return redirect(url_for("moderation.queue"))
-    db.session.commit()
     outcome = {"hide": "The content is hidden.", "restore": "The content is shown again.",
                "dismiss": "The content stays as it was."}[form.decision.data]
     flash(f"{len(closed)} flag{'s' if len(closed) != 1 else ''} closed. {outcome}", "success")

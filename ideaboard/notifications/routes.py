@@ -35,7 +35,6 @@ def index():
 def read(notification_id: int):
     _own(notification_id)
     services.mark_read(current_user, notification_id)
-    db.session.commit()
     return redirect(_back() + f"#notification-{notification_id}")
 
 
@@ -45,7 +44,6 @@ def open_(notification_id: int):
     """Mark the notification read and go to what it is about (a POST: it changes state)."""
     notification = _own(notification_id)
     services.mark_read(current_user, notification.id)
-    db.session.commit()
     return redirect(target_url(notification, current_user))
 
 
@@ -53,7 +51,6 @@ def open_(notification_id: int):
 @requires("notifications.view")
 def read_all():
     services.mark_all_read(current_user)
-    db.session.commit()
     return redirect(_back())
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ideaboard.core import transactions
 from ideaboard.core.paging import page_number
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -165,7 +166,6 @@ def fast_track(idea_id: int):
         except TransitionError as error:
             form.note.errors.append(_refused(error))
         else:
-            db.session.commit()
             flash("The idea is in review now.", "success")
             return redirect(url_for("review.idea", idea_id=idea.id))
     return _review_page(idea, 422, fast_track=form)
@@ -184,7 +184,6 @@ def score(idea_id: int):
         except ReviewError as error:  # a ConflictError (decided meanwhile) goes on to 409
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your scores are saved.", "success")
             return redirect(url_for("review.idea", idea_id=idea.id))
     return _review_page(idea, 422, score=form)
@@ -204,7 +203,6 @@ def decide(idea_id: int):
         except (ReviewError, TransitionError) as error:
             form.form_errors.append(_refused(error))
         else:
-            db.session.commit()
             flash(f"Decision recorded: {IdeaStatus(idea.status).label.lower()}.", "success")
             return redirect(_idea_page(idea))
     return _review_page(idea, 422, decision=form)
@@ -223,7 +221,6 @@ def start(idea_id: int):
         except TransitionError as error:
             form.form_errors.append(_refused(error))
         else:
-            db.session.commit()
             flash("The idea is in progress.", "success")
             return redirect(_idea_page(idea))
     return _review_page(idea, 422, start=form)
@@ -241,7 +238,6 @@ def implement(idea_id: int):
         except TransitionError as error:
             form.form_errors.append(_refused(error))
         else:
-            db.session.commit()
             flash("The outcome is recorded.", "success")
             return redirect(_idea_page(idea))
     return _review_page(idea, 422, outcome=form)
@@ -256,9 +252,9 @@ def _author_action(idea_id: int, action: str, run, done: str, prefix: str):
     try:
         run(idea, current_user, form.note.data or "")
     except TransitionError as error:
+        transactions.discard()
         flash(_refused(error), "error")
     else:
-        db.session.commit()
         flash(done, "success")
     return redirect(_idea_page(idea))
 

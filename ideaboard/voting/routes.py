@@ -6,7 +6,6 @@ from flask_login import current_user
 from ideaboard.core import throttling
 from ideaboard.core.errors import render_error
 from ideaboard.core.urls import back_to
-from ideaboard.extensions import db
 from ideaboard.policy import can, requires, visible_or_404
 from ideaboard.voting import services
 from ideaboard.voting.forms import VoteForm
@@ -35,7 +34,6 @@ def vote(idea_id: int):
     # Over the limit: Throttled answers 429 with Retry-After (JSON for the widget).
     throttling.spend("vote", voter)
     value = services.cast_vote(voter, idea, form.value.data)
-    db.session.commit()
     if _wants_json():
         return {"idea_id": idea.id, "upvotes": idea.upvotes, "downvotes": idea.downvotes,
                 "net": idea.net_votes, "my_vote": value}
