@@ -9,14 +9,16 @@ starts from empty tables.
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
-from flask.testing import FlaskClient
 
 from ideaboard import create_app
 from ideaboard.extensions import db
-from tests.factories import PASSWORD, DepartmentFactory, UserFactory
+from tests.helpers.clients import IsolatedClient
+from tests.helpers.csrf import csrf_token
+from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.login import AuthActions, signed_in
+from tests.helpers.postgres import postgres_server_url, require_or_skip
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -76,24 +78,6 @@ def _empty_all_tables() -> None:
         raw.close()
 
 
-class IsolatedClient(FlaskClient):
-    """Runs each request in its own application context, as a real server does.
-
-    The ``app`` fixture keeps a context open for the test's own database work;
-    without this, requests would reuse it and share ``g`` (the logged-in user)
-    and the database session with the test and with each other.
-
-    Before each request the test's own session commits: what the test set up is
-    visible to the request, the test holds no transaction (and so no lock or old
-    snapshot) while the request runs, and its objects reload afterwards.
-    """
-
-    def open(self, *args, **kwargs):
-        db.session.commit()
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def app(database_url, tmp_path):
     """A fresh application on empty tables, with an app context pushed."""
@@ -121,32 +105,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client, url: str = "/login") -> str:
-    """A valid CSRF token for this client's session, read from a real page."""
-    response = client.get(url, follow_redirects=True)
-    match = CSRF_PATTERN.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-class AuthActions:
-    """Log a test client in and out through the real forms (CSRF on)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email: str, password: str = PASSWORD, **extra):
-        data = {"email": email, "password": password, "csrf_token": csrf_token(self.client)}
-        data.update(extra)
-        return self.client.post("/login", data=data)
-
-    def logout(self):
-        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client)})
 
 
 @pytest.fixture
@@ -188,6 +146,13 @@ def employee(it_department):
 
 
 @pytest.fixture
+def author(it_department):
+    """Someone who posts ideas (a module with its own author overrides this)."""
+    return UserFactory(email="author@example.com", display_name="Avery Author",
+                       department=it_department)
+
+
+@pytest.fixture
 def manager(it_department):
     return UserFactory(email="manager@example.com", display_name="Max Manager",
                        department=it_department, manages=[it_department])
@@ -205,51 +170,24 @@ def admin(company):
                        department=company)
 
 
-def _signed_in(app, user):
-    client = app.test_client()
-    response = AuthActions(client).login(user.email)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 @pytest.fixture
 def employee_client(app, employee):
-    return _signed_in(app, employee)
+    return signed_in(app, employee)
 
 
 @pytest.fixture
 def manager_client(app, manager):
-    return _signed_in(app, manager)
+    return signed_in(app, manager)
+
+
+@pytest.fixture
+def author_client(app, author):
+    return signed_in(app, author)
 
 
 @pytest.fixture
 def admin_client(app, admin):
-    return _signed_in(app, admin)
-
-
-# --- PostgreSQL for tests that need one of their own ---------------------------
-
-DEFAULT_POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres_server_url() -> str | None:
-    """The maintenance URL of a reachable PostgreSQL server, or None."""
-    url = os.environ.get("IDEABOARD_TEST_POSTGRES_URL", DEFAULT_POSTGRES_SERVER)
-    try:
-        import psycopg
-
-        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
-                             connect_timeout=3):
-            return url
-    except Exception:
-        return None
-
-
-def require_or_skip(reason: str) -> None:
-    """Skip under `make test` on a laptop without the service; fail in CI."""
-    if os.environ.get("IDEABOARD_REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"{reason} (IDEABOARD_REQUIRE_POSTGRES=1, so this may not skip)")
-    pytest.skip(reason)
+    return signed_in(app, admin)
 
 
 @pytest.fixture
@@ -259,7 +197,7 @@ def fresh_postgres_url():
 
     import psycopg
 
-    server = _postgres_server_url()
+    server = postgres_server_url()
     if server is None:
         require_or_skip("needs PostgreSQL on 127.0.0.1:5432 (set IDEABOARD_TEST_POSTGRES_URL)")
     name = f"ideaboard_test_{uuid.uuid4().hex[:12]}"

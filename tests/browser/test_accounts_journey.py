@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from ideaboard.extensions import db
 from ideaboard.notifications.models import OutboxEmail
-from tests.browser.conftest import log_in, serious_violations
-from tests.factories import PASSWORD
+from tests.helpers.browser import log_in, serious_violations
+from tests.helpers.factories import PASSWORD
 
 NEW_PASSWORD = "a-long-unusual-passphrase"
 
@@ -73,7 +73,7 @@ def test_new_pages_are_accessible_and_hold_at_phone_width(app, new_page, employe
     from ideaboard.accounts.services import sign_up_token
     from ideaboard.core.transactions import unit_of_work
     from ideaboard.review.services import fast_track
-    from tests.review_support import make_idea
+    from tests.helpers.review import make_idea
 
     choose = f"/signup/confirm/{sign_up_token('new.person@example.com', 'New Person', it_department)}"
     for width in (1280, 390):

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from ideaboard.audit.models import AuditEntry
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
-from tests.browser.conftest import log_in
-from tests.factories import PASSWORD
+from tests.helpers.browser import log_in
+from tests.helpers.factories import PASSWORD
 
 
 def test_admin_manages_people_and_departments(page, admin, employee, company, it_department):

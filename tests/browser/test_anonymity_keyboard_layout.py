@@ -7,9 +7,9 @@ import pytest
 from ideaboard.comments.services import add_comment
 from ideaboard.extensions import db
 from ideaboard.notifications.services import notify
-from tests.browser.conftest import log_in, serious_violations
-from tests.factories import PASSWORD, IdeaFactory, UserFactory
-from tests.review_support import make_idea
+from tests.helpers.browser import log_in, serious_violations
+from tests.helpers.factories import PASSWORD, IdeaFactory, UserFactory
+from tests.helpers.review import make_idea
 
 
 @pytest.fixture

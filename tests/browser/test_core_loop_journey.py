@@ -12,8 +12,8 @@ import re
 import pytest
 
 from ideaboard.extensions import db
-from tests.browser.conftest import log_in
-from tests.factories import PASSWORD, IdeaFactory, UserFactory
+from tests.helpers.browser import log_in
+from tests.helpers.factories import PASSWORD, IdeaFactory, UserFactory
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from ideaboard.comments import services as comments
 from ideaboard.extensions import db
 from ideaboard.following.services import follow
 from ideaboard.moderation import services as moderation
-from tests.browser.conftest import log_in, serious_violations
-from tests.factories import PASSWORD, IdeaFactory
+from tests.helpers.browser import log_in, serious_violations
+from tests.helpers.factories import PASSWORD, IdeaFactory
 
 
 @pytest.fixture

@@ -1,0 +1,380 @@
+"""E-mail: per-user frequency, daily digests, and SMTP delivery with retries to a REAL
+SMTP server (aiosmtpd) started inside the test run."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from ideaboard import create_app
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.following.services import follow
+from ideaboard.notifications import delivery, worker
+from ideaboard.notifications.mail import message_id_domain, queue_email
+from ideaboard.notifications.models import Notification, OutboxEmail
+from ideaboard.notifications.services import notify
+from ideaboard.review import workflow
+from tests.helpers.discussions import Commenters
+from tests.helpers.factories import UserFactory
+from tests.helpers.review import make_idea
+
+RATIONALE = "It would cost more than it saves, by our estimate."
+
+
+@pytest.fixture
+def people(it_department):
+    author = UserFactory(email="author@example.com", display_name="Avery Author")
+    return {
+        "author": author,
+        "immediate": UserFactory(email="now@example.com", email_frequency="immediate"),
+        "daily": UserFactory(email="daily@example.com", email_frequency="daily"),
+        "never": UserFactory(email="never@example.com", email_frequency="never"),
+    }
+
+
+def frozen(moment):
+    """A clock for the worker that always says ``moment``."""
+    return lambda: moment
+
+
+def outbox(to=None):
+    query = sa.select(OutboxEmail).order_by(OutboxEmail.id)
+    if to:
+        query = query.where(OutboxEmail.to_address == to)
+    return list(db.session.scalars(query))
+
+
+def test_status_change_mails_follow_each_users_frequency(people, manager, it_department):
+    idea = make_idea(people["author"], it_department, status="in_review", is_anonymous=True)
+    for key in ("immediate", "daily", "never"):
+        follow(people[key].id, idea.id)
+    db.session.commit()
+    workflow.transition(idea, "declined", manager, reason=RATIONALE)
+    db.session.commit()
+
+    # Everyone is told in the app.
+    told = set(db.session.scalars(sa.select(Notification.user_id)))
+    assert told == {p.id for p in people.values()}
+    # Only "immediate" readers get an e-mail now (the author's default is immediate).
+    assert {m.to_address for m in outbox()} == {"now@example.com", "author@example.com"}
+    [mail] = outbox("now@example.com")
+    assert idea.title in mail.subject and RATIONALE in mail.body_text
+    assert f"/ideas/{idea.id}" in mail.body_text
+    assert "Avery Author" not in mail.body_text  # anonymous idea
+    emailed = dict(db.session.execute(sa.select(Notification.user_id, Notification.emailed)).all())
+    assert emailed[people["immediate"].id] is True and emailed[people["daily"].id] is False
+
+
+def test_daily_digest_collects_the_last_day_once(people):
+    daily = people["daily"]
+    now = utcnow()
+    notify([daily.id, people["never"].id], "status_change", "First news")
+    notify([daily.id], "status_change", "Second news")
+    old = notify([daily.id], "status_change", "Old news")[0]
+    old.created_at = now - timedelta(days=2)
+    db.session.commit()
+
+    assert delivery.send_digests(now=now + timedelta(seconds=1)) == 1
+    db.session.commit()
+    [digest] = outbox()
+    assert digest.to_address == "daily@example.com"
+    assert "First news" in digest.body_text and "Second news" in digest.body_text
+    assert "Old news" not in digest.body_text
+    assert "2 updates" in digest.subject
+    # Nothing twice.
+    assert delivery.send_digests(now=now + timedelta(seconds=2)) == 0
+    db.session.commit()
+    assert len(outbox()) == 1
+
+
+def test_two_digest_runs_at_once_queue_each_digest_once(app):
+    readers = UserFactory.create_batch(30, email_frequency="daily")
+    for reader in readers:
+        notify([reader.id], "status_change", f"News for {reader.display_name}")
+    db.session.commit()
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=30)
+                results.append(app.test_cli_runner().invoke(args=["send-digests"]))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(timeout=60)
+    assert errors == [] and [result.exit_code for result in results] == [0, 0]
+    assert sorted(len(outbox(reader.email)) for reader in readers) == [1] * len(readers)
+
+
+def test_send_digests_command(runner, people):
+    notify([people["daily"].id], "status_change", "News for the digest")
+    db.session.commit()
+    result = runner.invoke(args=["send-digests"])
+    assert result.exit_code == 0, result.output
+    assert "Queued 1 digest." in result.output
+    assert len(outbox("daily@example.com")) == 1
+
+
+def test_send_mail_delivers_over_smtp(runner, smtp):
+    queue_email("someone@example.com", "Hello there", "The body of the message.")
+    db.session.commit()
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1, failed 0." in result.output
+    [(recipients, message)] = smtp.inbox.messages
+    assert recipients == ["someone@example.com"]
+    assert message["Subject"] == "Hello there"
+    assert message["From"] == "ideaboard@example.com"
+    assert "The body of the message." in message.get_payload(decode=True).decode()
+    [row] = outbox()
+    assert row.sent_at is not None and row.attempts == 1 and row.last_error is None
+    # Running again sends nothing more.
+    assert "Sent 0, failed 0." in runner.invoke(args=["send-mail"]).output
+    assert len(smtp.inbox.messages) == 1
+
+
+def test_server_down_nothing_is_lost_and_it_arrives_exactly_once(runner, smtp):
+    queue_email("someone@example.com", "Try again", "Body.")
+    db.session.commit()
+    smtp.stop()
+
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "failed 1" in result.output and "unavailable" in result.output
+    db.session.expire_all()
+    [row] = outbox()
+    assert row.sent_at is None and row.attempts == 1
+    assert row.last_error and "connect" in row.last_error
+    first_retry = row.next_attempt_at
+    assert first_retry > utcnow() + timedelta(seconds=50)  # backed off, not hammered
+
+    smtp.start()
+    # Not yet due: nothing is sent even though the server is back.
+    assert worker.send_pending().sent == 0
+    assert smtp.inbox.messages == []
+    # The clock moves past the backoff: it goes out, once.
+    later = first_retry + timedelta(seconds=1)
+    assert worker.send_pending(clock=frozen(later)).sent == 1
+    assert worker.send_pending(clock=frozen(later + timedelta(hours=1))).sent == 0
+    assert len(smtp.inbox.messages) == 1
+    db.session.expire_all()
+    [row] = outbox()
+    assert row.sent_at == later and row.attempts == 2
+
+
+def test_backoff_grows_and_gives_up_leaving_the_row_visible(app, smtp):
+    queue_email("someone@example.com", "Never arrives", "Body.")
+    db.session.commit()
+    smtp.stop()
+    now = utcnow()
+    waits = []
+    for _ in range(worker.MAX_ATTEMPTS):
+        worker.send_pending(clock=frozen(now))
+        row = outbox()[0]
+        waits.append(row.next_attempt_at - now)
+        now = row.next_attempt_at
+    assert waits[:3] == [timedelta(seconds=60), timedelta(seconds=120), timedelta(seconds=240)]
+    assert max(waits) <= worker.BACKOFF_MAX
+    row = outbox()[0]
+    assert row.attempts == worker.MAX_ATTEMPTS and row.sent_at is None and row.last_error
+    smtp.start()
+    assert worker.send_pending(clock=frozen(now + timedelta(days=30))).sent == 0  # given up
+    assert smtp.inbox.messages == []
+
+
+def test_a_message_claimed_by_another_worker_is_not_sent_twice(app, smtp):
+    queue_email("someone@example.com", "Once", "Body.")
+    db.session.commit()
+    row = outbox()[0]
+    row_id, seen, now = row.id, row.next_attempt_at, utcnow()
+    # Another worker claims it first (its lease pushes next_attempt_at ahead).
+    assert worker._claim(row_id, seen, now)
+    assert not worker._claim(row_id, seen, now)
+    assert worker.send_pending(clock=frozen(now)).sent == 0
+    assert smtp.inbox.messages == []
+
+
+def test_send_mail_without_a_server_says_so(runner, app):
+    app.config["MAIL_SERVER"] = None
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code != 0 and "MAIL_SERVER" in result.output
+
+
+# --- the worker beside people and beside itself ----------------------------------
+
+@pytest.mark.parametrize("base_url,sender,domain", [
+    ("https://ideas.acme.example/", "Ideaboard <ideaboard@acme.example>", "ideas.acme.example"),
+    ("http://127.0.0.1:5000", "ideaboard@mail.acme.example", "mail.acme.example"),
+    ("http://ideas:8000", "ideaboard@acme.example", "acme.example"),
+])
+def test_each_message_gets_its_own_message_id_in_our_domain_when_queued(app, base_url, sender,
+                                                                        domain):
+    app.config.update(BASE_URL=base_url, MAIL_DEFAULT_SENDER=sender)
+    first = queue_email("a@example.com", "One", "Body.")
+    second = queue_email("a@example.com", "Two", "Body.")
+    db.session.commit()
+    assert first.message_id != second.message_id
+    for row in (first, second):
+        assert row.message_id.startswith("<") and row.message_id.endswith(f"@{domain}>")
+
+
+def test_a_message_queued_without_a_message_id_keeps_the_one_it_is_sent_with(app, smtp):
+    queue_email("someone@example.com", "From before the upgrade", "Body.").message_id = None
+    db.session.commit()
+    assert worker.send_pending().sent == 1
+    [sent_with] = smtp.inbox.message_ids()
+    db.session.expire_all()
+    [row] = outbox()
+    assert row.message_id == sent_with and sent_with.endswith(f"@{message_id_domain(app.config)}>")
+
+
+class DatabaseLock:
+    """Another connection that takes, when told, the SQLite write lock or (PostgreSQL)
+    the outbox rows' locks, and holds it until released."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.connection = None
+
+    def take(self) -> None:
+        if self.connection is not None:
+            return
+        if self.url.startswith("sqlite"):
+            self.connection = sqlite3.connect(self.url.removeprefix("sqlite:///"),
+                                              isolation_level=None, check_same_thread=False)
+            self.connection.execute("BEGIN IMMEDIATE")
+        else:
+            import psycopg
+
+            self.connection = psycopg.connect(self.url)
+            self.connection.execute("SELECT id FROM email_outbox FOR UPDATE")
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.rollback() if not isinstance(self.connection, sqlite3.Connection) \
+                else self.connection.execute("ROLLBACK")
+            self.connection.close()
+            self.connection = None
+
+
+@pytest.fixture
+def impatient_app(app, smtp, database_url):
+    """A second app on the test database, with the mail settings, whose lock waits give
+    up after 0.1 s (SQLite's busy timeout; PostgreSQL's lock_timeout)."""
+    mail = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME", "MAIL_DEFAULT_SENDER")
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SQLITE_BUSY_TIMEOUT": 0.1,
+              **{key: app.config[key] for key in mail}}
+    if database_url.startswith("postgres"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": "-c lock_timeout=100"}}
+    impatient = create_app(config, env="testing")
+    with impatient.app_context():
+        yield impatient
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_delivery_that_could_not_be_recorded_goes_again_with_the_same_message_id(
+        impatient_app, smtp, database_url):
+    queue_email("someone@example.com", "Just once, really", "Body.")
+    db.session.commit()
+    [row] = outbox()
+    queued_with = row.message_id
+    # The moment the server accepts the message, someone else holds the lock for longer
+    # than the worker waits for it: the delivery cannot be recorded.
+    lock = DatabaseLock(database_url)
+    smtp.inbox.on_data = lambda _message: lock.take()
+    try:
+        result = impatient_app.test_cli_runner().invoke(args=["send-mail"])
+    finally:
+        lock.release()
+        smtp.inbox.on_data = None
+    assert result.exit_code != 0 and "run send-mail again" in result.output
+    assert smtp.inbox.message_ids() == [queued_with]
+
+    # Its claim holds it for the lease; then it goes again, as the same message.
+    assert worker.send_pending(clock=frozen(utcnow() + timedelta(seconds=10))).sent == 0
+    later = utcnow() + worker.LEASE + timedelta(seconds=1)
+    assert worker.send_pending(clock=frozen(later)).sent == 1
+    assert smtp.inbox.message_ids() == [queued_with, queued_with]
+    assert queued_with.endswith(f"@{message_id_domain(impatient_app.config)}>")
+    db.session.expire_all()
+    [row] = outbox()
+    assert row.sent_at == later and row.message_id == queued_with
+
+
+def test_a_second_run_beside_a_long_one_sends_nothing_twice(app, smtp, monkeypatch):
+    """A run that lasts twice its lease (a slow server), and a second run started while
+    the first sends its last message: N queued, N received, no Message-ID twice."""
+    monkeypatch.setattr(worker, "LEASE", timedelta(seconds=1))
+    smtp.inbox.delay = 0.4
+    queued = 5  # 2 s of sending
+    for n in range(queued):
+        queue_email(f"person{n}@example.com", f"Message {n}", "Body.")
+    db.session.commit()
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                results.append(worker.send_pending())
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    first, second = threading.Thread(target=run), threading.Thread(target=run)
+    first.start()
+    for _ in range(1000):  # at most 10 s until the first run is on its last message
+        if len(smtp.inbox.messages) >= queued - 1 or errors:
+            break
+        time.sleep(0.01)
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert errors == []
+    received = smtp.inbox.message_ids()
+    assert len(received) == queued and len(set(received)) == queued
+    # Which run sends the last one depends on timing (the second may claim it while the
+    # first records the one before); between them, each message exactly once.
+    assert sum(result.sent for result in results) == queued
+
+
+COMMENTERS = 3
+
+
+def test_jobs_succeed_while_people_comment(app, runner, smtp, company, it_department):
+    UserFactory(email="ceo@example.com", manages=[company])  # hears of escalations at once
+    reader = UserFactory(email="daily@example.com", email_frequency="daily")
+    author = UserFactory(email="author@example.com", email_frequency="never")
+    busy = make_idea(author, it_department)
+    follow(reader.id, busy.id)  # a digest of the comments every round
+    # (Told of each other's comments in the app only: the outbox stays small.)
+    commenters = Commenters(app, busy, UserFactory.create_batch(
+        COMMENTERS, department=it_department, email_frequency="never"))
+    for _ in range(3):
+        for _ in range(3):
+            make_idea(author, it_department, status="in_review", due_in_days=-1)
+        with commenters.busy() as codes:
+            results = [runner.invoke(args=[command])
+                       for command in ("escalate", "send-digests", "send-mail")]
+        for result in results:
+            assert result.exit_code == 0, result.output
+        assert "Escalated 3 ideas." in results[0].output
+        assert "Queued 1 digest." in results[1].output
+        assert codes and set(codes) == {302}
+    # Every message queued meanwhile goes out, each exactly once.
+    assert runner.invoke(args=["send-mail"]).exit_code == 0
+    db.session.expire_all()
+    assert all(row.sent_at is not None for row in outbox())
+    received = smtp.inbox.message_ids()
+    assert len(received) == len(set(received)) == len(outbox())

@@ -1,0 +1,243 @@
+"""Every route against every kind of user, from one table.
+
+The test walks ``app.url_map``: each endpoint and method (static files aside) must have
+an entry in MATRIX, so a new route without one fails here until someone decides who
+may use it. Each request runs on fresh objects (a new idea in the state the entry
+asks for, a comment, a flag, a notification), so one role's action never changes
+what the next role sees.
+
+Expectations are one letter per role, in the order of ROLES:
+
+- ``L``: sent to log in (a redirect to /login);
+- ``D``: denied (403, or 404 where the object is hidden from that user);
+- ``O``: allowed: anything else below 500 (a page, a redirect elsewhere, a 422 form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from ideaboard.comments.models import Comment
+from ideaboard.extensions import db
+from ideaboard.moderation.models import Flag
+from ideaboard.notifications.services import notify
+from ideaboard.sanitize import render_markdown
+from tests.helpers.csrf import csrf_token
+from tests.helpers.login import AuthActions
+from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.review import make_idea
+
+# "author_manager" is the author who is also the manager: the only manager of the
+# department their idea is for, acting on that idea (and on their own comment on it).
+ROLES = ("anonymous", "employee", "author", "other_manager", "manager", "admin",
+         "author_manager")
+
+
+@dataclass(frozen=True)
+class Case:
+    """Who may do what on one endpoint: expectations per method, and the set-up."""
+
+    GET: str | None = None
+    POST: str | None = None
+    status: str = "open"  # the state of the fresh idea the URL points at
+    data: dict = field(default_factory=dict)  # form fields sent with the POST
+    fresh_login: bool = False  # the request ends the person's sessions (log out)
+
+
+RATIONALE = "A rationale that is long enough to be accepted."
+
+MATRIX: dict[str, Case] = {
+    # core and accounts: public pages; logged-in users are sent on to the app.
+    "core.healthz": Case(GET="OOOOOOO"),
+    "accounts.login": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.logout": Case(POST="LLLLLLL", fresh_login=True),  # back to the log-in page
+    "accounts.signup": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.signup_sent": Case(GET="OOOOOOO"),
+    "accounts.confirm_signup": Case(GET="OOOOOOO", POST="OOOOOOO"),  # a bad link: back to sign-up
+    "accounts.request_reset": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.reset_password": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    "accounts.account": Case(GET="LOOOOOO", POST="LOOOOOO"),
+    # Like log-out: every session ends and the person lands on the log-in page.
+    "accounts.sign_out_everywhere": Case(POST="LLLLLLL", fresh_login=True),
+    # ideas
+    "ideas.index": Case(GET="LOOOOOO"),
+    "ideas.department": Case(GET="LOOOOOO"),
+    "ideas.similar": Case(GET="LOOOOOO"),
+    "ideas.new": Case(GET="LOOOOOO", POST="LOOOOOO"),
+    "ideas.detail": Case(GET="LOOOOOO"),
+    "ideas.edit": Case(GET="LDODDDO", POST="LDODDDO"),
+    "ideas.versions": Case(GET="LOOOOOO"),
+    "voting.vote": Case(POST="LODOOOD", data={"value": "1"}),  # never on one's own idea
+    # discussion
+    "comments.create": Case(POST="LOOOOOO", data={"body": "A thoughtful comment."}),
+    "comments.reply": Case(POST="LOOOOOO", data={"body": "A thoughtful reply."}),
+    "comments.edit": Case(GET="LDODDDO", POST="LDODDDO", data={"body": "Edited text."}),
+    "comments.delete": Case(POST="LDODDDO"),  # moderators hide; only the author deletes
+    "following.follow": Case(POST="LOOOOOO"),
+    "following.unfollow": Case(POST="LOOOOOO"),
+    "flags.idea": Case(GET="LOOOOOO", POST="LOOOOOO", data={"reason": "Looks like spam."}),
+    # The comment is the author's own: nobody flags their own words.
+    "flags.comment": Case(GET="LODOOOD", POST="LODOOOD", data={"reason": "Looks like spam."}),
+    "notifications.index": Case(GET="LOOOOOO"),
+    "notifications.read": Case(POST="LODDDDD"),  # the notification is the employee's
+    "notifications.open": Case(POST="LODDDDD"),
+    "notifications.read_all": Case(POST="LOOOOOO"),
+    # review: the responsible manager (and admins) decide; the author resubmits/withdraws
+    "review.queue": Case(GET="LDDOOOO"),
+    "review.idea": Case(GET="LDDDOOD", status="in_review"),
+    "review.fast_track": Case(POST="LDDDOOD", data={"fast-track-note": "Urgent one."}),
+    "review.score": Case(POST="LDDDOOD", status="in_review",
+                         data={"impact": "3", "feasibility": "3", "effort": "3"}),
+    "review.decide": Case(POST="LDDDOOD", status="in_review",
+                          data={"decision": "declined", "rationale": RATIONALE}),
+    "review.start": Case(POST="LDDDOOD", status="accepted",
+                         data={"owner_email": "employee@example.com"}),
+    "review.implement": Case(POST="LDDDOOD", status="in_progress",
+                             data={"what_changed": "It is done."}),
+    "review.resubmit": Case(POST="LDODDDO", status="needs_info"),
+    "review.withdraw": Case(POST="LDODDDO"),
+    # admin
+    "admin.index": Case(GET="LDDDDOD"),
+    "admin.users": Case(GET="LDDDDOD"),
+    "admin.edit_user": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "admin.set_active": Case(POST="LDDDDOD"),
+    "admin.sign_out_everywhere": Case(POST="LDDDDOD"),
+    "admin.invitations": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "admin.departments": Case(GET="LDDDDOD"),
+    "admin.new_department": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "admin.edit_department": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "moderation.queue": Case(GET="LDDDDOD"),
+    "moderation.resolve": Case(POST="LDDDDOD"),
+    "audit.index": Case(GET="LDDDDOD"),
+}
+
+
+def routes(app) -> list[tuple[str, str, object]]:
+    """(endpoint, method, rule) for every route but static files."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule))
+    return found
+
+
+def test_every_route_has_an_entry(app):
+    missing = sorted({f"{endpoint} {method}" for endpoint, method, _ in routes(app)
+                      if getattr(MATRIX.get(endpoint), method, None) is None})
+    stale = sorted(set(MATRIX) - {endpoint for endpoint, _, _ in routes(app)})
+    assert not missing, "routes without an entry in MATRIX:\n  " + "\n  ".join(missing)
+    assert not stale, "MATRIX entries for routes that no longer exist: " + ", ".join(stale)
+
+
+def test_every_view_declares_its_permission(app):
+    undeclared = sorted(endpoint for endpoint, view in app.view_functions.items()
+                        if endpoint != "static" and not hasattr(view, "required_action"))
+    assert not undeclared, "views without @requires(...): " + ", ".join(undeclared)
+
+
+class World:
+    """The people of the matrix, each with a logged-in client, and fresh objects."""
+
+    def __init__(self, app, it_department, hr_department, admin):
+        self.app = app
+        self.department = it_department
+        self.users = {
+            "employee": UserFactory(email="employee@example.com", department=it_department),
+            "author": UserFactory(email="author@example.com", department=it_department),
+            "other_manager": UserFactory(email="hr.boss@example.com", manages=[hr_department]),
+            "manager": UserFactory(email="it.boss@example.com", manages=[it_department]),
+            "admin": admin,
+        }
+        # The only manager of IT Support (under IT): their own idea is for it.
+        self.own_department = DepartmentFactory(name="IT Support", slug="it-support",
+                                                parent=it_department)
+        self.users["author_manager"] = UserFactory(email="support.boss@example.com",
+                                                   manages=[self.own_department])
+        self.target_user = UserFactory(email="target@example.com")
+        self.clients = {role: self.client_for(role) for role in ROLES}
+
+    def client_for(self, role: str):
+        client = self.app.test_client()
+        if role != "anonymous":
+            response = AuthActions(client).login(self.users[role].email)
+            assert response.status_code == 302
+        client.token = csrf_token(client)
+        return client
+
+    def url_args(self, rule, case: Case, role: str) -> dict:
+        """Fresh objects for one request; the author manager acts on their own idea."""
+        author, department = self.users["author"], self.department
+        if role == "author_manager":
+            author, department = self.users[role], self.own_department
+        idea = make_idea(author, department, status=case.status, comment_count=1)
+        comment = Comment(idea_id=idea.id, author_id=author.id,
+                          body_md="A comment", body_html=render_markdown("A comment"))
+        db.session.add(comment)
+        db.session.flush()
+        flag = Flag(reporter_id=self.users["employee"].id, idea_id=idea.id, reason="Spam")
+        db.session.add(flag)
+        [notification] = notify([self.users["employee"].id], "status_change", "News",
+                                idea_id=idea.id)
+        db.session.commit()
+        values = {"idea_id": idea.id, "comment_id": comment.id, "flag_id": flag.id,
+                  "notification_id": notification.id, "user_id": self.target_user.id,
+                  "department_id": self.department.id, "slug": self.department.slug,
+                  "token": "not-a-valid-token"}
+        return {name: values[name] for name in rule.arguments}
+
+
+def outcome(response) -> str:
+    if response.status_code >= 500 or response.status_code == 405:
+        return f"!{response.status_code}"
+    if response.status_code in (401, 403, 404):
+        return "D"
+    if response.status_code in (301, 302, 303) and \
+            "/login" in response.headers.get("Location", ""):
+        return "L"
+    return "O"
+
+
+def test_permission_matrix(app, it_department, hr_department, admin):
+    world = World(app, it_department, hr_department, admin)
+    with app.test_request_context():
+        from flask import url_for
+
+        failures = []
+        for endpoint, method, rule in routes(app):
+            case = MATRIX.get(endpoint)
+            expected = getattr(case, method, None) if case else None
+            if expected is None:
+                continue  # reported by test_every_route_has_an_entry
+            for role, want in zip(ROLES, expected):
+                url = url_for(endpoint, **world.url_args(rule, case, role), _external=False)
+                client = world.client_for(role) if case.fresh_login else world.clients[role]
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, data={"csrf_token": client.token, **case.data})
+                if case.fresh_login and role != "anonymous":
+                    # Ending a session ends every session of that person (log-out, sign
+                    # out everywhere): the role's shared client signs in again.
+                    world.clients[role] = world.client_for(role)
+                got = outcome(response)
+                if got != want:
+                    failures.append(f"{endpoint} {method} as {role}: expected {want}, got "
+                                    f"{got} ({response.status_code} "
+                                    f"{response.headers.get('Location', '')})")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("letter", ["L", "D", "O"])
+def test_outcome_letters(letter):
+    """The classifier the matrix relies on tells the three outcomes apart."""
+
+    class Fake:
+        def __init__(self, status, location=""):
+            self.status_code, self.headers = status, {"Location": location}
+
+    samples = {"L": Fake(302, "/login?next=%2Freview"), "D": Fake(403), "O": Fake(302, "/")}
+    assert outcome(samples[letter]) == letter
