@@ -117,11 +117,6 @@ def _admin_only(user, _obj) -> bool:
 
 # --- ideas --------------------------------------------------------------------
 
-# Statuses in which peers may still vote, and in which the author may edit.
-VOTABLE_STATUSES = frozenset({"open", "in_review"})
-EDITABLE_STATUSES = frozenset({"open", "needs_info"})
-
-
 @rule("idea.browse", "idea.create")
 def _any_member(user, _obj) -> bool:
     return True
@@ -141,15 +136,21 @@ def _idea_author_visible(user, idea) -> bool:
 
 @rule("idea.edit")
 def _idea_editable(user, idea) -> bool:
+    """The author edits their idea while it is in their hands (the state machine says
+    when: ``workflow.EDITABLE``), unless a moderator hid it."""
+    from ideaboard.review import workflow
+
     return (idea is not None and idea.author_id == user.id and not idea.hidden
-            and idea.status in EDITABLE_STATUSES)
+            and idea.status in workflow.EDITABLE)
 
 
 @rule("idea.vote")
 def _idea_votable(user, idea) -> bool:
-    """Never on one's own idea, and only while it is open or in review."""
+    """Never on one's own idea, and only while votes count (``workflow.VOTABLE``)."""
+    from ideaboard.review import workflow
+
     return (idea is not None and idea.author_id != user.id and not idea.hidden
-            and idea.status in VOTABLE_STATUSES)
+            and idea.status in workflow.VOTABLE)
 
 
 # --- review -------------------------------------------------------------------
@@ -164,22 +165,22 @@ def _reviewer(user, _obj) -> bool:
 # Who may change an idea's status is decided by the one state machine, asked here. Its
 # capacities give an idea's author the author's capacity only, whatever their role: so
 # nobody fast-tracks, scores, decides or opens the review page of an idea they wrote.
-def _may_move_to(status: str) -> Rule:
+# Each action is a change of the table, named as its row is.
+def _may_make(change: str) -> Rule:
     def decide(user, idea) -> bool:
         from ideaboard.review import workflow
 
-        return idea is not None and workflow.allowed(user, idea, status)
+        return idea is not None and workflow.may(user, idea, change)
 
     return decide
 
 
-rule("idea.fast_track")(lambda user, idea: idea is not None and idea.status == "open"
-                        and _may_move_to("in_review")(user, idea) and not idea.hidden)
-rule("idea.resubmit")(lambda user, idea: idea is not None and idea.status == "needs_info"
-                      and _may_move_to("in_review")(user, idea))
-rule("idea.withdraw")(_may_move_to("withdrawn"))
-rule("idea.start")(_may_move_to("in_progress"))
-rule("idea.implement")(_may_move_to("implemented"))
+rule("idea.fast_track")(lambda user, idea: idea is not None
+                        and _may_make("enter_review")(user, idea) and not idea.hidden)
+rule("idea.resubmit")(_may_make("resubmit"))
+rule("idea.withdraw")(_may_make("withdraw"))
+rule("idea.start")(_may_make("start"))
+rule("idea.implement")(_may_make("implement"))
 
 
 @rule("idea.decide")
@@ -208,8 +209,7 @@ def _may_open_review_page(user, idea) -> bool:
     """The review page of one idea: its responsible managers and the admins."""
     from ideaboard.review import workflow
 
-    return idea is not None and bool(workflow.capacities(user, idea)
-                                     & {workflow.Capacity.MANAGER, workflow.Capacity.ADMIN})
+    return idea is not None and bool(workflow.capacities(user, idea) & workflow.MANAGERS)
 
 
 # --- notifications ------------------------------------------------------------
