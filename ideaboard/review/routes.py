@@ -109,7 +109,7 @@ def _review_page(idea: Idea, status: int = 200, **forms):
         score = ScoreForm(obj=mine, formdata=None)
     decision = forms.get("decision") or DecisionForm(formdata=None)
     _decision_choices(idea, decision)
-    changes = services.timeline(idea)
+    changes = page_rows.timeline(idea.id)
     return render_template(
         "review/idea.html",
         idea=idea,
@@ -290,8 +290,9 @@ def review_queue_count():
 def idea_review_section(idea: Idea, viewer) -> dict:
     """What the idea page's review partials show: decision, timeline, actions, notes.
 
-    The timeline and duplicates are read as plain rows (``page_rows``), and each action's
-    form is built only for a viewer the policy lets take it (the partial asks the same).
+    The timeline and duplicates are read as plain rows (``page_rows``: the one way the
+    timeline is read, by the review page too), and each action's form is built only for
+    a viewer the policy lets take it (the partial asks the same).
     """
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
     changes = page_rows.timeline(idea.id)
