@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ideaboard.core.transactions import unit_of_work
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
-from ideaboard.policy import requires
+from ideaboard.core.permissions import requires
 from tests.conftest import csrf_token
 
 

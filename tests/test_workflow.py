@@ -11,7 +11,7 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.notifications.models import Notification, NotificationKind
-from ideaboard.policy import can
+from ideaboard.core.permissions import can
 from ideaboard.review import workflow
 from ideaboard.review.models import StatusChange
 from ideaboard.review.workflow import Outcome, TransitionError

@@ -10,7 +10,7 @@ from ideaboard.admin.forms import DepartmentForm, InviteForm, UserEditForm
 from ideaboard.extensions import db
 from ideaboard.org import services as org
 from ideaboard.org.models import Department
-from ideaboard.policy import requires
+from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -26,7 +26,8 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.page import idea_page_section
-from ideaboard.policy import authorize, can, requires, visible_or_404
+from ideaboard.ideas.routes import EditOvertaken
+from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.review import page_rows, queue_rows, services, workflow
 from ideaboard.review.forms import (
     DECISION_CHOICES,
@@ -81,6 +82,16 @@ def _refused(error: TransitionError | ReviewError) -> str:
 
 # Fields of the review forms whose text is worth keeping when a change came second.
 _TYPED = {"note": "Your note", "rationale": "Your rationale", "what_changed": "What changed"}
+
+
+@bp.app_errorhandler(EditOvertaken)
+def edit_overtaken(error: EditOvertaken):
+    """The author edited an idea a manager had meanwhile changed: say who did what, and
+    give back what they typed (the edit view raises this: ideas knows no review)."""
+    change = workflow.latest_change(error.idea)
+    return render_template("review/conflict.html", idea=error.idea, change=change,
+                           message=workflow.conflict_message(error.idea, change),
+                           typed=error.typed), 409
 
 
 @bp.errorhandler(ConflictError)

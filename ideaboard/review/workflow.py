@@ -50,6 +50,7 @@ from ideaboard.core.templating import time_ago
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
+from ideaboard.ideas.services import after_submit
 from ideaboard.org.models import Department, department_managers
 from ideaboard.org.services import managers_of
 from ideaboard.review.models import StatusChange
@@ -539,8 +540,10 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     return change
 
 
+@after_submit
 def record_creation(idea: Idea, author: User, *, now: datetime | None = None) -> StatusChange:
-    """Write the first timeline entry of a newly submitted idea (from nothing to open)."""
+    """Write the first timeline entry of a newly submitted idea (from nothing to open):
+    run by ``ideas.services.submit_idea`` as it submits one (``after_submit``)."""
     change = StatusChange(idea_id=idea.id, from_status=None, to_status=idea.status,
                           actor_id=author.id, reason="", created_at=now or idea.created_at
                           or utcnow())
