@@ -118,6 +118,8 @@ def register_throttling(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # The permission rules every view, template and service asks (core.permissions).
+    import ideaboard.policy  # noqa: F401
     from ideaboard.accounts.routes import bp as accounts_bp
     from ideaboard.admin.routes import bp as admin_bp
     from ideaboard.audit.routes import bp as audit_bp

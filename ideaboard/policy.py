@@ -1,161 +1,139 @@
-"""The one permission policy: who may do what, to which object.
+"""The one permission policy: who may do what, to which object. One rule per action.
 
-Every view declares the action it needs with ``@requires(action)``; object-level
-checks call ``authorize(action, obj)``. Templates and the API ask ``can(...)``.
-Unknown actions are refused: the policy fails closed.
+Views declare the action they need with ``@requires(action)``; object-level checks call
+``authorize(action, obj)``; templates and services ask ``can(...)``; all of them live in
+``ideaboard.core.permissions``, which asks the rules registered here. Unknown actions are
+refused: the policy fails closed.
+
+This module sits above the capabilities (see the layers in README.md): its rules read
+the objects of several of them and ask the state machine (``review.workflow``) who may
+change an idea's status, so the buttons a page shows and the changes the workflow
+accepts never disagree. ``create_app`` imports it, which registers the rules.
+
+A rule is asked only for a signed-in, active person (``accounts.models.User``); the
+objects each rule judges are named by the small protocols below, because a rule is
+asked about ORM objects and the plain rows that the busiest pages read alike (an idea
+card, a comment row, a vote's ``VoteTarget``, a notification's subject).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
-from flask import abort
-from flask_login import current_user
+from ideaboard.core.permissions import rule
+from ideaboard.review import workflow
 
-from ideaboard.extensions import login_manager
-
-Rule = Callable[[Any, Any], bool]
-RULES: dict[str, Rule] = {}
-
-# Actions anyone may take, signed in or not.
-PUBLIC = "public"
+if TYPE_CHECKING:
+    from ideaboard.accounts.models import User
+    from ideaboard.ideas.models import Idea
 
 
-def rule(*actions: str) -> Callable[[Rule], Rule]:
-    """Register the function deciding ``actions``."""
+# --- what the rules read ----------------------------------------------------------
 
-    def register(func: Rule) -> Rule:
-        for action in actions:
-            if action in RULES:
-                raise RuntimeError(f"permission rule {action!r} declared twice")
-            RULES[action] = func
-        return func
+class Moderated(Protocol):
+    """Anything a moderator may hide, with its author: an idea or a comment, as an ORM
+    object or a plain row (``notifications.visibility.State`` too)."""
 
-    return register
+    @property
+    def hidden(self) -> bool: ...
 
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+    @property
+    def author_id(self) -> int | None: ...
 
 
-def _is_admin(user) -> bool:
-    return _signed_in(user) and user.role == "admin"
+class IdeaFacts(Moderated, Protocol):
+    """An idea as the vote and edit rules read it: an ``Idea``, a card's row
+    (``ideas.cards``) or a ``voting.services.VoteTarget``."""
+
+    @property
+    def status(self) -> str: ...
 
 
-def can(user, action: str, obj: Any = None) -> bool:
-    """True if ``user`` may take ``action`` on ``obj``; False for unknown actions."""
-    if action == PUBLIC:
-        return True
-    decide = RULES.get(action)
-    if decide is None or not _signed_in(user):
-        return False
-    return bool(decide(user, obj))
+class Attributed(Protocol):
+    """An idea as the author rule reads it: whether its author is hidden from peers."""
+
+    @property
+    def is_anonymous(self) -> bool: ...
 
 
-def checker(user, action: str) -> Callable[[Any], bool]:
-    """``can(user, action, obj)`` as a function of ``obj``, for asking about many objects
-    (the cards of a list, the comments of a page): the rule is looked up and the user's
-    sign-in checked once, not once per object. Same answers as ``can``."""
-    if action == PUBLIC:
-        return lambda _obj: True
-    decide = RULES.get(action)
-    if decide is None or not _signed_in(user):
-        return lambda _obj: False
-    return lambda obj: bool(decide(user, obj))
+class CommentFacts(Moderated, Protocol):
+    """A comment as the comment rules read it: a ``Comment`` or a ``CommentRow``."""
+
+    @property
+    def idea(self) -> Moderated: ...
+
+    @property
+    def deleted_at(self) -> datetime | None: ...
 
 
-def authorize(action: str, obj: Any = None) -> None:
-    """Abort the request unless the current user may take ``action`` on ``obj``."""
-    if can(current_user, action, obj):
-        return
-    if not _signed_in(current_user):
-        abort(login_manager.unauthorized())
-    abort(403)
+class Subject(Protocol):
+    """What a notification or an e-mail is about (``notifications.visibility.Subject``):
+    its idea and its comment as they are now, either None."""
+
+    @property
+    def idea(self) -> Moderated | None: ...
+
+    @property
+    def comment(self) -> Moderated | None: ...
 
 
-def visible_or_404(obj: Any, action: str, *, through: Any = None) -> Any:
-    """``obj`` if the current user may take ``action`` on it (or on ``through``, the
-    thing that governs it, such as a comment's idea); otherwise 404: what someone may
-    not see does not exist for them."""
-    subject = through if through is not None else obj
-    if obj is None or not can(current_user, action, subject):
-        abort(404)
-    return obj
-
-
-def requires(action: str) -> Callable:
-    """Declare and enforce the action a view needs (checked before the view runs)."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            if action != PUBLIC:
-                authorize(action)
-            return view(*args, **kwargs)
-
-        guarded.required_action = action  # read by the test that walks the URL map
-        return guarded
-
-    return decorate
+def _is_admin(user: User) -> bool:
+    return user.role == "admin"
 
 
 # --- accounts -----------------------------------------------------------------
 
 @rule("account.manage", "account.sign_out_everywhere")
-def _own_account(user, _obj) -> bool:
+def _own_account(user: User, _obj: None) -> bool:
     return True
 
 
 # --- admin --------------------------------------------------------------------
 
 @rule("admin.users", "admin.departments", "admin.audit", "admin.moderation")
-def _admin_only(user, _obj) -> bool:
+def _admin_only(user: User, _obj: None) -> bool:
     return _is_admin(user)
 
 
 # --- ideas --------------------------------------------------------------------
 
-# Statuses in which peers may still vote, and in which the author may edit.
-VOTABLE_STATUSES = frozenset({"open", "in_review"})
-EDITABLE_STATUSES = frozenset({"open", "needs_info"})
-
-
 @rule("idea.browse", "idea.create")
-def _any_member(user, _obj) -> bool:
+def _any_member(user: User, _obj: None) -> bool:
     return True
 
 
 @rule("idea.view", "idea.follow", "idea.flag", "idea.comment")
-def _idea_visible(user, idea) -> bool:
+def _idea_visible(user: User, idea: Moderated | None) -> bool:
     """Hidden (moderated) ideas are seen only by admins and their author."""
     return idea is not None and (not idea.hidden or _is_admin(user) or idea.author_id == user.id)
 
 
 @rule("idea.see_author")
-def _idea_author_visible(user, idea) -> bool:
+def _idea_author_visible(user: User, idea: Attributed | None) -> bool:
     """Anonymous ideas hide their author from everyone but admins."""
     return idea is not None and (not idea.is_anonymous or _is_admin(user))
 
 
 @rule("idea.edit")
-def _idea_editable(user, idea) -> bool:
+def _idea_editable(user: User, idea: IdeaFacts | None) -> bool:
+    """The author edits their idea while it is in their hands (the state machine says
+    when: ``workflow.EDITABLE``), unless a moderator hid it."""
     return (idea is not None and idea.author_id == user.id and not idea.hidden
-            and idea.status in EDITABLE_STATUSES)
+            and idea.status in workflow.EDITABLE)
 
 
 @rule("idea.vote")
-def _idea_votable(user, idea) -> bool:
-    """Never on one's own idea, and only while it is open or in review."""
+def _idea_votable(user: User, idea: IdeaFacts | None) -> bool:
+    """Never on one's own idea, and only while votes count (``workflow.VOTABLE``)."""
     return (idea is not None and idea.author_id != user.id and not idea.hidden
-            and idea.status in VOTABLE_STATUSES)
+            and idea.status in workflow.VOTABLE)
 
 
 # --- review -------------------------------------------------------------------
 
 @rule("review.queue")
-def _reviewer(user, _obj) -> bool:
+def _reviewer(user: User, _obj: None) -> bool:
     # The role alone decides (the admin rules keep every manager managing at least one
     # department), so the navigation asks no query on every page.
     return _is_admin(user) or user.role == "manager"
@@ -164,65 +142,64 @@ def _reviewer(user, _obj) -> bool:
 # Who may change an idea's status is decided by the one state machine, asked here. Its
 # capacities give an idea's author the author's capacity only, whatever their role: so
 # nobody fast-tracks, scores, decides or opens the review page of an idea they wrote.
-def _may_move_to(status: str) -> Rule:
-    def decide(user, idea) -> bool:
-        from ideaboard.review import workflow
-
-        return idea is not None and workflow.allowed(user, idea, status)
-
-    return decide
+# Each action is a change of the table, named as its row is.
+@rule("idea.fast_track")
+def _may_fast_track(user: User, idea: Idea | None) -> bool:
+    """A person sending an open idea to review (never a hidden one: moderators first)."""
+    return idea is not None and workflow.may(user, idea, "enter_review") and not idea.hidden
 
 
-rule("idea.fast_track")(lambda user, idea: idea is not None and idea.status == "open"
-                        and _may_move_to("in_review")(user, idea) and not idea.hidden)
-rule("idea.resubmit")(lambda user, idea: idea is not None and idea.status == "needs_info"
-                      and _may_move_to("in_review")(user, idea))
-rule("idea.withdraw")(_may_move_to("withdrawn"))
-rule("idea.start")(_may_move_to("in_progress"))
-rule("idea.implement")(_may_move_to("implemented"))
+@rule("idea.resubmit")
+def _may_resubmit(user: User, idea: Idea | None) -> bool:
+    return idea is not None and workflow.may(user, idea, "resubmit")
+
+
+@rule("idea.withdraw")
+def _may_withdraw(user: User, idea: Idea | None) -> bool:
+    return idea is not None and workflow.may(user, idea, "withdraw")
+
+
+@rule("idea.start")
+def _may_start(user: User, idea: Idea | None) -> bool:
+    return idea is not None and workflow.may(user, idea, "start")
+
+
+@rule("idea.implement")
+def _may_implement(user: User, idea: Idea | None) -> bool:
+    return idea is not None and workflow.may(user, idea, "implement")
 
 
 @rule("idea.decide")
-def _may_decide(user, idea) -> bool:
-    from ideaboard.review import workflow
-
+def _may_decide(user: User, idea: Idea | None) -> bool:
     return idea is not None and any(workflow.allowed(user, idea, s) for s in workflow.DECISIONS)
 
 
 @rule("idea.score")
-def _may_score(user, idea) -> bool:
-    from ideaboard.review import workflow
-
+def _may_score(user: User, idea: Idea | None) -> bool:
     return idea is not None and workflow.may_score(user, idea)
 
 
 @rule("review.see_notes")
-def _may_see_notes(user, idea) -> bool:
-    from ideaboard.review import workflow
-
+def _may_see_notes(user: User, idea: Idea | None) -> bool:
     return idea is not None and workflow.may_see_notes(user, idea)
 
 
 @rule("idea.review")
-def _may_open_review_page(user, idea) -> bool:
+def _may_open_review_page(user: User, idea: Idea | None) -> bool:
     """The review page of one idea: its responsible managers and the admins."""
-    from ideaboard.review import workflow
-
-    return idea is not None and bool(workflow.capacities(user, idea)
-                                     & {workflow.Capacity.MANAGER, workflow.Capacity.ADMIN})
+    return idea is not None and bool(workflow.capacities(user, idea) & workflow.MANAGERS)
 
 
 # --- notifications ------------------------------------------------------------
 
 @rule("notifications.view")
-def _own_notifications(user, _obj) -> bool:
+def _own_notifications(user: User, _obj: None) -> bool:
     return True
 
 
 @rule("notification.show_subject")
-def _notification_subject_visible(user, subject) -> bool:
-    """Whether a notification or e-mail may show what it is about (``subject.idea`` and
-    ``subject.comment``, each None or with ``hidden`` and ``author_id``) as it is *now*:
+def _notification_subject_visible(user: User, subject: Subject | None) -> bool:
+    """Whether a notification or e-mail may show what it is about as it is *now*:
     moderation applies to what was said before it too. A hidden idea stays visible to
     its author and the admins, a hidden comment to the admins."""
     if subject is None:
@@ -234,32 +211,34 @@ def _notification_subject_visible(user, subject) -> bool:
 
 # --- discussion (comments, flags, moderation) ---------------------------------
 
-def _comment_idea_visible(user, comment) -> bool:
+def _comment_idea_visible(user: User, comment: CommentFacts | None) -> bool:
     return comment is not None and _idea_visible(user, comment.idea)
 
 
 @rule("comment.edit", "comment.delete")
-def _own_live_comment(user, comment) -> bool:
+def _own_live_comment(user: User, comment: CommentFacts | None) -> bool:
     """Authors edit and delete their own comments while the comment is still shown."""
-    return (_comment_idea_visible(user, comment) and comment.author_id == user.id
-            and comment.deleted_at is None and not comment.hidden)
-
-
-@rule("comment.reply")
-def _comment_repliable(user, comment) -> bool:
-    """Replies go under comments that are still shown, on ideas one may comment on."""
-    return (_comment_idea_visible(user, comment) and comment.deleted_at is None
+    return (comment is not None and _comment_idea_visible(user, comment)
+            and comment.author_id == user.id and comment.deleted_at is None
             and not comment.hidden)
 
 
-@rule("comment.flag")
-def _comment_flaggable(user, comment) -> bool:
-    """Anyone who can see a comment may report it, except its own author."""
-    return (_comment_idea_visible(user, comment) and comment.author_id != user.id
+@rule("comment.reply")
+def _comment_repliable(user: User, comment: CommentFacts | None) -> bool:
+    """Replies go under comments that are still shown, on ideas one may comment on."""
+    return (comment is not None and _comment_idea_visible(user, comment)
             and comment.deleted_at is None and not comment.hidden)
 
 
+@rule("comment.flag")
+def _comment_flaggable(user: User, comment: CommentFacts | None) -> bool:
+    """Anyone who can see a comment may report it, except its own author."""
+    return (comment is not None and _comment_idea_visible(user, comment)
+            and comment.author_id != user.id and comment.deleted_at is None
+            and not comment.hidden)
+
+
 @rule("comment.see_hidden")
-def _moderator_sees_hidden(user, _comment) -> bool:
+def _moderator_sees_hidden(user: User, _comment: object) -> bool:
     """Moderated comments show their text to admins only."""
     return _is_admin(user)

@@ -19,7 +19,7 @@ from ideaboard.core import throttling
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter
 from ideaboard.org.models import Department
-from ideaboard.policy import PUBLIC, requires
+from ideaboard.core.permissions import PUBLIC, requires
 
 bp = Blueprint("accounts", __name__)
 

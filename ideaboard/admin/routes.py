@@ -11,7 +11,7 @@ from ideaboard.core import transactions
 from ideaboard.extensions import db
 from ideaboard.org import services as org
 from ideaboard.org.models import Department
-from ideaboard.policy import requires
+from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -17,7 +17,7 @@ from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
 from ideaboard.extensions import db
-from ideaboard.policy import requires
+from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")

@@ -26,7 +26,7 @@ from ideaboard.review import services as review
 from ideaboard.review import workflow
 from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import StatusChange
-from ideaboard.voting.services import cast_vote
+from ideaboard.voting.services import cast_vote, vote_target
 
 
 @dataclass
@@ -140,6 +140,14 @@ def _backdate(idea: Idea, days: int) -> None:
     db.session.flush()
 
 
+def _vote(voter: User, idea: Idea, value: int) -> None:
+    """Vote as the page does, on the idea's ``VoteTarget``, read afresh each time (an
+    earlier vote may have sent the idea to review)."""
+    target = vote_target(idea.id)
+    if target is not None:
+        cast_vote(voter, target, value)
+
+
 def _reviewer(idea: Idea) -> User:
     """The responsible reviewer the workflow names for the idea: never its author."""
     return workflow.reviewers(idea)[0]
@@ -172,9 +180,9 @@ def seed_ideas(departments: dict[str, Department], people: list[User], rng: rand
         voters = [p for p in people if p.id != author.id]
         rng.shuffle(voters)
         for voter in voters[: demo.votes]:
-            cast_vote(voter, idea, 1)
+            _vote(voter, idea, 1)
         for voter in voters[demo.votes: demo.votes + rng.randint(0, 1)]:
-            cast_vote(voter, idea, -1)
+            _vote(voter, idea, -1)
         first = None
         for commenter, text in zip(voters[::-1], demo.comments):
             comment = add_comment(commenter, idea, text)

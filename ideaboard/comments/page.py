@@ -22,7 +22,7 @@ from ideaboard.comments.forms import TextArea, reply_prefix
 from ideaboard.core.templating import TOKEN_SLOT, time_ago, with_token
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import Idea
-from ideaboard.policy import can, checker
+from ideaboard.core.permissions import can, checker
 
 REMOVED = "[comment removed]"
 MASKED = "[hidden by a moderator]"

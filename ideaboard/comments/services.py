@@ -42,7 +42,7 @@ from ideaboard.ideas.ranking import bump_counters
 from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.delivery import deliver
 from ideaboard.notifications.services import notify
-from ideaboard.policy import can
+from ideaboard.core.permissions import can
 from ideaboard.sanitize import render_markdown
 
 MAX_BODY_LENGTH = 10_000

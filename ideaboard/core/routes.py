@@ -5,7 +5,7 @@ from flask import Blueprint
 
 from ideaboard.core.errors import UNAVAILABLE_HEADERS
 from ideaboard.extensions import db
-from ideaboard.policy import PUBLIC, requires
+from ideaboard.core.permissions import PUBLIC, requires
 
 bp = Blueprint("core", __name__)
 

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
 from ideaboard.database import utcnow
-from ideaboard.policy import can
+from ideaboard.core.permissions import can
 
 
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:

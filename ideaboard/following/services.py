@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from ideaboard.core.rows import rows
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Follow, Idea
+from ideaboard.ideas.services import after_submit
+
+if TYPE_CHECKING:
+    from ideaboard.accounts.models import User
 
 
 def follow(user_id: int, idea_id: int) -> bool:
@@ -24,6 +29,12 @@ def follow(user_id: int, idea_id: int) -> bool:
         sa.update(Idea).where(Idea.id == idea_id).values(follower_count=Idea.follower_count + 1)
     )
     return True
+
+
+@after_submit
+def _author_follows(idea: Idea, author: User) -> None:
+    """The author of a new idea follows it, to hear what becomes of it."""
+    follow(author.id, idea.id)
 
 
 def unfollow(user_id: int, idea_id: int) -> bool:

@@ -34,7 +34,7 @@ from ideaboard.database import utcnow
 from ideaboard.ideas.models import STATUS_LABELS, Idea, Tag, idea_tags
 from ideaboard.org.models import Department
 from ideaboard.voting.models import Vote
-from ideaboard.policy import checker
+from ideaboard.core.permissions import checker
 
 # A card's tags and the viewer's vote, read with the idea (one query for the page): the
 # round trips of two more queries cost more than the rest of the list's SQL on

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timezone
+from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
 
+from ideaboard.core.rows import keep_in_step
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 
@@ -40,10 +41,12 @@ def wilson(up: int, down: int) -> float:
 
 
 def age_term(created_at: datetime) -> float:
+    """The trending score's age part: fixed when the idea is created."""
     return (created_at - EPOCH).total_seconds() / TRENDING_HALF_LIFE
 
 
 def trending(up: int, down: int, comments: int, created_at: datetime) -> float:
+    """The "hot" score of these counts for an idea created at ``created_at``."""
     activity = up - down + COMMENT_WEIGHT * comments
     sign = (activity > 0) - (activity < 0)
     return round(age_term(created_at) + sign * math.log10(max(abs(activity), 1)), 6)
@@ -105,12 +108,23 @@ COUNTER_KEYS = ("upvotes", "downvotes", "comment_count", "wilson_score", "trendi
 _BUMP = _bump_statement()
 
 
-def bump_counters(idea, *, up: int = 0, down: int = 0, comments: int = 0) -> sa.Row:
+class Dated(Protocol):
+    """An idea as its counters' UPDATE reads it: an :class:`Idea`, or the few columns a
+    vote loads (``voting.services.VoteTarget``: the vote page loads no Idea)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def bump_counters(idea: Dated, *, up: int = 0, down: int = 0, comments: int = 0) -> sa.Row:
     """Add to the idea's vote/comment counters and refresh its sort keys, atomically.
 
-    ``idea`` is an :class:`Idea`, whose attributes then take the new values, or any
-    object with its ``id`` and ``created_at`` (the vote page loads no Idea). Returns the
-    new values as a row with the attributes named in ``COUNTER_KEYS``.
+    Returns the new values as a row with the attributes named in ``COUNTER_KEYS``; the
+    session's :class:`Idea` of that id, if it holds one, takes them too
+    (``core.rows.keep_in_step``).
     """
     # Core, not an ORM UPDATE: write the session's pending changes first as the ORM
     # statement's autoflush did, then skip the ORM's bulk-update machinery.
@@ -119,9 +133,7 @@ def bump_counters(idea, *, up: int = 0, down: int = 0, comments: int = 0) -> sa.
         "idea_id": idea.id, "up": up, "down": down, "comments": comments,
         "age": age_term(idea.created_at),
     }).one()
-    if isinstance(idea, Idea):
-        for key, value in zip(COUNTER_KEYS, row):
-            set_committed_value(idea, key, value)
+    keep_in_step(Idea, idea.id, zip(COUNTER_KEYS, row))
     return row
 
 

@@ -1,22 +1,24 @@
 """The idea list, a department's ideas, the idea page, and submitting and editing ideas."""
 
+from typing import NoReturn
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from werkzeug.exceptions import Conflict
 
 from ideaboard.extensions import db
 from ideaboard.ideas import services
 from ideaboard.ideas.cards import card_list_items, cards, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
-from ideaboard.ideas.models import STATUS_LABELS
+from ideaboard.ideas.models import STATUS_LABELS, Idea
 from ideaboard.ideas.page import idea_page_context
 from ideaboard.core import throttling
 from ideaboard.core.paging import paginate
 from ideaboard.core.urls import links_with
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
-from ideaboard.policy import authorize, can, requires, visible_or_404
-from ideaboard.review import workflow
+from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(card_list_items)
@@ -181,13 +183,20 @@ def _moved_on_since_the_author_opened_it(idea) -> bool:
             and not can(current_user, "idea.edit", idea))
 
 
-def _edit_conflict(idea, form: EditIdeaForm):
-    change = workflow.latest_change(idea)
+class EditOvertaken(Conflict):
+    """409: the author's edit came after a manager's change. The review capability, which
+    knows what happened, answers it (``review.routes``): ideas sits below review in the
+    layers (README.md). ``typed`` is what the author wrote, as (label, text) pairs."""
+
+    def __init__(self, idea: Idea, typed: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.idea, self.typed = idea, typed
+
+
+def _edit_conflict(idea: Idea, form: EditIdeaForm) -> NoReturn:
     typed = [(form.title.label.text, form.title.data or ""),
              (form.body.label.text, form.body.data or "")]
-    return render_template("review/conflict.html", idea=idea, change=change,
-                           message=workflow.conflict_message(idea, change),
-                           typed=[(label, text) for label, text in typed if text.strip()]), 409
+    raise EditOvertaken(idea, [(label, text) for label, text in typed if text.strip()])
 
 
 @bp.get("/ideas/<int:idea_id>/versions")

@@ -8,9 +8,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,12 +19,13 @@ from ideaboard import sanitize
 from ideaboard.core.paging import page_window
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.following.services import follow
 from ideaboard.ideas import ranking, search
 from ideaboard.ideas.cards import MY_VOTE, TAG_NAMES, VIEWER_PARAM, card_select, split_tag_names
 from ideaboard.ideas.models import Follow, Idea, IdeaStatus, IdeaVersion, Tag
 from ideaboard.org.models import Department
-from ideaboard.review.workflow import record_creation
+
+if TYPE_CHECKING:
+    from ideaboard.accounts.models import User
 
 TITLE_MIN, TITLE_MAX = 8, 140
 BODY_MAX = 20_000
@@ -96,6 +97,20 @@ def tags_named(names: Iterable[str]) -> list[Tag]:
 
 # --- writing ideas ------------------------------------------------------------
 
+# What other capabilities do, in the same transaction, when an idea is submitted: its
+# author follows it (``following``), its timeline starts (``review.workflow``). They sit
+# above ideas in the layers (README.md), so they register here rather than being called.
+SubmitHook = Callable[["Idea", "User"], object]
+_AFTER_SUBMIT: list[SubmitHook] = []
+
+
+def after_submit(hook: SubmitHook) -> SubmitHook:
+    """Register ``hook(idea, author)`` to run when an idea has been submitted (flushed).
+    Hooks are independent of each other; each flushes what it writes."""
+    _AFTER_SUBMIT.append(hook)
+    return hook
+
+
 # Control characters have no place in text (PostgreSQL even refuses NUL); tab and
 # newlines stay in the body.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -119,9 +134,10 @@ def _set_text(idea: Idea, title: str, body_md: str, body_html: str) -> None:
     idea.excerpt = sanitize.excerpt(body_html)
 
 
-def submit_idea(author, title: str, body_md: str, department: Department,
+def submit_idea(author: User, title: str, body_md: str, department: Department | None,
                 tags: Iterable[str], anonymous: bool) -> Idea:
-    """Create an open idea, make its author follow it and start its timeline. Flushes."""
+    """Create an open idea; the ``after_submit`` hooks make its author follow it and
+    start its timeline. Flushes."""
     title, body_md = _check_text(title, body_md)
     # Rendered before any database work: on SQLite the request holds the write lock.
     body_html = sanitize.render_markdown(body_md)
@@ -135,12 +151,12 @@ def submit_idea(author, title: str, body_md: str, department: Department,
     ranking.initial_scores(idea)
     db.session.add(idea)
     db.session.flush()
-    follow(author.id, idea.id)
-    record_creation(idea, author)
+    for hook in _AFTER_SUBMIT:
+        hook(idea, author)
     return idea
 
 
-def edit_idea(idea: Idea, editor, title: str, body_md: str, tags: Iterable[str]) -> bool:
+def edit_idea(idea: Idea, editor: User, title: str, body_md: str, tags: Iterable[str]) -> bool:
     """Change an idea's text and tags; the previous text is kept as an IdeaVersion.
 
     The caller has checked the policy ("idea.edit"). Returns False when nothing

@@ -12,7 +12,7 @@ from ideaboard.ideas.page import idea_page_section
 from ideaboard.moderation import services
 from ideaboard.moderation.forms import FLAG_PREFIX, FlagForm, ResolveForm, resolve_prefix
 from ideaboard.moderation.models import Flag
-from ideaboard.policy import authorize, requires, visible_or_404
+from ideaboard.core.permissions import authorize, requires, visible_or_404
 from ideaboard.core.paging import page_number
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin/moderation")

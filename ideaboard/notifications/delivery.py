@@ -34,7 +34,7 @@ from ideaboard.notifications.mail import queue_email
 from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.services import notify
 from ideaboard.notifications.visibility import subjects
-from ideaboard.policy import can
+from ideaboard.core.permissions import can
 from ideaboard.voting.models import Vote
 
 DIGEST_WINDOW = timedelta(days=1)

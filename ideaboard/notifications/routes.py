@@ -7,7 +7,7 @@ from ideaboard.extensions import db
 from ideaboard.notifications import services
 from ideaboard.notifications.links import items, target_url
 from ideaboard.notifications.models import Notification
-from ideaboard.policy import requires
+from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

@@ -1,4 +1,9 @@
-"""Forms of the review pages: fast-track, scores, decisions, progress, outcome, author actions."""
+"""Forms of the review pages: fast-track, scores, decisions, progress, outcome, author actions.
+
+What a change requires (a reason, the idea it duplicates) is read from the state
+machine's table (``review.workflow``), never restated here: the forms only say so
+beside the field before the change is tried.
+"""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,20 +24,32 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ideaboard.review.workflow import MIN_RATIONALE
+from ideaboard.ideas.models import IdeaStatus
+from ideaboard.review import workflow
 
+S = IdeaStatus
 SCORE_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
-DECISION_CHOICES = [
-    SelectChoice("accepted", "Accept"),
-    SelectChoice("needs_info", "Ask the author for more information"),
-    SelectChoice("declined", "Decline"),
-    SelectChoice("duplicate", "Duplicate of another idea"),
-]
-NEEDS_RATIONALE = {"needs_info", "declined", "duplicate"}
+# How each of the table's decisions is offered (a decision added to the table without
+# its wording here fails at import).
+_DECISION_WORDING = {
+    S.ACCEPTED: "Accept",
+    S.NEEDS_INFO: "Ask the author for more information",
+    S.DECLINED: "Decline",
+    S.DUPLICATE: "Duplicate of another idea",
+}
+DECISION_CHOICES = [SelectChoice(status.value, _DECISION_WORDING[status])
+                    for status in workflow.DECISIONS]
+
+
+def _reason_required(source: IdeaStatus, target: IdeaStatus) -> list[DataRequired]:
+    """``[DataRequired()]`` if the table asks a person for a reason for this change."""
+    row = workflow.find(source, target)
+    return [DataRequired()] if row is not None and row.min_reason else []
 
 
 class FastTrackForm(FlaskForm):
-    note = TextAreaField("Why fast-track it?", validators=[DataRequired(), Length(max=2000)])
+    note = TextAreaField("Why fast-track it?",
+                         validators=[*_reason_required(S.OPEN, S.IN_REVIEW), Length(max=2000)])
 
 
 class ScoreForm(FlaskForm):
@@ -54,16 +71,16 @@ class DecisionForm(FlaskForm):
     duplicate_of = IntegerField("Duplicate of idea number",
                                 validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 
-    def validate_rationale(self, field):
-        too_short = len((field.data or "").strip()) < MIN_RATIONALE
-        if self.decision.data in NEEDS_RATIONALE and too_short:
-            raise ValidationError(f"Explain this decision to everyone in at least {MIN_RATIONALE} "
+    def validate_rationale(self, field: TextAreaField) -> None:
+        needed = workflow.min_reason_for(self.decision.data)
+        if len((field.data or "").strip()) < needed:
+            raise ValidationError(f"Explain this decision to everyone in at least {needed} "
                                   "characters.")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         # Checked here: the field's Optional() stops its own chain when it is empty.
-        if self.decision.data == "duplicate" and not self.duplicate_of.data \
+        if workflow.needs_duplicate_of_for(self.decision.data) and not self.duplicate_of.data \
                 and not self.duplicate_of.errors:
             self.duplicate_of.errors.append("Give the number of the idea this one duplicates.")
             valid = False

@@ -3,9 +3,9 @@
 Every idea page shows the idea's timeline and the ideas merged into it. Loaded as ORM
 objects (each status change with its actor as a User, each duplicate as a whole Idea)
 they cost the page more than the whole floor request; read as rows from statements
-built once they cost a tenth of that. The rows have the attributes the review partials
-and ``services.current_decision`` read from ``StatusChange`` and ``Idea``, so the same
-partials serve the review page, which passes ORM objects.
+built once they cost a tenth of that. This is the one way the timeline and the merged
+duplicates are read: the review page shows the same rows, through the same partials, and
+``services.current_decision`` finds the decision among them.
 """
 
 from __future__ import annotations
@@ -63,13 +63,11 @@ _MERGED = (
 
 
 def timeline(idea_id: int) -> list[TimelineEntry]:
-    """Every status change of the idea, oldest first, with its actor's name (one query);
-    the rows of ``services.timeline``."""
+    """Every status change of the idea, oldest first, with its actor's name (one query)."""
     return [TimelineEntry(*row[:7], Actor(row[7]) if row[4] is not None else None)
             for row in rows(_TIMELINE, {"idea_id": idea_id})]
 
 
 def merged_duplicates(idea_id: int) -> list[MergedDuplicate]:
-    """The ideas merged into this one as its duplicates (one query); the rows of
-    ``services.merged_duplicates``."""
+    """The visible ideas merged into this one as its duplicates (one query)."""
     return [MergedDuplicate(*row) for row in rows(_MERGED, {"idea_id": idea_id})]

@@ -27,7 +27,8 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.page import idea_page_section
-from ideaboard.policy import authorize, can, requires, visible_or_404
+from ideaboard.ideas.routes import EditOvertaken
+from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.review import page_rows, queue_rows, services, workflow
 from ideaboard.review.forms import (
     DECISION_CHOICES,
@@ -84,6 +85,16 @@ def _refused(error: TransitionError | ReviewError) -> str:
 _TYPED = {"note": "Your note", "rationale": "Your rationale", "what_changed": "What changed"}
 
 
+@bp.app_errorhandler(EditOvertaken)
+def edit_overtaken(error: EditOvertaken):
+    """The author edited an idea a manager had meanwhile changed: say who did what, and
+    give back what they typed (the edit view raises this: ideas knows no review)."""
+    change = workflow.latest_change(error.idea)
+    return render_template("review/conflict.html", idea=error.idea, change=change,
+                           message=workflow.conflict_message(error.idea, change),
+                           typed=error.typed), 409
+
+
 @bp.errorhandler(ConflictError)
 def conflict(error: ConflictError):
     """Someone else changed the idea first: say who, what and why; keep what was typed."""
@@ -110,7 +121,7 @@ def _review_page(idea: Idea, status: int = 200, **forms):
         score = ScoreForm(obj=mine, formdata=None)
     decision = forms.get("decision") or DecisionForm(formdata=None)
     _decision_choices(idea, decision)
-    changes = services.timeline(idea)
+    changes = page_rows.timeline(idea.id)
     return render_template(
         "review/idea.html",
         idea=idea,
@@ -286,8 +297,9 @@ def review_queue_count():
 def idea_review_section(idea: Idea, viewer) -> dict:
     """What the idea page's review partials show: decision, timeline, actions, notes.
 
-    The timeline and duplicates are read as plain rows (``page_rows``), and each action's
-    form is built only for a viewer the policy lets take it (the partial asks the same).
+    The timeline and duplicates are read as plain rows (``page_rows``: the one way the
+    timeline is read, by the review page too), and each action's form is built only for
+    a viewer the policy lets take it (the partial asks the same).
     """
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
     changes = page_rows.timeline(idea.id)

@@ -22,16 +22,18 @@ saved and whenever a vote changes the Wilson score of a scored idea.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
 from ideaboard.core.paging import Page
+from ideaboard.core.rows import keep_in_step
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -52,28 +54,40 @@ class ReviewError(ValueError):
 
 # --- entering review ------------------------------------------------------------------
 
-def enter_review_if_threshold_met(idea, *, threshold: int | None = None,
+class Tally(Protocol):
+    """An idea as the review threshold reads it after a vote, its counters up to date:
+    the vote's ``voting.services.VoteTarget`` (the vote page loads no Idea), or an Idea."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def review_count(self) -> int: ...
+
+    @property
+    def net_votes(self) -> int: ...
+
+
+def enter_review_if_threshold_met(tally: Tally, threshold: int, *,
                                   now: datetime | None = None) -> bool:
-    """After a vote: move an open idea to review once its net votes reach the threshold.
+    """After a vote: move an open idea to review once its net votes reach ``threshold``,
+    its department's review threshold.
 
     The system is the actor. Also keeps the merit of an idea under review in step with
-    its changed Wilson score. Returns True if the idea entered review. Flushes.
-
-    ``idea`` is an :class:`Idea`, or (from the vote page, which loads no Idea) an object
-    with the idea's ``id``, ``status``, ``review_count`` and ``net_votes`` as they are
-    after the vote, with ``threshold`` its department's review threshold (otherwise read
-    from ``idea.department``). The Idea itself is loaded only when it enters review.
+    its changed Wilson score. Returns True if the idea entered review. Flushes. The Idea
+    itself is loaded only when it enters review (no query if the session holds it).
     """
-    if idea.status == S.IN_REVIEW and idea.review_count:
-        refresh_merit(idea)
-    if idea.status != S.OPEN:
+    if tally.status == S.IN_REVIEW and tally.review_count:
+        refresh_merit(tally.id)
+    if tally.status != S.OPEN or tally.net_votes < threshold:
         return False
-    if threshold is None:
-        threshold = idea.department.review_threshold
-    if idea.net_votes < threshold:
+    # With the counters this vote just wrote (ranking.bump_counters keeps a loaded one so).
+    idea = db.session.get(Idea, tally.id)
+    if idea is None:
         return False
-    if not isinstance(idea, Idea):
-        idea = db.session.get(Idea, idea.id)  # with the counters this vote just wrote
     try:
         workflow.transition(idea, S.IN_REVIEW, None, now=now,
                             reason=f"Reached {idea.net_votes} net votes (the "
@@ -318,20 +332,19 @@ def refresh_aggregates(idea: Idea) -> None:
             mean_effort=over(sa.func.avg(sa.cast(mine.c.effort, sa.Float))),
         ).execution_options(synchronize_session=False)
     )
-    refresh_merit(idea)
+    refresh_merit(idea.id)
     db.session.refresh(idea, ["review_count", "mean_impact", "mean_feasibility", "mean_effort"])
 
 
-def refresh_merit(idea) -> float | None:
-    """Recompute the merit from the row's own means and Wilson score (atomic).
+def refresh_merit(idea_id: int) -> float | None:
+    """Recompute the idea's merit from its row's own means and Wilson score (atomic).
 
-    ``idea`` is an :class:`Idea`, whose ``merit_score`` then takes the new value, or
-    anything with its ``id``. Returns the new merit.
+    Returns the new merit; the session's Idea of that id, if it holds one, takes it too
+    (``core.rows.keep_in_step``).
     """
     db.session.flush()  # as the ORM UPDATE's autoflush did: the row's pending changes first
-    merit_score = db.session.execute(_REFRESH_MERIT, {"idea_id": idea.id}).scalar_one()
-    if isinstance(idea, Idea):
-        set_committed_value(idea, "merit_score", merit_score)
+    merit_score = db.session.execute(_REFRESH_MERIT, {"idea_id": idea_id}).scalar_one()
+    keep_in_step(Idea, idea_id, [("merit_score", merit_score)])
     return merit_score
 
 
@@ -404,24 +417,20 @@ DECISION_STATUSES = frozenset({S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE
 DECIDING_STATUSES = frozenset({S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE, S.WITHDRAWN})
 
 
-def timeline(idea: Idea) -> list[StatusChange]:
-    """Every status change of the idea, oldest first, with its actor (one query)."""
-    return list(db.session.scalars(
-        sa.select(StatusChange).where(StatusChange.idea_id == idea.id)
-        .options(joinedload(StatusChange.actor))
-        .order_by(StatusChange.created_at, StatusChange.id)))
+class Change(Protocol):
+    """A status change as the idea's timeline is read (``page_rows.TimelineEntry``)."""
+
+    @property
+    def to_status(self) -> str: ...
 
 
-def merged_duplicates(idea: Idea) -> list[Idea]:
-    """The ideas merged into this one as its duplicates (one query)."""
-    return list(db.session.scalars(
-        sa.select(Idea).where(Idea.duplicate_of_id == idea.id, Idea.hidden.is_(False))
-        .order_by(Idea.id)))
+C = TypeVar("C", bound=Change)
 
 
-def current_decision(idea: Idea, changes: list[StatusChange]) -> StatusChange | None:
+def current_decision(idea: Idea, changes: Sequence[C]) -> C | None:
     """The decision behind the idea's current status (for an idea in progress or
-    implemented: its acceptance), or None while no decision stands."""
+    implemented: its acceptance) among its timeline's ``changes`` (``page_rows.timeline``,
+    the one way the timeline is read), or None while no decision stands."""
     if idea.status not in DECISION_STATUSES:
         return None
     for change in reversed(changes):

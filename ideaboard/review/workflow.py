@@ -21,9 +21,12 @@ responsible reviewer above them instead (:func:`review_department`): a departmen
 the author manages is passed over for its parent, and so on up the org tree; past the
 root the admins review it.
 
-The permission policy (``ideaboard.policy``, section "review") asks this module through
+The table is the only source of these rules: the permission policy
+(``ideaboard.policy``, section "review") asks this module through :func:`may` and
 :func:`allowed`, so the buttons a page shows and the changes this module accepts never
-disagree.
+disagree; the review forms read what a change requires from it (:func:`min_reason_for`,
+:func:`needs_duplicate_of_for`); and the statuses in which peers vote and the author edits
+are read from it too (:data:`VOTABLE`, :data:`EDITABLE`).
 
 Escalation is a row of the table too (``in_review`` to ``in_review`` by the system):
 the status stays, but the idea moves one step up the org tree and the timeline says so.
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -46,6 +50,7 @@ from ideaboard.core.templating import time_ago
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
+from ideaboard.ideas.services import after_submit
 from ideaboard.org.models import Department, department_managers
 from ideaboard.org.services import managers_of
 from ideaboard.review.models import StatusChange
@@ -90,20 +95,30 @@ class Outcome:
         object.__setattr__(self, "text_html", render_markdown(self.text_md))
 
 
+# What a change does to the idea besides its status, given the change's context
+# (``now``, ``reason``, ``owner``, ``duplicate_of``, ``outcome``; an effect may add
+# ``assign_reviewers``).
+Effect = Callable[[Idea, dict[str, Any]], None]
+
+
 @dataclass(frozen=True)
 class Transition:
-    """One allowed change: its name (also the audit action ``idea.<name>``), who and what."""
+    """One allowed change: its name (also the audit action ``idea.<name>``), who and what.
+
+    ``min_reason`` is the characters of public reason a person must give (the system
+    writes its own), ``reason_prompt`` what they are told when theirs is missing or
+    shorter."""
 
     name: str
     source: IdeaStatus
     target: IdeaStatus
     who: frozenset[Capacity]
     min_reason: int = 0
+    reason_prompt: str = ""
     needs_owner: bool = False
     needs_outcome: bool = False
     needs_duplicate_of: bool = False
-    label: str = ""
-    effects: tuple[Callable, ...] = field(default=(), compare=False)
+    effects: tuple[Effect, ...] = field(default=(), compare=False)
 
 
 # --- effects: what each change does to the idea besides its status -----------------
@@ -134,7 +149,7 @@ def review_department(idea: Idea, start: Department | None) -> Department | None
     return None
 
 
-def _enter_queue(idea: Idea, ctx: dict) -> None:
+def _enter_queue(idea: Idea, ctx: dict[str, Any]) -> None:
     """Land in the queue of the target department (or of the responsible reviewer above
     an author who manages it) with a fresh due date, at level 0."""
     now = ctx["now"]
@@ -146,14 +161,14 @@ def _enter_queue(idea: Idea, ctx: dict) -> None:
     ctx["assign_reviewers"] = True
 
 
-def _return_to_queue(idea: Idea, ctx: dict) -> None:
+def _return_to_queue(idea: Idea, ctx: dict[str, Any]) -> None:
     """Back from the author to the queue it left, with a NEW due date."""
     now = ctx["now"]
     idea.review_due_at = _due(now, idea.queue_department, idea.department)
     ctx["assign_reviewers"] = True
 
 
-def _climb(idea: Idea, ctx: dict) -> None:
+def _climb(idea: Idea, ctx: dict[str, Any]) -> None:
     """One step up the org tree; past the root the admins hold it.
 
     The due date moves on from the old one (not from now) by the new department's SLA,
@@ -168,15 +183,14 @@ def _climb(idea: Idea, ctx: dict) -> None:
     else:
         idea.queue_department_id, idea.queue_department = parent.id, parent
         idea.review_due_at = idea.review_due_at + timedelta(days=parent.review_sla_days)
-    ctx["escalated_to"] = parent
 
 
-def _set_owner(idea: Idea, ctx: dict) -> None:
+def _set_owner(idea: Idea, ctx: dict[str, Any]) -> None:
     if ctx.get("owner") is not None:
         idea.owner_id = ctx["owner"].id
 
 
-def _record_outcome(idea: Idea, ctx: dict) -> None:
+def _record_outcome(idea: Idea, ctx: dict[str, Any]) -> None:
     outcome: Outcome = ctx["outcome"]
     idea.outcome_md = outcome.text_md
     idea.outcome_html = outcome.text_html
@@ -184,7 +198,7 @@ def _record_outcome(idea: Idea, ctx: dict) -> None:
     idea.outcome_unit = (outcome.unit or "").strip() or None
 
 
-def _merge_into_target(idea: Idea, ctx: dict) -> None:
+def _merge_into_target(idea: Idea, ctx: dict[str, Any]) -> None:
     from ideaboard.review.merging import merge_duplicate
 
     idea.duplicate_of_id = ctx["duplicate_of"].id
@@ -196,44 +210,59 @@ MANAGERS = frozenset({Capacity.MANAGER, Capacity.ADMIN})
 SYSTEM = frozenset({Capacity.SYSTEM})
 
 
-def _t(name, source, target, who, label, **kwargs) -> Transition:
-    return Transition(name=name, source=source, target=target, who=who, label=label, **kwargs)
-
+# A decision that is not plain acceptance is explained to everyone.
+_EXPLAIN = f"Explain the decision to everyone in at least {MIN_RATIONALE} characters."
 
 # THE table. Admins are listed wherever managers are: they may do anything a manager may.
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("enter_review", S.OPEN, S.IN_REVIEW, SYSTEM | MANAGERS, "Send to review",
-       effects=(_enter_queue,)),
-    _t("resubmit", S.NEEDS_INFO, S.IN_REVIEW, AUTHOR, "Send back for review",
-       effects=(_return_to_queue,)),
-    _t("escalate", S.IN_REVIEW, S.IN_REVIEW, SYSTEM, "Escalate", effects=(_climb,)),
-    _t("accept", S.IN_REVIEW, S.ACCEPTED, MANAGERS, "Accept", effects=(_set_owner,)),
-    _t("request_info", S.IN_REVIEW, S.NEEDS_INFO, MANAGERS, "Ask the author for more",
-       min_reason=MIN_RATIONALE),
-    _t("decline", S.IN_REVIEW, S.DECLINED, MANAGERS, "Decline", min_reason=MIN_RATIONALE),
-    _t("decline", S.NEEDS_INFO, S.DECLINED, MANAGERS, "Decline", min_reason=MIN_RATIONALE),
+    # By the system when the votes reach the threshold; by a manager (fast-track) with a
+    # note saying why.
+    Transition("enter_review", S.OPEN, S.IN_REVIEW, SYSTEM | MANAGERS, min_reason=1,
+               reason_prompt="Add a note saying why this idea is fast-tracked.",
+               effects=(_enter_queue,)),
+    Transition("resubmit", S.NEEDS_INFO, S.IN_REVIEW, AUTHOR, effects=(_return_to_queue,)),
+    Transition("escalate", S.IN_REVIEW, S.IN_REVIEW, SYSTEM, effects=(_climb,)),
+    Transition("accept", S.IN_REVIEW, S.ACCEPTED, MANAGERS, effects=(_set_owner,)),
+    Transition("request_info", S.IN_REVIEW, S.NEEDS_INFO, MANAGERS, min_reason=MIN_RATIONALE,
+               reason_prompt=_EXPLAIN),
+    Transition("decline", S.IN_REVIEW, S.DECLINED, MANAGERS, min_reason=MIN_RATIONALE,
+               reason_prompt=_EXPLAIN),
+    Transition("decline", S.NEEDS_INFO, S.DECLINED, MANAGERS, min_reason=MIN_RATIONALE,
+               reason_prompt=_EXPLAIN),
     # Duplicates may be caught before review, during it, or while the author is asked.
     *(
-        _t("mark_duplicate", source, S.DUPLICATE, MANAGERS, "Mark as duplicate",
-           min_reason=MIN_RATIONALE, needs_duplicate_of=True, effects=(_merge_into_target,))
+        Transition("mark_duplicate", source, S.DUPLICATE, MANAGERS, min_reason=MIN_RATIONALE,
+                   reason_prompt=_EXPLAIN, needs_duplicate_of=True,
+                   effects=(_merge_into_target,))
         for source in (S.OPEN, S.IN_REVIEW, S.NEEDS_INFO)
     ),
-    _t("start", S.ACCEPTED, S.IN_PROGRESS, MANAGERS, "Mark in progress", needs_owner=True,
-       effects=(_set_owner,)),
-    _t("implement", S.IN_PROGRESS, S.IMPLEMENTED, MANAGERS, "Mark implemented",
-       needs_outcome=True, effects=(_record_outcome,)),
-    _t("withdraw", S.OPEN, S.WITHDRAWN, AUTHOR, "Withdraw"),
-    _t("withdraw", S.NEEDS_INFO, S.WITHDRAWN, AUTHOR, "Withdraw"),
+    Transition("start", S.ACCEPTED, S.IN_PROGRESS, MANAGERS, needs_owner=True,
+               effects=(_set_owner,)),
+    Transition("implement", S.IN_PROGRESS, S.IMPLEMENTED, MANAGERS, needs_outcome=True,
+               effects=(_record_outcome,)),
+    Transition("withdraw", S.OPEN, S.WITHDRAWN, AUTHOR),
+    Transition("withdraw", S.NEEDS_INFO, S.WITHDRAWN, AUTHOR),
 )
 
 _BY_STATES: dict[tuple[str, str], Transition] = {
     (t.source.value, t.target.value): t for t in TRANSITIONS
 }
-if len(_BY_STATES) != len(TRANSITIONS):  # checked at import, also under python -O
+_BY_NAME: dict[tuple[str, str], Transition] = {(t.source.value, t.name): t for t in TRANSITIONS}
+# Checked at import, also under python -O.
+if len(_BY_STATES) != len(TRANSITIONS):
     raise RuntimeError("the transition table has two rows for the same change")
+if len(_BY_NAME) != len(TRANSITIONS):
+    raise RuntimeError("the transition table names two changes from one status alike")
 
-# Statuses a manager's decision on a reviewed idea may lead to.
-DECISIONS = (S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE)
+# Statuses a manager's decision on a reviewed idea may lead to, in the table's order.
+DECISIONS: tuple[IdeaStatus, ...] = tuple(
+    t.target for t in TRANSITIONS
+    if t.source == S.IN_REVIEW and t.target != t.source and t.who & MANAGERS)
+# What a status allows besides its changes. Peers vote while an idea is open (their votes
+# can send it to review) or in review (they count in its merit). Its author edits it
+# while it is in their hands: in the statuses from which they may change it themselves.
+VOTABLE: frozenset[str] = frozenset({S.OPEN, S.IN_REVIEW})
+EDITABLE: frozenset[str] = frozenset(t.source for t in TRANSITIONS if Capacity.AUTHOR in t.who)
 
 
 def find(from_status: str | None, to_status: str) -> Transition | None:
@@ -246,6 +275,17 @@ def targets(from_status: str) -> list[IdeaStatus]:
     return [t.target for t in TRANSITIONS if t.source == from_status and t.target != t.source]
 
 
+def min_reason_for(to_status: str) -> int:
+    """The characters of public reason a person's change into ``to_status`` needs (the
+    most that any row into it asks): what a form checks before the change is tried."""
+    return max((t.min_reason for t in TRANSITIONS if t.target == to_status), default=0)
+
+
+def needs_duplicate_of_for(to_status: str) -> bool:
+    """Whether a change into ``to_status`` names the idea it duplicates."""
+    return any(t.needs_duplicate_of for t in TRANSITIONS if t.target == to_status)
+
+
 # --- who ----------------------------------------------------------------------------
 
 def responsible_department_ids(idea: Idea) -> set[int]:
@@ -253,7 +293,7 @@ def responsible_department_ids(idea: Idea) -> set[int]:
     return {d for d in (idea.queue_department_id, idea.department_id) if d is not None}
 
 
-def is_responsible_manager(user, idea: Idea) -> bool:
+def is_responsible_manager(user: User | None, idea: Idea) -> bool:
     """True if ``user`` manages the department whose queue holds the idea or its target,
     or, for an open idea whose target only its author manages, the department above
     that would review it. Never for the idea's author."""
@@ -271,15 +311,16 @@ def is_responsible_manager(user, idea: Idea) -> bool:
     return False
 
 
-def capacities(user, idea: Idea) -> set[Capacity]:
-    """The capacities in which ``user`` (None: the system) may act on ``idea``.
+def capacities(user: User | None, idea: Idea) -> set[Capacity]:
+    """The capacities in which ``user`` (None: the system) may act on ``idea``; none for
+    someone signed out (Flask-Login's anonymous user) or deactivated.
 
     The author of an idea holds the author capacity on it and nothing else, even as a
     manager or an admin: nobody fast-tracks, scores or decides an idea they wrote.
     """
     if user is None:
         return {Capacity.SYSTEM}
-    if not getattr(user, "is_authenticated", True) or not user.active:
+    if not user.is_authenticated or not user.active:
         return set()
     if idea.author_id == user.id:
         return {Capacity.AUTHOR}
@@ -291,20 +332,27 @@ def capacities(user, idea: Idea) -> set[Capacity]:
     return held
 
 
-def allowed(user, idea: Idea, to_status: str) -> bool:
+def allowed(user: User | None, idea: Idea, to_status: str) -> bool:
     """True if ``user`` may move ``idea`` from its current status to ``to_status``."""
     row = find(idea.status, to_status)
     return row is not None and bool(row.who & capacities(user, idea))
 
 
-def may_score(user, idea: Idea) -> bool:
+def may(user: User | None, idea: Idea, change: str) -> bool:
+    """True if ``user`` may make the change named ``change`` (a row's name, such as
+    ``"enter_review"`` or ``"withdraw"``) from the idea's current status."""
+    row = _BY_NAME.get((str(idea.status), change))
+    return row is not None and bool(row.who & capacities(user, idea))
+
+
+def may_score(user: User | None, idea: Idea) -> bool:
     """Scores are given while the idea is in review, by a responsible manager or an admin
     (never its author: see ``capacities``)."""
     held = capacities(user, idea) if user is not None else set()
     return idea.status == S.IN_REVIEW and bool(held & MANAGERS)
 
 
-def may_see_notes(user, idea: Idea) -> bool:
+def may_see_notes(user: User | None, idea: Idea) -> bool:
     """Managers' private notes: responsible managers and admins, never the author."""
     held = capacities(user, idea) if user is not None else set()
     return bool(held & MANAGERS)
@@ -391,7 +439,8 @@ def _lock_merge(idea: Idea, target: Idea) -> None:
 
 # --- doing it -------------------------------------------------------------------------
 
-def _check(row: Transition | None, idea: Idea, to_status: str, actor, ctx: dict) -> Transition:
+def _check(row: Transition | None, idea: Idea, to_status: str, actor: User | None,
+           ctx: dict[str, Any]) -> Transition:
     current = IdeaStatus(idea.status).label
     wanted = IdeaStatus(to_status).label
     if row is None:
@@ -400,12 +449,9 @@ def _check(row: Transition | None, idea: Idea, to_status: str, actor, ctx: dict)
     if not row.who & capacities(actor, idea):
         raise TransitionError(f"You may not change this idea from {current.lower()} to "
                               f"{wanted.lower()}.")
-    reason = ctx["reason"]
-    if row.min_reason and len(reason) < row.min_reason:
-        raise TransitionError(f"Explain the decision to everyone in at least {row.min_reason} "
-                              "characters.")
-    if row.name == "enter_review" and actor is not None and not reason:
-        raise TransitionError("Add a note saying why this idea is fast-tracked.")
+    # People give their reasons; the system writes its own (the threshold reached).
+    if actor is not None and len(ctx["reason"]) < row.min_reason:
+        raise TransitionError(row.reason_prompt)
     if row.needs_owner:
         owner = ctx.get("owner")
         if owner is None:
@@ -433,7 +479,8 @@ def _check(row: Transition | None, idea: Idea, to_status: str, actor, ctx: dict)
     return row
 
 
-def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: User | None = None,
+def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = "",
+               owner: User | None = None,
                duplicate_of: Idea | None = None, outcome: Outcome | None = None,
                now: datetime | None = None) -> StatusChange:
     """Change the idea's status: THE only way a status changes. Flushes, never commits.
@@ -446,12 +493,13 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
     from ideaboard.notifications import delivery
 
     now = now or utcnow()
-    ctx = {"now": now, "reason": (reason or "").strip(), "owner": owner,
-           "duplicate_of": duplicate_of, "outcome": outcome}
+    ctx: dict[str, Any] = {"now": now, "reason": (reason or "").strip(), "owner": owner,
+                           "duplicate_of": duplicate_of, "outcome": outcome}
     if duplicate_of is not None and to_status == S.DUPLICATE:
         _lock_merge(idea, duplicate_of)
     from_status = idea.status
     row = _check(find(from_status, to_status), idea, to_status, actor, ctx)
+    actor_id = actor.id if actor is not None else None
 
     # Claim the change in the database: if another request changed the status first,
     # this UPDATE matches nothing and the later decision is refused.
@@ -475,7 +523,7 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
     for effect in row.effects:
         effect(idea, ctx)
     change = StatusChange(idea_id=idea.id, from_status=from_status, to_status=row.target.value,
-                          actor_id=getattr(actor, "id", None), reason=ctx["reason"],
+                          actor_id=actor_id, reason=ctx["reason"],
                           created_at=now)
     db.session.add(change)
     db.session.flush()
@@ -485,15 +533,17 @@ def transition(idea: Idea, to_status: str, actor, *, reason: str = "", owner: Us
            after={k: after[k] for k in changed}, reason=ctx["reason"])
 
     if watchers:
-        delivery.status_changed(idea, change, watchers, exclude=getattr(actor, "id", None))
+        delivery.status_changed(idea, change, watchers, exclude=actor_id)
     if ctx.get("assign_reviewers"):
         delivery.review_assigned(idea, reviewers(idea), escalated=False,
-                                 exclude=getattr(actor, "id", None))
+                                 exclude=actor_id)
     return change
 
 
+@after_submit
 def record_creation(idea: Idea, author: User, *, now: datetime | None = None) -> StatusChange:
-    """Write the first timeline entry of a newly submitted idea (from nothing to open)."""
+    """Write the first timeline entry of a newly submitted idea (from nothing to open):
+    run by ``ideas.services.submit_idea`` as it submits one (``after_submit``)."""
     change = StatusChange(idea_id=idea.id, from_status=None, to_status=idea.status,
                           actor_id=author.id, reason="", created_at=now or idea.created_at
                           or utcnow())
@@ -523,8 +573,8 @@ def reviewers(idea: Idea) -> list[User]:
     return list(db.session.scalars(query.order_by(User.id)))
 
 
-def _snapshot(idea: Idea) -> dict:
-    def iso(value):
+def _snapshot(idea: Idea) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value is not None else None
 
     return {

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,6 +30,9 @@ from ideaboard.org.models import Department
 from ideaboard.review.services import enter_review_if_threshold_met
 from ideaboard.voting.models import Vote
 
+if TYPE_CHECKING:
+    from ideaboard.accounts.models import User
+
 VALID_VALUES = (-1, 0, 1)  # 0 retracts
 
 
@@ -38,9 +42,10 @@ class VoteError(ValueError):
 
 @dataclass
 class VoteTarget:
-    """What a vote needs to know of its idea: what the policy asks (author, hidden,
-    status), what the sort keys and the review threshold need, and the counters, which
-    ``cast_vote`` brings up to date."""
+    """What a vote needs to know of its idea, the one shape ``cast_vote`` takes: what the
+    policy asks (author, hidden, status), what the sort keys and the review threshold
+    need, and the counters, which ``cast_vote`` brings up to date (read with
+    ``vote_target``; the vote page loads no Idea)."""
 
     id: int
     author_id: int
@@ -129,13 +134,13 @@ def _delta(old: int, new: int) -> tuple[int, int]:
     return (new == 1) - (old == 1), (new == -1) - (old == -1)
 
 
-def cast_vote(user, idea: Idea | VoteTarget, value: int) -> int:
+def cast_vote(user: User, idea: VoteTarget, value: int) -> int:
     """Set the user's vote on the idea to +1, -1 or 0 (retract). Returns the new value.
 
-    ``idea`` is an :class:`Idea` or a :class:`VoteTarget`; its counters (and, on an
-    Idea, its sort keys) take their new values. An idea whose net votes reach its
-    department's threshold enters review. The caller has checked the policy
-    ("idea.vote"). Flushes, never commits.
+    The target's counters take their new values (as does the session's Idea, if it holds
+    one: ``ranking.bump_counters``). An idea whose net votes reach its department's
+    threshold enters review. The caller has checked the policy ("idea.vote"). Flushes,
+    never commits.
     """
     if value not in VALID_VALUES:
         raise VoteError("A vote is +1, -1 or 0.")
@@ -144,11 +149,8 @@ def cast_vote(user, idea: Idea | VoteTarget, value: int) -> int:
         return value
     up, down = _delta(old, value)
     counters = bump_counters(idea, up=up, down=down)
-    if isinstance(idea, VoteTarget):
-        idea.upvotes, idea.downvotes = counters.upvotes, counters.downvotes
-        enter_review_if_threshold_met(idea, threshold=idea.review_threshold)
-    else:
-        enter_review_if_threshold_met(idea)
+    idea.upvotes, idea.downvotes = counters.upvotes, counters.downvotes
+    enter_review_if_threshold_met(idea, idea.review_threshold)
     return value
 
 

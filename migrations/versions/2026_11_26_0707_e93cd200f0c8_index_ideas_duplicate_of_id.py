@@ -1,7 +1,7 @@
 """index ideas.duplicate_of_id
 
 The idea page lists the ideas merged into it as duplicates
-(``ideaboard.review.services.merged_duplicates``: ``WHERE duplicate_of_id = ?``);
+(the review section's ``merged_duplicates``: ``WHERE duplicate_of_id = ?``);
 without an index that is a scan of every idea, about 80 ms at 100,000 ideas on
 SQLite (bench/, docs/PERFORMANCE.md). A plain CREATE INDEX: no table rebuild, so
 the FTS5 triggers on ``ideas`` stay as they are.

@@ -16,7 +16,7 @@ from ideaboard.comments import services
 from ideaboard.comments.models import Comment
 from ideaboard.comments.page import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
 from ideaboard.extensions import db
-from ideaboard.policy import can
+from ideaboard.core.permissions import can
 from tests.helpers.discussions import add_discussion
 from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, UserFactory

@@ -3,7 +3,7 @@
 import pytest
 
 from ideaboard.extensions import db
-from ideaboard.policy import PUBLIC, RULES
+from ideaboard.core.permissions import PUBLIC, RULES
 from tests.helpers.csrf import csrf_token
 
 
@@ -20,7 +20,7 @@ def test_every_view_declares_its_permission(app):
 
 
 def test_unknown_action_is_refused(employee):
-    from ideaboard.policy import can
+    from ideaboard.core.permissions import can
 
     assert not can(employee, "no.such.action")
 

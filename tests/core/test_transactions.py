@@ -23,7 +23,7 @@ from ideaboard.core import transactions
 from ideaboard.core.transactions import unit_of_work
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
-from ideaboard.policy import requires
+from ideaboard.core.permissions import requires
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import PASSWORD
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from ideaboard import policy
+from ideaboard.core import permissions
 from ideaboard.comments.services import add_comment
 from ideaboard.extensions import db
 from tests.helpers.factories import IdeaFactory, UserFactory
@@ -23,12 +23,12 @@ def test_checker_agrees_with_can_on_every_rule(app, employee, manager, admin, it
                  add_comment(employee, ideas[1], "A comment by the employee.")]
     db.session.commit()
     users = [employee, manager, admin, gone, AnonymousUserMixin(), None]
-    actions = [*policy.RULES, policy.PUBLIC, "no.such.action"]
+    actions = [*permissions.RULES, permissions.PUBLIC, "no.such.action"]
     for user in users:
         for action in actions:
-            check = policy.checker(user, action)
+            check = permissions.checker(user, action)
             for obj in [*ideas, *comments, None]:
-                assert _answer(check, obj) == _answer(policy.can, user, action, obj), \
+                assert _answer(check, obj) == _answer(permissions.can, user, action, obj), \
                     (user, action, obj)
 
 

@@ -13,7 +13,7 @@ from ideaboard.ideas.models import Follow
 from ideaboard.review.models import StatusChange
 from ideaboard.review.services import decide
 from ideaboard.voting.models import Vote
-from ideaboard.voting.services import cast_vote
+from ideaboard.voting.services import cast_vote, vote_target
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import UserFactory
 from tests.helpers.review import make_idea, reload
@@ -126,12 +126,12 @@ def test_duplicate_merges_votes_and_followers_counting_nobody_twice(manager, aut
     target = make_idea(target_author, it_department, title="The original idea")
     duplicate = make_idea(author, it_department, status="in_review", title="Same idea again")
     both, only_dup, only_target, dup_down = (UserFactory() for _ in range(4))
-    cast_vote(both, target, 1)
-    cast_vote(both, duplicate, 1)
-    cast_vote(only_dup, duplicate, 1)
-    cast_vote(dup_down, duplicate, -1)
-    cast_vote(only_target, target, 1)
-    cast_vote(target_author, duplicate, 1)  # may not vote on their own target: dropped
+    cast_vote(both, vote_target(target.id), 1)
+    cast_vote(both, vote_target(duplicate.id), 1)
+    cast_vote(only_dup, vote_target(duplicate.id), 1)
+    cast_vote(dup_down, vote_target(duplicate.id), -1)
+    cast_vote(only_target, vote_target(target.id), 1)
+    cast_vote(target_author, vote_target(duplicate.id), 1)  # may not vote on their own target: dropped
     for user in (both, only_dup):
         follow(user.id, duplicate.id)
     follow(both.id, target.id)

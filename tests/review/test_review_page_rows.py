@@ -1,13 +1,18 @@
-"""The idea page reads its review section as plain rows (ideaboard.review.page_rows):
-the same timeline and duplicates as the ORM reads, and forms only for those who act."""
+"""The idea page and the review page read the timeline and the merged duplicates one
+way, as plain rows (ideaboard.review.page_rows): the rows hold what the tables hold, and
+the forms are offered only to those who act."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
 from ideaboard.review import page_rows, services
+from ideaboard.review.models import StatusChange
 from ideaboard.review.escalation import escalate_idea
 from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, UserFactory
@@ -24,7 +29,8 @@ def test_timeline_rows_match_the_status_changes(app, it_department, manager):
     services.resubmit(idea, author, "Second floor")
     escalate_idea(idea, utcnow() + timedelta(days=400))  # by the system: no actor
     db.session.commit()
-    changes = services.timeline(idea)
+    changes = db.session.scalars(sa.select(StatusChange).where(StatusChange.idea_id == idea.id)
+                                 .order_by(StatusChange.created_at, StatusChange.id)).all()
     entries = page_rows.timeline(idea.id)
     assert len(entries) == len(changes) >= 4
     for change, entry in zip(changes, entries):
@@ -34,7 +40,12 @@ def test_timeline_rows_match_the_status_changes(app, it_department, manager):
         else:
             assert entry.actor.display_name == change.actor.display_name
     assert any(entry.actor is None for entry in entries)
-    assert services.current_decision(idea, entries) == services.current_decision(idea, changes)
+    assert services.current_decision(idea, entries) is None  # back in review: none stands
+    services.decide(idea, manager, "declined", "Not for this year's budget, sorry")
+    db.session.commit()
+    decision = services.current_decision(idea, page_rows.timeline(idea.id))
+    assert decision is not None and decision.to_status == "declined"
+    assert decision.actor is not None and decision.actor.display_name == manager.display_name
 
 
 def test_merged_duplicate_rows_leave_out_hidden_ideas(app, it_department, manager, employee):
@@ -48,9 +59,9 @@ def test_merged_duplicate_rows_leave_out_hidden_ideas(app, it_department, manage
     hidden.hidden = True
     db.session.commit()
     rows = page_rows.merged_duplicates(target.id)
-    assert [(r.id, r.title) for r in rows] == [(d.id, d.title)
-                                              for d in services.merged_duplicates(target)]
-    assert [r.title for r in rows] == ["Shown duplicate"]
+    assert [(r.id, r.title) for r in rows] == [(shown.id, "Shown duplicate")]
+    merged = db.session.scalars(sa.select(Idea.id).where(Idea.duplicate_of_id == target.id))
+    assert sorted(merged) == sorted([shown.id, hidden.id])
 
 
 def test_action_forms_are_offered_to_those_who_may_act(app, it_department, manager, employee):

@@ -9,7 +9,7 @@ from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification
 from ideaboard.review.models import StatusChange
 from ideaboard.review.services import enter_review_if_threshold_met, queue_count, queue_for
-from ideaboard.voting.services import cast_vote
+from ideaboard.voting.services import cast_vote, vote_target
 from tests.helpers.login import AuthActions
 from tests.helpers.factories import UserFactory
 from tests.helpers.queries import QueryCounter
@@ -21,12 +21,12 @@ def test_votes_reaching_the_threshold_send_the_idea_to_review(author, manager, i
     db.session.commit()
     idea = make_idea(author, it_department)
     voters = [UserFactory() for _ in range(4)]
-    cast_vote(voters[0], idea, 1)
-    cast_vote(voters[1], idea, 1)
-    cast_vote(voters[3], idea, -1)
-    cast_vote(voters[2], idea, 1)
+    cast_vote(voters[0], vote_target(idea.id), 1)
+    cast_vote(voters[1], vote_target(idea.id), 1)
+    cast_vote(voters[3], vote_target(idea.id), -1)
+    cast_vote(voters[2], vote_target(idea.id), 1)
     assert idea.status == "open"  # net 2
-    cast_vote(voters[3], idea, 1)  # net 4 >= 3
+    cast_vote(voters[3], vote_target(idea.id), 1)  # net 4 >= 3
     db.session.commit()
     idea = reload(idea)
     assert idea.status == "in_review"
@@ -40,9 +40,9 @@ def test_votes_reaching_the_threshold_send_the_idea_to_review(author, manager, i
 
 def test_threshold_check_is_a_no_op_below_or_after_review(author, it_department):
     idea = make_idea(author, it_department, upvotes=4)
-    assert not enter_review_if_threshold_met(idea)
+    assert not enter_review_if_threshold_met(idea, it_department.review_threshold)
     decided = make_idea(author, it_department, status="declined", upvotes=50)
-    assert not enter_review_if_threshold_met(decided)
+    assert not enter_review_if_threshold_met(decided, it_department.review_threshold)
 
 
 def test_voting_through_the_page_enters_review(app, author, manager, it_department):

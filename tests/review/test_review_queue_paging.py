@@ -131,7 +131,7 @@ def test_kept_rows_show_what_changed_and_whose_view_it_is(app, manager_client, m
                                                          author, it_department):
     """Rows' markup is kept per worker, keyed by all they show: a review, a vote and
     another reviewer each make another row, never a stale one."""
-    from ideaboard.voting.services import cast_vote
+    from ideaboard.voting.services import cast_vote, vote_target
     from tests.helpers.login import signed_in
 
     idea = make_idea(author, it_department, status="in_review", title="Kept row")
@@ -140,7 +140,7 @@ def test_kept_rows_show_what_changed_and_whose_view_it_is(app, manager_client, m
     first = manager_client.get("/review").get_data(as_text=True)
     assert "not scored" in first and 'title="0 up, 0 down"' in first
     save_review(idea, manager, impact=5, feasibility=4, effort=1)
-    cast_vote(UserFactory(), idea, 1)
+    cast_vote(UserFactory(), vote_target(idea.id), 1)
     db.session.commit()
     second = manager_client.get("/review").get_data(as_text=True)
     assert "(you scored it)" in second and "5.0 / 4.0 / 1.0" in second

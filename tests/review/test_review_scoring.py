@@ -120,12 +120,12 @@ def test_note_is_seen_by_managers_and_admins_never_by_author_or_peers(
 
 
 def test_merit_follows_the_votes_of_a_scored_idea(author, manager, it_department):
-    from ideaboard.voting.services import cast_vote
+    from ideaboard.voting.services import cast_vote, vote_target
 
     idea = make_idea(author, it_department, status="in_review")
     save_review(idea, manager, impact=3, feasibility=3, effort=3)
     before = idea.merit_score
-    cast_vote(UserFactory(), idea, 1)
+    cast_vote(UserFactory(), vote_target(idea.id), 1)
     assert idea.merit_score == pytest.approx(merit(3, 3, 3, idea.wilson_score))
     assert idea.merit_score > before
 

@@ -11,7 +11,7 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.notifications.models import Notification, NotificationKind
-from ideaboard.policy import can
+from ideaboard.core.permissions import can
 from ideaboard.review import workflow
 from ideaboard.review.models import StatusChange
 from ideaboard.review.workflow import Outcome, TransitionError
@@ -210,3 +210,61 @@ def test_policy_and_table_agree(status, author, manager, other_manager, admin, e
         back_to_review = workflow.allowed(user, idea, IdeaStatus.IN_REVIEW)
         assert can(user, "idea.fast_track", idea) == (back_to_review and status == "open")
         assert can(user, "idea.resubmit", idea) == (back_to_review and status == "needs_info")
+
+
+# --- the table is the only source of its rules ---------------------------------------
+
+def test_the_statuses_peers_vote_in_and_authors_edit_in_are_the_workflows(author, employee,
+                                                                          it_department):
+    """The policy asks the state machine: an author edits while they may still act on
+    their idea (withdraw or resubmit it), peers vote while it is open or in review."""
+    assert workflow.EDITABLE == {IdeaStatus.OPEN, IdeaStatus.NEEDS_INFO}
+    assert workflow.VOTABLE == {IdeaStatus.OPEN, IdeaStatus.IN_REVIEW}
+    for status in IdeaStatus:
+        idea = make_idea(author, it_department, status=status.value)
+        assert can(author, "idea.edit", idea) == (status in workflow.EDITABLE), status
+        assert can(employee, "idea.vote", idea) == (status in workflow.VOTABLE), status
+
+
+def test_decisions_are_the_managers_changes_of_an_idea_in_review():
+    assert workflow.DECISIONS == (IdeaStatus.ACCEPTED, IdeaStatus.NEEDS_INFO,
+                                  IdeaStatus.DECLINED, IdeaStatus.DUPLICATE)
+
+
+@pytest.mark.parametrize("decision", list(workflow.DECISIONS))
+def test_the_decision_form_asks_what_the_table_asks(app, decision):
+    from ideaboard.review.forms import DecisionForm
+
+    short = "Too short."
+    with app.test_request_context(method="POST",
+                                  data={"decision": decision.value, "rationale": short}):
+        form = DecisionForm(meta={"csrf": False})
+        form.validate()
+    assert ("rationale" in form.errors) == (len(short) < workflow.min_reason_for(decision))
+    assert ("duplicate_of" in form.errors) == workflow.needs_duplicate_of_for(decision)
+    # As the table says today: every decision but plain acceptance is explained.
+    assert ("rationale" in form.errors) == (decision != IdeaStatus.ACCEPTED)
+
+
+def test_the_fast_track_note_is_required_as_the_table_requires_it(app):
+    from ideaboard.review.forms import FastTrackForm
+
+    row = workflow.find(IdeaStatus.OPEN, IdeaStatus.IN_REVIEW)
+    assert row is not None and row.min_reason > 0
+    with app.test_request_context(method="POST", data={"fast-track-note": ""}):
+        form = FastTrackForm(meta={"csrf": False}, prefix="fast-track")
+        assert not form.validate() and "note" in form.errors
+    assert form.note.flags.required  # shown as required on the page too
+
+
+def test_the_system_writes_its_own_reason_but_a_person_gives_theirs(author, manager,
+                                                                    it_department):
+    """The table's reason requirements apply to people; the system (None) is exempt."""
+    for row in workflow.TRANSITIONS:
+        if row.min_reason:
+            assert row.reason_prompt, row.name
+    idea = make_idea(author, it_department)
+    with pytest.raises(TransitionError, match="Add a note saying why this idea is fast-tracked"):
+        workflow.transition(idea, IdeaStatus.IN_REVIEW, manager, reason="   ")
+    workflow.transition(idea, IdeaStatus.IN_REVIEW, None)
+    assert idea.status == "in_review"

@@ -16,6 +16,12 @@ def idea(manager, it_department):
     return IdeaFactory(author=manager, department=it_department, title="Free fruit")
 
 
+def cast(user, idea, value: int) -> int:
+    """Vote as the page does: on the idea's ``VoteTarget``, the one shape ``cast_vote``
+    takes (the session's Idea is kept in step)."""
+    return services.cast_vote(user, services.vote_target(idea.id), value)
+
+
 def counts(idea) -> tuple[int, int]:
     db.session.commit()
     row = db.session.get(Idea, idea.id)
@@ -31,25 +37,25 @@ def vote_rows(idea) -> tuple[int, int]:
 
 
 def test_cast_change_and_retract(idea, employee):
-    assert services.cast_vote(employee, idea, 1) == 1
+    assert cast(employee, idea, 1) == 1
     assert counts(idea) == (1, 0)
-    assert services.cast_vote(employee, idea, -1) == -1  # switching moves one from up to down
+    assert cast(employee, idea, -1) == -1  # switching moves one from up to down
     assert counts(idea) == (0, 1)
-    assert services.cast_vote(employee, idea, -1) == -1  # the same vote again changes nothing
+    assert cast(employee, idea, -1) == -1  # the same vote again changes nothing
     assert counts(idea) == (0, 1)
-    assert services.cast_vote(employee, idea, 0) == 0
+    assert cast(employee, idea, 0) == 0
     assert counts(idea) == (0, 0)
     assert vote_rows(idea) == (0, 0)
 
 
 def test_invalid_value_is_refused(idea, employee):
     with pytest.raises(services.VoteError):
-        services.cast_vote(employee, idea, 2)
+        cast(employee, idea, 2)
 
 
 def test_sort_keys_follow_the_votes(idea, employee, admin):
-    services.cast_vote(employee, idea, 1)
-    services.cast_vote(admin, idea, 1)
+    cast(employee, idea, 1)
+    cast(admin, idea, 1)
     db.session.commit()
     row = db.session.get(Idea, idea.id)
     from ideaboard.ideas.ranking import trending, wilson
@@ -76,8 +82,8 @@ def test_vote_value_is_checked_by_the_database(idea, employee):
 
 def test_my_votes_in_one_query(idea, employee, manager, it_department):
     other = IdeaFactory(author=manager, department=it_department)
-    services.cast_vote(employee, idea, 1)
-    services.cast_vote(employee, other, -1)
+    cast(employee, idea, 1)
+    cast(employee, other, -1)
     db.session.commit()
     assert services.my_votes(employee, [idea.id, other.id]) == {idea.id: 1, other.id: -1}
 
@@ -118,7 +124,7 @@ def test_a_vote_runs_four_queries_and_answers_what_it_wrote(employee_client, ide
     from tests.helpers.queries import QueryCounter
 
     token = csrf_token(employee_client, f"/ideas/{idea.id}")
-    services.cast_vote(UserFactory(), idea, -1)
+    cast(UserFactory(), idea, -1)
     idea_id = idea.id
     db.session.commit()
     for value, expected in ((1, (1, 1)), (-1, (0, 2)), (0, (0, 1)), (1, (1, 1))):
@@ -216,10 +222,10 @@ def test_vote_needs_login(client, post, idea):
 def test_many_voters_sequentially_keep_counts_exact(app, idea, it_department):
     voters = [UserFactory(department=it_department) for _ in range(12)]
     for i, voter in enumerate(voters):
-        services.cast_vote(voter, idea, 1 if i % 3 else -1)
+        cast(voter, idea, 1 if i % 3 else -1)
     for voter in voters[:4]:
-        services.cast_vote(voter, idea, 0)
-    services.cast_vote(voters[5], idea, -1)
+        cast(voter, idea, 0)
+    cast(voters[5], idea, -1)
     assert counts(idea) == vote_rows(idea)
 
 

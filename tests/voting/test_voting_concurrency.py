@@ -94,9 +94,9 @@ def _run_together(app, jobs) -> list[BaseException]:
 def _voter_job(user_id: int, idea_id: int, value: int):
     def prepare():
         user = db.session.get(User, user_id)
-        idea = db.session.get(Idea, idea_id)
+        target = services.vote_target(idea_id)
         db.session.commit()  # each voter starts its transaction at the barrier
-        return lambda: services.cast_vote(user, idea, value)
+        return lambda: services.cast_vote(user, target, value)
 
     return prepare
 
