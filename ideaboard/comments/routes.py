@@ -24,7 +24,7 @@ from ideaboard.core import throttling
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
-from ideaboard.ideas.page import idea_page_section
+from ideaboard.ideas.display import idea_page_section
 from ideaboard.policy import authorize, can, requires, visible_or_404
 
 bp = Blueprint("comments", __name__)

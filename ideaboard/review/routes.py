@@ -25,7 +25,7 @@ from ideaboard.core.paging import page_number
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
-from ideaboard.ideas.page import idea_page_section
+from ideaboard.ideas.display import idea_page_section
 from ideaboard.policy import authorize, can, requires, visible_or_404
 from ideaboard.review import page_rows, queue_rows, services, workflow
 from ideaboard.review.forms import (
