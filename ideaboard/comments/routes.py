@@ -19,7 +19,7 @@ from ideaboard.comments.forms import (
     text_area,
 )
 from ideaboard.comments.models import Comment
-from ideaboard.comments.page import shown_threads, threads_html
+from ideaboard.comments.display import shown_threads, threads_html
 from ideaboard.core import throttling
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -54,7 +54,7 @@ def _form_page(form, idea: Idea, action: str, heading: str, submit: str, status:
 
 @idea_page_section("comments")
 def comments_section(idea: Idea, viewer) -> dict:
-    """The thread as this viewer sees it (one query; see ``comments.page``), and the boxes
+    """The thread as this viewer sees it (one query; see ``comments.display``), and the boxes
     to comment and reply: plain markup described by one ``TextArea`` per form class
     rather than a WTForms form and field per box."""
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
