@@ -1,4 +1,4 @@
-"""The idea page reads its review section as plain rows (ideaboard.review.page_rows):
+"""The idea page reads its review section as plain rows (ideaboard.review.display):
 the same timeline and duplicates as the ORM reads, and forms only for those who act."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.review import page_rows, services
+from ideaboard.review import display, services
 from ideaboard.review.escalation import escalate_idea
 from tests.conftest import AuthActions
 from tests.factories import IdeaFactory, UserFactory
@@ -30,7 +30,7 @@ def test_timeline_rows_match_the_status_changes(app, it_department, manager):
     escalate_idea(idea, utcnow() + timedelta(days=400))  # by the system: no actor
     db.session.commit()
     changes = services.timeline(idea)
-    entries = page_rows.timeline(idea.id)
+    entries = display.timeline(idea.id)
     assert len(entries) == len(changes) >= 4
     for change, entry in zip(changes, entries):
         assert [getattr(entry, f) for f in FIELDS] == [getattr(change, f) for f in FIELDS]
@@ -52,7 +52,7 @@ def test_merged_duplicate_rows_leave_out_hidden_ideas(app, it_department, manage
                         duplicate_of_id=target.id)
     hidden.hidden = True
     db.session.commit()
-    rows = page_rows.merged_duplicates(target.id)
+    rows = display.merged_duplicates(target.id)
     assert [(r.id, r.title) for r in rows] == [(d.id, d.title)
                                               for d in services.merged_duplicates(target)]
     assert [r.title for r in rows] == ["Shown duplicate"]

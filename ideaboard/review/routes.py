@@ -27,7 +27,7 @@ from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.display import idea_page_section
 from ideaboard.policy import authorize, can, requires, visible_or_404
-from ideaboard.review import page_rows, queue_rows, services, workflow
+from ideaboard.review import display, services, workflow
 from ideaboard.review.forms import (
     DECISION_CHOICES,
     AuthorActionForm,
@@ -143,8 +143,8 @@ def queue():
     viewer = current_user._get_current_object()
     now = utcnow()
     page = services.queue_page(viewer, page_number(), now=now)
-    return render_template("review/queue.html", page=page,
-                           rows_html=queue_rows.rows_html(queue_rows.entries(page.items, now)),
+    rows_html = display.queue_rows_html(display.queue_entries(page.items, now))
+    return render_template("review/queue.html", page=page, rows_html=rows_html,
                            total=_queue_count(viewer))
 
 
@@ -290,16 +290,16 @@ def review_queue_count():
 def idea_review_section(idea: Idea, viewer) -> dict:
     """What the idea page's review partials show: decision, timeline, actions, notes.
 
-    The timeline and duplicates are read as plain rows (``page_rows``), and each action's
+    The timeline and duplicates are read as plain rows (``display``), and each action's
     form is built only for a viewer the policy lets take it (the partial asks the same).
     """
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
-    changes = page_rows.timeline(idea.id)
+    changes = display.timeline(idea.id)
     return {
         "review_timeline": changes,
         "review_seen": changes[-1].id if changes else "",
         "review_decision": services.current_decision(idea, changes),
-        "review_duplicates": page_rows.merged_duplicates(idea.id),
+        "review_duplicates": display.merged_duplicates(idea.id),
         "review_notes": (services.reviews_of(idea)
                          if can(user, "review.see_notes", idea) else []),
         "review_fast_track_form": (FastTrackForm(formdata=None, prefix="fast-track")
