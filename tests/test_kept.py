@@ -1,16 +1,26 @@
 """What is kept between requests is kept by the application (ideaboard.core.kept).
 
 Two applications in one process (the tests make hundreds, a server may mount two) must
-never answer from each other's caches.
+never answer from each other's caches, and no module may keep a cache of its own.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup, escape
 
 from ideaboard import create_app
 from ideaboard.core.kept import EXTENSION, TOKEN_SLOT, KeptFragment, per_app, with_token
+
+PACKAGE = Path(__file__).resolve().parent.parent / "ideaboard"
+# A cache of a module's own: functools' caching decorators, however imported.
+MODULE_CACHE = re.compile(r"from functools import [^\n]*\b(lru_cache|cache)\b"
+                          r"|functools\.(lru_cache|cache)\b")
+# Not an application's data: the package's own list of common passwords, read once.
+ALLOWED = {"accounts/passwords.py"}
 
 
 def _app(database_url: str):
@@ -73,3 +83,14 @@ def test_templates_that_reload_render_every_time(database_url):
 def test_the_token_goes_into_every_slot_escaped():
     html = f'<input value="{TOKEN_SLOT}"><input value="{TOKEN_SLOT}">'
     assert with_token(html, 'a"b') == '<input value="a&#34;b"><input value="a&#34;b">'
+
+
+def test_no_module_keeps_a_cache_of_its_own():
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        if name == "core/kept.py" or name in ALLOWED:
+            continue
+        if MODULE_CACHE.search(path.read_text(encoding="utf-8")):
+            found.append(name)
+    assert found == [], "keep it per application: ideaboard.core.kept.per_app"
