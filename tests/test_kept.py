@@ -12,10 +12,11 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup, escape
 
+import ideaboard
 from ideaboard import create_app
 from ideaboard.core.kept import EXTENSION, TOKEN_SLOT, KeptFragment, per_app, with_token
 
-PACKAGE = Path(__file__).resolve().parent.parent / "ideaboard"
+PACKAGE = Path(ideaboard.__file__).parent
 # A cache of a module's own: functools' caching decorators, however imported.
 MODULE_CACHE = re.compile(r"from functools import [^\n]*\b(lru_cache|cache)\b"
                           r"|functools\.(lru_cache|cache)\b")
