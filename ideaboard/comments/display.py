@@ -126,8 +126,9 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
 THREAD_CACHE_SIZE = 512
 KEPT_TEXT_MAX = 2000  # characters of comment markup in a kept thread
 KEPT_COMMENTS_MAX = 10  # comments in a kept thread, replies included
-THREAD = KeptFragment("comments/_thread.html", "thread",
-                      lambda key: (*key, TOKEN_SLOT), maxsize=THREAD_CACHE_SIZE)
+THREAD: KeptFragment[tuple[ShownThread, TextArea]] = KeptFragment(
+    "comments/_thread.html", "thread", lambda key: (*key, TOKEN_SLOT),
+    maxsize=THREAD_CACHE_SIZE)
 
 
 def _worth_keeping(thread: ShownThread) -> bool:

@@ -35,6 +35,11 @@ R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
 
 
+def _app() -> Flask:
+    """The application of the current context, without going through its proxy again."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 def _kept(app: Flask) -> dict[str, Any]:
     """The application's kept caches by name, created on first use."""
     kept = app.extensions.get(EXTENSION)
@@ -52,7 +57,7 @@ class PerApp(Generic[P, R]):
         self.name = f"{function.__module__}.{function.__qualname__}"
         functools.update_wrapper(self, function)
 
-    def cache(self, app: Flask) -> Callable[P, R]:
+    def cache(self, app: Flask) -> Callable[..., R]:
         """This application's cached ``function`` (an ``lru_cache`` wrapper: its
         ``cache_info`` and ``cache_clear`` are the application's)."""
         kept = _kept(app)
@@ -62,7 +67,7 @@ class PerApp(Generic[P, R]):
         return cached
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self.cache(current_app._get_current_object())(*args, **kwargs)
+        return self.cache(_app())(*args, **kwargs)
 
 
 def per_app(maxsize: int | None) -> Callable[[Callable[P, R]], PerApp[P, R]]:
@@ -132,15 +137,16 @@ class KeptFragment(Generic[K]):
     def html(self, key: K, *, keep: bool = True) -> str:
         """The fragment's markup for ``key``, its token slots unfilled; ``keep=False``
         renders it without keeping it (a fragment too large to be worth its memory)."""
-        render, cached = self.renderers(current_app._get_current_object())
+        render, cached = self.renderers(_app())
         return (cached if keep else render)(key)
 
     def join(self, keys: Iterable[K], token: str | None = None, *, before: str = "",
              after: str = "", separator: str = "") -> Markup:
         """The markup of every key in order, each between ``before`` and ``after``, with
         ``token`` (the viewer's CSRF token) in its slots: one call for a whole list."""
-        cached = self.renderers(current_app._get_current_object())[1]
+        cached = self.renderers(_app())[1]
         html = separator.join([before + cached(key) + after for key in keys])
         if token is None:
-            return Markup(html)  # nosec B704 - from the autoescaping macro
+            # Each part from the autoescaping macro.
+            return Markup(html)  # nosec B704
         return with_token(html, token)

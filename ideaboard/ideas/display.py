@@ -138,8 +138,9 @@ def card(key: CardKey) -> Card:
 # Cards kept per application: the first pages of the lists people open, for their votes.
 # About 7 KB each with its key, measured: 1,024 cards are about 7 MB of a worker.
 CARD_CACHE_SIZE = 1024
-CARD = KeptFragment("_macros/idea_card.html", "idea_card",
-                    lambda key: (card(key), TOKEN_SLOT), maxsize=CARD_CACHE_SIZE)
+CARD: KeptFragment[CardKey] = KeptFragment(
+    "_macros/idea_card.html", "idea_card",
+    lambda key: (card(key), TOKEN_SLOT), maxsize=CARD_CACHE_SIZE)
 
 
 def card_list_items(keys: Sequence[CardKey], token: str) -> Markup:

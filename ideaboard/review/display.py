@@ -94,8 +94,9 @@ def queue_entries(rows, now) -> list[QueueEntry]:
 # review, an escalation or another day make another key, so nothing kept can go stale.
 # About 1 kB a row.
 QUEUE_ROW_CACHE_SIZE = 2048
-QUEUE_ROW = KeptFragment("review/_queue_row.html", "queue_row", lambda entry: (entry,),
-                         maxsize=QUEUE_ROW_CACHE_SIZE)
+QUEUE_ROW: KeptFragment[QueueEntry] = KeptFragment(
+    "review/_queue_row.html", "queue_row", lambda entry: (entry,),
+    maxsize=QUEUE_ROW_CACHE_SIZE)
 
 
 def queue_rows_html(entries: list[QueueEntry]) -> Markup:

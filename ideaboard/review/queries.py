@@ -61,7 +61,7 @@ def _count_statement(*, admin: bool) -> sa.Select:
     """SELECT (count of part 1) [+ (count of part 2)]: each part counted on its index."""
     counts = [sa.select(sa.func.count()).select_from(_ideas).where(part).scalar_subquery()
               for part in _queue_parts(admin=admin)]
-    total = counts[0]
+    total: sa.ColumnElement = counts[0]
     for count in counts[1:]:
         total = total + count
     return sa.select(total)
