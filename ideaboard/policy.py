@@ -44,7 +44,7 @@ class Moderated(Protocol):
 
 class IdeaFacts(Moderated, Protocol):
     """An idea as the vote and edit rules read it: an ``Idea``, a card's row
-    (``ideas.cards``) or a ``voting.services.VoteTarget``."""
+    (``ideas.display``) or a ``voting.services.VoteTarget``."""
 
     @property
     def status(self) -> str: ...

@@ -57,10 +57,6 @@ def _empty_all_tables() -> None:
                 "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE c.relkind = 'S' AND n.nspname = current_schema()")
-            # Triggers were off: say that what search reads changed, as they would have
-            # (ideaboard.ideas.search keeps rankings under this version).
-            connection.exec_driver_sql(
-                "UPDATE ideas_fts_version SET version = version + 1 WHERE id = 1")
         return
     # Self-referencing rows (departments, comments) cannot be deleted in foreign-key
     # order, so the check is off while the tables are emptied; SQLite only accepts

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import time
 
-import sqlalchemy as sa
 from flask import current_app, g, request, session
 from flask_login import LoginManager, login_user, logout_user
 
 from ideaboard.accounts.models import User
+from ideaboard.accounts.queries import USER_BY_ID
 from ideaboard.extensions import db
 
 
@@ -38,11 +38,6 @@ def identity(user: User) -> str:
     return f"{user.id}:{user.session_generation}:{lapses}"
 
 
-# Every signed-in request runs this first: built once, so SQLAlchemy reuses its compiled
-# form (Session.get builds its statement anew each time, for an empty identity map).
-_USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
-
-
 def load_user(kept: str) -> User | None:
     """Flask-Login's loader: the active person a kept sign-in names, if it still holds."""
     try:
@@ -51,7 +46,7 @@ def load_user(kept: str) -> User | None:
         return None  # not ours (or from before sign-ins could be ended): signed out
     if lapses < time.time():
         return None
-    user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).scalar_one_or_none()
+    user = db.session.execute(USER_BY_ID, {"user_id": user_id}).scalar_one_or_none()
     if user is None or not user.active or user.session_generation != generation:
         return None
     return user

@@ -1,13 +1,13 @@
 """Forms for writing and editing comments."""
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ideaboard.comments.services import MAX_BODY_LENGTH
+from ideaboard.core.kept import per_app
 
 _BODY_VALIDATORS = [
     DataRequired(message="Write something first."),
@@ -44,10 +44,10 @@ class TextArea:
     maxlength: int | None
 
 
-@lru_cache(maxsize=None)
+@per_app(maxsize=None)
 def text_area(form_class: type[FlaskForm]) -> TextArea:
-    """The label and rules of ``form_class``'s ``body`` field, read once per process (they
-    are the class's own), so a page can write out many boxes without a form per box."""
+    """The label and rules of ``form_class``'s ``body`` field, read once per application
+    (they are the class's own), so a page can write out many boxes without a form per box."""
     body = form_class(formdata=None, meta={"csrf": False}).body
     return TextArea(label=body.label.text, required=bool(body.flags.required),
                     maxlength=body.flags.maxlength)

@@ -19,12 +19,12 @@ from ideaboard.comments.forms import (
     text_area,
 )
 from ideaboard.comments.models import Comment
-from ideaboard.comments.page import shown_threads, threads_html
+from ideaboard.comments.display import shown_threads, threads_html
 from ideaboard.core import throttling
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
-from ideaboard.ideas.page import idea_page_section
+from ideaboard.ideas.display import idea_page_section
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 
 bp = Blueprint("comments", __name__)
@@ -54,7 +54,7 @@ def _form_page(form, idea: Idea, action: str, heading: str, submit: str, status:
 
 @idea_page_section("comments")
 def comments_section(idea: Idea, viewer) -> dict:
-    """The thread as this viewer sees it (one query; see ``comments.page``), and the boxes
+    """The thread as this viewer sees it (one query; see ``comments.display``), and the boxes
     to comment and reply: plain markup described by one ``TextArea`` per form class
     rather than a WTForms form and field per box."""
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer

@@ -32,6 +32,7 @@ from flask import current_app
 
 from ideaboard.accounts.models import User
 from ideaboard.comments.models import Comment
+from ideaboard.comments.queries import THREAD
 from ideaboard.core import throttling
 from ideaboard.core.rows import rows
 from ideaboard.database import utcnow
@@ -205,22 +206,10 @@ class CommentRow(NamedTuple):
     hidden: bool
 
 
-# CommentRow's fields after ``idea``, in order. Built once: SQLAlchemy keeps the compiled
-# form of a statement object, so a page pays only for running it.
-_THREAD = (
-    sa.select(Comment.id, Comment.idea_id, Comment.author_id, User.display_name,
-              Comment.parent_id, Comment.body_html, Comment.created_at, Comment.edited_at,
-              Comment.deleted_at, Comment.hidden)
-    .join(User, User.id == Comment.author_id)
-    .where(Comment.idea_id == sa.bindparam("idea_id"))
-    .order_by(Comment.created_at, Comment.id)
-)
-
-
 def thread(idea: Idea) -> list[Thread]:
     """Every comment on the idea with its author's name, as top-level threads of
     ``CommentRow``, oldest first, in one query."""
-    comments = [CommentRow(idea, *row) for row in rows(_THREAD, {"idea_id": idea.id})]
+    comments = [CommentRow(idea, *row) for row in rows(THREAD, {"idea_id": idea.id})]
     threads: dict[int, Thread] = {}
     for comment in comments:
         if comment.parent_id is None:

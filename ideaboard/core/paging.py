@@ -10,12 +10,12 @@ The pager macro (templates/_macros/pagination.html) shows "Page N" without a tot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from flask import request
 
+from ideaboard.core.kept import per_app
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 
@@ -72,9 +72,9 @@ def page_window(query: sa.Select) -> sa.Select:
     return query.limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset"))
 
 
-# Made once per statement: a list whose select is built once (ideas.services.list_query)
-# then keeps its compiled form from page to page and request to request.
-_paged = lru_cache(maxsize=512)(page_window)
+# Made once per statement: a list whose select is built once (ideas.queries) then keeps
+# its compiled form from page to page and request to request.
+_paged = per_app(maxsize=512)(page_window)
 
 
 def paginate(query: sa.Select, per_page: int, page: int | None = None, *,

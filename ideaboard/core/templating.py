@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms.widgets import html_params
 
+from ideaboard.core.kept import per_app
 from ideaboard.database import utcnow
 from ideaboard.core.permissions import can
 
@@ -55,21 +55,19 @@ SITE_LINKS = {
 
 
 def site_links() -> dict[str, str]:
-    """The URLs of ``SITE_LINKS``, built once per worker rather than on every page.
+    """The URLs of ``SITE_LINKS``, built once per application rather than on every page.
 
     They depend only on the application's URL map and the prefix it is mounted under,
     so they are kept per script root. (Nine ``url_for`` calls were a tenth of the cost of
     an empty page.)
     """
-    cache = current_app.extensions.setdefault("ideaboard.site_links", {})
-    root = request.script_root
-    links = cache.get(root)
-    if links is None:
-        links = {name: url_for(endpoint, **values)
-                 for name, (endpoint, values) in SITE_LINKS.items()}
-        if len(cache) < 8:  # a server has one or two prefixes; never grow without bound
-            cache[root] = links
-    return links
+    return _site_links(request.script_root)
+
+
+@per_app(maxsize=8)  # a server has one or two prefixes; never grow without bound
+def _site_links(script_root: str) -> dict[str, str]:
+    del script_root  # the key: url_for builds under the request's own
+    return {name: url_for(endpoint, **values) for name, (endpoint, values) in SITE_LINKS.items()}
 
 
 def select_options(field) -> Markup:
@@ -82,7 +80,7 @@ def select_options(field) -> Markup:
         for choice in field.iter_choices()))
 
 
-@lru_cache(maxsize=256)
+@per_app(maxsize=256)
 def _options_html(choices: tuple[tuple[str, str, bool, tuple], ...]) -> Markup:
     return Markup("").join(_option(*choice) for choice in choices)
 
@@ -95,17 +93,6 @@ def _option(value: str, label: str, selected: bool, extra: tuple) -> Markup:
     # html_params escapes the values.
     params = Markup(html_params(**attributes))  # nosec B704
     return Markup("<option {}>{}</option>").format(params, label)
-
-
-# Stands for the CSRF token in markup kept across requests (the token differs between
-# sessions): a placeholder, not a secret.
-TOKEN_SLOT = "___csrf_token___"  # nosec B105
-
-
-def with_token(html: str, token: str) -> Markup:
-    """Kept markup with the viewer's CSRF token put in its slots. ``html`` must come from
-    an autoescaping template (the idea card, comment thread and queue row macros)."""
-    return Markup(html.replace(TOKEN_SLOT, str(escape(token))))  # nosec B704
 
 
 def register(app: Flask) -> None:

@@ -7,7 +7,7 @@ from ideaboard.core import throttling
 from ideaboard.extensions import db
 from ideaboard.following import services
 from ideaboard.ideas.models import Idea
-from ideaboard.ideas.page import idea_page_section
+from ideaboard.ideas.display import idea_page_section
 from ideaboard.core.permissions import authorize, requires, visible_or_404
 
 bp = Blueprint("following", __name__)

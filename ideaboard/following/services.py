@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from ideaboard.core.rows import rows
 from ideaboard.extensions import db
+from ideaboard.following.queries import FOLLOWS
 from ideaboard.ideas.models import Follow, Idea
 from ideaboard.ideas.services import after_submit
 
@@ -50,15 +51,9 @@ def unfollow(user_id: int, idea_id: int) -> bool:
     return True
 
 
-# Built once: SQLAlchemy keeps the compiled form of a statement object (asked by every
-# idea page).
-_FOLLOWS = sa.select(Follow.user_id).where(Follow.user_id == sa.bindparam("user_id"),
-                                           Follow.idea_id == sa.bindparam("idea_id"))
-
-
 def is_following(user_id: int, idea_id: int) -> bool:
     """Whether the user follows the idea (one query, no ORM object)."""
-    return rows(_FOLLOWS, {"user_id": user_id, "idea_id": idea_id}).first() is not None
+    return rows(FOLLOWS, {"user_id": user_id, "idea_id": idea_id}).first() is not None
 
 
 def follower_ids(idea_id: int) -> list[int]:

@@ -9,10 +9,9 @@ from werkzeug.exceptions import Conflict
 
 from ideaboard.extensions import db
 from ideaboard.ideas import services
-from ideaboard.ideas.cards import card_list_items, cards, tag_links
+from ideaboard.ideas.display import card_list_items, cards, idea_page_context, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS, Idea
-from ideaboard.ideas.page import idea_page_context
 from ideaboard.core import throttling
 from ideaboard.core.paging import paginate
 from ideaboard.core.urls import links_with

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.dialects.postgresql import JSONB
 
+from ideaboard.core.kept import per_app
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
@@ -138,7 +139,7 @@ def matches(text: str | None, *, any_word: bool = False,
 
 
 # The list search keeps its text as a bound parameter, so its select is built once per
-# kind of list and SQLAlchemy reuses the compiled form (see ideas.services.list_query).
+# kind of list and SQLAlchemy reuses the compiled form (see ideas.queries.list_statement).
 SEARCH_PARAM = "search_text"
 # By relevance: the ranked candidates' ids as a JSON array, best first.
 RANKED_PARAM = "search_ranked"
@@ -170,7 +171,7 @@ def list_matches(dialect: str, candidates: int | None = None) -> sa.Subquery:
     return select.subquery("search_matches")
 
 
-# --- rankings kept per worker -----------------------------------------------------------
+# --- rankings kept per application -------------------------------------------------------
 #
 # Ranking is the cost of a search. FTS5's bm25() first walks every document holding each
 # searched word to count them (its IDF): for a word in 18,000 of 100,000 ideas that pass
@@ -178,11 +179,18 @@ def list_matches(dialect: str, candidates: int | None = None) -> sa.Subquery:
 # and it grew with the matches; on PostgreSQL ts_rank over the candidates was most of
 # the database's work for the page. A ranking changes only when what search reads does,
 # and every such change bumps ideas_fts_version in the same statement (migration
-# 7c4e2b9a1f03). So the ranked candidates are kept per worker under (database, search,
-# candidates, version): a search repeated while nothing searchable changed reads them
-# from memory, and any change is a new version, so a kept ranking is never served
-# stale. Votes, comments and moderation change nothing searchable; the list query still
-# applies hidden, status and the other filters to the candidates.
+# 7c4e2b9a1f03). So the ranked candidates are kept per application under (search,
+# candidates, version) (``core.kept.per_app``): a search repeated while nothing
+# searchable changed reads them from memory, and any change is a new version, so a kept
+# ranking is never served stale. Votes, comments and moderation change nothing
+# searchable; the list query still applies hidden, status and the other filters to the
+# candidates.
+#
+# Weighed again for issue 12 (in-process, 100,000 ideas, the machine loaded alike for
+# both): without it SQLite's search costs 3.8x the floor instead of 3.1-3.4x, and
+# PostgreSQL's database CPU for the page doubles (0.75 -> 1.6 ms; with it, workers and
+# database 2.9x the floor instead of 3.7x). The version's costs (its row, the triggers,
+# idea writes on PostgreSQL queueing on that row) buy that.
 RANKINGS_KEPT = 256  # about 1.5 KB each at 200 candidates
 _INDEX_VERSION = sa.select(sa.column("version")).select_from(
     sa.table("ideas_fts_version")).where(sa.column("id") == 1)
@@ -202,7 +210,7 @@ def _ranked(dialect: str, query: str, candidates: int) -> str:
         # version that a rollback would hand to other content: never keep that.
         return _ranking(dialect, query, candidates)
     version = plain_rows(_INDEX_VERSION).scalar_one()
-    return _kept_ranking(str(db.engine.url), dialect, query, candidates, version)
+    return _kept_ranking(dialect, query, candidates, version)
 
 
 def _ranking(dialect: str, query: str, candidates: int) -> str:
@@ -211,10 +219,9 @@ def _ranking(dialect: str, query: str, candidates: int) -> str:
     return json.dumps([row.idea_id for row in rows])
 
 
-@functools.lru_cache(maxsize=RANKINGS_KEPT)
-def _kept_ranking(database: str, dialect: str, query: str, candidates: int,
-                  version: int) -> str:
-    del database, version  # part of the key only
+@per_app(maxsize=RANKINGS_KEPT)
+def _kept_ranking(dialect: str, query: str, candidates: int, version: int) -> str:
+    del version  # part of the key only
     return _ranking(dialect, query, candidates)
 
 

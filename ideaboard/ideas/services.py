@@ -5,7 +5,6 @@ Services flush and never commit; the view that calls them commits.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -13,15 +12,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ideaboard import sanitize
-from ideaboard.core.paging import page_window
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas import ranking, search
-from ideaboard.ideas.cards import MY_VOTE, TAG_NAMES, VIEWER_PARAM, card_select, split_tag_names
-from ideaboard.ideas.models import Follow, Idea, IdeaStatus, IdeaVersion, Tag
+from ideaboard.ideas.models import Idea, IdeaStatus, IdeaVersion, Tag
+from ideaboard.ideas.queries import (
+    DEFAULT_SORT,
+    IDEA_PAGE,
+    IDEA_WITH_TAGS,
+    NOTHING,
+    RELEVANCE_SORT,
+    SORTS,
+    VIEWER_PARAM,
+    list_statement,
+    split_tag_names,
+)
 from ideaboard.org.models import Department
 
 if TYPE_CHECKING:
@@ -183,26 +191,9 @@ def edit_idea(idea: Idea, editor: User, title: str, body_md: str, tags: Iterable
 
 # --- reading ideas ------------------------------------------------------------
 
-def _card_options():
-    """Everything an idea card shows, loaded with the ideas in a fixed number of queries."""
-    return (joinedload(Idea.author), joinedload(Idea.department), selectinload(Idea.tags))
-
-
-# Built once (the idea page is the second most viewed): SQLAlchemy reuses the compiled
-# form of a statement object.
-_IDEA = sa.select(Idea).where(Idea.id == sa.bindparam("idea_id"))
-_IDEA_WITH_TAGS = _IDEA.options(*_card_options())
-# The idea page's: the idea with its author and department, its tag names and the
-# viewer's vote in one statement (each of the two more round trips cost PostgreSQL's
-# page as much as the rest of the idea's loading); no Tag objects.
-_IDEA_PAGE = (sa.select(Idea, TAG_NAMES.label("tag_names"), MY_VOTE.label("my_vote"))
-              .where(Idea.id == sa.bindparam("idea_id"))
-              .options(joinedload(Idea.author), joinedload(Idea.department)))
-
-
 def get_idea(idea_id: int) -> Idea | None:
     """One idea with its author, department and tags; the caller checks "idea.view"."""
-    return db.session.scalar(_IDEA_WITH_TAGS, {"idea_id": idea_id})
+    return db.session.scalar(IDEA_WITH_TAGS, {"idea_id": idea_id})
 
 
 @dataclass(frozen=True)
@@ -217,8 +208,8 @@ class IdeaPage:
 def get_idea_page(idea_id: int, viewer) -> IdeaPage | None:
     """The idea (author and department loaded) with its tag names and ``viewer``'s vote;
     the caller checks "idea.view"."""
-    row = db.session.execute(_IDEA_PAGE, {"idea_id": idea_id,
-                                          VIEWER_PARAM: getattr(viewer, "id", None)}).first()
+    row = db.session.execute(IDEA_PAGE, {"idea_id": idea_id,
+                                         VIEWER_PARAM: getattr(viewer, "id", None)}).first()
     if row is None:
         return None
     idea, joined_tags, my_vote = row
@@ -242,18 +233,6 @@ def similar_ideas(title: str | None, *, limit: int = SIMILAR_LIMIT,
     if exclude_id is not None:
         query = query.where(Idea.id != exclude_id)
     return list(db.session.scalars(query))
-
-
-# Each sort is by its key, highest first, then by id so equal keys keep a stable order
-# across pages; an index stands behind each (see Idea.__table_args__).
-SORTS = {
-    "trending": ("Trending", Idea.trending_score),
-    "top": ("Top", Idea.wilson_score),
-    "new": ("New", Idea.created_at),
-    "discussed": ("Most discussed", Idea.comment_count),
-}
-DEFAULT_SORT = "trending"
-RELEVANCE_SORT = "relevance"  # only offered with a search
 
 
 @dataclass
@@ -280,7 +259,7 @@ class ListQuery:
 
 def list_query(viewer, filters: IdeaFilters) -> ListQuery:
     """The select behind every idea list: the columns of its cards
-    (``ideaboard.ideas.cards.CARD_COLUMNS``), filtered, searched and sorted, hidden ideas
+    (``ideaboard.ideas.queries.CARD_COLUMNS``), filtered, searched and sorted, hidden ideas
     left out.
 
     The select is built once for each kind of list (which filters are set, the sort,
@@ -301,49 +280,15 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
     if searching:
         found = search.list_search_params(filters.q, ranked=sort == RELEVANCE_SORT)
         if found is None:  # only stop words or punctuation: nothing can match
-            return ListQuery(page_window(card_select().where(sa.false())), params)
+            return ListQuery(NOTHING, params)
         params.update(found)
     elif sort == RELEVANCE_SORT:
         sort = DEFAULT_SORT
     candidates = search.RANKED_CANDIDATES if searching and sort == RELEVANCE_SORT else None
-    statement = _list_statement(
+    statement = list_statement(
         db.session.get_bind().dialect.name, sort, searching, candidates, bool(filters.status),
         bool(filters.department_id), bool(filters.tag), filters.mine, filters.following)
     return ListQuery(statement, params)
-
-
-@functools.lru_cache(maxsize=None)  # at most 2 dialects x 5 sorts x 2 x 2**5 kinds
-def _list_statement(dialect: str, sort: str, searching: bool, candidates: int | None,
-                    status: bool, department: bool, tag: bool, mine: bool,
-                    following: bool) -> sa.Select:
-    """In two steps: the page's ideas are chosen on ideas alone (filters, search, sort,
-    LIMIT and OFFSET as the parameters of ``core.paging.page_window``), then the card
-    columns are read for those rows only. A plan that sorts (a search, a tag) would
-    otherwise join authors and departments and run the tags and vote subqueries for
-    every candidate before keeping twenty."""
-    if searching:
-        matches = search.list_matches(dialect, candidates=candidates)
-        key = matches.c.relevance if sort == RELEVANCE_SORT else SORTS[sort][1]
-        chosen = (sa.select(Idea.id, key.label("sort_key"))
-                  .join(matches, matches.c.idea_id == Idea.id))
-    else:
-        key = SORTS[sort][1]
-        chosen = sa.select(Idea.id, key.label("sort_key"))
-    chosen = chosen.where(Idea.hidden.is_(False))
-    if status:
-        chosen = chosen.where(Idea.status == sa.bindparam("status"))
-    if department:
-        chosen = chosen.where(Idea.department_id == sa.bindparam("department_id"))
-    if tag:
-        chosen = chosen.where(Idea.tags.any(Tag.name == sa.bindparam("tag")))
-    if mine:
-        chosen = chosen.where(Idea.author_id == sa.bindparam(VIEWER_PARAM))
-    if following:
-        chosen = chosen.where(Idea.id.in_(
-            sa.select(Follow.idea_id).where(Follow.user_id == sa.bindparam(VIEWER_PARAM))))
-    page = page_window(chosen.order_by(key.desc(), Idea.id.desc())).subquery("page")
-    return (card_select().join(page, page.c.id == Idea.id)
-            .order_by(page.c.sort_key.desc(), page.c.id.desc()))
 
 
 def versions(idea: Idea) -> list[IdeaVersion]:

@@ -8,7 +8,7 @@ from ideaboard.comments.routes import idea_url
 from ideaboard.core import throttling, transactions
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
-from ideaboard.ideas.page import idea_page_section
+from ideaboard.ideas.display import idea_page_section
 from ideaboard.moderation import services
 from ideaboard.moderation.forms import FLAG_PREFIX, FlagForm, ResolveForm, resolve_prefix
 from ideaboard.moderation.models import Flag

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ideaboard.extensions import db
 from ideaboard.notifications import services
-from ideaboard.notifications.links import items, target_url
+from ideaboard.notifications.display import items, target_url
 from ideaboard.notifications.models import Notification
 from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number

@@ -17,6 +17,7 @@ from ideaboard.core.paging import Page, paginate
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification, NotificationKind
+from ideaboard.notifications.queries import LIST
 
 
 # How long after its latest event an unread notification still takes in the next one
@@ -144,17 +145,9 @@ def _recount(user: User) -> None:
     db.session.refresh(user, ["unread_notifications"])
 
 
-# What the list shows of each notification: plain rows, newest first, from the
-# (user_id, created_at) index. Built once; a page adds the user and its slice.
-_LIST = (sa.select(Notification.id, Notification.message, Notification.created_at,
-                   Notification.read_at, Notification.idea_id, Notification.comment_id)
-         .where(Notification.user_id == sa.bindparam("user_id"))
-         .order_by(Notification.created_at.desc(), Notification.id.desc()))
-
-
 def for_user(user: User, *, page: int = 1, per_page: int = 30) -> Page:
     """One page of the user's notifications, newest first, as rows (id, message,
     created_at, read_at, idea_id, comment_id). Not counted: a count of every
     notification someone ever had grew with their history (the bell's unread count
     is kept in the users row)."""
-    return paginate(_LIST, per_page, page, entities=False, params={"user_id": user.id})
+    return paginate(LIST, per_page, page, entities=False, params={"user_id": user.id})

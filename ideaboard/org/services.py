@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -14,9 +13,11 @@ from wtforms.fields.choices import SelectChoice
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import changes, record
+from ideaboard.core.kept import per_app
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
+from ideaboard.org.queries import BY_SLUG, DEPARTMENT_OPTIONS
 
 
 class OrgError(ValueError):
@@ -61,18 +62,13 @@ def tree_order(departments: Iterable[Department]) -> list[tuple[Department, int]
     return ordered
 
 
-# Only what an option needs, without building Department objects: the idea list's
-# filter asks it on every view. Built once, so SQLAlchemy reuses its compiled form.
-_DEPARTMENT_OPTIONS = sa.select(Department.id, Department.name, Department.parent_id)
-
-
 def department_choices(blank: str | None = None) -> list[SelectChoice]:
     """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option."""
-    rows = tuple(tuple(row) for row in plain_rows(_DEPARTMENT_OPTIONS))
+    rows = tuple(tuple(row) for row in plain_rows(DEPARTMENT_OPTIONS))
     return list(_choices(rows, blank))
 
 
-@lru_cache(maxsize=64)
+@per_app(maxsize=64)
 def _choices(rows: tuple[tuple[int, str, int | None], ...],
              blank: str | None) -> tuple[SelectChoice, ...]:
     """The options for these department rows: worked out once per distinct org tree (the
@@ -90,12 +86,9 @@ class _DepartmentRow(NamedTuple):
     parent_id: int | None
 
 
-_BY_SLUG = sa.select(Department).where(Department.slug == sa.bindparam("slug"))
-
-
 def get_by_slug(slug: str) -> Department | None:
     """The department at /departments/<slug> (statement built once: a list page asks it)."""
-    return db.session.scalar(_BY_SLUG, {"slug": slug})
+    return db.session.scalar(BY_SLUG, {"slug": slug})
 
 
 def ancestors(department: Department) -> list[Department]:

@@ -26,10 +26,10 @@ from ideaboard.core.paging import page_number
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
-from ideaboard.ideas.page import idea_page_section
+from ideaboard.ideas.display import idea_page_section
 from ideaboard.ideas.routes import EditOvertaken
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
-from ideaboard.review import page_rows, queue_rows, services, workflow
+from ideaboard.review import display, services, workflow
 from ideaboard.review.forms import (
     DECISION_CHOICES,
     AuthorActionForm,
@@ -121,7 +121,7 @@ def _review_page(idea: Idea, status: int = 200, **forms):
         score = ScoreForm(obj=mine, formdata=None)
     decision = forms.get("decision") or DecisionForm(formdata=None)
     _decision_choices(idea, decision)
-    changes = page_rows.timeline(idea.id)
+    changes = display.timeline(idea.id)
     return render_template(
         "review/idea.html",
         idea=idea,
@@ -155,8 +155,8 @@ def queue():
     viewer = current_user._get_current_object()
     now = utcnow()
     page = services.queue_page(viewer, page_number(), now=now)
-    return render_template("review/queue.html", page=page,
-                           rows_html=queue_rows.rows_html(queue_rows.entries(page.items, now)),
+    rows_html = display.queue_rows_html(display.queue_entries(page.items, now))
+    return render_template("review/queue.html", page=page, rows_html=rows_html,
                            total=_queue_count(viewer))
 
 
@@ -297,17 +297,17 @@ def review_queue_count():
 def idea_review_section(idea: Idea, viewer) -> dict:
     """What the idea page's review partials show: decision, timeline, actions, notes.
 
-    The timeline and duplicates are read as plain rows (``page_rows``: the one way the
+    The timeline and duplicates are read as plain rows (``display``: the one way the
     timeline is read, by the review page too), and each action's form is built only for
     a viewer the policy lets take it (the partial asks the same).
     """
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
-    changes = page_rows.timeline(idea.id)
+    changes = display.timeline(idea.id)
     return {
         "review_timeline": changes,
         "review_seen": changes[-1].id if changes else "",
         "review_decision": services.current_decision(idea, changes),
-        "review_duplicates": page_rows.merged_duplicates(idea.id),
+        "review_duplicates": display.merged_duplicates(idea.id),
         "review_notes": (services.reviews_of(idea)
                          if can(user, "review.see_notes", idea) else []),
         "review_fast_track_form": (FastTrackForm(formdata=None, prefix="fast-track")

@@ -38,9 +38,9 @@ from ideaboard.core.rows import rows as plain_rows
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
-from ideaboard.org.models import Department, department_managers
 from ideaboard.review import workflow
 from ideaboard.review.models import Review, StatusChange
+from ideaboard.review.queries import QUEUE_COUNT, QUEUE_PAGE, queue_order, queue_where
 from ideaboard.review.workflow import Outcome, TransitionError
 
 S = IdeaStatus
@@ -108,77 +108,15 @@ def fast_track(idea: Idea, manager: User, note: str, *, now: datetime | None = N
 # Managers review a page of their queue at a time: its cost must not follow its length.
 QUEUE_PAGE_SIZE = 20
 
-_ideas = Idea.__table__
-
-
-def _queue_parts(*, admin: bool) -> list[sa.ColumnElement[bool]]:
-    """Which ideas wait in the queue of the user bound as ``viewer``: those in the queues
-    of the departments they manage (including those escalated there), and for an admin
-    also those that no department's queue holds (escalated past the root); never the
-    viewer's own ideas.
-
-    Each part finds its rows through the index ``ix_ideas_queue`` (queue_department_id,
-    status, ...) on SQLite and PostgreSQL. Written as one OR, an admin's two parts read
-    every idea in review of the whole company instead (0.5 ms at 590 of them on SQLite,
-    on every page an admin sees)."""
-    viewer = sa.bindparam("viewer", type_=sa.Integer)
-    managed = sa.select(department_managers.c.department_id).where(
-        department_managers.c.user_id == viewer)
-    # Nobody reviews their own idea: a co-manager of the department sees it, its author
-    # does not (the workflow routes it above an author who manages it alone).
-    in_review = sa.and_(_ideas.c.status == S.IN_REVIEW.value, _ideas.c.author_id != viewer)
-    held = sa.and_(in_review, _ideas.c.queue_department_id.in_(managed))
-    if admin:
-        # Held by no department: escalated past the root, or written by someone only
-        # the admins can review (``workflow.review_department``).
-        return [held, sa.and_(in_review, _ideas.c.queue_department_id.is_(None))]
-    # A moderator hid it: managers cannot open it, so it waits for the moderators.
-    return [sa.and_(held, _ideas.c.hidden.is_(False))]
-
-
-def _queue_where(*, admin: bool) -> sa.ColumnElement[bool]:
-    parts = _queue_parts(admin=admin)
-    if len(parts) == 1:
-        return parts[0]
-    # The parts never overlap (a queue department, or none).
-    return _ideas.c.id.in_(sa.union_all(*(sa.select(_ideas.c.id).where(p) for p in parts)))
-
 
 def _is_admin(user: User) -> bool:
     return user.role == Role.ADMIN
 
 
-def _count_statement(*, admin: bool) -> sa.Select:
-    """SELECT (count of part 1) [+ (count of part 2)]: each part counted on its index."""
-    counts = [sa.select(sa.func.count()).select_from(_ideas).where(part).scalar_subquery()
-              for part in _queue_parts(admin=admin)]
-    total = counts[0]
-    for count in counts[1:]:
-        total = total + count
-    return sa.select(total)
-
-
-# The navigation shows the count on every page a reviewer sees: built once, so a page
-# pays for running one indexed COUNT, not for building it (that was most of its cost).
-_QUEUE_COUNT = {admin: _count_statement(admin=admin) for admin in (False, True)}
-
-
 def queue_count(user: User) -> int:
     """How many ideas wait in ``user``'s queue (one statement counting on the index, for
-    the navigation)."""
-    return plain_rows(_QUEUE_COUNT[_is_admin(user)], {"viewer": user.id}).scalar_one()
-
-
-def _queue_order() -> tuple:
-    """Overdue first (due by the bound ``now``), then by merit (unscored last), then the
-    longest waiting, then by id so that pages never overlap.
-
-    No index can hand rows over in this order: its first key depends on the time of the
-    request, and a queue may span several departments. ``ix_ideas_queue`` finds exactly
-    the rows of the viewer's queues, and only those are sorted (29 at 100,000 ideas)."""
-    overdue_first = sa.case((_ideas.c.review_due_at <= sa.bindparam("now"), 0), else_=1)
-    return (overdue_first, sa.func.coalesce(_ideas.c.merit_score, -1.0).desc(),
-            _ideas.c.entered_review_at, _ideas.c.id)
+    the navigation; ``queries.QUEUE_COUNT``)."""
+    return plain_rows(QUEUE_COUNT[_is_admin(user)], {"viewer": user.id}).scalar_one()
 
 
 def queue_for(user: User, *, now: datetime | None = None) -> list[Idea]:
@@ -186,56 +124,24 @@ def queue_for(user: User, *, now: datetime | None = None) -> list[Idea]:
     queue page shows ``queue_page`` instead: a page of plain rows)."""
     query = (
         sa.select(Idea)
-        .where(_queue_where(admin=_is_admin(user)))
-        .order_by(*_queue_order())
+        .where(queue_where(admin=_is_admin(user)))
+        .order_by(*queue_order())
         .options(selectinload(Idea.department), selectinload(Idea.queue_department))
     )
     return list(db.session.scalars(query, {"viewer": user.id, "now": now or utcnow()}))
 
 
-_department = Department.__table__.alias("department")
-_queue_department = Department.__table__.alias("queue_department")
-_reviews = Review.__table__
-
-# What a row of the queue page shows, and nothing else (no texts, no ORM objects). The
-# queue page unpacks rows in this order (review.queue_rows.entries).
-QUEUE_COLUMNS = (
-    _ideas.c.id, _ideas.c.title, _ideas.c.department_id, _ideas.c.queue_department_id,
-    _ideas.c.entered_review_at, _ideas.c.review_due_at, _ideas.c.upvotes, _ideas.c.downvotes,
-    _ideas.c.wilson_score, _ideas.c.review_count, _ideas.c.mean_impact,
-    _ideas.c.mean_feasibility, _ideas.c.mean_effort, _ideas.c.merit_score,
-    _ideas.c.escalation_level,
-    _department.c.name.label("department_name"),
-    _queue_department.c.name.label("queue_department_name"),
-    sa.exists().where(_reviews.c.idea_id == _ideas.c.id,
-                      _reviews.c.reviewer_id == sa.bindparam("viewer", type_=sa.Integer))
-    .label("scored_by_viewer"),
-)
-
-_QUEUE_PAGE = {
-    admin: sa.select(*QUEUE_COLUMNS)
-    .select_from(_ideas)
-    .join(_department, _department.c.id == _ideas.c.department_id)
-    .outerjoin(_queue_department, _queue_department.c.id == _ideas.c.queue_department_id)
-    .where(_queue_where(admin=admin))
-    .order_by(*_queue_order())
-    .limit(sa.bindparam("limit", type_=sa.Integer))
-    .offset(sa.bindparam("offset", type_=sa.Integer))
-    for admin in (False, True)
-}
-
-
 def queue_page(user: User, page: int, *, per_page: int = QUEUE_PAGE_SIZE,
                now: datetime | None = None) -> Page:
     """One page of the ideas waiting for ``user``'s review, in the queue's order, as rows
-    of ``QUEUE_COLUMNS`` (with ``scored_by_viewer``: has the user scored it?).
+    of ``queries.QUEUE_COLUMNS`` (with ``scored_by_viewer``: has the user scored it?).
 
     One query whatever the page or the queue's length: the departments joined, whether
     the user scored each idea asked in the same statement. Like
     ``ideaboard.core.paging.paginate`` it fetches one row more than it shows instead of
     counting; the statement is built once, its page bound as parameters.
     """
-    rows = plain_rows(_QUEUE_PAGE[_is_admin(user)], {
+    rows = plain_rows(QUEUE_PAGE[_is_admin(user)], {
         "viewer": user.id, "now": now or utcnow(), "limit": per_page + 1,
         "offset": (page - 1) * per_page,
     }).all()
@@ -418,7 +324,7 @@ DECIDING_STATUSES = frozenset({S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE
 
 
 class Change(Protocol):
-    """A status change as the idea's timeline is read (``page_rows.TimelineEntry``)."""
+    """A status change as the idea's timeline is read (``display.TimelineEntry``)."""
 
     @property
     def to_status(self) -> str: ...
@@ -429,7 +335,7 @@ C = TypeVar("C", bound=Change)
 
 def current_decision(idea: Idea, changes: Sequence[C]) -> C | None:
     """The decision behind the idea's current status (for an idea in progress or
-    implemented: its acceptance) among its timeline's ``changes`` (``page_rows.timeline``,
+    implemented: its acceptance) among its timeline's ``changes`` (``display.timeline``,
     the one way the timeline is read), or None while no decision stands."""
     if idea.status not in DECISION_STATUSES:
         return None

@@ -1,7 +1,7 @@
 """The comments section of the idea page, as each role sees it.
 
-The section is worked out in Python (``ideaboard.comments.page``) and each thread's
-markup is kept per worker, keyed by what it shows. These tests hold the page to the
+The section is worked out in Python (``ideaboard.comments.display``) and each thread's
+markup is kept per application, keyed by what it shows. These tests hold the page to the
 policy comment by comment on a 50-comment idea, and check that kept markup never
 shows anything stale or another session's CSRF token.
 """
@@ -14,7 +14,7 @@ import pytest
 
 from ideaboard.comments import services
 from ideaboard.comments.models import Comment
-from ideaboard.comments.page import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
+from ideaboard.comments.display import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
 from ideaboard.extensions import db
 from ideaboard.core.permissions import can
 from tests.helpers.discussions import add_discussion

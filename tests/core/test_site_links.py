@@ -1,7 +1,7 @@
 """The links every page carries (navigation, stylesheet, scripts) are built once per
 prefix the app is mounted under, and are right under each."""
 
-from ideaboard.core.templating import site_links
+from ideaboard.core.templating import _site_links, site_links
 
 
 def test_links_follow_the_prefix_the_app_is_mounted_under(app):
@@ -18,4 +18,4 @@ def test_many_prefixes_do_not_grow_the_kept_links(app):
     for number in range(20):
         with app.test_request_context("/", base_url=f"http://ideaboard.test/p{number}"):
             assert site_links()["ideas"] == f"/p{number}/"
-    assert len(app.extensions["ideaboard.site_links"]) <= 8
+    assert _site_links.cache(app).cache_info().currsize <= 8

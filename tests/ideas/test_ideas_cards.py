@@ -1,4 +1,4 @@
-"""Idea cards: read as plain rows, and their HTML kept per worker keyed by the whole card.
+"""Idea cards: read as plain rows, their HTML kept per application by the whole card.
 
 The kept HTML must never show anyone a stale or someone else's card: every change to
 what a card shows makes a different card, and the CSRF token is put in per request.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ideaboard.ideas import cards as cards_module
-from ideaboard.ideas.cards import card_list_items, card_select, cards
+from ideaboard.ideas import display
+from ideaboard.ideas.display import CARD, card_list_items, cards
+from ideaboard.ideas.queries import card_select
 from ideaboard.extensions import db
 from tests.helpers.csrf import CSRF_PATTERN, csrf_token
 from tests.helpers.login import signed_in
@@ -88,8 +89,8 @@ def test_card_html_is_kept_by_the_whole_card(app, employee, peer, it_department)
     with app.test_request_context("/"):
         [key] = cards(employee, db.session.execute(card_select(), {"viewer_id": employee.id}).all())
         assert key.tags == ("paper",) and key.votable and key.author_visible
-        assert cards_module.card(key).tags == (("paper", "/?tag=paper"),)
-        renderer = cards_module._card_renderer(app)
+        assert display.card(key).tags == (("paper", "/?tag=paper"),)
+        renderer = CARD.cache(app)
         renderer.cache_clear()
         first = card_html(key, "token-one")
         second = card_html(key, "token-two")
@@ -111,6 +112,5 @@ def test_the_token_is_escaped_into_the_kept_html(app, employee, peer, it_departm
 
 def test_templates_that_reload_are_rendered_every_time(app):
     app.jinja_env.auto_reload = True
-    app.extensions.pop("ideaboard.card_html", None)
     with app.test_request_context("/"):
-        assert not hasattr(cards_module._card_renderer(app), "cache_info")
+        assert not hasattr(CARD.cache(app), "cache_info")

@@ -9,7 +9,7 @@ from flask import template_rendered
 from jinja2 import BaseLoader, ChoiceLoader, DictLoader, TemplateNotFound
 
 from ideaboard.extensions import db
-from ideaboard.ideas import page as page_module
+from ideaboard.ideas import display as page_module
 from ideaboard.ideas import services
 from ideaboard.voting.models import Vote
 from tests.helpers.login import signed_in

@@ -8,7 +8,7 @@ from jinja2 import BaseLoader, TemplateNotFound
 
 from ideaboard.extensions import db
 from ideaboard.following.services import follow
-from ideaboard.ideas import page as page_module
+from ideaboard.ideas import display as page_module
 from ideaboard.voting.models import Vote
 from tests.helpers.factories import IdeaFactory, TagFactory, UserFactory
 from tests.helpers.queries import count_queries

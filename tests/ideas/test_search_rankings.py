@@ -1,4 +1,4 @@
-"""Each search's ranking is kept per worker, under the search index's version.
+"""Each search's ranking is kept per application, under the search index's version.
 
 A search repeated while nothing searchable changed must answer exactly as the database's
 ranking does (bm25 on SQLite, ts_rank on PostgreSQL), and any change (an idea added,
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from ideaboard.extensions import db
@@ -20,9 +19,9 @@ from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import IdeaFactory
 
 
-@pytest.fixture(autouse=True)
-def no_kept_rankings(app):
-    search._kept_ranking.cache_clear()
+def _kept(app):
+    """The application's kept rankings (each test's application starts without any)."""
+    return search._kept_ranking.cache(app).cache_info()
 
 
 def _titles(client, q: str) -> list[str]:
@@ -37,15 +36,15 @@ def _version() -> int:
 
 
 def test_a_repeated_search_is_answered_from_the_kept_ranking_in_bm25_order(
-        employee_client, peer, it_department):
+        app, employee_client, peer, it_department):
     for title, body in [("Printer paper recycling", "Printer printer paper."),
                         ("Recycle the printer toner", "Toner."),
                         ("A printer on every floor", "More printers, printer paper too.")]:
         IdeaFactory(author=peer, department=it_department, title=title, body_md=body)
     first = _titles(employee_client, "printer")
-    assert search._kept_ranking.cache_info().misses == 1
+    assert _kept(app).misses == 1
     assert _titles(employee_client, "printer") == first
-    assert search._kept_ranking.cache_info().hits == 1
+    assert _kept(app).hits == 1
     # The order is the database's ranking, as a query of its own gives it.
     if db.engine.dialect.name == "sqlite":
         ranking = ("SELECT ideas.title FROM ideas_fts JOIN ideas ON ideas.id = ideas_fts.rowid "
@@ -77,7 +76,7 @@ def test_new_edited_and_deleted_ideas_are_seen_at_once(employee_client, peer, it
 
 
 def test_votes_and_moderation_leave_the_index_and_its_rankings_alone(
-        employee_client, peer, it_department):
+        app, employee_client, peer, it_department):
     idea = IdeaFactory(author=peer, department=it_department, title="Standing desks for all")
     other = IdeaFactory(author=peer, department=it_department, title="Standing meetings")
     assert len(_titles(employee_client, "standing")) == 2
@@ -89,9 +88,9 @@ def test_votes_and_moderation_leave_the_index_and_its_rankings_alone(
     db.session.commit()
     assert _version() == version
     # The kept ranking is used, and the hidden idea is still left out of the page.
-    hits = search._kept_ranking.cache_info().hits
+    hits = _kept(app).hits
     assert _titles(employee_client, "standing") == ["Standing desks for all"]
-    assert search._kept_ranking.cache_info().hits == hits + 1
+    assert _kept(app).hits == hits + 1
 
 
 def test_requests_that_may_write_rank_without_keeping(app, peer, it_department):
@@ -99,5 +98,5 @@ def test_requests_that_may_write_rank_without_keeping(app, peer, it_department):
     db.session.commit()
     with app.test_request_context("/", method="POST"):
         params = search.list_search_params("bike", ranked=True)
-    assert search._kept_ranking.cache_info().currsize == 0
+    assert _kept(app).currsize == 0
     assert params[search.RANKED_PARAM].startswith("[") and params[search.RANKED_PARAM] != "[]"

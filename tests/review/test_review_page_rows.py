@@ -1,5 +1,5 @@
 """The idea page and the review page read the timeline and the merged duplicates one
-way, as plain rows (ideaboard.review.page_rows): the rows hold what the tables hold, and
+way, as plain rows (ideaboard.review.display): the rows hold what the tables hold, and
 the forms are offered only to those who act."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
-from ideaboard.review import page_rows, services
+from ideaboard.review import display, services
 from ideaboard.review.models import StatusChange
 from ideaboard.review.escalation import escalate_idea
 from tests.helpers.login import signed_in
@@ -31,7 +31,7 @@ def test_timeline_rows_match_the_status_changes(app, it_department, manager):
     db.session.commit()
     changes = db.session.scalars(sa.select(StatusChange).where(StatusChange.idea_id == idea.id)
                                  .order_by(StatusChange.created_at, StatusChange.id)).all()
-    entries = page_rows.timeline(idea.id)
+    entries = display.timeline(idea.id)
     assert len(entries) == len(changes) >= 4
     for change, entry in zip(changes, entries):
         assert [getattr(entry, f) for f in FIELDS] == [getattr(change, f) for f in FIELDS]
@@ -43,7 +43,7 @@ def test_timeline_rows_match_the_status_changes(app, it_department, manager):
     assert services.current_decision(idea, entries) is None  # back in review: none stands
     services.decide(idea, manager, "declined", "Not for this year's budget, sorry")
     db.session.commit()
-    decision = services.current_decision(idea, page_rows.timeline(idea.id))
+    decision = services.current_decision(idea, display.timeline(idea.id))
     assert decision is not None and decision.to_status == "declined"
     assert decision.actor is not None and decision.actor.display_name == manager.display_name
 
@@ -58,7 +58,7 @@ def test_merged_duplicate_rows_leave_out_hidden_ideas(app, it_department, manage
                         duplicate_of_id=target.id)
     hidden.hidden = True
     db.session.commit()
-    rows = page_rows.merged_duplicates(target.id)
+    rows = display.merged_duplicates(target.id)
     assert [(r.id, r.title) for r in rows] == [(shown.id, "Shown duplicate")]
     merged = db.session.scalars(sa.select(Idea.id).where(Idea.duplicate_of_id == target.id))
     assert sorted(merged) == sorted([shown.id, hidden.id])

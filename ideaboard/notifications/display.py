@@ -1,4 +1,10 @@
-"""Where notifications lead, and the notification list's items with their links."""
+"""What the notification list shows: its items with their links, and where each leads.
+
+Each kind of link is built once for the page and filled in per item
+(``core.urls.link_by_id``), not asked of ``url_for`` per row, and whether a moderator
+has hidden what an item is about is read for the whole page in one query
+(``visibility.subjects``).
+"""
 
 from __future__ import annotations
 

@@ -1,25 +1,25 @@
-"""The comments section of the idea page, as one viewer sees it.
+"""The comments section of the idea page, as one viewer sees it, and its kept markup.
 
 Everything the template used to work out per comment is decided here, once per
 comment, in Python: the policy is asked with the user object itself (not through the
 ``current_user`` proxy), links are built once per page and filled in with the id, the
 ages are worked out against one "now", and the result is a plain tuple per comment
-(``ShownComment``) that the template only writes out.
+(``ShownComment``) that the template only writes out. Each thread's markup is then kept
+per application (``THREAD``, a ``core.kept.KeptFragment``), keyed by everything it
+shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, NamedTuple
 
-from flask import Flask, current_app
 from markupsafe import Markup
 
 from ideaboard.comments import services
 from ideaboard.comments.forms import TextArea, reply_prefix
-from ideaboard.core.templating import TOKEN_SLOT, time_ago, with_token
+from ideaboard.core.kept import TOKEN_SLOT, KeptFragment, with_token
+from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import Idea
 from ideaboard.core.permissions import can, checker
@@ -115,7 +115,7 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
 
 # --- markup -------------------------------------------------------------------
 
-# The markup of each thread, kept per worker and keyed by everything it shows (the
+# The markup of each thread, kept per application and keyed by everything it shows (the
 # ShownThread and the reply box's label): an edit, a deletion, a moderator's decision,
 # another viewer's rights or a new age ("3 days ago") make another key, so what is kept
 # never goes stale (the timestamps in the key are always UTC, see UTCDateTime, so equal
@@ -126,33 +126,17 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
 THREAD_CACHE_SIZE = 512
 KEPT_TEXT_MAX = 2000  # characters of comment markup in a kept thread
 KEPT_COMMENTS_MAX = 10  # comments in a kept thread, replies included
+THREAD: KeptFragment[tuple[ShownThread, TextArea]] = KeptFragment(
+    "comments/_thread.html", "thread", lambda key: (*key, TOKEN_SLOT),
+    maxsize=THREAD_CACHE_SIZE)
 
 
-def _renderers() -> tuple[Callable[..., str], Callable[..., str]]:
-    """The ``thread`` macro of ``comments/_thread.html`` with the token slot for its token:
-    (as it is, behind a bounded cache keyed by its arguments)."""
-    app: Flask = current_app._get_current_object()
-    renderers = app.extensions.get("ideaboard.comment_threads")
-    if renderers is None:
-        macro = app.jinja_env.get_template("comments/_thread.html").module.thread
-
-        def render(thread: ShownThread, box: TextArea) -> str:
-            return str(macro(thread, box, TOKEN_SLOT))
-
-        # While templates reload on change (development), render every time.
-        kept = render if app.jinja_env.auto_reload else lru_cache(THREAD_CACHE_SIZE)(render)
-        renderers = app.extensions["ideaboard.comment_threads"] = (render, kept)
-    return renderers
+def _worth_keeping(thread: ShownThread) -> bool:
+    return len(thread.replies) < KEPT_COMMENTS_MAX and sum(
+        len(c.body_html or "") for c in (thread.comment, *thread.replies)) <= KEPT_TEXT_MAX
 
 
 def threads_html(threads: list[ShownThread], box: TextArea, token: str) -> list[Markup]:
     """The markup of each thread (``box`` describes the reply boxes), with the viewer's
     CSRF token in its forms."""
-    render, kept = _renderers()
-    markup = []
-    for t in threads:
-        keep = (len(t.replies) < KEPT_COMMENTS_MAX and sum(
-            len(c.body_html or "") for c in (t.comment, *t.replies)) <= KEPT_TEXT_MAX)
-        html = (kept if keep else render)(t, box)
-        markup.append(with_token(html, token))
-    return markup
+    return [with_token(THREAD.html((t, box), keep=_worth_keeping(t)), token) for t in threads]

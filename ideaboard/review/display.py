@@ -1,0 +1,144 @@
+"""What the review queue and the idea page's review section show, and the queue's kept rows.
+
+The queue: the view (``review.routes.queue``) reads one page of ``services.queue_page``;
+``queue_entries`` turns its rows into ``QueueEntry`` tuples, and ``queue_rows_html``
+their markup, kept per application (``QUEUE_ROW``, a ``core.kept.KeptFragment``).
+
+The idea page: every idea page shows the idea's timeline and the ideas merged into it.
+Loaded as ORM objects (each status change with its actor as a User, each duplicate as a
+whole Idea) they cost the page more than the whole floor request; read as plain rows
+(``core.rows``) from statements built once (``review.queries``) they cost a tenth of
+that. This is the one way the timeline and the merged duplicates are read: the review
+page shows the same rows, through the same partials, and ``services.current_decision``
+finds the decision among them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from markupsafe import Markup
+
+from ideaboard.core.kept import KeptFragment
+from ideaboard.core.rows import rows as plain_rows
+from ideaboard.core.urls import link_by_id
+from ideaboard.review.queries import MERGED, TIMELINE
+
+# --- the queue ------------------------------------------------------------------------
+
+
+class QueueEntry(NamedTuple):
+    """One row of the review queue, worked out in Python once rather than in the
+    template cell by cell (``url_for`` and number formatting per row were most of the
+    page's cost). Its markup depends on nothing else (``queue_rows_html``)."""
+
+    id: int
+    title: str
+    url: str
+    scored_by_viewer: bool
+    department_name: str
+    queue_name: str | None  # set when the idea waits in another department's queue
+    waiting_days: int | str
+    due_iso: str
+    due_date: str
+    overdue: bool
+    upvotes: int
+    downvotes: int
+    net_votes: int
+    wilson: str
+    review_count: int
+    mean_scores: str | None  # "impact / feasibility / effort", None until scored
+    merit: str
+    escalation_level: int
+
+
+def queue_entries(rows, now) -> list[QueueEntry]:
+    """The rows of ``services.queue_page`` as the table shows them at ``now``."""
+    link = link_by_id("review.idea")
+    entries = []
+    # Unpacked in the order of queries.QUEUE_COLUMNS: reading a result row's fields by
+    # name cost more than all the rest of this loop.
+    for (idea_id, title, department_id, queue_department_id, entered_review_at, review_due_at,
+         upvotes, downvotes, wilson_score, review_count, mean_impact, mean_feasibility,
+         mean_effort, merit_score, escalation_level, department_name, queue_department_name,
+         scored_by_viewer) in rows:
+        due_iso = review_due_at.isoformat() if review_due_at is not None else ""
+        entries.append(QueueEntry(
+            id=idea_id,
+            title=title,
+            url=link.format(idea_id),
+            scored_by_viewer=bool(scored_by_viewer),
+            department_name=department_name,
+            queue_name=(None if queue_department_id == department_id
+                        else queue_department_name or "administrators"),
+            waiting_days=(now - entered_review_at).days if entered_review_at else "",
+            due_iso=due_iso,
+            due_date=due_iso[:10],  # YYYY-MM-DD, as the |date filter writes it (UTC)
+            overdue=review_due_at is not None and review_due_at <= now,
+            upvotes=upvotes,
+            downvotes=downvotes,
+            net_votes=upvotes - downvotes,
+            wilson=f"{wilson_score:.2f}",
+            review_count=review_count,
+            mean_scores=(f"{mean_impact:.1f} / {mean_feasibility:.1f} / {mean_effort:.1f}"
+                         if review_count else None),
+            merit=f"{merit_score:.0f}" if merit_score is not None else "\u2013",
+            escalation_level=escalation_level,
+        ))
+    return entries
+
+
+# The markup of each row, kept per application and keyed by the whole QueueEntry
+# (everything the row shows, "you scored it" and the days waited included): a vote, a
+# review, an escalation or another day make another key, so nothing kept can go stale.
+# About 1 kB a row.
+QUEUE_ROW_CACHE_SIZE = 2048
+QUEUE_ROW: KeptFragment[QueueEntry] = KeptFragment(
+    "review/_queue_row.html", "queue_row", lambda entry: (entry,),
+    maxsize=QUEUE_ROW_CACHE_SIZE)
+
+
+def queue_rows_html(entries: list[QueueEntry]) -> Markup:
+    """The table rows of ``entries``, each from the kept markup when there is one."""
+    return QUEUE_ROW.join(entries, separator="\n")
+
+
+# --- the idea page's review section ---------------------------------------------------
+
+
+class Actor(NamedTuple):
+    """Who made a status change, as the timeline names them."""
+
+    display_name: str
+
+
+class TimelineEntry(NamedTuple):
+    """One status change of an idea: ``StatusChange``'s columns and its actor's name."""
+
+    id: int
+    idea_id: int
+    from_status: str | None
+    to_status: str
+    actor_id: int | None  # None: the system
+    reason: str
+    created_at: datetime
+    actor: Actor | None
+
+
+class MergedDuplicate(NamedTuple):
+    """An idea merged into another as its duplicate, as the idea page links to it."""
+
+    id: int
+    title: str
+
+
+def timeline(idea_id: int) -> list[TimelineEntry]:
+    """Every status change of the idea, oldest first, with its actor's name (one query)."""
+    return [TimelineEntry(*row[:7], Actor(row[7]) if row[4] is not None else None)
+            for row in plain_rows(TIMELINE, {"idea_id": idea_id})]
+
+
+def merged_duplicates(idea_id: int) -> list[MergedDuplicate]:
+    """The visible ideas merged into this one as its duplicates (one query)."""
+    return [MergedDuplicate(*row) for row in plain_rows(MERGED, {"idea_id": idea_id})]
