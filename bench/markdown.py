@@ -13,7 +13,7 @@ accepts (an idea's description); its column is the time one request can spend re
     python -m bench.markdown --shape brackets --sizes 1000,20000 --repeat 5
 
 Exits 1 when a shape is over budget. A report, not a test: the fast check that cannot
-flake is tests/test_sanitize_cost.py.
+flake is tests/sanitize/test_sanitize_cost.py.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ committed if it only read and rolled back otherwise.
 
 Commands and jobs run their work in :func:`unit_of_work` instead. This module is the
 only one in the package that calls ``commit()`` or ``rollback()``
-(``tests/test_transactions.py`` checks).
+(``tests/core/test_transactions.py`` checks).
 
 **Writing or reading.** A unit of work declares whether it writes; on SQLite a writing
 one begins each transaction with ``BEGIN IMMEDIATE`` (waiting on the busy timeout, with

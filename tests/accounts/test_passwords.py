@@ -1,5 +1,5 @@
 """Passwords are checked against the person's own data and a list of common passwords,
-wherever one is chosen: sign-up (tests/test_accounts.py), reset, change, create-admin."""
+wherever one is chosen: sign-up (tests/accounts/test_accounts.py), reset, change, create-admin."""
 
 import re
 

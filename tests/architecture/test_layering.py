@@ -161,7 +161,7 @@ def layer_violations(sources: dict[str, tuple[str, str, bool]]) -> list[str]:
         here = rank(module)
         if here is None:
             problems.append(f"{file}: {package_of(module)!r} is in no layer; add it to "
-                            "tests/test_layering.py and to README.md's layers")
+                            "tests/architecture/test_layering.py and to README.md's layers")
             continue
         for line, target in imports:
             there = rank(target)

@@ -1,4 +1,4 @@
-"""Every XSS payload of tests/xss_payloads.txt, posted through the real comment and reply
+"""Every XSS payload of tests/helpers/xss_payloads.txt, posted through the real comment and reply
 routes, is stored and shown as HTML that cannot run anything."""
 
 import sqlalchemy as sa

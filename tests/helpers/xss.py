@@ -5,7 +5,7 @@ it (Python's html.parser, attribute values unescaped) and fails on any element
 outside the sanitiser's allow-list, any event-handler or style attribute, any
 link whose scheme is not http, https or mailto, any link without the safe rel,
 and any comment, declaration or processing instruction.
-``load_payloads()`` reads tests/xss_payloads.txt.
+``load_payloads()`` reads tests/helpers/xss_payloads.txt.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _unescape_line(line: str) -> str:
 
 
 def load_payloads() -> list[str]:
-    """Every payload of tests/xss_payloads.txt (one per line, escapes decoded)."""
+    """Every payload of tests/helpers/xss_payloads.txt (one per line, escapes decoded)."""
     lines = PAYLOAD_FILE.read_text(encoding="utf-8").splitlines()
     return [_unescape_line(line) for line in lines if line.strip()]
 
