@@ -8,7 +8,7 @@ from ideaboard.extensions import db
 from ideaboard.ideas import services
 from ideaboard.ideas.cards import card_list_items, cards, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
-from ideaboard.ideas.models import STATUS_LABELS
+from ideaboard.ideas.models import STATUS_LABELS, status_label
 from ideaboard.ideas.page import idea_page_context
 from ideaboard.core import throttling
 from ideaboard.core.paging import paginate
@@ -20,6 +20,7 @@ from ideaboard.review import workflow
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(card_list_items)
+bp.add_app_template_filter(status_label)
 
 
 def _status() -> int:
@@ -59,8 +60,7 @@ def index():
     filters = form.to_filters()
     pagination, idea_cards = _page(services.list_query(current_user, filters))
     return render_template("ideas/index.html", form=form, filters=filters,
-                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters),
-                           status_labels=STATUS_LABELS)
+                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters))
 
 
 @bp.get("/departments/<slug>")
