@@ -1,6 +1,6 @@
-"""The templates' shared pieces are written once: every form field comes from the field
-macro, every page's header from page_header, every status label from one filter and
-every author's name from one wording (templates/_macros/)."""
+"""The templates' shared pieces are written once: every form field comes from one
+renderer (ideaboard/core/fields.py), every page's header from page_header, every status
+label from one filter and every author's name from one wording (templates/_macros/)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from flask import request
 
 from ideaboard.ideas.models import STATUS_LABELS, IdeaStatus
 from tests.factories import IdeaFactory, UserFactory
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-FIELD_MACRO = "_macros/forms.html"
 
 
 def _templates() -> dict[str, str]:
@@ -22,30 +22,28 @@ def _templates() -> dict[str, str]:
             for path in sorted(TEMPLATES.rglob("*.html"))}
 
 
-# Markup only the field macro writes: a label, a control that is not hidden, a legend, a
+# Markup only the field renderer writes: a label, a control that is not hidden, a legend, a
 # WTForms field rendered by hand (its widget, label or options).
 _FIELD_MARKUP = re.compile(
     r"<label\b|<textarea\b|<select\b|<legend\b|<input\b(?![^>]*type=\"hidden\")"
     r"|\.label(?:\(|\.text)|\boption\(\)"
     r"|\{\{\s*[\w.]*form\.(?!csrf_token\b)\w+\s*(?:\(|\}\})")
-# Fields a page may render without the macro: they are hidden (checked below).
+# Fields a page may render without the renderer: they are hidden (checked below).
 _HIDDEN_FIELDS = {("ideas/new.html", "{{ form.confirmed }}")}
 
 
-def test_only_the_field_macro_writes_form_fields():
+def test_only_the_field_renderer_writes_form_fields():
     found = []
     for name, source in _templates().items():
-        if name == FIELD_MACRO:
-            continue
         for match in _FIELD_MARKUP.finditer(source):
             line = source.count("\n", 0, match.start()) + 1
             text = source[match.start():source.find("\n", match.start())].strip()
             if not any(name == page and text.startswith(field) for page, field in _HIDDEN_FIELDS):
                 found.append(f"{name}:{line}: {text}")
-    assert found == [], "write these through _macros/forms.html's field macro"
+    assert found == [], "write these with field(...) (ideaboard/core/fields.py)"
 
 
-def test_fields_rendered_without_the_macro_are_hidden(app):
+def test_fields_rendered_without_the_renderer_are_hidden(app):
     from ideaboard.ideas.forms import IdeaForm
 
     with app.test_request_context():
@@ -87,7 +85,8 @@ class _Controls(HTMLParser):
             self._open_labels += 1
             if values.get("for"):
                 self.labelled.add(values["for"])
-        elif tag in ("input", "select", "textarea") and values.get("type") not in ("hidden", "submit"):
+        elif tag in ("input", "select", "textarea") \
+                and values.get("type") not in ("hidden", "submit"):
             self.controls.append(dict(values, tag=tag, wrapped=str(bool(self._open_labels))))
 
     def handle_endtag(self, tag):
@@ -112,19 +111,20 @@ def test_every_control_is_labelled_and_wired(admin_client, path):
     parser = _controls(admin_client.get(path).get_data(as_text=True))
     assert parser.controls
     assert _unlabelled(parser) == []
-    # The macro states every text control's validity (radios and checkboxes are named by
+    # The renderer states every text control's validity (radios and checkboxes are named by
     # their label, which wraps them).
     assert [c for c in parser.controls if c["wrapped"] != "True" and "aria-invalid" not in c] == []
 
 
-def test_the_idea_pages_boxes_come_from_the_macro_and_post(app, employee_client, it_department):
+def test_the_idea_pages_boxes_are_labelled_described_and_post(app, employee_client, it_department):
     idea = IdeaFactory(author=UserFactory(department=it_department), department=it_department)
     page = employee_client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     parser = _controls(page)
     assert _unlabelled(parser) == []
     boxes = {c["id"]: c for c in parser.controls if c["tag"] == "textarea"}
     assert boxes["body"]["maxlength"] == "10000" and "required" in boxes["body"]
-    assert boxes["body"]["aria-describedby"] == "body-hint" and 'id="body-hint">Markdown works.' in page
+    assert boxes["body"]["aria-describedby"] == "body-hint"
+    assert 'id="body-hint">Markdown works.' in page
     reason = boxes["report-reason"]
     assert reason["maxlength"] == "500" and reason["aria-describedby"] == "report-reason-hint"
     token = re.search(r'name="report-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -134,17 +134,31 @@ def test_the_idea_pages_boxes_come_from_the_macro_and_post(app, employee_client,
     assert response.status_code == 302
 
 
-def test_the_field_macro_wires_hint_and_error(app):
+def test_a_field_wires_its_hint_and_error(app):
+    from ideaboard.core.fields import field
     from ideaboard.ideas.forms import EditIdeaForm
 
     with app.test_request_context():
         form = EditIdeaForm(meta={"csrf": False}, data={"title": "x"})
         form.validate()
-        macro = app.jinja_env.get_template(FIELD_MACRO).module.field
-        html = str(macro(form.title, hint="Say what would change."))
+        html = str(field(form.title, hint="Say what would change."))
     assert 'aria-describedby="title-hint title-error"' in html and 'aria-invalid="true"' in html
     assert '<p class="hint" id="title-hint">Say what would change.</p>' in html
     assert 'class="error" id="title-error"' in html and "has-error" in html
+
+
+@pytest.mark.parametrize("name, control", [("q", "search"), ("tag", "text"), ("status", "select")])
+def test_a_control_written_by_the_renderer_is_the_one_its_widget_writes(app, name, control):
+    """The filter bar's controls skip WTForms' widgets for speed: the same attributes."""
+    from ideaboard.core.fields import field
+    from ideaboard.ideas.forms import IdeaFilterForm
+
+    with app.test_request_context("/?q=paper&tag=cost&status=open"):
+        form = IdeaFilterForm(request.args)
+        form.validate()
+        written = _controls(str(field(form[name], control=control))).controls
+        widget = _controls(str(field(form[name]))).controls
+    assert written == widget and written[0]["id"] == name
 
 
 def test_one_label_per_status(app):
