@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ideaboard.accounts.models import Role, User
+from ideaboard.accounts.services import find_by_email
 from ideaboard.audit.services import record
 from ideaboard.core.paging import Page
 from ideaboard.core.rows import rows as plain_rows
@@ -339,10 +340,9 @@ def refresh_merit(idea) -> float | None:
 
 def find_active_user(email: str | None) -> User | None:
     """The active user with that e-mail (any case); None for a blank one; error if unknown."""
-    email = (email or "").strip().lower()
-    if not email:
+    if not (email or "").strip():
         return None
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+    user = find_by_email(email)
     if user is None or not user.active:
         raise ReviewError("No active user has that e-mail address.")
     return user
