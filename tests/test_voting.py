@@ -1,5 +1,7 @@
 """Votes: +1/-1, changeable, retractable, never on one's own idea, only while open or in review."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -74,12 +76,15 @@ def test_vote_value_is_checked_by_the_database(idea, employee):
     db.session.rollback()
 
 
-def test_my_votes_in_one_query(idea, employee, manager, it_department):
+def test_the_list_shows_each_of_my_votes(idea, employee, employee_client, manager,
+                                         it_department):
     other = IdeaFactory(author=manager, department=it_department)
     services.cast_vote(employee, idea, 1)
     services.cast_vote(employee, other, -1)
-    db.session.commit()
-    assert services.my_votes(employee, [idea.id, other.id]) == {idea.id: 1, other.id: -1}
+    page = employee_client.get("/").get_data(as_text=True)
+    cards = dict(re.findall(r'<article class="idea-card card" id="idea-(\d+)"(.*?)</article>',
+                            page, re.S))
+    assert "You voted up" in cards[str(idea.id)] and "You voted down" in cards[str(other.id)]
 
 
 # --- route ----------------------------------------------------------------------

@@ -72,14 +72,6 @@ class User(UserMixin, db.Model):
 
         return identity(self)
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 

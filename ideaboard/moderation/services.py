@@ -96,12 +96,6 @@ def open_flags(*, page: int = 1, per_page: int = 30):
     return db.paginate(open_flags_query(), page=page, per_page=per_page, error_out=False)
 
 
-def open_flag_count() -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(Flag.id)).where(Flag.resolved_at.is_(None))
-    ) or 0
-
-
 def resolve(flag: Flag, moderator, decision: Decision | str, note: str = "") -> list[Flag]:
     """Hide, restore or dismiss: apply it to the flag's target and close its open flags.
 
