@@ -150,7 +150,8 @@ def test_a_vote_through_the_page_keeps_a_scored_ideas_merit_in_step(employee_cli
                                                                     it_department):
     """The page votes with a VoteTarget, not an Idea: the merit of a scored idea under
     review still follows its new Wilson score, in the same transaction."""
-    from ideaboard.review.services import merit, save_review
+    from ideaboard.review.services import save_review
+    from tests.review_support import expected_merit
 
     idea.status = "in_review"
     idea.queue_department_id = idea.department_id
@@ -161,7 +162,7 @@ def test_a_vote_through_the_page_keeps_a_scored_ideas_merit_in_step(employee_cli
     assert response.status_code == 200
     db.session.expire_all()
     row = db.session.get(Idea, idea.id)
-    assert row.merit_score == pytest.approx(merit(4, 4, 2, row.wilson_score))
+    assert row.merit_score == pytest.approx(expected_merit(4, 4, 2, row.wilson_score))
     assert row.merit_score > before
 
 

@@ -26,7 +26,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ideaboard.accounts.models import Role, User
@@ -168,18 +168,6 @@ def _queue_order() -> tuple:
             _ideas.c.entered_review_at, _ideas.c.id)
 
 
-def queue_for(user: User, *, now: datetime | None = None) -> list[Idea]:
-    """Every idea waiting for ``user``'s review, as Ideas, in the queue's order (the
-    queue page shows ``queue_page`` instead: a page of plain rows)."""
-    query = (
-        sa.select(Idea)
-        .where(_queue_where(admin=_is_admin(user)))
-        .order_by(*_queue_order())
-        .options(selectinload(Idea.department), selectinload(Idea.queue_department))
-    )
-    return list(db.session.scalars(query, {"viewer": user.id, "now": now or utcnow()}))
-
-
 _department = Department.__table__.alias("department")
 _queue_department = Department.__table__.alias("queue_department")
 _reviews = Review.__table__
@@ -295,13 +283,6 @@ _REFRESH_MERIT = (
     .values(merit_score=_merit_sql())
     .returning(Idea.__table__.c.merit_score)
 )
-
-
-def merit(mean_impact: float, mean_feasibility: float, mean_effort: float,
-          wilson_score: float) -> float:
-    """The merit formula in Python (the same as the SQL that fills ``merit_score``)."""
-    rubric = (mean_impact + mean_feasibility + (6 - mean_effort)) / 15.0
-    return 100.0 * (RUBRIC_WEIGHT * rubric + PEER_WEIGHT * wilson_score)
 
 
 def refresh_aggregates(idea: Idea) -> None:
