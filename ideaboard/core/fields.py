@@ -21,7 +21,7 @@ hand (in-process, per page); a macro call alone is 3 us.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -45,12 +45,9 @@ def field(f: Any = None, hint: str | None = None, class_: str = "", control: str
     is written here. Without it the field's widget writes it. ``attrs`` are extra
     attributes of a written control; ``options_class`` the class of a radio group's box.
     """
-    if f is None:
-        fid, errors, is_required = id, (), bool(required)
-    else:
-        fid, errors = id or f.id, f.errors
-        is_required = f.flags.required if required is None else required
-    fid = escape(fid)
+    errors: Sequence[str] = () if f is None else f.errors
+    is_required = bool(required if required is not None or f is None else f.flags.required)
+    fid = str(escape(id or f.id))
     described = " ".join(part for part in (f"{fid}-hint" if hint else "",
                                            f"{fid}-error" if errors else "") if part)
     if control is None and f.type in ("RadioField", "MultiCheckboxField"):
@@ -105,7 +102,7 @@ def _control(f: Any, control: str, fid: str, name: str | None, maxlength: int | 
             f'value="{escape(value or "")}">')
 
 
-def _group(f: Any, fid: str, hint: str | None, errors: list, described: str, class_: str,
+def _group(f: Any, fid: str, hint: str | None, errors: Sequence[str], described: str, class_: str,
            options_class: str) -> Markup:
     """Radios or checkboxes: the legend names the group, the fieldset carries the wiring."""
     classes = " ".join(c for c in (class_, "has-error" if errors else "") if c)
@@ -129,5 +126,5 @@ def _hint(fid: str, hint: str | None) -> str:
     return f'\n<p class="hint" id="{fid}-hint">{escape(hint)}</p>' if hint else ""
 
 
-def _errors(fid: str, errors: list) -> str:
+def _errors(fid: str, errors: Sequence[str]) -> str:
     return f'\n<p class="error" id="{fid}-error">{escape(" ".join(errors))}</p>' if errors else ""
