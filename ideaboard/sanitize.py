@@ -197,6 +197,17 @@ _TAG_ANY = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
+# Control characters have no place in stored text (PostgreSQL even refuses NUL); tab,
+# line feed and carriage return are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control(text: str | None) -> str:
+    """``text`` (None for empty) without its control characters, tabs and line breaks
+    kept: what is stored of a title, body, comment or reason a person typed."""
+    return _CONTROL.sub("", text or "")
+
+
 def plain_text(rendered_html: str) -> str:
     """The visible text of sanitised HTML, on one line."""
     text = _TAG_ANY.sub("", _BLOCK_TAG.sub(" ", rendered_html))

@@ -72,14 +72,6 @@ class User(UserMixin, db.Model):
 
         return identity(self)
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
@@ -102,3 +94,14 @@ class Invitation(db.Model):
 
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
     department: Mapped[Department | None] = relationship()
+
+
+def normalise_email(email: str) -> str:
+    """An address as accounts store it: trimmed and lower-case (the unique index is on it)."""
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """The account with this address, active or not (one lookup through the unique
+    index). Beside the table, so every capability finds people the same way."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ideaboard.accounts.models import EmailFrequency, Invitation, Role, User
+from ideaboard.accounts.models import (
+    EmailFrequency, Invitation, Role, User, find_by_email, normalise_email,
+)
 from ideaboard.accounts.passwords import burn_time, hash_password, password_problem, verify_password
 from ideaboard.audit.services import record
 from ideaboard.core.urls import absolute_url
@@ -27,14 +28,6 @@ class AccountError(ValueError):
 
 class WrongPassword(AccountError):
     """The current password given to confirm a change is wrong."""
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def find_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 def email_domain_allowed(email: str) -> bool:

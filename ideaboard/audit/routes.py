@@ -12,7 +12,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
-from ideaboard.accounts.models import User
+from ideaboard.accounts.models import find_by_email
 from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
@@ -39,7 +39,8 @@ def _filtered_query(form: AuditFilterForm):
     actor = (form.actor.data or "").strip().lower()
     actor_id = None
     if actor and actor != "system":
-        actor_id = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == actor))
+        person = find_by_email(actor)
+        actor_id = person.id if person is not None else None
         if actor_id is None:
             form.actor.errors.append("No one has that e-mail address.")
             return None

@@ -36,12 +36,3 @@ class Comment(db.Model):
     author: Mapped[User] = relationship()
     # Loaded from the identity map when the idea is already in the session (the idea page).
     idea: Mapped[Idea] = relationship()
-
-    @property
-    def is_reply(self) -> bool:
-        return self.parent_id is not None
-
-    @property
-    def is_removed(self) -> bool:
-        """Deleted by its author: shown as "[comment removed]"."""
-        return self.deleted_at is not None

@@ -44,7 +44,7 @@ from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.delivery import deliver
 from ideaboard.notifications.services import notify
 from ideaboard.core.permissions import can
-from ideaboard.sanitize import render_markdown
+from ideaboard.sanitize import render_markdown, strip_control
 
 MAX_BODY_LENGTH = 10_000
 MAX_MENTIONS = 20
@@ -52,8 +52,6 @@ MAX_MENTIONS = 20
 # is an address, not a mention) and not ending in punctuation ("@ann.lee." names ann.lee).
 MENTION = re.compile(r"(?<![\w.+-])@([A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_])?)")
 _CODE = re.compile(r"<(pre|code)>.*?</\1>", re.DOTALL)
-# Control characters have no place in text (PostgreSQL refuses NUL); tabs and newlines stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -161,7 +159,7 @@ def _conditional_update(comment: Comment, values: dict, *, deleted: bool | None 
 
 
 def _clean_body(body_md: str) -> str:
-    body_md = _CONTROL.sub("", body_md or "").strip()
+    body_md = strip_control(body_md).strip()
     if not body_md:
         raise CommentError("Write something first.")
     if len(body_md) > MAX_BODY_LENGTH:

@@ -32,11 +32,9 @@ from ideaboard.core.kept import TOKEN_SLOT, KeptFragment
 from ideaboard.core.templating import iso_datetime, time_ago
 from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
-from ideaboard.ideas.models import STATUS_LABELS
 from ideaboard.ideas.queries import split_tag_names
 from ideaboard.core.permissions import checker
 
-_STATUS_LABELS = {status.value: label for status, label in STATUS_LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +46,6 @@ class Card:
     title: str
     excerpt: str
     status: str
-    status_label: str
     net_votes: int
     comment_count: int
     created_at: str  # ISO 8601, for <time datetime>
@@ -115,7 +112,6 @@ def card(key: CardKey) -> Card:
         title=title,
         excerpt=excerpt,
         status=status,
-        status_label=_STATUS_LABELS[status],
         net_votes=upvotes - downvotes,
         comment_count=comment_count,
         created_at=created_at.isoformat(),

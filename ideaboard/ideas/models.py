@@ -43,6 +43,12 @@ STATUS_LABELS = {
     IdeaStatus.WITHDRAWN: "Withdrawn",
 }
 
+
+def status_label(status: str) -> str:
+    """How pages name a status (``"in_review"`` is "In review"): the templates'
+    ``status_label`` filter."""
+    return STATUS_LABELS[IdeaStatus(status)]
+
 idea_tags = sa.Table(
     "idea_tags",
     db.metadata,

@@ -11,7 +11,7 @@ from ideaboard.extensions import db
 from ideaboard.ideas import services
 from ideaboard.ideas.display import card_list_items, cards, idea_page_context, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
-from ideaboard.ideas.models import STATUS_LABELS, Idea
+from ideaboard.ideas.models import STATUS_LABELS, Idea, status_label
 from ideaboard.core import throttling
 from ideaboard.core.paging import paginate
 from ideaboard.core.urls import links_with
@@ -21,6 +21,7 @@ from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(card_list_items)
+bp.add_app_template_filter(status_label)
 
 
 def _status() -> int:
@@ -60,8 +61,7 @@ def index():
     filters = form.to_filters()
     pagination, idea_cards = _page(services.list_query(current_user, filters))
     return render_template("ideas/index.html", form=form, filters=filters,
-                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters),
-                           status_labels=STATUS_LABELS)
+                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters))
 
 
 @bp.get("/departments/<slug>")

@@ -119,15 +119,12 @@ def after_submit(hook: SubmitHook) -> SubmitHook:
     return hook
 
 
-# Control characters have no place in text (PostgreSQL even refuses NUL); tab and
-# newlines stay in the body.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
 
 def _check_text(title: str, body_md: str) -> tuple[str, str]:
-    title = _SPACE.sub(" ", _CONTROL.sub("", title or "")).strip()
-    body_md = _CONTROL.sub("", body_md or "").strip()
+    title = _SPACE.sub(" ", sanitize.strip_control(title)).strip()
+    body_md = sanitize.strip_control(body_md).strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise IdeaError(f"A title has {TITLE_MIN} to {TITLE_MAX} characters.")
     if not 1 <= len(body_md) <= BODY_MAX:

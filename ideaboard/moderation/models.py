@@ -51,7 +51,3 @@ class Flag(db.Model):
     @property
     def target(self) -> Idea | Comment:
         return self.idea if self.idea_id is not None else self.comment
-
-    @property
-    def is_open(self) -> bool:
-        return self.resolved_at is None

@@ -8,7 +8,6 @@ written to the audit trail with the target's state before and after.
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -21,10 +20,9 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.moderation.models import Flag, FlagResolution
+from ideaboard.sanitize import strip_control
 
 MAX_REASON_LENGTH = 500
-# Control characters have no place in a reason (PostgreSQL refuses NUL).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ModerationError(ValueError):
@@ -59,7 +57,7 @@ def flag_comment(reporter, comment: Comment, reason: str) -> Flag:
 def _flag(reporter, reason: str, *, idea_id: int | None = None,
           comment_id: int | None = None) -> Flag:
     """One open flag per person and target: flagging again updates the reason."""
-    reason = " ".join(_CONTROL.sub("", reason or "").split())
+    reason = " ".join(strip_control(reason).split())  # one line
     if not reason:
         raise ModerationError("Say what is wrong, so a moderator can judge it.")
     if len(reason) > MAX_REASON_LENGTH:
@@ -96,12 +94,6 @@ def open_flags_query() -> sa.Select:
 def open_flags(*, page: int = 1, per_page: int = 30):
     """The moderation queue, paginated (two queries whatever the page holds)."""
     return db.paginate(open_flags_query(), page=page, per_page=per_page, error_out=False)
-
-
-def open_flag_count() -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(Flag.id)).where(Flag.resolved_at.is_(None))
-    ) or 0
 
 
 def resolve(flag: Flag, moderator, decision: Decision | str, note: str = "") -> list[Flag]:

@@ -28,9 +28,10 @@ from decimal import Decimal
 from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
+from ideaboard.accounts.models import find_by_email
 from ideaboard.audit.services import record
 from ideaboard.core.paging import Page
 from ideaboard.core.rows import keep_in_step
@@ -40,7 +41,7 @@ from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.review import workflow
 from ideaboard.review.models import Review, StatusChange
-from ideaboard.review.queries import QUEUE_COUNT, QUEUE_PAGE, queue_order, queue_where
+from ideaboard.review.queries import QUEUE_COUNT, QUEUE_PAGE
 from ideaboard.review.workflow import Outcome, TransitionError
 
 S = IdeaStatus
@@ -119,16 +120,6 @@ def queue_count(user: User) -> int:
     return plain_rows(QUEUE_COUNT[_is_admin(user)], {"viewer": user.id}).scalar_one()
 
 
-def queue_for(user: User, *, now: datetime | None = None) -> list[Idea]:
-    """Every idea waiting for ``user``'s review, as Ideas, in the queue's order (the
-    queue page shows ``queue_page`` instead: a page of plain rows)."""
-    query = (
-        sa.select(Idea)
-        .where(queue_where(admin=_is_admin(user)))
-        .order_by(*queue_order())
-        .options(selectinload(Idea.department), selectinload(Idea.queue_department))
-    )
-    return list(db.session.scalars(query, {"viewer": user.id, "now": now or utcnow()}))
 
 
 def queue_page(user: User, page: int, *, per_page: int = QUEUE_PAGE_SIZE,
@@ -216,13 +207,6 @@ _REFRESH_MERIT = (
 )
 
 
-def merit(mean_impact: float, mean_feasibility: float, mean_effort: float,
-          wilson_score: float) -> float:
-    """The merit formula in Python (the same as the SQL that fills ``merit_score``)."""
-    rubric = (mean_impact + mean_feasibility + (6 - mean_effort)) / 15.0
-    return 100.0 * (RUBRIC_WEIGHT * rubric + PEER_WEIGHT * wilson_score)
-
-
 def refresh_aggregates(idea: Idea) -> None:
     """Recompute review count, mean scores and merit from the reviews table, in SQL."""
     mine = sa.select(Review).where(Review.idea_id == idea.id).subquery()
@@ -258,10 +242,9 @@ def refresh_merit(idea_id: int) -> float | None:
 
 def find_active_user(email: str | None) -> User | None:
     """The active user with that e-mail (any case); None for a blank one; error if unknown."""
-    email = (email or "").strip().lower()
-    if not email:
+    if not (email or "").strip():
         return None
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+    user = find_by_email(email)
     if user is None or not user.active:
         raise ReviewError("No active user has that e-mail address.")
     return user

@@ -14,7 +14,6 @@ never count a vote twice or lose one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -152,22 +151,3 @@ def cast_vote(user: User, idea: VoteTarget, value: int) -> int:
     idea.upvotes, idea.downvotes = counters.upvotes, counters.downvotes
     enter_review_if_threshold_met(idea, idea.review_threshold)
     return value
-
-
-# Asked by every list page: built once, so SQLAlchemy reuses its compiled form.
-_MY_VOTES = sa.select(Vote.idea_id, Vote.value).where(
-    Vote.user_id == sa.bindparam("user_id"),
-    Vote.idea_id.in_(sa.bindparam("idea_ids", expanding=True)))
-
-
-def my_votes(user, idea_ids: Iterable[int]) -> dict[int, int]:
-    """The user's vote on each of ``idea_ids`` that they voted on, in one query."""
-    ids = list(idea_ids)
-    if not ids or not getattr(user, "is_authenticated", False):
-        return {}
-    votes = plain_rows(_MY_VOTES, {"user_id": user.id, "idea_ids": ids})
-    return {idea_id: value for idea_id, value in votes}
-
-
-def voter_ids(idea_id: int) -> list[int]:
-    return list(db.session.scalars(sa.select(Vote.user_id).where(Vote.idea_id == idea_id)))

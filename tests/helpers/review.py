@@ -8,6 +8,7 @@ from datetime import timedelta
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
+from ideaboard.review.services import queue_page
 from tests.helpers.factories import IdeaFactory
 
 
@@ -22,6 +23,19 @@ def make_idea(author, department, *, status="open", due_in_days=None, **kwargs) 
         idea.review_due_at = now + timedelta(days=days)
         db.session.commit()
     return idea
+
+
+def queue_ids(user) -> list[int]:
+    """The ids of every idea in ``user``'s review queue, in its order, as the queue page
+    reads them (one page big enough for all)."""
+    return [row.id for row in queue_page(user, 1, per_page=10_000).items]
+
+
+def expected_merit(impact: float, feasibility: float, effort: float, wilson: float) -> float:
+    """The merit formula as the README states it, which the database computes (the
+    ``merit_score`` column): 60% the managers' rubric, 40% the peers' Wilson score."""
+    rubric = (impact + feasibility + (6 - effort)) / 15.0
+    return 100.0 * (0.6 * rubric + 0.4 * wilson)
 
 
 def reload(obj):

@@ -11,9 +11,8 @@ from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification
 from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import StatusChange
-from ideaboard.review.services import queue_for
 from tests.helpers.factories import DepartmentFactory, UserFactory
-from tests.helpers.review import make_idea, reload
+from tests.helpers.review import make_idea, queue_ids, reload
 
 
 @pytest.fixture
@@ -67,8 +66,8 @@ def test_one_level_per_sla_period_up_to_the_admins(idea, tree):
     idea = reload(idea)
     assert (idea.queue_department_id, idea.escalation_level) == (tree["ops"].id, 1)
     assert idea.review_due_at == T0 + timedelta(days=7)  # moved on by the new queue's SLA
-    assert [i.id for i in queue_for(tree["managers"]["ops"])] == [idea.id]
-    assert queue_for(tree["managers"]["field"]) == []
+    assert queue_ids(tree["managers"]["ops"]) == [idea.id]
+    assert queue_ids(tree["managers"]["field"]) == []
     assert assigned_to(tree["managers"]["ops"]) == 1
 
     # Running again at the same instant changes nothing.
@@ -90,7 +89,7 @@ def test_one_level_per_sla_period_up_to_the_admins(idea, tree):
     db.session.commit()
     idea = reload(idea)
     assert (idea.queue_department_id, idea.escalation_level) == (None, 3)
-    assert [i.id for i in queue_for(tree["admin"])] == [idea.id]
+    assert queue_ids(tree["admin"]) == [idea.id]
     assert assigned_to(tree["admin"]) == 1
     assert escalate_overdue(now=T0 + timedelta(days=400)) == 0
     assert reload(idea).escalation_level == 3

@@ -20,7 +20,7 @@ from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import Review, StatusChange
 from tests.helpers.login import signed_in
 from tests.helpers.factories import DepartmentFactory, IdeaFactory, UserFactory
-from tests.helpers.review import make_idea, reload
+from tests.helpers.review import make_idea, queue_ids, reload
 
 RATIONALE = "A rationale that is long enough to be accepted."
 
@@ -86,8 +86,8 @@ def test_the_manager_above_fast_tracks_it_and_holds_it_in_their_queue(
     assert response.status_code == 302
     own = reload(own)
     assert (own.status, own.queue_department_id) == ("in_review", company.id)
-    assert [i.id for i in services.queue_for(ceo)] == [own.id]
-    assert services.queue_for(manager) == [] and services.queue_count(manager) == 0
+    assert queue_ids(ceo) == [own.id]
+    assert queue_ids(manager) == [] and services.queue_count(manager) == 0
     assert "Max&#39;s own idea" in ceo_client.get("/review").get_data(as_text=True)
     response = ceo_client.post(f"/review/ideas/{own.id}/decide", data={
         "decision": "accepted", "rationale": RATIONALE, "csrf_token": _token(ceo_client, own)})
@@ -114,8 +114,8 @@ def test_a_co_manager_reviews_it_in_the_same_department(app, manager, it_departm
     _enter_by_votes(own)
     assert reload(own).queue_department_id == it_department.id
     assert _assigned_to(own) == {co_manager.id}
-    assert [i.id for i in services.queue_for(co_manager)] == [own.id]
-    assert services.queue_for(manager) == []
+    assert queue_ids(co_manager) == [own.id]
+    assert queue_ids(manager) == []
 
 
 def test_the_admins_review_an_idea_only_its_author_could(app, ceo, company, admin):
@@ -125,9 +125,9 @@ def test_the_admins_review_an_idea_only_its_author_could(app, ceo, company, admi
     own = reload(own)
     assert own.queue_department_id is None and own.escalation_level == 0
     assert _assigned_to(own) == {admin.id}
-    assert [i.id for i in services.queue_for(admin)] == [own.id]
+    assert queue_ids(admin) == [own.id]
     assert services.queue_count(admin) == 1
-    assert services.queue_for(ceo) == []
+    assert queue_ids(ceo) == []
 
 
 def test_an_admin_does_not_decide_their_own_idea(app, admin, it_department, manager):
@@ -135,7 +135,7 @@ def test_an_admin_does_not_decide_their_own_idea(app, admin, it_department, mana
     assert workflow.capacities(admin, own) == {workflow.Capacity.AUTHOR}
     assert not workflow.allowed(admin, own, "accepted")
     assert workflow.allowed(manager, own, "accepted")
-    assert services.queue_for(admin) == []
+    assert queue_ids(admin) == []
 
 
 def test_escalation_passes_over_a_parent_only_the_author_manages(

@@ -8,12 +8,12 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification
 from ideaboard.review.models import StatusChange
-from ideaboard.review.services import enter_review_if_threshold_met, queue_count, queue_for
+from ideaboard.review.services import enter_review_if_threshold_met, queue_count
 from ideaboard.voting.services import cast_vote, vote_target
 from tests.helpers.login import AuthActions
 from tests.helpers.factories import UserFactory
 from tests.helpers.queries import QueryCounter
-from tests.helpers.review import make_idea, reload
+from tests.helpers.review import make_idea, queue_ids, reload
 
 
 def test_votes_reaching_the_threshold_send_the_idea_to_review(author, manager, it_department):
@@ -135,7 +135,7 @@ def test_admins_see_ideas_escalated_past_the_root(admin_client, admin, author, i
     html = admin_client.get("/review").get_data(as_text=True)
     assert _queue_rows(html) == [str(escalated.id)]
     assert "Level 2" in html
-    assert [i.id for i in queue_for(admin)] == [escalated.id]
+    assert queue_ids(admin) == [escalated.id]
 
 
 def test_queue_count_only_for_reviewers(employee_client, author, it_department):
@@ -159,10 +159,10 @@ def test_queue_query_count_is_the_same_for_5_and_50_rows(manager_client, author,
 
 def test_hidden_ideas_leave_managers_queues(manager, admin, author, it_department):
     idea = make_idea(author, it_department, status="in_review", hidden=True)
-    assert queue_for(manager) == [] and queue_count(manager) == 0
+    assert queue_ids(manager) == [] and queue_count(manager) == 0
     admin.managed_departments = [it_department]
     db.session.commit()
-    assert [i.id for i in queue_for(admin)] == [idea.id]
+    assert queue_ids(admin) == [idea.id]
 
 
 def test_the_manager_who_fast_tracks_is_not_told_about_it(manager, author, it_department):

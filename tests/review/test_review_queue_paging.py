@@ -10,10 +10,10 @@ import pytest
 
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.review.services import QUEUE_PAGE_SIZE, queue_count, queue_for, queue_page, save_review
+from ideaboard.review.services import QUEUE_PAGE_SIZE, queue_count, queue_page, save_review
 from tests.helpers.factories import UserFactory
 from tests.helpers.queries import QueryCounter
-from tests.helpers.review import make_idea
+from tests.helpers.review import make_idea, queue_ids
 
 
 def _rows(html: str) -> list[int]:
@@ -36,7 +36,7 @@ def _queue(author, department, n: int, *, overdue: int = 0) -> None:
 def test_page_two_continues_the_order_of_page_one(manager_client, manager, author,
                                                   it_department):
     _queue(author, it_department, QUEUE_PAGE_SIZE + 7, overdue=3)
-    everything = [idea.id for idea in queue_for(manager)]
+    everything = queue_ids(manager)
     first = manager_client.get("/review").get_data(as_text=True)
     second = manager_client.get("/review?page=2").get_data(as_text=True)
     assert _rows(first) == everything[:QUEUE_PAGE_SIZE]

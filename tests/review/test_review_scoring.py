@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from ideaboard.audit.models import AuditEntry
 from ideaboard.extensions import db
 from ideaboard.review.models import Review
-from ideaboard.review.services import ReviewError, merit, save_review
+from ideaboard.review.services import ReviewError, save_review
 from tests.helpers.csrf import csrf_token
 from tests.helpers.login import signed_in
 from tests.helpers.factories import UserFactory
-from tests.helpers.review import make_idea, reload
+from tests.helpers.review import expected_merit, make_idea, reload
 
 SECRET_NOTE = "Private: the vendor contract makes this hard, keep between us."
 
@@ -28,11 +28,18 @@ def score(client, idea, **data):
     return client.post(f"/review/ideas/{idea.id}/score", data=data)
 
 
-def test_merit_formula():
+@pytest.mark.parametrize("impact, feasibility, effort, wilson, merit", [
     # Rubric (4 + 5 + (6 - 2)) / 15 = 13/15; merit = 100 * (0.6 * 13/15 + 0.4 * 0.5) = 72.
-    assert merit(4, 5, 2, 0.5) == pytest.approx(72.0)
-    assert merit(5, 5, 1, 1.0) == pytest.approx(100.0)
-    assert merit(1, 1, 5, 0.0) == pytest.approx(12.0)
+    (4, 5, 2, 0.5, 72.0), (5, 5, 1, 1.0, 100.0), (1, 1, 5, 0.0, 12.0),
+])
+def test_merit_formula(manager, author, it_department, impact, feasibility, effort, wilson,
+                       merit):
+    """The database fills merit_score by the formula (review.services._merit_sql)."""
+    assert expected_merit(impact, feasibility, effort, wilson) == pytest.approx(merit)
+    idea = make_idea(author, it_department, status="in_review")
+    idea.wilson_score = wilson
+    save_review(idea, manager, impact=impact, feasibility=feasibility, effort=effort)
+    assert reload(idea).merit_score == pytest.approx(merit)
 
 
 def test_scoring_through_the_form_updates_the_aggregates(app, manager_client, manager,
@@ -53,7 +60,7 @@ def test_scoring_through_the_form_updates_the_aggregates(app, manager_client, ma
     idea = reload(idea)
     assert idea.review_count == 2
     assert (idea.mean_impact, idea.mean_feasibility, idea.mean_effort) == (3, 4, 3)
-    assert idea.merit_score == pytest.approx(merit(3, 4, 3, 0.5))
+    assert idea.merit_score == pytest.approx(expected_merit(3, 4, 3, 0.5))
 
 
 def test_a_manager_edits_their_one_review(manager_client, manager, author, it_department):
@@ -126,7 +133,7 @@ def test_merit_follows_the_votes_of_a_scored_idea(author, manager, it_department
     save_review(idea, manager, impact=3, feasibility=3, effort=3)
     before = idea.merit_score
     cast_vote(UserFactory(), vote_target(idea.id), 1)
-    assert idea.merit_score == pytest.approx(merit(3, 3, 3, idea.wilson_score))
+    assert idea.merit_score == pytest.approx(expected_merit(3, 3, 3, idea.wilson_score))
     assert idea.merit_score > before
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ideaboard.sanitize import LINK_REL, excerpt, plain_text, render_markdown
+from ideaboard.sanitize import LINK_REL, excerpt, plain_text, render_markdown, strip_control
 from tests.helpers.xss import assert_nothing_executable, load_payloads, problems, url_scheme
 
 PAYLOADS = load_payloads()
@@ -161,3 +161,10 @@ def test_excerpt_is_plain_text_cut_at_a_word():
 ])
 def test_plain_text_keeps_words_and_punctuation_together(source, text):
     assert plain_text(render_markdown(source)) == text
+
+
+def test_strip_control_keeps_text_and_its_line_breaks():
+    """The one control-character rule for what people type (ideas, comments, reports)."""
+    assert strip_control("a\x00b\x07c\x1bd\x7fe") == "abcde"
+    assert strip_control("one\ttwo\r\nthree\n") == "one\ttwo\r\nthree\n"
+    assert strip_control(None) == ""

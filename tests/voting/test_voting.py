@@ -1,5 +1,7 @@
 """Votes: +1/-1, changeable, retractable, never on one's own idea, only while open or in review."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -80,12 +82,15 @@ def test_vote_value_is_checked_by_the_database(idea, employee):
     db.session.rollback()
 
 
-def test_my_votes_in_one_query(idea, employee, manager, it_department):
+def test_the_list_shows_each_of_my_votes(idea, employee, employee_client, manager,
+                                         it_department):
     other = IdeaFactory(author=manager, department=it_department)
     cast(employee, idea, 1)
     cast(employee, other, -1)
-    db.session.commit()
-    assert services.my_votes(employee, [idea.id, other.id]) == {idea.id: 1, other.id: -1}
+    page = employee_client.get("/").get_data(as_text=True)
+    cards = dict(re.findall(r'<article class="idea-card card" id="idea-(\d+)"(.*?)</article>',
+                            page, re.S))
+    assert "You voted up" in cards[str(idea.id)] and "You voted down" in cards[str(other.id)]
 
 
 # --- route ----------------------------------------------------------------------
@@ -151,7 +156,8 @@ def test_a_vote_through_the_page_keeps_a_scored_ideas_merit_in_step(employee_cli
                                                                     it_department):
     """The page votes with a VoteTarget, not an Idea: the merit of a scored idea under
     review still follows its new Wilson score, in the same transaction."""
-    from ideaboard.review.services import merit, save_review
+    from ideaboard.review.services import save_review
+    from tests.helpers.review import expected_merit
 
     idea.status = "in_review"
     idea.queue_department_id = idea.department_id
@@ -162,7 +168,7 @@ def test_a_vote_through_the_page_keeps_a_scored_ideas_merit_in_step(employee_cli
     assert response.status_code == 200
     db.session.expire_all()
     row = db.session.get(Idea, idea.id)
-    assert row.merit_score == pytest.approx(merit(4, 4, 2, row.wilson_score))
+    assert row.merit_score == pytest.approx(expected_merit(4, 4, 2, row.wilson_score))
     assert row.merit_score > before
 
 
