@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -70,7 +70,7 @@ def fill(url: str, rows: int = ROWS) -> None:
                 return
             # bandit B311: a seeded generator on purpose; the floor's data is reproducible.
             rng = random.Random(7)  # nosec B311
-            start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+            start = datetime(2024, 1, 1, tzinfo=UTC)
             table = FloorRow.__table__
             for first in range(0, rows, 10_000):
                 connection.execute(table.insert(), [

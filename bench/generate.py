@@ -90,12 +90,8 @@ DEPARTMENTS = [
 ]
 BUSY_DEPARTMENT = 1
 
-FIRST = """Aisha Ben Carla Dev Elena Farid Grace Hugo Ines Jonas Kemi Liam Maya Noah Olga Priya
-Quinn Rafael Sofia Tomas Uma Victor Wen Xavier Yara Zoe Amir Bea Chen Dana Emil Fatima Gil Hana
-Ivan Julia Kofi Lena Marco Nadia Omar Paula Ravi Sara Theo Ulla Vera Will Yusuf Zara""".split()
-LAST = """Okafor Schmidt Rossi Patel Novak Haddad Kim Dubois Silva Berg Mensah Walsh Tanaka Moreau
-Costa Ivanova Larsen Nguyen Fischer Garcia Jansen Ali Kowalski Meyer Lopez Sato Brown Hughes Kaya
-Lindqvist""".split()
+FIRST = ["Aisha", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sofia", "Tomas", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea", "Chen", "Dana", "Emil", "Fatima", "Gil", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Ravi", "Sara", "Theo", "Ulla", "Vera", "Will", "Yusuf", "Zara"]
+LAST = ["Okafor", "Schmidt", "Rossi", "Patel", "Novak", "Haddad", "Kim", "Dubois", "Silva", "Berg", "Mensah", "Walsh", "Tanaka", "Moreau", "Costa", "Ivanova", "Larsen", "Nguyen", "Fischer", "Garcia", "Jansen", "Ali", "Kowalski", "Meyer", "Lopez", "Sato", "Brown", "Hughes", "Kaya", "Lindqvist"]
 
 TOPICS = """coffee machines|parking spaces|onboarding checklists|meeting rooms|expense reports|
 the intranet search|shift handovers|warehouse labels|customer callbacks|invoice approvals|
@@ -111,9 +107,7 @@ phone trees|access cards|field visits|product samples""".replace("\n", "").split
 VERBS = ["Simplify", "Automate", "Rethink", "Share", "Speed up", "Standardise", "Fix",
          "Measure", "Digitise", "Open up", "Schedule", "Pilot new", "Cut waste in",
          "Label", "Move", "Track"]
-TAGS = """quick-win cost-saving safety sustainability customer-experience automation wellbeing
-tooling process training security quality hiring onboarding energy travel office remote
-reporting data""".split()
+TAGS = ["quick-win", "cost-saving", "safety", "sustainability", "customer-experience", "automation", "wellbeing", "tooling", "process", "training", "security", "quality", "hiring", "onboarding", "energy", "travel", "office", "remote", "reporting", "data"]
 
 SENTENCES = [
     "Today this takes **three separate steps** and nobody owns the last one.",

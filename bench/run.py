@@ -482,7 +482,7 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
         result = SizeResult(scale, gen.sizes(scale)["ideas"], report)
         server_log = workdir / f"gunicorn-{kind}-{scale:g}.log"
         names = {"ideaboard": None, "floor": None}
-        urls = {name: database.url for name in names}
+        urls = dict.fromkeys(names, database.url)
         if kind == "postgresql":
             names = {name: f"{database.name}_{name}"[-63:] for name in names}
             urls = {name: f"{database.url}?application_name={names[name]}" for name in names}

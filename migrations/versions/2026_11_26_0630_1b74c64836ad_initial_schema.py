@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-26 06:30:38.391379
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1b74c64836ad'

@@ -11,9 +11,8 @@ Revises: 1b74c64836ad
 Create Date: 2026-11-26 06:35:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c1f0e2a9d41'

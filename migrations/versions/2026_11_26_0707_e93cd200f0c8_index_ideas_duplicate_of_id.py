@@ -13,7 +13,6 @@ Create Date: 2026-11-26 07:07:40.600393
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'e93cd200f0c8'
 down_revision = '5c1f0e2a9d41'

@@ -14,7 +14,6 @@ Create Date: 2026-11-26 07:34:14.719902
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'a5fc45b76d25'
 down_revision = 'e93cd200f0c8'

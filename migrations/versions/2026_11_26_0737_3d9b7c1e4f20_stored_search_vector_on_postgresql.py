@@ -17,7 +17,6 @@ Create Date: 2026-11-26 07:37:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '3d9b7c1e4f20'
 down_revision = 'a5fc45b76d25'

@@ -15,7 +15,6 @@ Create Date: 2026-11-26 09:50:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '7c4e2b9a1f03'
 down_revision = '3d9b7c1e4f20'

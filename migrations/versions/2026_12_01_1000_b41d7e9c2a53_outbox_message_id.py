@@ -15,7 +15,6 @@ Create Date: 2026-12-01 10:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'b41d7e9c2a53'
 down_revision = '7c4e2b9a1f03'

@@ -10,9 +10,8 @@ Revises: b41d7e9c2a53
 Create Date: 2026-12-01 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b5e8d2c4a7f1'

@@ -12,7 +12,6 @@ Create Date: 2026-12-01 10:15:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'b3d8f1a6c2e7'
 down_revision = 'b5e8d2c4a7f1'

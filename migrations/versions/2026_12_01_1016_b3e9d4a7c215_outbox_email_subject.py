@@ -11,9 +11,8 @@ Revises: b3d8f1a6c2e7
 Create Date: 2026-12-01 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3e9d4a7c215'

@@ -5,8 +5,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from ideaboard.accounts.models import User
 from ideaboard.accounts import services
+from ideaboard.accounts.models import User
 from ideaboard.extensions import db
 from ideaboard.notifications.models import OutboxEmail
 from tests.helpers.csrf import csrf_token

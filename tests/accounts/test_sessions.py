@@ -5,7 +5,7 @@ log-in and log-out."""
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -16,8 +16,8 @@ from ideaboard.audit.models import AuditEntry
 from ideaboard.extensions import db
 from ideaboard.notifications.models import OutboxEmail
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import AuthActions
 from tests.helpers.factories import PASSWORD
+from tests.helpers.login import AuthActions
 
 NEW_PASSWORD = "a-long-unusual-passphrase"
 SESSION, REMEMBER = "session", "remember_token"
@@ -173,7 +173,7 @@ def test_remember_me_cookie_expires(app, employee, client):
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(REMEMBER)]
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
-    left = expires - datetime.now(timezone.utc)
+    left = expires - datetime.now(UTC)
     assert timedelta(days=14) - timedelta(minutes=1) < left <= timedelta(days=14)
 
 

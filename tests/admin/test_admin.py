@@ -7,8 +7,8 @@ from ideaboard.audit.models import AppendOnlyError, AuditEntry
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
 from tests.helpers.csrf import csrf_token
-from tests.helpers.queries import count_queries
 from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.queries import count_queries
 
 
 def audit(action: str) -> list[AuditEntry]:

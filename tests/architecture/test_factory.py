@@ -114,8 +114,9 @@ def test_healthz(client):
 
 
 def test_sqlite_has_wal_and_foreign_keys(app):
-    from ideaboard.extensions import db
     import sqlalchemy as sa
+
+    from ideaboard.extensions import db
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite-only pragmas")

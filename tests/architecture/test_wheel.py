@@ -13,7 +13,6 @@ import pytest
 
 from tests.helpers.paths import ROOT
 
-
 pytestmark = pytest.mark.slow
 
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from tests.helpers.queries import QueryCounter
 @pytest.fixture
 def entries(admin, manager):
     """A small trail: two actors and the system, over three days."""
-    base = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+    base = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     made = [
         (manager, "idea.decline", "ideas", 1, base - timedelta(days=2), "=HYPERLINK(\"x\")"),
         (admin, "user.update", "users", 7, base - timedelta(days=1), "Role change"),

@@ -11,10 +11,9 @@ from ideaboard.extensions import db
 from ideaboard.following.services import follow, is_following
 from ideaboard.notifications.models import Notification
 from tests.helpers.discussions import add_discussion
+from tests.helpers.factories import IdeaFactory, UserFactory
 from tests.helpers.login import signed_in
 from tests.helpers.queries import count_queries
-from tests.helpers.factories import IdeaFactory, UserFactory
-
 
 
 def notifications_of(user) -> list[Notification]:

@@ -13,13 +13,13 @@ import re
 import pytest
 
 from ideaboard.comments import services
-from ideaboard.comments.models import Comment
 from ideaboard.comments.display import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
-from ideaboard.extensions import db
+from ideaboard.comments.models import Comment
 from ideaboard.core.permissions import can
+from ideaboard.extensions import db
 from tests.helpers.discussions import add_discussion
-from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.login import signed_in
 
 ARTICLE = re.compile(r'<article class="comment[^"]*" id="comment-(\d+)">(.*?)</article>', re.S)
 REPLY_BOX = re.compile(r'<form method="post" action="/comments/(\d+)/replies"')

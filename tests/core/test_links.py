@@ -22,10 +22,10 @@ from ideaboard.notifications.models import NotificationKind, OutboxEmail
 from ideaboard.notifications.services import notify
 from tests.helpers.clients import IsolatedClient
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import AuthActions
 from tests.helpers.factories import UserFactory
-from tests.helpers.review import make_idea
+from tests.helpers.login import AuthActions
 from tests.helpers.paths import ROOT
+from tests.helpers.review import make_idea
 
 BASE_URL = "https://ideas.example.com/board"
 FORGED = "evil.example"

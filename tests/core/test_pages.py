@@ -2,8 +2,8 @@
 
 import pytest
 
-from ideaboard.extensions import db
 from ideaboard.core.permissions import PUBLIC
+from ideaboard.extensions import db
 from tests.helpers.csrf import csrf_token
 
 

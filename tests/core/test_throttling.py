@@ -13,8 +13,8 @@ from ideaboard import create_app
 from ideaboard.extensions import db
 from tests.helpers.clients import IsolatedClient
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import signed_in
 from tests.helpers.factories import PASSWORD
+from tests.helpers.login import signed_in
 
 REDIS_URL = os.environ.get("IDEABOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

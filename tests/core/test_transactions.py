@@ -20,10 +20,10 @@ from flask import abort, flash, has_request_context, redirect, request
 import ideaboard
 from ideaboard.accounts.models import User
 from ideaboard.core import transactions
+from ideaboard.core.permissions import requires
 from ideaboard.core.transactions import unit_of_work
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
-from ideaboard.core.permissions import requires
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import PASSWORD
 
@@ -118,10 +118,9 @@ def test_a_reading_unit_of_work_and_the_test_session_take_no_lock(sqlite_file, i
 
 def test_a_unit_of_work_rolls_back_when_its_block_fails(app, it_department):
     db.session.commit()
-    with pytest.raises(RuntimeError):
-        with unit_of_work():
-            db.session.get(Department, it_department.id).name = "Half done"
-            raise RuntimeError("the command failed")
+    with pytest.raises(RuntimeError), unit_of_work():
+        db.session.get(Department, it_department.id).name = "Half done"
+        raise RuntimeError("the command failed")
     db.session.expire_all()
     assert db.session.get(Department, it_department.id).name == "IT"
 

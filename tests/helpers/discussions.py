@@ -71,7 +71,7 @@ class Commenters:
                             "body": f"Busy comment {len(codes)}", "csrf_token": token,
                         }).status_code)
                         stop.wait(self.PAUSE)
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 errors.append(error)
 
         threads = [threading.Thread(target=comment, args=pair) for pair in self.clients]

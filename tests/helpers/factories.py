@@ -5,8 +5,8 @@ from __future__ import annotations
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from ideaboard.accounts.models import User
 from ideaboard import sanitize
+from ideaboard.accounts.models import User
 from ideaboard.accounts.passwords import hash_password
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import signed_in
 from tests.helpers.factories import UserFactory
+from tests.helpers.login import signed_in
 
 NAME = "Zelda Secretauthor"
 EMAIL = "zelda.secret@example.com"

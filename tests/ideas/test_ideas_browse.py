@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
+from ideaboard.extensions import db
 from ideaboard.ideas import display
 from ideaboard.ideas.display import CARD, card_list_items, cards
 from ideaboard.ideas.queries import card_select
-from ideaboard.extensions import db
 from tests.helpers.csrf import CSRF_PATTERN, csrf_token
-from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, TagFactory, UserFactory
+from tests.helpers.login import signed_in
 
 
 def _card(page: str, idea_id: int) -> str:

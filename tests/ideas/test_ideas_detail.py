@@ -12,8 +12,8 @@ from ideaboard.extensions import db
 from ideaboard.ideas import display as page_module
 from ideaboard.ideas import services
 from ideaboard.voting.models import Vote
-from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, TagFactory, UserFactory
+from tests.helpers.login import signed_in
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from ideaboard.ideas import services
 from ideaboard.ideas.models import IdeaVersion
 from ideaboard.sanitize import render_markdown
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, TagFactory, UserFactory
+from tests.helpers.login import signed_in
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from jinja2 import BaseLoader, TemplateNotFound
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from tests.helpers.paths import ROOT
 
 SCRIPT = ROOT / "static" / "js" / "suggest.js"

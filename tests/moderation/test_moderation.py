@@ -10,9 +10,9 @@ from ideaboard.comments import services as comments
 from ideaboard.extensions import db
 from ideaboard.moderation import services
 from ideaboard.moderation.models import Flag
+from tests.helpers.factories import IdeaFactory, UserFactory
 from tests.helpers.login import signed_in
 from tests.helpers.queries import count_queries
-from tests.helpers.factories import IdeaFactory, UserFactory
 
 TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
 

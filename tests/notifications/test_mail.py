@@ -106,7 +106,7 @@ def test_two_digest_runs_at_once_queue_each_digest_once(app):
             with app.app_context():
                 start.wait(timeout=30)
                 results.append(app.test_cli_runner().invoke(args=["send-digests"]))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     runs = [threading.Thread(target=run) for _ in range(2)]
@@ -329,7 +329,7 @@ def test_a_second_run_beside_a_long_one_sends_nothing_twice(app, smtp, monkeypat
         try:
             with app.app_context():
                 results.append(worker.send_pending())
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     first, second = threading.Thread(target=run), threading.Thread(target=run)

@@ -20,8 +20,8 @@ from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.notifications.visibility import HIDDEN_COMMENT_MESSAGE, HIDDEN_IDEA_MESSAGE
 from ideaboard.review import services as review
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.login import signed_in
 from tests.helpers.queries import count_queries
 
 TITLE = "Secret plan for the merger"

@@ -26,8 +26,8 @@ from ideaboard.notifications.services import notify
 from ideaboard.policy import PUBLIC, RULES
 from ideaboard.sanitize import render_markdown
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import AuthActions
 from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.login import AuthActions
 from tests.helpers.review import make_idea
 
 # "author_manager" is the author who is also the manager: the only manager of the

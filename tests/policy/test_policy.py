@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from ideaboard.core import permissions
 from ideaboard.comments.services import add_comment
+from ideaboard.core import permissions
 from ideaboard.extensions import db
 from tests.helpers.factories import IdeaFactory, UserFactory
 

@@ -18,8 +18,8 @@ from ideaboard.notifications.models import Notification
 from ideaboard.review import services, workflow
 from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import Review, StatusChange
-from tests.helpers.login import signed_in
 from tests.helpers.factories import DepartmentFactory, IdeaFactory, UserFactory
+from tests.helpers.login import signed_in
 from tests.helpers.review import make_idea, queue_ids, reload
 
 RATIONALE = "A rationale that is long enough to be accepted."

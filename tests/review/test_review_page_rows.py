@@ -12,10 +12,10 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.review import display, services
-from ideaboard.review.models import StatusChange
 from ideaboard.review.escalation import escalate_idea
-from tests.helpers.login import signed_in
+from ideaboard.review.models import StatusChange
 from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.login import signed_in
 
 FIELDS = ("id", "idea_id", "from_status", "to_status", "actor_id", "reason", "created_at")
 

@@ -10,8 +10,8 @@ from ideaboard.notifications.models import Notification
 from ideaboard.review.models import StatusChange
 from ideaboard.review.services import enter_review_if_threshold_met, queue_count
 from ideaboard.voting.services import cast_vote, vote_target
-from tests.helpers.login import AuthActions
 from tests.helpers.factories import UserFactory
+from tests.helpers.login import AuthActions
 from tests.helpers.queries import QueryCounter
 from tests.helpers.review import make_idea, queue_ids, reload
 

@@ -21,8 +21,8 @@ from ideaboard.ideas.models import Idea
 from ideaboard.review import services, workflow
 from ideaboard.review.models import StatusChange
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import signed_in
 from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.login import signed_in
 from tests.helpers.review import make_idea, reload
 
 DECLINE = "We tried this in 2024 and it cost more than it saved."
@@ -54,7 +54,7 @@ def _at_once(app, posts) -> list:
             with app.app_context():
                 barrier.wait(timeout=30)
                 responses[index] = client.post(url, data=data)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=send, args=(i, *post)) for i, post in enumerate(posts)]

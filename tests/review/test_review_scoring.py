@@ -10,8 +10,8 @@ from ideaboard.extensions import db
 from ideaboard.review.models import Review
 from ideaboard.review.services import ReviewError, save_review
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import signed_in
 from tests.helpers.factories import UserFactory
+from tests.helpers.login import signed_in
 from tests.helpers.review import expected_merit, make_idea, reload
 
 SECRET_NOTE = "Private: the vendor contract makes this hard, keep between us."

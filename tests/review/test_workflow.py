@@ -7,11 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from ideaboard.audit.models import AuditEntry
+from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.notifications.models import Notification, NotificationKind
-from ideaboard.core.permissions import can
 from ideaboard.review import workflow
 from ideaboard.review.models import StatusChange
 from ideaboard.review.workflow import Outcome, TransitionError
@@ -218,8 +218,8 @@ def test_the_statuses_peers_vote_in_and_authors_edit_in_are_the_workflows(author
                                                                           it_department):
     """The policy asks the state machine: an author edits while they may still act on
     their idea (withdraw or resubmit it), peers vote while it is open or in review."""
-    assert workflow.EDITABLE == {IdeaStatus.OPEN, IdeaStatus.NEEDS_INFO}
-    assert workflow.VOTABLE == {IdeaStatus.OPEN, IdeaStatus.IN_REVIEW}
+    assert {IdeaStatus.OPEN, IdeaStatus.NEEDS_INFO} == workflow.EDITABLE
+    assert {IdeaStatus.OPEN, IdeaStatus.IN_REVIEW} == workflow.VOTABLE
     for status in IdeaStatus:
         idea = make_idea(author, it_department, status=status.value)
         assert can(author, "idea.edit", idea) == (status in workflow.EDITABLE), status

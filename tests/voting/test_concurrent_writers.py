@@ -13,8 +13,8 @@ from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.voting.models import Vote
 from tests.helpers.csrf import csrf_token
-from tests.helpers.login import AuthActions
 from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.login import AuthActions
 
 WRITERS = 16
 
@@ -45,7 +45,7 @@ def test_concurrent_voters_and_commenters(app, it_department):
                                       data={"body": f"Comment number {index} from the race",
                                             "csrf_token": token})
                 results.append((vote.status_code, comment.status_code))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=act, args=(i, c, t)) for i, (c, t) in enumerate(clients)]
