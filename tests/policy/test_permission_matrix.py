@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from ideaboard.comments.models import Comment
+from ideaboard.core.permissions import PUBLIC, RULES
 from ideaboard.extensions import db
 from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
-from ideaboard.policy import PUBLIC, RULES
 from ideaboard.sanitize import render_markdown
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import DepartmentFactory, UserFactory
