@@ -10,6 +10,7 @@ import collections
 import math
 import os
 from datetime import timedelta
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 # What ProductionConfig asks of IDEABOARD_SECRET_KEY (the README states the same rule).
@@ -95,7 +96,7 @@ class Config:
     SECRET_KEY = _env("IDEABOARD_SECRET_KEY")
     # None means "a SQLite file in the instance folder", resolved by the factory.
     SQLALCHEMY_DATABASE_URI = _env("IDEABOARD_DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     # Seconds a SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT = _env_int("IDEABOARD_SQLITE_BUSY_TIMEOUT", 15)
 

@@ -90,8 +90,19 @@ DEPARTMENTS = [
 ]
 BUSY_DEPARTMENT = 1
 
-FIRST = ["Aisha", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sofia", "Tomas", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea", "Chen", "Dana", "Emil", "Fatima", "Gil", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Ravi", "Sara", "Theo", "Ulla", "Vera", "Will", "Yusuf", "Zara"]
-LAST = ["Okafor", "Schmidt", "Rossi", "Patel", "Novak", "Haddad", "Kim", "Dubois", "Silva", "Berg", "Mensah", "Walsh", "Tanaka", "Moreau", "Costa", "Ivanova", "Larsen", "Nguyen", "Fischer", "Garcia", "Jansen", "Ali", "Kowalski", "Meyer", "Lopez", "Sato", "Brown", "Hughes", "Kaya", "Lindqvist"]
+FIRST = [
+    "Aisha", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi",
+    "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sofia", "Tomas", "Uma", "Victor",
+    "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea", "Chen", "Dana", "Emil", "Fatima", "Gil", "Hana",
+    "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Ravi", "Sara", "Theo",
+    "Ulla", "Vera", "Will", "Yusuf", "Zara",
+]
+LAST = [
+    "Okafor", "Schmidt", "Rossi", "Patel", "Novak", "Haddad", "Kim", "Dubois", "Silva", "Berg",
+    "Mensah", "Walsh", "Tanaka", "Moreau", "Costa", "Ivanova", "Larsen", "Nguyen", "Fischer",
+    "Garcia", "Jansen", "Ali", "Kowalski", "Meyer", "Lopez", "Sato", "Brown", "Hughes", "Kaya",
+    "Lindqvist",
+]
 
 TOPICS = """coffee machines|parking spaces|onboarding checklists|meeting rooms|expense reports|
 the intranet search|shift handovers|warehouse labels|customer callbacks|invoice approvals|
@@ -107,7 +118,11 @@ phone trees|access cards|field visits|product samples""".replace("\n", "").split
 VERBS = ["Simplify", "Automate", "Rethink", "Share", "Speed up", "Standardise", "Fix",
          "Measure", "Digitise", "Open up", "Schedule", "Pilot new", "Cut waste in",
          "Label", "Move", "Track"]
-TAGS = ["quick-win", "cost-saving", "safety", "sustainability", "customer-experience", "automation", "wellbeing", "tooling", "process", "training", "security", "quality", "hiring", "onboarding", "energy", "travel", "office", "remote", "reporting", "data"]
+TAGS = [
+    "quick-win", "cost-saving", "safety", "sustainability", "customer-experience", "automation",
+    "wellbeing", "tooling", "process", "training", "security", "quality", "hiring", "onboarding",
+    "energy", "travel", "office", "remote", "reporting", "data",
+]
 
 SENTENCES = [
     "Today this takes **three separate steps** and nobody owns the last one.",
@@ -216,16 +231,16 @@ def bulk_insert(connection: sa.Connection, table: sa.Table, columns: Sequence[st
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection  # psycopg, in this transaction
         names = ", ".join(columns)
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
+        with (driver.cursor() as cursor,
+              cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy):
+            for row in rows:
+                copy.write_row(row)
+                count += 1
         return count
     statement = table.insert()
     batch: list[dict] = []
     for row in rows:
-        batch.append(dict(zip(columns, row)))
+        batch.append(dict(zip(columns, row, strict=True)))
         if len(batch) >= BATCH:
             connection.execute(statement, batch)
             count += len(batch)
@@ -311,8 +326,8 @@ class Generator:
         n = self.size["users"]
         weights = [w for _, _, w in self.departments]
         # Users 1-3 are the known accounts; the manager works in the busy department.
-        self.user_department = [-1] + self.rng.choices(range(len(self.departments)), weights,
-                                                       k=n)
+        self.user_department = [-1, *self.rng.choices(range(len(self.departments)), weights,
+                                                      k=n)]
         self.user_department[1:4] = [0, BUSY_DEPARTMENT, BUSY_DEPARTMENT]
         self.names = [""] + [f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
                              for _ in range(n)]
@@ -361,7 +376,7 @@ class Generator:
         # The newest ideas are the known ones: one with fifty comments, two to vote on.
         detail, *targets = self.ideas[-1], self.ideas[-2], self.ideas[-3]
         detail.title, detail.hidden = DETAIL_TITLE, False
-        for idea, title in zip(targets, VOTE_TITLES):
+        for idea, title in zip(targets, VOTE_TITLES, strict=True):
             idea.title, idea.hidden = title, False
             if idea.author_id == 3:
                 idea.author_id = 4
@@ -391,7 +406,7 @@ class Generator:
         caps[n - 1] = 0
         comments = apportion(self.size["comments"] - DETAIL_COMMENTS, talk, caps)
         comments[n - 1] = DETAIL_COMMENTS
-        for idea, count in zip(self.ideas, comments):
+        for idea, count in zip(self.ideas, comments, strict=True):
             top_level: list[int] = []
             for k in range(count):
                 idea.commenters.append(self.rng.randint(1, users))
@@ -657,7 +672,8 @@ class Generator:
         def rows() -> Iterator[tuple]:
             for idea_index, idea in enumerate(self.ideas):
                 first = self.comment_ids[idea_index]
-                for k, (author, parent) in enumerate(zip(idea.commenters, idea.parents)):
+                pairs = zip(idea.commenters, idea.parents, strict=True)
+                for k, (author, parent) in enumerate(pairs):
                     md, html = bodies[(first + k) % len(bodies)]
                     yield (first + k, idea_index + 1, author,
                            None if parent is None else first + parent, md, html,
@@ -672,7 +688,7 @@ class Generator:
             for i, idea in enumerate(self.ideas):
                 yield (idea.author_id, i + 1, idea.created_at)
                 seen = {idea.author_id}
-                for author, at in zip(idea.commenters, self.comment_times[i]):
+                for author, at in zip(idea.commenters, self.comment_times[i], strict=True):
                     if author not in seen:
                         seen.add(author)
                         yield (author, i + 1, at)
@@ -696,7 +712,7 @@ class Generator:
             self.comment_ids.append(next_id)
             times = self._comment_times(idea)
             self.comment_times.append(times)
-            for k, (author, parent) in enumerate(zip(idea.commenters, idea.parents)):
+            for k, (author, parent) in enumerate(zip(idea.commenters, idea.parents, strict=True)):
                 told = []
                 if author != idea.author_id:
                     told.append((idea.author_id, "comment", "commented on"))

@@ -429,7 +429,8 @@ class Database:
             self.url = f"sqlite:///{workdir / f'bench-{tag}.sqlite'}"
             self.name = None
         else:
-            self.name = f"ideaboard_bench_{datetime.now():%Y%m%d%H%M%S}_{secrets.token_hex(3)}_{tag}"
+            self.name = (f"ideaboard_bench_{datetime.now():%Y%m%d%H%M%S}"
+                         f"_{secrets.token_hex(3)}_{tag}")
             self.url = POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + self.name
             self._admin(f'CREATE DATABASE "{self.name}"')
 
@@ -614,9 +615,11 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
         lines += [f"## {database_version(kind)}", ""]
         for size in (large, small):
             if size is not None:
+                counts = ", ".join(f"{n:,} {k}" for k, n in size.generation.counts.items()
+                                   if k in ("users", "ideas", "votes", "comments",
+                                            "notifications"))
                 lines.append(f"- {size.ideas:,} ideas: generated in "
-                             f"{size.generation.total_seconds:.0f}s "
-                             f"({', '.join(f'{n:,} {k}' for k, n in size.generation.counts.items() if k in ('users', 'ideas', 'votes', 'comments', 'notifications'))}); "
+                             f"{size.generation.total_seconds:.0f}s ({counts}); "
                              f"floor {size.floor_cpu_ms:.2f} ms CPU/request "
                              f"(runs: {', '.join(f'{m.cpu_ms:.2f}' for m in size.floor)})")
         lines.append("")
@@ -649,7 +652,7 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                 cells += _growth(ratio, small.ratio(key))
                 if with_database:
                     cells += _growth(large.total_ratio(key), small.total_ratio(key))
-            lines.append("| " + " | ".join(cells + [str(measure.errors)]) + " |")
+            lines.append("| " + " | ".join([*cells, str(measure.errors)]) + " |")
         floor = ["Floor (20 rows, Flask + Flask-SQLAlchemy)", f"{large.floor_cpu_ms:.2f}",
                  "1.0", "", f"{statistics.median(m.p50_ms for m in large.floor):.1f}",
                  f"{statistics.median(m.p99_ms for m in large.floor):.1f}",
@@ -674,7 +677,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"],
                         help="database kinds (default both; PostgreSQL is skipped with a "
                              "note when no server answers, unless named explicitly)")
-    parser.add_argument("--scale", type=float, default=1.0, help="the large size (1 = 100,000 ideas)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="the large size (1 = 100,000 ideas)")
     parser.add_argument("--small-scale", type=float, default=0.01,
                         help="the small size to compare with (0 to skip)")
     parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 1b74c64836ad
-Revises: 
+Revises:
 Create Date: 2026-11-26 06:30:38.391379
 
 """

@@ -226,7 +226,8 @@ def test_invitation_lets_an_outsider_sign_up(app, admin_client, client, it_depar
         "email": "contractor@partner.org", "role": "employee", "department": str(it_department.id),
         "csrf_token": csrf_token(admin_client, "/admin/invitations")})
     assert response.status_code == 302
-    mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == "contractor@partner.org"))
+    mail = db.session.scalar(
+        sa.select(OutboxEmail).where(OutboxEmail.to_address == "contractor@partner.org"))
     link = re.search(r"http\S+/signup\?invitation=\S+", mail.body_text).group(0)
     path = link.split("ideaboard.test", 1)[1]
     page = client.get(path)
@@ -268,7 +269,8 @@ def test_change_password(employee_client, employee, auth):
 
 def _reset_link(email: str) -> str:
     mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == email))
-    return re.search(r"http\S+/reset-password/\S+", mail.body_text).group(0).split("ideaboard.test", 1)[1]
+    link = re.search(r"http\S+/reset-password/\S+", mail.body_text).group(0)
+    return link.split("ideaboard.test", 1)[1]
 
 
 def test_password_reset_flow(client, employee, auth):

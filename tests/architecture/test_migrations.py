@@ -27,7 +27,8 @@ def check_upgrade_and_compare(url: str) -> None:
     app = _app(url)
     with app.app_context():
         upgrade()
-        head = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).get_current_head()
+        alembic_config = app.extensions["migrate"].migrate.get_config()
+        head = ScriptDirectory.from_config(alembic_config).get_current_head()
         with db.engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_revision() == head
     assert schema_differences(app) == []

@@ -51,7 +51,8 @@ def test_installed_wheel_serves_pages_and_upgrades_a_database(wheel, tmp_path):
         "IDEABOARD_BASE_URL": "http://localhost",
         "IDEABOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'wheel.sqlite'}",
     })
-    upgrade = subprocess.run([str(env_dir / "bin" / "flask"), "--app", "ideaboard", "db", "upgrade"],
+    flask = str(env_dir / "bin" / "flask")
+    upgrade = subprocess.run([flask, "--app", "ideaboard", "db", "upgrade"],
                              cwd=workdir, env=env, capture_output=True, text=True)
     assert upgrade.returncode == 0, upgrade.stderr
     assert "Running upgrade" in upgrade.stderr

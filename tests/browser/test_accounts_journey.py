@@ -75,7 +75,8 @@ def test_new_pages_are_accessible_and_hold_at_phone_width(app, new_page, employe
     from ideaboard.review.services import fast_track
     from tests.helpers.review import make_idea
 
-    choose = f"/signup/confirm/{sign_up_token('new.person@example.com', 'New Person', it_department)}"
+    token = sign_up_token("new.person@example.com", "New Person", it_department)
+    choose = f"/signup/confirm/{token}"
     for width in (1280, 390):
         visitor = new_page(width=width)
         visitor.goto(choose)

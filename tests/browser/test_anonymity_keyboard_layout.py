@@ -62,7 +62,8 @@ def test_submit_and_vote_by_keyboard_alone(page, employee, it_department):
         page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/ideas/\d+$"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Bring back the Friday team breakfast"
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Bring back the Friday team breakfast"
 
     page.goto(f"/ideas/{idea.id}")
     for _ in range(60):

@@ -52,7 +52,8 @@ def test_the_core_loop(new_page, company_setup, employee, manager):
     idea_url = author.url
     idea_path = idea_url.split("127.0.0.1", 1)[1].split("/", 1)[1]
     idea_path = "/" + idea_path
-    assert author.get_by_role("heading", level=1).inner_text() == "Recycle the paper from our printers"
+    heading = author.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Recycle the paper from our printers"
     assert author.locator(".status").first.inner_text().strip() == "Open"
 
     # (c) Three peers vote; one comments. The third vote crosses the threshold.

@@ -15,8 +15,8 @@ def count(model) -> int:
 
 
 def test_create_admin(runner):
-    result = runner.invoke(args=["create-admin", "--email", "Boss@Example.com", "--name", "The Boss",
-                                 "--password", "a-long-unusual-passphrase"])
+    result = runner.invoke(args=["create-admin", "--email", "Boss@Example.com",
+                                 "--name", "The Boss", "--password", "a-long-unusual-passphrase"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.email == "boss@example.com"))
     assert user.role == "admin"
@@ -84,7 +84,8 @@ def test_demo_seeds_a_company(runner):
     assert result.exit_code == 0, result.output
     assert "admin@acme.example" in result.output and "ideaboard-demo" in result.output
     root = db.session.scalar(sa.select(Department).where(Department.parent_id.is_(None)))
-    children = db.session.scalars(sa.select(Department).where(Department.parent_id == root.id)).all()
+    children = db.session.scalars(
+        sa.select(Department).where(Department.parent_id == root.id)).all()
     assert len(children) >= 8
     assert {"Marketing", "Human Resources", "IT", "Finance", "Operations", "Sales"} <= \
         {d.name for d in children}

@@ -44,7 +44,8 @@ def idea(author, it_department):
 
 @pytest.fixture
 def ann(it_department):
-    return UserFactory(email="ann.lee@example.com", display_name="Ann Lee", department=it_department)
+    return UserFactory(email="ann.lee@example.com", display_name="Ann Lee",
+                       department=it_department)
 
 
 @pytest.fixture

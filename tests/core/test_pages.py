@@ -116,7 +116,7 @@ def test_public_pages_render(client, path):
 
 def test_session_cookie_flags(client, auth, employee):
     cookies = auth.login(employee.email).headers.getlist("Set-Cookie")
-    session = [c for c in cookies if c.startswith("session=")][0]
+    session = next(c for c in cookies if c.startswith("session="))
     assert "HttpOnly" in session and "SameSite=Lax" in session
 
 

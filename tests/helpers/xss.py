@@ -89,9 +89,9 @@ class _Collector(HTMLParser):
                 scheme = url_scheme(value or "")
                 if scheme is not None and scheme not in SAFE_SCHEMES:
                     self.problems.append(f"{name}={value!r} with scheme {scheme}:")
-        if tag == "a" and values.get("href") and not values["href"].startswith("#"):
-            if values.get("rel") != LINK_REL:
-                self.problems.append(f"link {values['href']!r} has rel={values.get('rel')!r}")
+        if (tag == "a" and values.get("href") and not values["href"].startswith("#")
+                and values.get("rel") != LINK_REL):
+            self.problems.append(f"link {values['href']!r} has rel={values.get('rel')!r}")
 
 
 def problems(html: str) -> list[str]:

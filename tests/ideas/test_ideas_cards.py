@@ -34,8 +34,9 @@ def test_a_vote_shows_on_the_card_at_once(employee_client, peer, it_department):
     idea = IdeaFactory(author=peer, department=it_department, title="Recycle printer paper")
     before = _card(_page(employee_client), idea.id)
     assert "You voted" not in before and 'aria-label="Net score 0"' in before
+    token = csrf_token(employee_client, "/")
     response = employee_client.post(f"/ideas/{idea.id}/vote",
-                                    data={"value": "1", "csrf_token": csrf_token(employee_client, "/")})
+                                    data={"value": "1", "csrf_token": token})
     assert response.status_code == 302
     after = _card(_page(employee_client), idea.id)
     assert "You voted up" in after and 'aria-label="Net score 1"' in after

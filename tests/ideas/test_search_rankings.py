@@ -81,8 +81,9 @@ def test_votes_and_moderation_leave_the_index_and_its_rankings_alone(
     other = IdeaFactory(author=peer, department=it_department, title="Standing meetings")
     assert len(_titles(employee_client, "standing")) == 2
     version = _version()
+    token = csrf_token(employee_client, "/")
     response = employee_client.post(f"/ideas/{idea.id}/vote",
-                                    data={"value": "1", "csrf_token": csrf_token(employee_client, "/")})
+                                    data={"value": "1", "csrf_token": token})
     assert response.status_code == 302
     db.session.execute(sa.update(Idea).where(Idea.id == other.id).values(hidden=True))
     db.session.commit()

@@ -217,7 +217,8 @@ def test_permission_matrix(app, it_department, hr_department, admin):
             expected = getattr(case, method, None) if case else None
             if expected is None:
                 continue  # reported by test_every_route_has_an_entry
-            for role, want in zip(ROLES, expected):
+            # strict: an expectation string with a letter too many or too few is an error.
+            for role, want in zip(ROLES, expected, strict=True):
                 url = url_for(endpoint, **world.url_args(rule, case, role), _external=False)
                 client = world.client_for(role) if case.fresh_login else world.clients[role]
                 if method == "GET":

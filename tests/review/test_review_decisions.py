@@ -131,7 +131,8 @@ def test_duplicate_merges_votes_and_followers_counting_nobody_twice(manager, aut
     cast_vote(only_dup, vote_target(duplicate.id), 1)
     cast_vote(dup_down, vote_target(duplicate.id), -1)
     cast_vote(only_target, vote_target(target.id), 1)
-    cast_vote(target_author, vote_target(duplicate.id), 1)  # may not vote on their own target: dropped
+    # The target's author may not vote on their own idea: this vote is dropped in the merge.
+    cast_vote(target_author, vote_target(duplicate.id), 1)
     for user in (both, only_dup):
         follow(user.id, duplicate.id)
     follow(both.id, target.id)

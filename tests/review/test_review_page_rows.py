@@ -33,7 +33,7 @@ def test_timeline_rows_match_the_status_changes(app, it_department, manager):
                                  .order_by(StatusChange.created_at, StatusChange.id)).all()
     entries = display.timeline(idea.id)
     assert len(entries) == len(changes) >= 4
-    for change, entry in zip(changes, entries):
+    for change, entry in zip(changes, entries, strict=True):
         assert [getattr(entry, f) for f in FIELDS] == [getattr(change, f) for f in FIELDS]
         if change.actor is None:
             assert entry.actor is None

@@ -103,7 +103,7 @@ def test_rows_say_who_scored_and_whose_queue_holds_the_idea(app, manager_client,
                           queue_department_id=it_department.id)
     db.session.commit()
     html = manager_client.get("/review").get_data(as_text=True)
-    rows = dict(zip(_rows(html), re.split(r'data-idea="\d+"', html)[1:]))
+    rows = dict(zip(_rows(html), re.split(r'data-idea="\d+"', html)[1:], strict=True))
     assert "(you scored it)" in rows[scored.id] and "(you scored it)" not in rows[escalated.id]
     assert "4.0 / 3.0 / 2.0" in rows[scored.id] and "not scored" in rows[escalated.id]
     assert "HR" in rows[escalated.id] and "(queue: IT)" in rows[escalated.id]

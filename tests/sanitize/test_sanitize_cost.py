@@ -43,7 +43,7 @@ def test_render_time_grows_linearly(shape):
 
 
 class _Depth(HTMLParser):
-    VOID = {"br", "hr", "img", "input"}
+    VOID = frozenset({"br", "hr", "img", "input"})
 
     def __init__(self):
         super().__init__()

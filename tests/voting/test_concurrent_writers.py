@@ -59,7 +59,8 @@ def test_concurrent_voters_and_commenters(app, it_department):
     db.session.expire_all()
     stored = db.session.get(Idea, idea.id)
     votes = db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea.id)).all()
-    comments = db.session.scalar(sa.select(sa.func.count(Comment.id)).where(Comment.idea_id == idea.id))
+    comments = db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(Comment.idea_id == idea.id))
     assert len(votes) == WRITERS and comments == WRITERS
     assert stored.upvotes == votes.count(1) == WRITERS * 3 // 4
     assert stored.downvotes == votes.count(-1) == WRITERS // 4

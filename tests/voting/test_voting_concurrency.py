@@ -127,7 +127,7 @@ def test_64_concurrent_voters_keep_counts_exact(pg_app, crowd):
 
     # Everyone changes their mind at once: switch, retract or repeat.
     changes = [(0 if i % 3 == 0 else -1 if i % 3 == 1 else 1) for i in range(VOTERS)]
-    jobs = [_voter_job(uid, idea_id, value) for uid, value in zip(voter_ids, changes)]
+    jobs = [_voter_job(uid, idea_id, value) for uid, value in zip(voter_ids, changes, strict=True)]
     assert _run_together(pg_app, jobs) == []
     counters, rows = _counts(idea_id)
     assert rows == (changes.count(1), changes.count(-1))

@@ -37,7 +37,8 @@ function makeForm(direction, value) {
     querySelector(sel) { return sel === "input[name=value]" ? input : null; },
     submit() { this.submitted = true; },
   };
-  const button = el({ "aria-pressed": "false", "aria-label": "Vote " + direction + ": Free fruit" });
+  const button = el({ "aria-pressed": "false",
+                      "aria-label": "Vote " + direction + ": Free fruit" });
   button.form = form;
   return { form, button, input };
 }
@@ -55,7 +56,8 @@ const requests = [];
 let reply = null;
 global.window = {
   fetch(url, opts) {
-    requests.push({ url, method: opts.method, headers: opts.headers, value: opts.body.get("value") });
+    requests.push({ url, method: opts.method, headers: opts.headers,
+                    value: opts.body.get("value") });
     if (reply === "network") { return Promise.reject(new Error("offline")); }
     return Promise.resolve({ ok: reply.ok, json: () => Promise.resolve(reply.body) });
   },
@@ -65,12 +67,15 @@ let listener = null;
 global.document = { addEventListener(type, fn) { if (type === "submit") { listener = fn; } } };
 eval(fs.readFileSync(process.argv[process.argv.length - 1], "utf8"));
 
+function buttonState(which) {
+  return [which.button.getAttribute("aria-pressed"), which.input.value,
+          which.button.getAttribute("aria-label")];
+}
 function snapshot(prevented) {
   return {
-    prevented, net: net.textContent, score: score.getAttribute("aria-label"), status: status.textContent,
-    busy: widget.getAttribute("aria-busy"),
-    up: [up.button.getAttribute("aria-pressed"), up.input.value, up.button.getAttribute("aria-label")],
-    down: [down.button.getAttribute("aria-pressed"), down.input.value, down.button.getAttribute("aria-label")],
+    prevented, net: net.textContent, score: score.getAttribute("aria-label"),
+    status: status.textContent, busy: widget.getAttribute("aria-busy"),
+    up: buttonState(up), down: buttonState(down),
     fellBack: up.form.submitted || down.form.submitted,
   };
 }
@@ -83,10 +88,12 @@ async function submit(which, answer) {
 }
 (async () => {
   const steps = [];
-  steps.push(await submit(up, { ok: true, body: { my_vote: 1, net: 1, upvotes: 1, downvotes: 0 } }));
-  steps.push(await submit(down, { ok: true, body: { my_vote: -1, net: -1, upvotes: 0, downvotes: 1 } }));
+  const counts = (my_vote, upvotes, downvotes) =>
+    ({ ok: true, body: { my_vote, net: upvotes - downvotes, upvotes, downvotes } });
+  steps.push(await submit(up, counts(1, 1, 0)));
+  steps.push(await submit(down, counts(-1, 0, 1)));
   steps.push(await submit(down, { ok: false, body: { error: "You cannot vote on this idea." } }));
-  steps.push(await submit(down, { ok: true, body: { my_vote: 0, net: 0, upvotes: 0, downvotes: 0 } }));
+  steps.push(await submit(down, counts(0, 0, 0)));
   steps.push(await submit(up, "network"));
   console.log(JSON.stringify({ steps, requests }));
 })();
