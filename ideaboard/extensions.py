@@ -1,5 +1,7 @@
 """Every Flask extension object, created unbound and initialised by the factory."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,6 +12,19 @@ from flask_wtf.csrf import CSRFProtect
 from ideaboard.database import Base
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. At run time it is db.Model, which Flask-SQLAlchemy builds
+# from Base's body and its own mixins; a type checker cannot take a base class from an
+# attribute (python/mypy#8603, "Name 'db.Model' is not defined"), so it is given the same
+# parts under a plain name.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskSQLAlchemyModel
+
+    class Model(_FlaskSQLAlchemyModel, Base):
+        """What db.Model is made of, as a class the checker can follow."""
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

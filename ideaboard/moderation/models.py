@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ideaboard.accounts.models import User
 from ideaboard.comments.models import Comment
 from ideaboard.database import UTCDateTime, enum_check, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model
 from ideaboard.ideas.models import Idea
 
 
@@ -21,7 +21,7 @@ class FlagResolution(StrEnum):
     DISMISSED = "dismissed"
 
 
-class Flag(db.Model):
+class Flag(Model):
     __tablename__ = "flags"
     __table_args__ = (
         sa.CheckConstraint(
