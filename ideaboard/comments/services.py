@@ -25,7 +25,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -156,7 +156,9 @@ def _conditional_update(comment: Comment, values: dict, *, deleted: bool | None 
                             else Comment.deleted_at.is_(None))
     if hidden is not None:
         query = query.where(Comment.hidden.is_(hidden))
-    result = db.session.execute(query.values(**values).execution_options(synchronize_session=False))
+    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+    result = cast(sa.CursorResult, db.session.execute(
+        query.values(**values).execution_options(synchronize_session=False)))
     return bool(result.rowcount)
 
 

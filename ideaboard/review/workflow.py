@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -506,12 +506,13 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     guard = [Idea.id == idea.id, Idea.status == from_status]
     if row.source == row.target:  # escalation: two runs at once must not both climb
         guard.append(Idea.escalation_level == idea.escalation_level)
-    claimed = db.session.execute(
+    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+    claimed = cast(sa.CursorResult, db.session.execute(
         sa.update(Idea)
         .where(*guard)
         .values(status=row.target.value)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if claimed.rowcount != 1:
         db.session.refresh(idea, ["status", "escalation_level"])
         raise ConflictError(idea, latest_change(idea))
