@@ -16,6 +16,7 @@ from ideaboard.accounts.forms import (
     SignupForm,
 )
 from ideaboard.core import throttling
+from ideaboard.core.forms import add_error, required
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter
 from ideaboard.org.models import Department
@@ -66,8 +67,8 @@ def login():
             if user is None:
                 throttling.failed_login(account)
                 # One message whatever was wrong, so it never reveals who has an account.
-                form.password.errors.append(
-                    "That e-mail and password do not match an active account.")
+                add_error(form.password,
+                          "That e-mail and password do not match an active account.")
             else:
                 sessions.sign_in(user, remember=form.remember.data)
                 return redirect(safe_next(request.args.get("next"), _home()))
@@ -136,10 +137,10 @@ def confirm_signup(token: str):
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.sign_up(wanted.email, wanted.display_name, form.password.data,
-                                    wanted.department)
+            user = services.sign_up(wanted.email, wanted.display_name,
+                                    required(form.password.data), wanted.department)
         except services.AccountError as error:
-            form.password.errors.append(str(error))
+            add_error(form.password, str(error))
         else:
             return _welcome(user)
     return render_template("accounts/choose_password.html", form=form, sign_up=wanted), \
@@ -171,9 +172,9 @@ def account():
             status = error.code
         except services.WrongPassword as error:
             throttling.failed_login(account)
-            password.current_password.errors.append(str(error))
+            add_error(password.current_password, str(error))
         except services.AccountError as error:
-            password.new_password.errors.append(str(error))
+            add_error(password.new_password, str(error))
         else:
             # Every session ended with the old password; this device goes on in a new one.
             sessions.sign_in(current_user._get_current_object(),
@@ -224,9 +225,9 @@ def reset_password(token: str):
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password(user, form.password.data)
+            services.set_password(user, required(form.password.data))
         except services.AccountError as error:
-            form.password.errors.append(str(error))
+            add_error(form.password, str(error))
         else:
             flash("Your password is changed and every device is signed out. "
                   "Log in with it now.", "success")

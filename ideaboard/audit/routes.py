@@ -10,12 +10,14 @@ from datetime import datetime, time, timedelta, timezone
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from sqlalchemy.orm import joinedload
-from wtforms import SelectChoice
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from ideaboard.accounts.models import User
 from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
+from ideaboard.core.forms import add_error
 from ideaboard.extensions import db
 from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number
@@ -41,7 +43,7 @@ def _filtered_query(form: AuditFilterForm):
     if actor and actor != "system":
         actor_id = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == actor))
         if actor_id is None:
-            form.actor.errors.append("No one has that e-mail address.")
+            add_error(form.actor, "No one has that e-mail address.")
             return None
     return entries_query(
         action=form.action.data or None,

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
+from ideaboard.core.forms import required
 from ideaboard.extensions import db
 from ideaboard.ideas import services
 from ideaboard.ideas.display import card_list_items, cards, idea_page_context, tag_links
@@ -161,8 +162,8 @@ def edit(idea_id: int):
     if form.validate_on_submit():
         try:
             throttling.spend("edit", current_user)
-            changed = services.edit_idea(idea, current_user, form.title.data, form.body.data,
-                                         form.tag_names)
+            changed = services.edit_idea(idea, current_user, required(form.title.data),
+                                         required(form.body.data), form.tag_names)
         except throttling.Throttled as error:
             form.form_errors.append(error.description)
             status = error.code
