@@ -175,8 +175,8 @@ def _top_level(parent: Comment, idea: Idea) -> Comment:
     """The comment a reply hangs under: replies to replies go to the top-level comment."""
     if parent.idea_id != idea.id:
         raise CommentError("That comment belongs to another idea.")
-    if parent.parent_id is not None:
-        parent = db.session.get(Comment, parent.parent_id)
+    if parent.parent_id is not None:  # a foreign key: the comment is there
+        parent = db.session.get_one(Comment, parent.parent_id)
     if parent.deleted_at is not None or parent.hidden:
         raise CommentError("That comment is no longer shown; comment on the idea instead.")
     return parent

@@ -140,7 +140,9 @@ def new():
 @requires("idea.browse")
 def detail(idea_id: int):
     page = services.get_idea_page(idea_id, current_user)
-    idea = visible_or_404(page.idea if page else None, "idea.view")
+    if page is None:
+        abort(404)
+    idea = visible_or_404(page.idea, "idea.view")
     return render_template("ideas/detail.html", idea=idea, my_vote=page.my_vote,
                            tags=tag_links(page.tag_names),
                            **idea_page_context(idea, current_user))

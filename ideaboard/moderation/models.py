@@ -50,7 +50,10 @@ class Flag(Model):
 
     @property
     def target(self) -> Idea | Comment:
-        return self.idea if self.idea_id is not None else self.comment
+        target = self.idea if self.idea_id is not None else self.comment
+        if target is None:  # exactly_one_target and the foreign keys rule it out
+            raise LookupError(f"flag {self.id} has neither an idea nor a comment")
+        return target
 
     @property
     def is_open(self) -> bool:
