@@ -27,7 +27,7 @@ def resource_dir(name: str) -> Path:
 def _load_config_module():
     # config.py sits at the repository root and is shipped inside the wheel.
     try:
-        from ideaboard import config  # installed wheel
+        from ideaboard import config  # type: ignore[attr-defined]  # installed wheel
     except ImportError:
         import config  # checkout
     return config

@@ -56,14 +56,14 @@ def login():
     status = _status()
     if form.validate_on_submit():
         # Failed attempts are limited per account and per address (core.throttling).
-        account = services.normalise_email(form.email.data)
+        account = services.normalise_email(required(form.email.data))
         try:
             throttling.check_login(account)
         except throttling.Throttled as error:
             form.form_errors.append(error.description)
             status = error.code
         else:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(required(form.email.data), required(form.password.data))
             if user is None:
                 throttling.failed_login(account)
                 # One message whatever was wrong, so it never reveals who has an account.
@@ -103,12 +103,14 @@ def signup():
     if form.validate_on_submit():
         try:
             if invitation is None:
-                services.request_sign_up(form.email.data, form.display_name.data,
+                services.request_sign_up(required(form.email.data),
+                                         required(form.display_name.data),
                                          _department(form.department.data))
             else:
-                user = services.sign_up(form.email.data, form.display_name.data,
-                                        form.password.data, _department(form.department.data),
-                                        invitation)
+                user = services.sign_up(required(form.email.data),
+                                        required(form.display_name.data),
+                                        required(form.password.data),
+                                        _department(form.department.data), invitation)
         except services.AccountError as error:
             form.form_errors.append(str(error))
         else:
@@ -156,7 +158,7 @@ def account():
     if request.method == "GET":
         profile.department.data = current_user.department_id or 0
     elif "profile-submit" in request.form and profile.validate_on_submit():
-        services.update_profile(current_user, profile.display_name.data,
+        services.update_profile(current_user, required(profile.display_name.data),
                                 _department(profile.department.data), profile.email_frequency.data)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
@@ -165,8 +167,8 @@ def account():
         account = services.normalise_email(current_user.email)
         try:
             throttling.check_login(account)
-            services.change_password(current_user, password.current_password.data,
-                                     password.new_password.data)
+            services.change_password(current_user, required(password.current_password.data),
+                                     required(password.new_password.data))
         except throttling.Throttled as error:
             password.form_errors.append(error.description)
             status = error.code
@@ -203,12 +205,13 @@ def request_reset():
         try:
             # Per address by the decorator, per account here: no address rotation floods
             # one inbox (counted whether or not the account exists, so it tells nothing).
-            throttling.limit_account("reset_account", services.normalise_email(form.email.data))
+            throttling.limit_account("reset_account",
+                                     services.normalise_email(required(form.email.data)))
         except throttling.Throttled as error:
             form.form_errors.append(error.description)
             status = error.code
         else:
-            services.request_password_reset(form.email.data)
+            services.request_password_reset(required(form.email.data))
             flash("If that address belongs to an account, a reset link is on its way.", "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form), status

@@ -116,8 +116,8 @@ def invitations():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            accounts.invite(form.email.data, form.role.data, _department(form.department.data),
-                            current_user)
+            accounts.invite(required(form.email.data), form.role.data,
+                            _department(form.department.data), current_user)
         except accounts.AccountError as error:
             add_error(form.email, str(error))
         else:
@@ -143,9 +143,9 @@ def new_department():
     if form.validate_on_submit():
         try:
             department = org.create_department(
-                form.name.data, parent=_department(form.parent.data), actor=current_user,
-                review_threshold=form.review_threshold.data,
-                review_sla_days=form.review_sla_days.data,
+                required(form.name.data), parent=_department(form.parent.data),
+                actor=current_user, review_threshold=required(form.review_threshold.data),
+                review_sla_days=required(form.review_sla_days.data),
                 description=form.description.data or "",
             )
         except org.OrgError as error:

@@ -121,7 +121,7 @@ def new():
         try:
             throttling.spend("idea", current_user)
             idea = services.submit_idea(
-                current_user, form.title.data, form.body.data,
+                current_user, required(form.title.data), required(form.body.data),
                 db.session.get(Department, form.department.data), form.tag_names,
                 form.anonymous.data,
             )
