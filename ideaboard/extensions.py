@@ -3,7 +3,6 @@
 from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
-
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager

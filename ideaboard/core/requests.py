@@ -14,7 +14,6 @@ from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.utils import cached_property
 
-
 _Values = TypeVar("_Values", bound=MultiDict[str, str])
 
 

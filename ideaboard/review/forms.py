@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import (
