@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING, ClassVar
 
-import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,6 +24,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # attribute (python/mypy#8603, "Name 'db.Model' is not defined"), so the checker is given
 # the parts the models use under a plain name.
 if TYPE_CHECKING:
+    import sqlalchemy as sa
     from flask_sqlalchemy.model import Model as _FlaskSQLAlchemyModel
 
     class Model(_FlaskSQLAlchemyModel, Base):
