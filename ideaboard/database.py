@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -115,7 +117,9 @@ def begin_sqlite(connection: sa.Connection, *, immediate: bool) -> None:
     if not immediate:
         # Straight to sqlite3: a deferred BEGIN cannot wait or fail, and SQLAlchemy's
         # statement machinery cost more than the rest of a small page's first query.
-        connection.connection.driver_connection.execute("BEGIN")
+        # (A connection beginning a transaction is checked out, so it has its driver's.)
+        driver = cast(sqlite3.Connection, connection.connection.driver_connection)
+        driver.execute("BEGIN")
         return
     # Each attempt already waits the busy timeout; a retry covers a writer that
     # held the lock for longer than that (a backup, a bulk import).

@@ -2,7 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from ideaboard.accounts.models import EmailFrequency
@@ -22,6 +24,8 @@ class LoginForm(FlaskForm):
 
 
 class _DepartmentFormMixin:
+    department: SelectField  # declared by each form that mixes this in
+
     def set_department_choices(self) -> None:
         self.department.choices = department_choices(blank="(no department)")
 

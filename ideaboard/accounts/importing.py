@@ -48,10 +48,10 @@ def import_users(stream: IO[str], actor: User | None = None) -> ImportReport:
         return report
     reader.fieldnames = columns
 
-    departments = {}
-    for department in db.session.scalars(sa.select(Department)):
-        departments[department.name.lower()] = department
-        departments[department.slug] = department
+    departments: dict[str, Department] = {}
+    for known in db.session.scalars(sa.select(Department)):
+        departments[known.name.lower()] = known
+        departments[known.slug] = known
     existing = set(db.session.scalars(sa.select(User.email)))
     seen: dict[str, int] = {}
     rows: list[_Row] = []
@@ -91,7 +91,7 @@ def import_users(stream: IO[str], actor: User | None = None) -> ImportReport:
     for row in rows:
         user = create_user(row.email, row.name, secrets.token_urlsafe(24),
                            department=row.department, role=row.role, actor=actor)
-        if row.role == Role.MANAGER:
+        if row.role == Role.MANAGER and row.department is not None:  # (a manager has one)
             user.managed_departments = [row.department]
         report.created.append(user)
     db.session.flush()

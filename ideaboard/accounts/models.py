@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.database import UTCDateTime, enum_check, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model, db
 
 if TYPE_CHECKING:
     from ideaboard.org.models import Department
@@ -29,7 +29,7 @@ class EmailFrequency(StrEnum):
     NEVER = "never"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         enum_check("role", [r.value for r in Role]),
@@ -76,7 +76,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An admin's invitation that lets someone outside the allowed domains sign up."""
 
     __tablename__ = "invitations"

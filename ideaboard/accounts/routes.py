@@ -16,6 +16,7 @@ from ideaboard.accounts.forms import (
     SignupForm,
 )
 from ideaboard.core import throttling
+from ideaboard.core.forms import add_error, required
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter
 from ideaboard.org.models import Department
@@ -55,19 +56,19 @@ def login():
     status = _status()
     if form.validate_on_submit():
         # Failed attempts are limited per account and per address (core.throttling).
-        account = services.normalise_email(form.email.data)
+        account = services.normalise_email(required(form.email.data))
         try:
             throttling.check_login(account)
         except throttling.Throttled as error:
             form.form_errors.append(error.description)
             status = error.code
         else:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(required(form.email.data), required(form.password.data))
             if user is None:
                 throttling.failed_login(account)
                 # One message whatever was wrong, so it never reveals who has an account.
-                form.password.errors.append(
-                    "That e-mail and password do not match an active account.")
+                add_error(form.password,
+                          "That e-mail and password do not match an active account.")
             else:
                 sessions.sign_in(user, remember=form.remember.data)
                 return redirect(safe_next(request.args.get("next"), _home()))
@@ -102,12 +103,14 @@ def signup():
     if form.validate_on_submit():
         try:
             if invitation is None:
-                services.request_sign_up(form.email.data, form.display_name.data,
+                services.request_sign_up(required(form.email.data),
+                                         required(form.display_name.data),
                                          _department(form.department.data))
             else:
-                user = services.sign_up(form.email.data, form.display_name.data,
-                                        form.password.data, _department(form.department.data),
-                                        invitation)
+                user = services.sign_up(required(form.email.data),
+                                        required(form.display_name.data),
+                                        required(form.password.data),
+                                        _department(form.department.data), invitation)
         except services.AccountError as error:
             form.form_errors.append(str(error))
         else:
@@ -136,10 +139,10 @@ def confirm_signup(token: str):
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.sign_up(wanted.email, wanted.display_name, form.password.data,
-                                    wanted.department)
+            user = services.sign_up(wanted.email, wanted.display_name,
+                                    required(form.password.data), wanted.department)
         except services.AccountError as error:
-            form.password.errors.append(str(error))
+            add_error(form.password, str(error))
         else:
             return _welcome(user)
     return render_template("accounts/choose_password.html", form=form, sign_up=wanted), \
@@ -155,7 +158,7 @@ def account():
     if request.method == "GET":
         profile.department.data = current_user.department_id or 0
     elif "profile-submit" in request.form and profile.validate_on_submit():
-        services.update_profile(current_user, profile.display_name.data,
+        services.update_profile(current_user, required(profile.display_name.data),
                                 _department(profile.department.data), profile.email_frequency.data)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
@@ -164,16 +167,16 @@ def account():
         account = services.normalise_email(current_user.email)
         try:
             throttling.check_login(account)
-            services.change_password(current_user, password.current_password.data,
-                                     password.new_password.data)
+            services.change_password(current_user, required(password.current_password.data),
+                                     required(password.new_password.data))
         except throttling.Throttled as error:
             password.form_errors.append(error.description)
             status = error.code
         except services.WrongPassword as error:
             throttling.failed_login(account)
-            password.current_password.errors.append(str(error))
+            add_error(password.current_password, str(error))
         except services.AccountError as error:
-            password.new_password.errors.append(str(error))
+            add_error(password.new_password, str(error))
         else:
             # Every session ended with the old password; this device goes on in a new one.
             sessions.sign_in(current_user._get_current_object(),
@@ -202,12 +205,13 @@ def request_reset():
         try:
             # Per address by the decorator, per account here: no address rotation floods
             # one inbox (counted whether or not the account exists, so it tells nothing).
-            throttling.limit_account("reset_account", services.normalise_email(form.email.data))
+            throttling.limit_account("reset_account",
+                                     services.normalise_email(required(form.email.data)))
         except throttling.Throttled as error:
             form.form_errors.append(error.description)
             status = error.code
         else:
-            services.request_password_reset(form.email.data)
+            services.request_password_reset(required(form.email.data))
             flash("If that address belongs to an account, a reset link is on its way.", "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form), status
@@ -224,9 +228,9 @@ def reset_password(token: str):
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password(user, form.password.data)
+            services.set_password(user, required(form.password.data))
         except services.AccountError as error:
-            form.password.errors.append(str(error))
+            add_error(form.password, str(error))
         else:
             flash("Your password is changed and every device is signed out. "
                   "Log in with it now.", "success")

@@ -8,6 +8,7 @@ from ideaboard.accounts.models import Invitation, User
 from ideaboard.admin import services
 from ideaboard.admin.forms import DepartmentForm, InviteForm, UserEditForm
 from ideaboard.core import transactions
+from ideaboard.core.forms import add_error, required
 from ideaboard.extensions import db
 from ideaboard.org import services as org
 from ideaboard.org.models import Department
@@ -115,10 +116,10 @@ def invitations():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            accounts.invite(form.email.data, form.role.data, _department(form.department.data),
-                            current_user)
+            accounts.invite(required(form.email.data), form.role.data,
+                            _department(form.department.data), current_user)
         except accounts.AccountError as error:
-            form.email.errors.append(str(error))
+            add_error(form.email, str(error))
         else:
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("admin.invitations"))
@@ -142,13 +143,13 @@ def new_department():
     if form.validate_on_submit():
         try:
             department = org.create_department(
-                form.name.data, parent=_department(form.parent.data), actor=current_user,
-                review_threshold=form.review_threshold.data,
-                review_sla_days=form.review_sla_days.data,
+                required(form.name.data), parent=_department(form.parent.data),
+                actor=current_user, review_threshold=required(form.review_threshold.data),
+                review_sla_days=required(form.review_sla_days.data),
                 description=form.description.data or "",
             )
         except org.OrgError as error:
-            getattr(form, error.field).errors.append(str(error))
+            add_error(getattr(form, error.field), str(error))
         else:
             flash(f"Created {department.name}.", "success")
             return redirect(url_for("admin.departments"))
@@ -165,13 +166,13 @@ def edit_department(department_id: int):
     if form.validate_on_submit():
         try:
             org.update_department(
-                department, name=form.name.data, parent=_department(form.parent.data),
-                review_threshold=form.review_threshold.data,
-                review_sla_days=form.review_sla_days.data,
+                department, name=required(form.name.data), parent=_department(form.parent.data),
+                review_threshold=required(form.review_threshold.data),
+                review_sla_days=required(form.review_sla_days.data),
                 description=form.description.data or "", actor=current_user,
             )
         except org.OrgError as error:
-            getattr(form, error.field).errors.append(str(error))
+            add_error(getattr(form, error.field), str(error))
         else:
             flash(f"Saved {department.name}.", "success")
             return redirect(url_for("admin.departments"))

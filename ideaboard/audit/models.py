@@ -11,10 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
 from ideaboard.database import UTCDateTime, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_log"
     __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
 

@@ -10,12 +10,14 @@ from datetime import datetime, time, timedelta, timezone
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from sqlalchemy.orm import joinedload
-from wtforms import SelectChoice
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from ideaboard.accounts.models import find_by_email
 from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
+from ideaboard.core.forms import add_error
 from ideaboard.extensions import db
 from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number
@@ -42,7 +44,7 @@ def _filtered_query(form: AuditFilterForm):
         person = find_by_email(actor)
         actor_id = person.id if person is not None else None
         if actor_id is None:
-            form.actor.errors.append("No one has that e-mail address.")
+            add_error(form.actor, "No one has that e-mail address.")
             return None
     return entries_query(
         action=form.action.data or None,

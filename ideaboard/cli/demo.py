@@ -83,7 +83,8 @@ def seed(rng: random.Random | None = None) -> str:
 def _seed_departments() -> dict[str, Department]:
     departments: dict[str, Department] = {}
     for name, parent, threshold, sla, description in DEPARTMENTS:
-        department = Department(name=name, slug=slugify(name), parent=departments.get(parent),
+        department = Department(name=name, slug=slugify(name),
+                                parent=departments.get(parent) if parent is not None else None,
                                 review_threshold=threshold, review_sla_days=sla,
                                 description=description)
         db.session.add(department)

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
 from ideaboard.database import UTCDateTime, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model
 from ideaboard.ideas.models import Idea
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comments"
     __table_args__ = (
         sa.Index("ix_comments_idea_created", "idea_id", "created_at"),

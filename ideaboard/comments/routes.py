@@ -21,6 +21,7 @@ from ideaboard.comments.forms import (
 from ideaboard.comments.models import Comment
 from ideaboard.comments.display import shown_threads, threads_html
 from ideaboard.core import throttling
+from ideaboard.core.forms import add_error, required
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
@@ -77,12 +78,12 @@ def create(idea_id: int):
     if form.validate_on_submit():
         try:
             throttling.spend("comment", current_user)
-            comment = services.add_comment(current_user, idea, form.body.data)
+            comment = services.add_comment(current_user, idea, required(form.body.data))
         except throttling.Throttled as error:
-            form.body.errors.append(error.description)
+            add_error(form.body, error.description)
             status = error.code
         except services.CommentError as error:
-            form.body.errors.append(str(error))
+            add_error(form.body, str(error))
         else:
             flash("Your comment is posted.", "success")
             return redirect(idea_url(idea.id, comment.id))
@@ -102,12 +103,13 @@ def reply(comment_id: int):
     if form.validate_on_submit():
         try:
             throttling.spend("reply", current_user)
-            comment = services.add_comment(current_user, idea, form.body.data, parent=parent)
+            comment = services.add_comment(current_user, idea, required(form.body.data),
+                                           parent=parent)
         except throttling.Throttled as error:
-            form.body.errors.append(error.description)
+            add_error(form.body, error.description)
             status = error.code
         except services.CommentError as error:
-            form.body.errors.append(str(error))
+            add_error(form.body, str(error))
         else:
             flash("Your reply is posted.", "success")
             return redirect(idea_url(idea.id, comment.id))
@@ -125,12 +127,12 @@ def edit(comment_id: int):
     if form.validate_on_submit():
         try:
             throttling.spend("edit", current_user)
-            changed = services.edit_comment(comment, current_user, form.body.data)
+            changed = services.edit_comment(comment, current_user, required(form.body.data))
         except throttling.Throttled as error:
-            form.body.errors.append(error.description)
+            add_error(form.body, error.description)
             status = error.code
         except services.CommentError as error:
-            form.body.errors.append(str(error))
+            add_error(form.body, str(error))
         else:
             if changed:
                 flash("Your comment is updated.", "success")

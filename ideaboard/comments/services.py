@@ -25,7 +25,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -154,7 +154,9 @@ def _conditional_update(comment: Comment, values: dict, *, deleted: bool | None 
                             else Comment.deleted_at.is_(None))
     if hidden is not None:
         query = query.where(Comment.hidden.is_(hidden))
-    result = db.session.execute(query.values(**values).execution_options(synchronize_session=False))
+    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+    result = cast(sa.CursorResult, db.session.execute(
+        query.values(**values).execution_options(synchronize_session=False)))
     return bool(result.rowcount)
 
 
@@ -171,8 +173,8 @@ def _top_level(parent: Comment, idea: Idea) -> Comment:
     """The comment a reply hangs under: replies to replies go to the top-level comment."""
     if parent.idea_id != idea.id:
         raise CommentError("That comment belongs to another idea.")
-    if parent.parent_id is not None:
-        parent = db.session.get(Comment, parent.parent_id)
+    if parent.parent_id is not None:  # a foreign key: the comment is there
+        parent = db.session.get_one(Comment, parent.parent_id)
     if parent.deleted_at is not None or parent.hidden:
         raise CommentError("That comment is no longer shown; comment on the idea instead.")
     return parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeGuard
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request
@@ -37,7 +38,7 @@ UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control":
 DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.TimeoutError)
 
 
-def is_database_outage(error: BaseException | None) -> bool:
+def is_database_outage(error: BaseException | None) -> TypeGuard[BaseException]:
     """Whether ``error`` says the database cannot be reached now (not a bug)."""
     return isinstance(error, DATABASE_UNAVAILABLE) or (
         isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated)

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from flask import Flask, current_app
 from markupsafe import Markup, escape
+from werkzeug.local import LocalProxy
 
 EXTENSION = "ideaboard.kept"
 
@@ -37,7 +38,8 @@ K = TypeVar("K", bound=Hashable)
 
 def _app() -> Flask:
     """The application of the current context, without going through its proxy again."""
-    return current_app._get_current_object()  # type: ignore[attr-defined]
+    # current_app is declared as the Flask object it stands for; it is its proxy.
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
 
 
 def _kept(app: Flask) -> dict[str, Any]:

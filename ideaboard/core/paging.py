@@ -9,6 +9,7 @@ The pager macro (templates/_macros/pagination.html) shows "Page N" without a tot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from ideaboard.extensions import db
 class Page:
     """One page of rows, with what the pager needs and no total."""
 
-    items: list[Any]
+    items: Sequence[Any]
     page: int
     per_page: int
     has_next: bool

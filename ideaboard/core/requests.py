@@ -8,16 +8,20 @@ what was typed.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.utils import cached_property
 
+_Values = TypeVar("_Values", bound=MultiDict[str, str])
 
-def without_nul(values: ImmutableMultiDict) -> ImmutableMultiDict:
-    """The same keys and values with every NUL character removed."""
+
+def without_nul(values: _Values) -> _Values:
+    """The same keys and values, in the same kind of dict, with every NUL character removed."""
     if not any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
         return values
-    return ImmutableMultiDict(
+    return type(values)(
         [(key.replace("\x00", ""), value.replace("\x00", ""))
          for key, value in values.items(multi=True)]
     )
@@ -25,9 +29,9 @@ def without_nul(values: ImmutableMultiDict) -> ImmutableMultiDict:
 
 class IdeaboardRequest(Request):
     @cached_property
-    def args(self) -> ImmutableMultiDict:
+    def args(self) -> MultiDict[str, str]:  # an ImmutableMultiDict, typed as Request's
         return without_nul(super().args)
 
     @cached_property
-    def form(self) -> ImmutableMultiDict:
+    def form(self) -> ImmutableMultiDict[str, str]:
         return without_nul(super().form)

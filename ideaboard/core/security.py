@@ -37,7 +37,7 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 
-SECURITY_HEADERS = (
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),

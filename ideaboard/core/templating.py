@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
@@ -38,8 +39,9 @@ def iso_datetime(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
-# The pages and files every page links to (the navigation, the stylesheet, the scripts).
-SITE_LINKS = {
+# The pages and files every page links to (the navigation, the stylesheet, the scripts):
+# name -> (endpoint, the values url_for builds it with).
+SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "css": ("static", {"filename": "css/app.css"}),
     "app_js": ("static", {"filename": "js/app.js"}),
     "vote_js": ("static", {"filename": "js/vote.js"}),

@@ -1,10 +1,11 @@
 """Links: absolute ones for anything read later, safe redirect targets, and links built
 once for a whole page."""
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, request, url_for
+from flask import Flask, current_app, request, url_for
+from werkzeug.local import LocalProxy
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
@@ -17,7 +18,8 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     (``https://intranet.example/ideas`` gives ``https://intranet.example/ideas/login``).
     Works inside and outside a request. Extra ``values`` become the query string.
     """
-    app = current_app._get_current_object()
+    # current_app is declared as the Flask object it stands for; it is its proxy.
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
     base = urlsplit(app.config["BASE_URL"])
     app.inject_url_defaults(endpoint, values)
     adapter = app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
@@ -53,7 +55,9 @@ def links_with(name: str, values, *, drop: tuple[str, ...] = ("page",)) -> dict[
 
     One ``url_for`` for the page, then only string work per link (the sort tabs of a
     list were a ``url_for`` each, on the most viewed page there is)."""
-    base = url_for(request.endpoint, **(request.view_args or {}))
+    # Only a request that matched no route has no endpoint, and it reaches no page.
+    endpoint = cast(str, request.endpoint)
+    base = url_for(endpoint, **(request.view_args or {}))
     kept = {key: value for key, value in request.args.items() if key not in drop and key != name}
     return {value: f"{base}?{urlencode({**kept, name: value})}" for value in values}
 
@@ -65,7 +69,8 @@ _SLOT = "___slot___"
 def link_with_slot(endpoint: str, key: str) -> str:
     """A format string for ``endpoint``'s URL with ``{}`` where ``key``'s value goes
     (already quoted by the caller): a list builds each kind of link once, not per row."""
-    return url_for(endpoint, **{key: _SLOT}).replace(_SLOT, "{}")
+    values: dict[str, Any] = {key: _SLOT}
+    return url_for(endpoint, **values).replace(_SLOT, "{}")
 
 
 def link_by_id(endpoint: str, key: str = "idea_id") -> str:
@@ -73,4 +78,5 @@ def link_by_id(endpoint: str, key: str = "idea_id") -> str:
     ``link_by_id("ideas.detail").format(7) == url_for("ideas.detail", idea_id=7)``."""
     # Integer converters refuse a placeholder: build with an id no row has, then cut.
     sentinel = 987_654_321_987
-    return url_for(endpoint, **{key: sentinel}).replace(str(sentinel), "{}")
+    values: dict[str, Any] = {key: sentinel}
+    return url_for(endpoint, **values).replace(str(sentinel), "{}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
 
@@ -39,9 +39,10 @@ def _author_follows(idea: Idea, author: User) -> None:
 
 def unfollow(user_id: int, idea_id: int) -> bool:
     """Stop following; False if the user did not follow the idea. Flushes."""
-    result = db.session.execute(
+    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+    result = cast(sa.CursorResult, db.session.execute(
         sa.delete(Follow).where(Follow.user_id == user_id, Follow.idea_id == idea_id)
-    )
+    ))
     if not result.rowcount:
         return False
     db.session.execute(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
 from ideaboard.database import UTCDateTime, enum_check, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model, db
 from ideaboard.org.models import Department
 
 
@@ -58,14 +58,14 @@ idea_tags = sa.Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(32), unique=True)
 
 
-class Idea(db.Model):
+class Idea(Model):
     __tablename__ = "ideas"
     __table_args__ = (
         enum_check("status", [s.value for s in IdeaStatus]),
@@ -156,7 +156,7 @@ class Idea(db.Model):
         return f"<Idea {self.id} {self.status}>"
 
 
-class IdeaVersion(db.Model):
+class IdeaVersion(Model):
     """An earlier text of an idea, kept whenever its author edits it."""
 
     __tablename__ = "idea_versions"
@@ -171,7 +171,7 @@ class IdeaVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Follow(db.Model):
+class Follow(Model):
     __tablename__ = "follows"
     __table_args__ = (sa.Index("ix_follows_idea_id", "idea_id"),)
 

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
+from ideaboard.core.forms import required
 from ideaboard.extensions import db
 from ideaboard.ideas import services
 from ideaboard.ideas.display import card_list_items, cards, idea_page_context, tag_links
@@ -120,7 +121,7 @@ def new():
         try:
             throttling.spend("idea", current_user)
             idea = services.submit_idea(
-                current_user, form.title.data, form.body.data,
+                current_user, required(form.title.data), required(form.body.data),
                 db.session.get(Department, form.department.data), form.tag_names,
                 form.anonymous.data,
             )
@@ -139,7 +140,9 @@ def new():
 @requires("idea.browse")
 def detail(idea_id: int):
     page = services.get_idea_page(idea_id, current_user)
-    idea = visible_or_404(page.idea if page else None, "idea.view")
+    if page is None:
+        abort(404)
+    idea = visible_or_404(page.idea, "idea.view")
     return render_template("ideas/detail.html", idea=idea, my_vote=page.my_vote,
                            tags=tag_links(page.tag_names),
                            **idea_page_context(idea, current_user))
@@ -161,8 +164,8 @@ def edit(idea_id: int):
     if form.validate_on_submit():
         try:
             throttling.spend("edit", current_user)
-            changed = services.edit_idea(idea, current_user, form.title.data, form.body.data,
-                                         form.tag_names)
+            changed = services.edit_idea(idea, current_user, required(form.title.data),
+                                         required(form.body.data), form.tag_names)
         except throttling.Throttled as error:
             form.form_errors.append(error.description)
             status = error.code

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -53,9 +54,10 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # The FTS5 table is created by a migration, not by the models' metadata.
 _fts = sa.table("ideas_fts", sa.column("rowid", sa.Integer))
-_fts_table = sa.literal_column("ideas_fts")
+_fts_table: sa.ColumnClause[Any] = sa.literal_column("ideas_fts")
 # Title words weigh more than body words in the SQLite ranking.
-_BM25_WEIGHTS = (sa.literal_column("10.0"), sa.literal_column("1.0"))
+_BM25_WEIGHTS: tuple[sa.ColumnClause[float], ...] = (
+    sa.literal_column("10.0"), sa.literal_column("1.0"))
 
 
 def search_words(text: str | None) -> list[str]:
@@ -90,14 +92,15 @@ def _sqlite_matches(match, candidates: int | None) -> sa.Select:
 
 
 # PostgreSQL's stored document (see the module docstring); not a mapped column.
-_pg_document = sa.literal_column("ideas.search_vector")
-_english = sa.literal_column("'english'")
+_pg_document: sa.ColumnClause[Any] = sa.literal_column("ideas.search_vector")
+_english: sa.ColumnClause[str] = sa.literal_column("'english'")
 
 
-def _pg_any_word(words: list[str]):
+def _pg_any_word(words: list[str]) -> sa.ColumnElement[Any]:
     # tsquery || tsquery is OR; plainto_tsquery stems each word and drops stop words.
-    return functools.reduce(lambda left, right: left.op("||")(right),
-                            [sa.func.plainto_tsquery(_english, word) for word in words])
+    queries: list[sa.ColumnElement[Any]] = [sa.func.plainto_tsquery(_english, word)
+                                            for word in words]
+    return functools.reduce(lambda left, right: left.op("||")(right), queries)
 
 
 def _pg_matches(query, candidates) -> sa.Select:
@@ -192,7 +195,7 @@ def list_matches(dialect: str, candidates: int | None = None) -> sa.Subquery:
 # database 2.9x the floor instead of 3.7x). The version's costs (its row, the triggers,
 # idea writes on PostgreSQL queueing on that row) buy that.
 RANKINGS_KEPT = 256  # about 1.5 KB each at 200 candidates
-_INDEX_VERSION = sa.select(sa.column("version")).select_from(
+_INDEX_VERSION: sa.Select[Any] = sa.select(sa.column("version")).select_from(
     sa.table("ideas_fts_version")).where(sa.column("id") == 1)
 _RANKING = {
     "sqlite": _sqlite_matches(sa.bindparam("query"), None).order_by(
@@ -214,8 +217,8 @@ def _ranked(dialect: str, query: str, candidates: int) -> str:
 
 
 def _ranking(dialect: str, query: str, candidates: int) -> str:
-    rows = plain_rows(_RANKING[dialect], {"query": query, "candidates": candidates}).all()
-    rows.sort(key=lambda row: (-row.relevance, -row.idea_id))
+    rows = sorted(plain_rows(_RANKING[dialect], {"query": query, "candidates": candidates}).all(),
+                  key=lambda row: (-row.relevance, -row.idea_id))
     return json.dumps([row.idea_id for row in rows])
 
 

@@ -97,8 +97,8 @@ def tags_named(names: Iterable[str]) -> list[Tag]:
             with db.session.begin_nested():
                 tag = Tag(name=name)
                 db.session.add(tag)
-        except sa.exc.IntegrityError:  # another request created it first
-            tag = db.session.scalar(sa.select(Tag).where(Tag.name == name))
+        except sa.exc.IntegrityError:  # another request created it first: it is there
+            tag = db.session.scalars(sa.select(Tag).where(Tag.name == name)).one()
         existing[name] = tag
     return [existing[name] for name in names]
 

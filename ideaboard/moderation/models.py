@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ideaboard.accounts.models import User
 from ideaboard.comments.models import Comment
 from ideaboard.database import UTCDateTime, enum_check, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model
 from ideaboard.ideas.models import Idea
 
 
@@ -21,7 +21,7 @@ class FlagResolution(StrEnum):
     DISMISSED = "dismissed"
 
 
-class Flag(db.Model):
+class Flag(Model):
     __tablename__ = "flags"
     __table_args__ = (
         sa.CheckConstraint(
@@ -50,4 +50,7 @@ class Flag(db.Model):
 
     @property
     def target(self) -> Idea | Comment:
-        return self.idea if self.idea_id is not None else self.comment
+        target = self.idea if self.idea_id is not None else self.comment
+        if target is None:  # exactly_one_target and the foreign keys rule it out
+            raise LookupError(f"flag {self.id} has neither an idea nor a comment")
+        return target

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ideaboard.comments.models import Comment
 from ideaboard.comments.routes import idea_url
 from ideaboard.core import throttling, transactions
+from ideaboard.core.forms import add_error, required
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.display import idea_page_section
@@ -43,12 +44,12 @@ def idea(idea_id: int):
     if form.validate_on_submit():
         try:
             throttling.spend("flag", current_user)
-            services.flag_idea(current_user, idea, form.reason.data)
+            services.flag_idea(current_user, idea, required(form.reason.data))
         except throttling.Throttled as error:
-            form.reason.errors.append(error.description)
+            add_error(form.reason, error.description)
             status = error.code
         except services.ModerationError as error:
-            form.reason.errors.append(str(error))
+            add_error(form.reason, str(error))
         else:
             flash("Thank you: a moderator will look at this idea.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
@@ -59,19 +60,19 @@ def idea(idea_id: int):
 @requires("idea.browse")
 def comment(comment_id: int):
     comment = db.session.get(Comment, comment_id)
-    visible_or_404(comment, "idea.view", through=comment and comment.idea)
+    comment = visible_or_404(comment, "idea.view", through=comment and comment.idea)
     authorize("comment.flag", comment)
     form = FlagForm(prefix=FLAG_PREFIX)
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             throttling.spend("flag", current_user)
-            services.flag_comment(current_user, comment, form.reason.data)
+            services.flag_comment(current_user, comment, required(form.reason.data))
         except throttling.Throttled as error:
-            form.reason.errors.append(error.description)
+            add_error(form.reason, error.description)
             status = error.code
         except services.ModerationError as error:
-            form.reason.errors.append(str(error))
+            add_error(form.reason, str(error))
         else:
             flash("Thank you: a moderator will look at this comment.", "success")
             return redirect(idea_url(comment.idea_id, comment.id))
@@ -97,13 +98,14 @@ def resolve(flag_id: int):
     if not form.validate_on_submit():
         flash("Choose Hide, Restore or Dismiss.", "error")
         return redirect(url_for("moderation.queue"))
+    decision = required(form.decision.data)
     try:
-        closed = services.resolve(flag, current_user, form.decision.data, form.note.data)
+        closed = services.resolve(flag, current_user, decision, form.note.data or "")
     except services.ModerationError as error:
         transactions.discard()
         flash(str(error), "error")
         return redirect(url_for("moderation.queue"))
     outcome = {"hide": "The content is hidden.", "restore": "The content is shown again.",
-               "dismiss": "The content stays as it was."}[form.decision.data]
+               "dismiss": "The content stays as it was."}[decision]
     flash(f"{len(closed)} flag{'s' if len(closed) != 1 else ''} closed. {outcome}", "success")
     return redirect(url_for("moderation.queue"))

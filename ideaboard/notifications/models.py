@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaboard.database import UTCDateTime, enum_check, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model
 
 
 class NotificationKind(StrEnum):
@@ -20,7 +20,7 @@ class NotificationKind(StrEnum):
     REVIEW_ASSIGNED = "review_assigned"  # an idea entered or escalated to your queue
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (
         enum_check("kind", [k.value for k in NotificationKind]),
@@ -45,7 +45,7 @@ class Notification(db.Model):
     group_count: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """An e-mail waiting for the send-mail worker; nothing is lost if SMTP is down."""
 
     __tablename__ = "email_outbox"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -113,23 +114,24 @@ def _join_groups(recipients: list[int], kind: str, idea_id: int,
 
 def mark_read(user: User, notification_id: int) -> bool:
     """Mark one of the user's notifications read; False if it is not theirs or already read."""
-    result = db.session.execute(
+    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+    result = cast(sa.CursorResult, db.session.execute(
         sa.update(Notification)
         .where(Notification.id == notification_id, Notification.user_id == user.id,
                Notification.read_at.is_(None))
         .values(read_at=utcnow())
-    )
+    ))
     if result.rowcount:
         _recount(user)
     return bool(result.rowcount)
 
 
 def mark_all_read(user: User) -> int:
-    result = db.session.execute(
+    result = cast(sa.CursorResult, db.session.execute(  # a CursorResult: see mark_read
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
-    )
+    ))
     _recount(user)
     return result.rowcount
 

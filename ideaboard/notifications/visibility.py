@@ -81,6 +81,6 @@ def subjects(refs: Iterable[tuple[int | None, int | None]]) -> dict[tuple, Subje
             comments[comment_id] = State(bool(comment_hidden), comment_author)
     for idea_id, comment_id in refs:
         if idea_id is not None:
-            found[(idea_id, comment_id)] = Subject(ideas.get(idea_id),
-                                                   comments.get(comment_id))
+            comment = comments.get(comment_id) if comment_id is not None else None
+            found[(idea_id, comment_id)] = Subject(ideas.get(idea_id), comment)
     return found

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -91,7 +92,7 @@ def pending_query(now: datetime):
 class _Connection:
     """One SMTP session for a run, opened on first use and reopened after a failure."""
 
-    def __init__(self, config):
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
 
@@ -145,16 +146,18 @@ def _claim(row_id: int, seen_next_attempt: datetime, now: datetime) -> Claim | N
     (``delivery.withheld``). Committed before returning."""
     until = now + LEASE
     with unit_of_work():
-        claimed = db.session.execute(
+        # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+        claimed = cast(sa.CursorResult, db.session.execute(
             sa.update(OutboxEmail)
             .where(OutboxEmail.id == row_id, OutboxEmail.sent_at.is_(None),
                    OutboxEmail.next_attempt_at == seen_next_attempt)
             .values(next_attempt_at=until)
             .execution_options(synchronize_session=False)
-        )
+        ))
         if claimed.rowcount != 1:
             return None
-        row = db.session.get(OutboxEmail, row_id, populate_existing=True)
+        # The row was claimed just now, in this transaction: it is there.
+        row = db.session.get_one(OutboxEmail, row_id, populate_existing=True)
         if delivery.withheld(row):
             # A moderator hid what it is about since it was queued: never sent, nor
             # retried, and kept with the reason.
@@ -169,12 +172,12 @@ def _claim(row_id: int, seen_next_attempt: datetime, now: datetime) -> Claim | N
 
 def _record_sent(claim: Claim, now: datetime) -> None:
     with unit_of_work():
-        recorded = db.session.execute(
+        recorded = cast(sa.CursorResult, db.session.execute(  # a CursorResult: see _claim
             sa.update(OutboxEmail)
             .where(OutboxEmail.id == claim.row_id, OutboxEmail.sent_at.is_(None))
             .values(sent_at=now, attempts=claim.attempts + 1, last_error=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )).rowcount
     if not recorded:
         log.warning("e-mail %s had already been recorded as sent by another worker: "
                     "it went out twice, with one Message-ID", claim.row_id)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.database import UTCDateTime, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model, db
 
 if TYPE_CHECKING:
     from ideaboard.accounts.models import User
@@ -28,7 +28,7 @@ department_managers = sa.Table(
 )
 
 
-class Department(db.Model):
+class Department(Model):
     __tablename__ = "departments"
     __table_args__ = (
         sa.CheckConstraint("review_threshold >= 1", name="threshold_positive"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
+
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import changes, record
@@ -43,15 +45,31 @@ def all_departments(*, with_managers: bool = False) -> list[Department]:
     return list(db.session.scalars(query))
 
 
-def tree_order(departments: Iterable[Department]) -> list[tuple[Department, int]]:
+class TreeNode(Protocol):
+    """What placing a department in the tree reads: a Department, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+Node = TypeVar("Node", bound=TreeNode)
+
+
+def tree_order(departments: Iterable[Node]) -> list[tuple[Node, int]]:
     """Departments depth-first from the roots, each with its depth (for indented lists)."""
     departments = list(departments)
-    children: dict[int | None, list[Department]] = {}
+    children: dict[int | None, list[Node]] = {}
     for department in departments:
         children.setdefault(department.parent_id, []).append(department)
     for siblings in children.values():
         siblings.sort(key=lambda d: d.name.lower())
-    ordered: list[tuple[Department, int]] = []
+    ordered: list[tuple[Node, int]] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
         for department in children.get(parent_id, []):

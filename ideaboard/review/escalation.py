@@ -46,9 +46,12 @@ def escalate_idea(idea: Idea, now: datetime) -> int:
     """Climb the idea one level per elapsed SLA period; returns the levels climbed."""
     start = idea.queue_department
     climbed = 0
-    while (idea.queue_department_id is not None and idea.review_due_at <= now
-           and climbed < MAX_LEVELS_PER_RUN):
-        held_by = idea.queue_department
+    while climbed < MAX_LEVELS_PER_RUN:
+        # Still held by a department (the admins, past the root, are the last step), and
+        # overdue. (The department is loaded: ``start`` and each climb read it.)
+        held_by, due = idea.queue_department, idea.review_due_at
+        if held_by is None or due is None or due > now:
+            break
         to = workflow.review_department(idea, held_by.parent)
         where = f"the managers of {to.name}" if to is not None else "the administrators"
         try:

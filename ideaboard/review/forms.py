@@ -11,10 +11,12 @@ from wtforms import (
     EmailField,
     IntegerField,
     RadioField,
-    SelectChoice,
     StringField,
     TextAreaField,
 )
+
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -24,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ideaboard.core.forms import add_error
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.review import workflow
 
@@ -82,7 +85,7 @@ class DecisionForm(FlaskForm):
         # Checked here: the field's Optional() stops its own chain when it is empty.
         if workflow.needs_duplicate_of_for(self.decision.data) and not self.duplicate_of.data \
                 and not self.duplicate_of.errors:
-            self.duplicate_of.errors.append("Give the number of the idea this one duplicates.")
+            add_error(self.duplicate_of, "Give the number of the idea this one duplicates.")
             valid = False
         return valid
 
@@ -104,7 +107,7 @@ class OutcomeForm(FlaskForm):
         valid = super().validate(extra_validators)
         # Checked here: the unit's Optional() stops its own chain when it is empty.
         if self.value.data is not None and not (self.unit.data or "").strip():
-            self.unit.errors.append("Give the unit, e.g. \u201chours a year saved\u201d.")
+            add_error(self.unit, "Give the unit, e.g. \u201chours a year saved\u201d.")
             valid = False
         return valid
 

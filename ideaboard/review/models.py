@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
 from ideaboard.database import UTCDateTime, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model
 
 
-class Review(db.Model):
+class Review(Model):
     """One manager's scores for one idea (1-5 each) and a note only managers see."""
 
     __tablename__ = "reviews"
@@ -36,7 +36,7 @@ class Review(db.Model):
     reviewer: Mapped[User] = relationship()
 
 
-class StatusChange(db.Model):
+class StatusChange(Model):
     """One step of an idea's timeline; written only by ideaboard.review.workflow."""
 
     __tablename__ = "status_changes"

@@ -22,6 +22,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_login import current_user
 
 from ideaboard.core import transactions
+from ideaboard.core.forms import add_error, required
 from ideaboard.core.paging import page_number
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -173,9 +174,10 @@ def fast_track(idea_id: int):
     form = FastTrackForm(prefix="fast-track")
     if form.validate_on_submit():
         try:
-            services.fast_track(idea, current_user, form.note.data)
+            # Whether a note is required is the table's to say (FastTrackForm).
+            services.fast_track(idea, current_user, form.note.data or "")
         except TransitionError as error:
-            form.note.errors.append(_refused(error))
+            add_error(form.note, _refused(error))
         else:
             flash("The idea is in review now.", "success")
             return redirect(url_for("review.idea", idea_id=idea.id))
@@ -191,7 +193,7 @@ def score(idea_id: int):
         try:
             services.save_review(idea, current_user, impact=form.impact.data,
                                  feasibility=form.feasibility.data, effort=form.effort.data,
-                                 note=form.note.data)
+                                 note=form.note.data or "")
         except ReviewError as error:  # a ConflictError (decided meanwhile) goes on to 409
             form.form_errors.append(str(error))
         else:
@@ -226,9 +228,10 @@ def start(idea_id: int):
     form = StartForm()
     if form.validate_on_submit():
         try:
-            services.start_work(idea, current_user, form.owner_email.data, form.note.data or "")
+            services.start_work(idea, current_user, required(form.owner_email.data),
+                                form.note.data or "")
         except ReviewError as error:
-            form.owner_email.errors.append(str(error))
+            add_error(form.owner_email, str(error))
         except TransitionError as error:
             form.form_errors.append(_refused(error))
         else:
@@ -244,8 +247,8 @@ def implement(idea_id: int):
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            services.record_outcome(idea, current_user, form.what_changed.data, form.value.data,
-                                    form.unit.data, form.note.data or "")
+            services.record_outcome(idea, current_user, required(form.what_changed.data),
+                                    form.value.data, form.unit.data, form.note.data or "")
         except TransitionError as error:
             form.form_errors.append(_refused(error))
         else:

@@ -242,7 +242,7 @@ def refresh_merit(idea_id: int) -> float | None:
 
 def find_active_user(email: str | None) -> User | None:
     """The active user with that e-mail (any case); None for a blank one; error if unknown."""
-    if not (email or "").strip():
+    if email is None or not email.strip():
         return None
     user = find_by_email(email)
     if user is None or not user.active:

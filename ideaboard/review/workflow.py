@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -182,7 +182,10 @@ def _climb(idea: Idea, ctx: dict[str, Any]) -> None:
         idea.queue_department_id, idea.queue_department = None, None
     else:
         idea.queue_department_id, idea.queue_department = parent.id, parent
-        idea.review_due_at = idea.review_due_at + timedelta(days=parent.review_sla_days)
+        due = idea.review_due_at
+        if due is None:  # every way into review sets one (_enter_queue, _return_to_queue)
+            raise LookupError(f"idea {idea.id} is in review without a due date")
+        idea.review_due_at = due + timedelta(days=parent.review_sla_days)
 
 
 def _set_owner(idea: Idea, ctx: dict[str, Any]) -> None:
@@ -373,7 +376,10 @@ def actor_label(idea: Idea, change: StatusChange) -> str:
         return "Ideaboard (automatically)"
     if change.actor_id == idea.author_id:
         return "its author"
-    return change.actor.display_name
+    actor = change.actor
+    if actor is None:  # actor_id is set, and a foreign key
+        raise LookupError(f"status change {change.id} has lost its actor")
+    return actor.display_name
 
 
 def conflict_message(idea: Idea, change: StatusChange | None, *,
@@ -506,12 +512,13 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     guard = [Idea.id == idea.id, Idea.status == from_status]
     if row.source == row.target:  # escalation: two runs at once must not both climb
         guard.append(Idea.escalation_level == idea.escalation_level)
-    claimed = db.session.execute(
+    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+    claimed = cast(sa.CursorResult, db.session.execute(
         sa.update(Idea)
         .where(*guard)
         .values(status=row.target.value)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if claimed.rowcount != 1:
         db.session.refresh(idea, ["status", "escalation_level"])
         raise ConflictError(idea, latest_change(idea))

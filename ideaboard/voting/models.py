@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaboard.database import UTCDateTime, utcnow
-from ideaboard.extensions import db
+from ideaboard.extensions import Model
 
 
-class Vote(db.Model):
+class Vote(Model):
     __tablename__ = "votes"
     __table_args__ = (
         sa.UniqueConstraint("idea_id", "user_id"),

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ideaboard.core import throttling
 from ideaboard.core.errors import render_error
+from ideaboard.core.forms import required
 from ideaboard.core.urls import back_to
 from ideaboard.core.permissions import can, requires, visible_or_404
 from ideaboard.voting import services
@@ -33,7 +34,7 @@ def vote(idea_id: int):
                                  "open for votes.")
     # Over the limit: Throttled answers 429 with Retry-After (JSON for the widget).
     throttling.spend("vote", voter)
-    value = services.cast_vote(voter, idea, form.value.data)
+    value = services.cast_vote(voter, idea, required(form.value.data))
     if _wants_json():
         return {"idea_id": idea.id, "upvotes": idea.upvotes, "downvotes": idea.downvotes,
                 "net": idea.net_votes, "my_vote": value}
