@@ -5,7 +5,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ideaboard.accounts import services, sessions
-from ideaboard.accounts.models import User
 from ideaboard.accounts.forms import (
     ChangePasswordForm,
     ChoosePasswordForm,
@@ -15,12 +14,13 @@ from ideaboard.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
+from ideaboard.accounts.models import User
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.permissions import PUBLIC, requires
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter
 from ideaboard.org.models import Department
-from ideaboard.core.permissions import PUBLIC, requires
 
 bp = Blueprint("accounts", __name__)
 

@@ -11,7 +11,12 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ideaboard.accounts.models import (
-    EmailFrequency, Invitation, Role, User, find_by_email, normalise_email,
+    EmailFrequency,
+    Invitation,
+    Role,
+    User,
+    find_by_email,
+    normalise_email,
 )
 from ideaboard.accounts.passwords import burn_time, hash_password, password_problem, verify_password
 from ideaboard.audit.services import record

@@ -9,11 +9,11 @@ from ideaboard.admin import services
 from ideaboard.admin.forms import DepartmentForm, InviteForm, UserEditForm
 from ideaboard.core import transactions
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.paging import page_number
+from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.org import services as org
 from ideaboard.org.models import Department
-from ideaboard.core.permissions import requires
-from ideaboard.core.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

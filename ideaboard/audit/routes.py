@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from sqlalchemy.orm import joinedload
+
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
@@ -18,9 +19,9 @@ from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
 from ideaboard.core.forms import add_error
-from ideaboard.extensions import db
-from ideaboard.core.permissions import requires
 from ideaboard.core.paging import page_number
+from ideaboard.core.permissions import requires
+from ideaboard.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -31,7 +32,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _day_start(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _filtered_query(form: AuditFilterForm):
@@ -99,7 +100,7 @@ def index():
         SelectChoice(t, t) for t in _choices(AuditEntry.object_type)]
     query = _filtered_query(form)
     if request.args.get("format") == "csv" and query is not None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return Response(stream_with_context(_csv_rows(query)), mimetype="text/csv",
                         headers={"Content-Disposition":
                                  f'attachment; filename="audit-{stamp}.csv"'})

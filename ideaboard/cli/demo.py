@@ -45,12 +45,8 @@ DEPARTMENTS = [
     ("Customer Support", "Acme Corp", 4, 7, "Phones, chat and the help centre."),
 ]
 
-FIRST_NAMES = """Aisha Ben Carla Dev Elena Farid Grace Hugo Ines Jonas Kemi Liam Maya Noah Olga
-Priya Quinn Rafael Sofia Tomas Uma Victor Wen Xavier Yara Zoe Amir Bea Chen Dana Emil Fatima
-Gil Hana Ivan Julia Kofi Lena Marco Nadia Omar Paula Ravi Sara Theo Ulla Vera Will Yusuf Zara""".split()
-LAST_NAMES = """Okafor Schmidt Rossi Patel Novak Haddad Kim Dubois Silva Berg Mensah Walsh Tanaka
-Moreau Costa Ivanova Larsen Nguyen Fischer Garcia Jansen Ali Kowalski Meyer Lopez Sato Brown
-Hughes Kaya Lindqvist""".split()
+FIRST_NAMES = ["Aisha", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sofia", "Tomas", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea", "Chen", "Dana", "Emil", "Fatima", "Gil", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Ravi", "Sara", "Theo", "Ulla", "Vera", "Will", "Yusuf", "Zara"]
+LAST_NAMES = ["Okafor", "Schmidt", "Rossi", "Patel", "Novak", "Haddad", "Kim", "Dubois", "Silva", "Berg", "Mensah", "Walsh", "Tanaka", "Moreau", "Costa", "Ivanova", "Larsen", "Nguyen", "Fischer", "Garcia", "Jansen", "Ali", "Kowalski", "Meyer", "Lopez", "Sato", "Brown", "Hughes", "Kaya", "Lindqvist"]
 
 # Fixed people the README names (email local part, name, department, role, manages).
 NAMED_PEOPLE = [

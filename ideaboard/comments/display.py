@@ -19,10 +19,10 @@ from markupsafe import Markup
 from ideaboard.comments import services
 from ideaboard.comments.forms import TextArea, reply_prefix
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment, with_token
+from ideaboard.core.permissions import can, checker
 from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import Idea
-from ideaboard.core.permissions import can, checker
 
 REMOVED = "[comment removed]"
 MASKED = "[hidden by a moderator]"

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ideaboard.comments import services
+from ideaboard.comments.display import shown_threads, threads_html
 from ideaboard.comments.forms import (
     MARKDOWN_HINT,
     CommentForm,
@@ -19,14 +20,13 @@ from ideaboard.comments.forms import (
     text_area,
 )
 from ideaboard.comments.models import Comment
-from ideaboard.comments.display import shown_threads, threads_html
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.ideas.models import Idea
 from ideaboard.ideas.display import idea_page_section
-from ideaboard.core.permissions import authorize, can, requires, visible_or_404
+from ideaboard.ideas.models import Idea
 
 bp = Blueprint("comments", __name__)
 

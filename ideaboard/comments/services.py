@@ -34,16 +34,16 @@ from ideaboard.accounts.models import User
 from ideaboard.comments.models import Comment
 from ideaboard.comments.queries import THREAD
 from ideaboard.core import throttling
+from ideaboard.core.permissions import can
 from ideaboard.core.rows import rows
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow, follower_ids
 from ideaboard.ideas.models import Idea
 from ideaboard.ideas.ranking import bump_counters
-from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.delivery import deliver
+from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.services import notify
-from ideaboard.core.permissions import can
 from ideaboard.sanitize import render_markdown, strip_control
 
 MAX_BODY_LENGTH = 10_000

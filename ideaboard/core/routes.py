@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint
 
 from ideaboard.core.errors import UNAVAILABLE_HEADERS
-from ideaboard.extensions import db
 from ideaboard.core.permissions import PUBLIC, requires
+from ideaboard.extensions import db
 
 bp = Blueprint("core", __name__)
 

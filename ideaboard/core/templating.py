@@ -12,8 +12,8 @@ from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
 from ideaboard.core.kept import per_app
-from ideaboard.database import utcnow
 from ideaboard.core.permissions import can
+from ideaboard.database import utcnow
 
 
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:

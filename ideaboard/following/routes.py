@@ -4,11 +4,11 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from ideaboard.core import throttling
+from ideaboard.core.permissions import authorize, requires, visible_or_404
 from ideaboard.extensions import db
 from ideaboard.following import services
-from ideaboard.ideas.models import Idea
 from ideaboard.ideas.display import idea_page_section
-from ideaboard.core.permissions import authorize, requires, visible_or_404
+from ideaboard.ideas.models import Idea
 
 bp = Blueprint("following", __name__)
 

@@ -29,12 +29,11 @@ from flask import request
 from markupsafe import Markup
 
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment
+from ideaboard.core.permissions import checker
 from ideaboard.core.templating import iso_datetime, time_ago
 from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
 from ideaboard.ideas.queries import split_tag_names
-from ideaboard.core.permissions import checker
-
 
 
 @dataclass(frozen=True, slots=True)

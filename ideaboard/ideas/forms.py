@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, SearchField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringField, TextAreaField
+
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError

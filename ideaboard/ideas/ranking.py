@@ -13,7 +13,7 @@ concurrent voters never lose a vote and the scores always match the counts.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 
 Z = 1.959964  # 95% confidence
-EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 # Seconds of age worth one order of magnitude of activity (12.5 hours).
 TRENDING_HALF_LIFE = 45_000
 COMMENT_WEIGHT = 0.5

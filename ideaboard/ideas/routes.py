@@ -2,23 +2,22 @@
 
 from typing import NoReturn
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
+from ideaboard.core import throttling
 from ideaboard.core.forms import required
+from ideaboard.core.paging import paginate
+from ideaboard.core.permissions import authorize, can, requires, visible_or_404
+from ideaboard.core.urls import links_with
 from ideaboard.extensions import db
 from ideaboard.ideas import services
 from ideaboard.ideas.display import card_list_items, cards, idea_page_context, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS, Idea, status_label
-from ideaboard.core import throttling
-from ideaboard.core.paging import paginate
-from ideaboard.core.urls import links_with
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
-from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(card_list_items)

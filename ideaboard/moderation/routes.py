@@ -7,14 +7,14 @@ from ideaboard.comments.models import Comment
 from ideaboard.comments.routes import idea_url
 from ideaboard.core import throttling, transactions
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.paging import page_number
+from ideaboard.core.permissions import authorize, requires, visible_or_404
 from ideaboard.extensions import db
-from ideaboard.ideas.models import Idea
 from ideaboard.ideas.display import idea_page_section
+from ideaboard.ideas.models import Idea
 from ideaboard.moderation import services
 from ideaboard.moderation.forms import FLAG_PREFIX, FlagForm, ResolveForm, resolve_prefix
 from ideaboard.moderation.models import Flag
-from ideaboard.core.permissions import authorize, requires, visible_or_404
-from ideaboard.core.paging import page_number
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin/moderation")
 # Reporting is open to everyone who sees the content, so it lives outside /admin.

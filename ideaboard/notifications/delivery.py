@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ideaboard.accounts.models import EmailFrequency, User
+from ideaboard.core.permissions import can
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -34,7 +35,6 @@ from ideaboard.notifications.mail import queue_email
 from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.services import notify
 from ideaboard.notifications.visibility import subjects
-from ideaboard.core.permissions import can
 from ideaboard.voting.models import Vote
 
 DIGEST_WINDOW = timedelta(days=1)

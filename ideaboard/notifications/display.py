@@ -13,10 +13,10 @@ from datetime import datetime
 
 from flask import url_for
 
+from ideaboard.core.permissions import can, checker
 from ideaboard.core.urls import link_by_id
 from ideaboard.notifications.models import Notification
 from ideaboard.notifications.visibility import subjects
-from ideaboard.core.permissions import can, checker
 
 
 def target_url(notification: Notification, viewer) -> str:

@@ -3,12 +3,12 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ideaboard.core.paging import page_number
+from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.notifications import services
 from ideaboard.notifications.display import items, target_url
 from ideaboard.notifications.models import Notification
-from ideaboard.core.permissions import requires
-from ideaboard.core.paging import page_number
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

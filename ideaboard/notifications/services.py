@@ -20,7 +20,6 @@ from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.queries import LIST
 
-
 # How long after its latest event an unread notification still takes in the next one
 # of its kind about its idea: a burst of comments is one notification, not one each.
 GROUP_WINDOW = timedelta(minutes=15)

@@ -61,7 +61,7 @@ def subjects(refs: Iterable[tuple[int | None, int | None]]) -> dict[tuple, Subje
     ``NOTHING``. A comment always belongs to the idea its notification names."""
     refs = set(refs)
     idea_ids = {idea_id for idea_id, _ in refs if idea_id is not None}
-    found: dict[tuple, Subject] = {ref: NOTHING for ref in refs}
+    found: dict[tuple, Subject] = dict.fromkeys(refs, NOTHING)
     if not idea_ids:
         return found
     comment_ids = {comment_id for _, comment_id in refs if comment_id is not None}

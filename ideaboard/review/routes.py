@@ -17,19 +17,18 @@ workflow (``ConflictError``).
 
 from __future__ import annotations
 
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ideaboard.core import transactions
 from ideaboard.core.forms import add_error, required
 from ideaboard.core.paging import page_number
+from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.display import idea_page_section
+from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.routes import EditOvertaken
-from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.review import display, services, workflow
 from ideaboard.review.forms import (
     DECISION_CHOICES,

@@ -30,8 +30,7 @@ from typing import Protocol, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ideaboard.accounts.models import Role, User
-from ideaboard.accounts.models import find_by_email
+from ideaboard.accounts.models import Role, User, find_by_email
 from ideaboard.audit.services import record
 from ideaboard.core.paging import Page
 from ideaboard.core.rows import keep_in_step

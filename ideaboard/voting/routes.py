@@ -6,8 +6,8 @@ from flask_login import current_user
 from ideaboard.core import throttling
 from ideaboard.core.errors import render_error
 from ideaboard.core.forms import required
-from ideaboard.core.urls import back_to
 from ideaboard.core.permissions import can, requires, visible_or_404
+from ideaboard.core.urls import back_to
 from ideaboard.voting import services
 from ideaboard.voting.forms import VoteForm
 
