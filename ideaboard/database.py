@@ -43,7 +43,8 @@ class UTCDateTime(sa.TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column; use ideaboard.database.utcnow()")
+            raise ValueError(
+                "naive datetime given to a UTC column; use ideaboard.database.utcnow()")
         value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             value = value.replace(tzinfo=None)
@@ -74,9 +75,7 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
         return False
     if type_ == "index" and name and name.endswith("_fts"):
         return False
-    if type_ == "column" and name == "search_vector":
-        return False
-    return True
+    return not (type_ == "column" and name == "search_vector")
 
 
 def configure_sqlite(dbapi_connection, _record) -> None:

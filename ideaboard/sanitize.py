@@ -70,7 +70,8 @@ _TOKEN = re.compile(
     r"""((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"<]*"|'[^'<]*'|[^\s"'=<>`]+))?)*)\s*/?>"""
     r"""|<"""
 )
-_ATTRIBUTE = re.compile(r"""\s+([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"<]*)"|'([^'<]*)'|([^\s"'=<>`]+)))?""")
+_ATTRIBUTE = re.compile(
+    r"""\s+([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"<]*)"|'([^'<]*)'|([^\s"'=<>`]+)))?""")
 
 
 # How cmark writes a link: the common case, taken without parsing each attribute.

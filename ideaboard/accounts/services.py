@@ -85,7 +85,8 @@ def create_user(
 def _check_domain(email: str) -> None:
     if not email_domain_allowed(email):
         raise AccountError(
-            "Sign-up is open to company e-mail addresses only. Ask an administrator for an invitation."
+            "Sign-up is open to company e-mail addresses only. "
+            "Ask an administrator for an invitation."
         )
 
 

@@ -19,7 +19,8 @@ from ideaboard.accounts.models import Role
 from ideaboard.org.services import department_choices
 
 ROLE_CHOICES = [SelectChoice(Role.EMPLOYEE.value, "Employee"),
-                SelectChoice(Role.MANAGER.value, "Manager"), SelectChoice(Role.ADMIN.value, "Admin")]
+                SelectChoice(Role.MANAGER.value, "Manager"),
+                SelectChoice(Role.ADMIN.value, "Admin")]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -53,11 +54,13 @@ class DepartmentForm(FlaskForm):
     parent = SelectField("Parent department", coerce=int)
     review_threshold = IntegerField(
         "Review threshold (net votes)", default=5,
-        validators=[InputRequired(), NumberRange(min=1, max=10_000, message="Use a whole number from 1 to 10,000.")],
+        validators=[InputRequired(), NumberRange(
+            min=1, max=10_000, message="Use a whole number from 1 to 10,000.")],
     )
     review_sla_days = IntegerField(
         "Review SLA (days)", default=14,
-        validators=[InputRequired(), NumberRange(min=1, max=365, message="Use a whole number of days from 1 to 365.")]
+        validators=[InputRequired(), NumberRange(
+            min=1, max=365, message="Use a whole number of days from 1 to 365.")]
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
 

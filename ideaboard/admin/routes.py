@@ -56,8 +56,8 @@ def index():
 def users():
     query = request.args.get("q", "", type=str)[:100]
     role = request.args.get("role", "", type=str)
-    people = services.search_users(query, role=role if role in {"employee", "manager", "admin"} else None,
-                                   page=page_number())
+    known_role = role if role in {"employee", "manager", "admin"} else None
+    people = services.search_users(query, role=known_role, page=page_number())
     return render_template("admin/users.html", people=people, query=query, role=role)
 
 

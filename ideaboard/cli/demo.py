@@ -45,8 +45,19 @@ DEPARTMENTS = [
     ("Customer Support", "Acme Corp", 4, 7, "Phones, chat and the help centre."),
 ]
 
-FIRST_NAMES = ["Aisha", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sofia", "Tomas", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea", "Chen", "Dana", "Emil", "Fatima", "Gil", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Ravi", "Sara", "Theo", "Ulla", "Vera", "Will", "Yusuf", "Zara"]
-LAST_NAMES = ["Okafor", "Schmidt", "Rossi", "Patel", "Novak", "Haddad", "Kim", "Dubois", "Silva", "Berg", "Mensah", "Walsh", "Tanaka", "Moreau", "Costa", "Ivanova", "Larsen", "Nguyen", "Fischer", "Garcia", "Jansen", "Ali", "Kowalski", "Meyer", "Lopez", "Sato", "Brown", "Hughes", "Kaya", "Lindqvist"]
+FIRST_NAMES = [
+    "Aisha", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi",
+    "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sofia", "Tomas", "Uma", "Victor",
+    "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea", "Chen", "Dana", "Emil", "Fatima", "Gil", "Hana",
+    "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Ravi", "Sara", "Theo",
+    "Ulla", "Vera", "Will", "Yusuf", "Zara",
+]
+LAST_NAMES = [
+    "Okafor", "Schmidt", "Rossi", "Patel", "Novak", "Haddad", "Kim", "Dubois", "Silva", "Berg",
+    "Mensah", "Walsh", "Tanaka", "Moreau", "Costa", "Ivanova", "Larsen", "Nguyen", "Fischer",
+    "Garcia", "Jansen", "Ali", "Kowalski", "Meyer", "Lopez", "Sato", "Brown", "Hughes", "Kaya",
+    "Lindqvist",
+]
 
 # Fixed people the README names (email local part, name, department, role, manages).
 NAMED_PEOPLE = [
@@ -108,7 +119,7 @@ def _seed_people(departments: dict[str, Department], rng: random.Random) -> list
     for local, name, department, role, manages in NAMED_PEOPLE:
         add(local, name, department, role, manages)
     managed = {d for *_, manages in NAMED_PEOPLE if manages for d in manages}
-    names = [(f, l) for f in FIRST_NAMES for l in LAST_NAMES]
+    names = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
     rng.shuffle(names)
     for department in departments:
         if department == "Acme Corp":

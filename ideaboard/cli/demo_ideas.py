@@ -44,14 +44,16 @@ class DemoIdea:
 
 
 IDEAS = [
-    DemoIdea("standing-desks", "employee", "Facilities", "Standing desks on request for every floor",
+    DemoIdea("standing-desks", "employee", "Facilities",
+             "Standing desks on request for every floor",
              "Several of us get back pain after long days at the desk.\n\n"
              "**Proposal:** keep a pool of 20 sit-stand desks that anyone can request through "
              "the service desk, first come first served.\n\n- cost: about 300 per desk\n"
              "- fewer sick days from back problems", ["health", "office"], 40, votes=9,
              comments=["Yes please, my back thanks you.", "Could we start with the 3rd floor "
                        "as a pilot? @ops.manager what do you think?"]),
-    DemoIdea("password-manager", "peer", "IT Infrastructure", "Company password manager for shared accounts",
+    DemoIdea("password-manager", "peer", "IT Infrastructure",
+             "Company password manager for shared accounts",
              "Shared social media and supplier accounts live in a spreadsheet today. A password "
              "manager with team vaults would be safer and faster.", ["security", "tools"], 33,
              votes=8, comments=["The spreadsheet scares me every time I open it."]),
@@ -64,7 +66,8 @@ IDEAS = [
              "The warehouse roof is 4,000 m² of flat, south-facing space. Panels there could "
              "cover a large share of our daytime electricity.", ["energy", "sustainability"], 90,
              votes=12, comments=["Our energy bill doubled this year; this pays back fast."]),
-    DemoIdea("onboarding-buddy", "employee", "Human Resources", "An onboarding buddy for every new hire",
+    DemoIdea("onboarding-buddy", "employee", "Human Resources",
+             "An onboarding buddy for every new hire",
              "Pair each new colleague with a buddy from another team for their first month.",
              ["onboarding", "people"], 75, votes=10),
     DemoIdea("invoice-ocr", "ops.manager", "Finance", "Scan supplier invoices automatically",
@@ -74,7 +77,8 @@ IDEAS = [
     DemoIdea("ev-chargers", "peer", "Facilities", "Chargers for electric cars in the car park",
              "More colleagues drive electric cars. Four chargers would do for a start.",
              ["energy", "commute"], 60, votes=6),
-    DemoIdea("chat-bot", "employee", "Customer Support", "A chatbot that answers order-status questions",
+    DemoIdea("chat-bot", "employee", "Customer Support",
+             "A chatbot that answers order-status questions",
              "About a third of our chats are 'where is my order?'. A bot could answer those from "
              "the shipping system and hand the rest to us.", ["automation", "customers"], 20,
              votes=5),
@@ -86,10 +90,13 @@ IDEAS = [
              "Older laptops slow everyone down and cost more in repairs than they save.",
              ["hardware"], 45, votes=6, comments=["Mine takes four minutes to boot."]),
     DemoIdea("pay-transparency", "peer", "Human Resources", "Publish salary bands for every role",
-             "People should not have to guess whether they are paid fairly.", ["pay", "culture"], 14,
-             anonymous=True, votes=3, comments=["Strongly agree.", "This needs Legal's view first."]),
-    DemoIdea("print-less", "employee", "Operations", "Default printers to double-sided black and white",
-             "Most printing does not need colour or a single side. A default saves paper and toner.",
+             "People should not have to guess whether they are paid fairly.",
+             ["pay", "culture"], 14, anonymous=True, votes=3,
+             comments=["Strongly agree.", "This needs Legal's view first."]),
+    DemoIdea("print-less", "employee", "Operations",
+             "Default printers to double-sided black and white",
+             "Most printing does not need colour or a single side. "
+             "A default saves paper and toner.",
              ["sustainability", "office"], 50, votes=3),
     DemoIdea("print-less-dup", "peer", "Operations", "Print double-sided by default to save paper",
              "Can we set all printers to print on both sides by default?", ["sustainability"], 12,
@@ -103,7 +110,8 @@ IDEAS = [
     DemoIdea("dark-mode", "employee", "Software Development", "Dark mode for the internal tools",
              "Easier on the eyes for those of us who stare at them all day.", ["tools"], 3,
              votes=1, comments=["+1, and larger fonts while you are at it."]),
-    DemoIdea("api-docs", "peer", "Software Development", "One place for all internal API documentation",
+    DemoIdea("api-docs", "peer", "Software Development",
+             "One place for all internal API documentation",
              "Today every team documents its APIs somewhere else. One portal would help.",
              ["tools", "documentation"], 6, votes=2),
     DemoIdea("bike-scheme", "employee", "Human Resources", "A cycle-to-work scheme",
@@ -184,7 +192,7 @@ def seed_ideas(departments: dict[str, Department], people: list[User], rng: rand
         for voter in voters[demo.votes: demo.votes + rng.randint(0, 1)]:
             _vote(voter, idea, -1)
         first = None
-        for commenter, text in zip(voters[::-1], demo.comments):
+        for commenter, text in zip(voters[::-1], demo.comments, strict=False):
             comment = add_comment(commenter, idea, text)
             first = first or comment
         if first is not None and len(demo.comments) > 1:

@@ -13,7 +13,8 @@ _BODY_VALIDATORS = [
     DataRequired(message="Write something first."),
     Length(max=MAX_BODY_LENGTH, message=f"A comment has at most {MAX_BODY_LENGTH} characters."),
 ]
-MARKDOWN_HINT = "Markdown works. Mention a colleague with @ and their e-mail name, e.g. @first.last."
+MARKDOWN_HINT = ("Markdown works. Mention a colleague with @ and their e-mail name, "
+                 "e.g. @first.last.")
 
 
 class CommentForm(FlaskForm):

@@ -70,7 +70,8 @@ class Thread:
 # --- writing ------------------------------------------------------------------
 
 
-def add_comment(author: User, idea: Idea, body_md: str, *, parent: Comment | None = None) -> Comment:
+def add_comment(author: User, idea: Idea, body_md: str, *,
+                parent: Comment | None = None) -> Comment:
     """Post a comment (or, with ``parent``, a reply) on the idea. Flushes, never commits.
 
     A reply to a reply attaches to the top-level comment. The caller has checked the

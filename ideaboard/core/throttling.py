@@ -30,6 +30,7 @@ views catch ``Throttled`` and show the form again (status 429); JSON callers get
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shlex
@@ -168,10 +169,9 @@ def failed_login(account: str) -> None:
     limits = throttle()
     for name, key in (("login_account", account_key(account)),
                       ("login_address", client_address())):
-        try:
+        # Already at the limit: the next attempt is refused by check_login.
+        with contextlib.suppress(Throttled):
             limits.hit(name, key)
-        except Throttled:
-            pass  # already at the limit: the next attempt is refused by check_login
 
 
 def limit_account(name: str, account: str) -> None:
@@ -237,7 +237,8 @@ def warn_if_address_limit_too_low(limits: Throttle, logger: logging.Logger) -> b
     return True
 
 
-def worker_count(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+def worker_count(argv: Sequence[str] | None = None,
+                 environ: Mapping[str, str] | None = None) -> int:
     """How many worker processes serve the app: gunicorn's ``-w``/``--workers`` (on its
     command line or in ``GUNICORN_CMD_ARGS``), else ``WEB_CONCURRENCY`` (gunicorn's own
     default for it), else 1."""

@@ -73,7 +73,8 @@ class Idea(Model):
         sa.CheckConstraint("comment_count >= 0", name="comments_non_negative"),
         sa.CheckConstraint("follower_count >= 0", name="followers_non_negative"),
         sa.CheckConstraint("escalation_level >= 0", name="escalation_non_negative"),
-        sa.CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_own_duplicate"),
+        sa.CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id",
+                           name="not_own_duplicate"),
         # Every list sort, alone and within a status filter, has an index behind it.
         sa.Index("ix_ideas_status_trending", "status", "trending_score"),
         sa.Index("ix_ideas_status_wilson", "status", "wilson_score"),

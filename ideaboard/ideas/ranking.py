@@ -133,7 +133,7 @@ def bump_counters(idea: Dated, *, up: int = 0, down: int = 0, comments: int = 0)
         "idea_id": idea.id, "up": up, "down": down, "comments": comments,
         "age": age_term(idea.created_at),
     }).one()
-    keep_in_step(Idea, idea.id, zip(COUNTER_KEYS, row))
+    keep_in_step(Idea, idea.id, zip(COUNTER_KEYS, row, strict=True))
     return row
 
 

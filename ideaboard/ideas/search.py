@@ -42,7 +42,15 @@ from ideaboard.ideas.models import Idea
 # Words too common to tell ideas apart: ignored in both search modes, so that a
 # title like "Make the coffee better" suggests ideas about coffee, not about "the".
 STOP_WORDS = frozenset(
-    ["a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because", "been", "but", "by", "can", "could", "do", "does", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "just", "make", "more", "most", "my", "no", "not", "of", "on", "or", "our", "should", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "too", "up", "us", "use", "very", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your"]
+    [
+        "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be",
+        "because", "been", "but", "by", "can", "could", "do", "does", "for", "from", "had", "has",
+        "have", "how", "i", "if", "in", "into", "is", "it", "its", "just", "make", "more", "most",
+        "my", "no", "not", "of", "on", "or", "our", "should", "so", "some", "than", "that", "the",
+        "their", "them", "then", "there", "these", "they", "this", "to", "too", "up", "us", "use",
+        "very", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will",
+        "with", "would", "you", "your",
+    ]
 )
 MAX_WORDS = 12  # a longer query adds cost, not precision
 RANKED_CANDIDATES = 200  # newest matches ranked by relevance (10 pages); keeps the cost flat

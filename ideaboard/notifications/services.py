@@ -141,7 +141,8 @@ def _recount(user: User) -> None:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    db.session.execute(sa.update(User).where(User.id == user.id).values(unread_notifications=unread))
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(unread_notifications=unread))
     db.session.flush()
     db.session.refresh(user, ["unread_notifications"])
 
