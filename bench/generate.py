@@ -37,6 +37,7 @@ import sqlalchemy as sa
 
 from ideaboard import sanitize
 from ideaboard.accounts.passwords import hash_password
+from ideaboard.cli.demo import FIRST_NAMES, LAST_NAMES
 from ideaboard.database import utcnow
 from ideaboard.ideas import ranking
 
@@ -90,19 +91,8 @@ DEPARTMENTS = [
 ]
 BUSY_DEPARTMENT = 1
 
-FIRST = [
-    "Aisha", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi",
-    "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sofia", "Tomas", "Uma", "Victor",
-    "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bea", "Chen", "Dana", "Emil", "Fatima", "Gil", "Hana",
-    "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Ravi", "Sara", "Theo",
-    "Ulla", "Vera", "Will", "Yusuf", "Zara",
-]
-LAST = [
-    "Okafor", "Schmidt", "Rossi", "Patel", "Novak", "Haddad", "Kim", "Dubois", "Silva", "Berg",
-    "Mensah", "Walsh", "Tanaka", "Moreau", "Costa", "Ivanova", "Larsen", "Nguyen", "Fischer",
-    "Garcia", "Jansen", "Ali", "Kowalski", "Meyer", "Lopez", "Sato", "Brown", "Hughes", "Kaya",
-    "Lindqvist",
-]
+# The demo's names, so a generated company reads like the demo's.
+FIRST, LAST = FIRST_NAMES, LAST_NAMES
 
 TOPICS = """coffee machines|parking spaces|onboarding checklists|meeting rooms|expense reports|
 the intranet search|shift handovers|warehouse labels|customer callbacks|invoice approvals|
