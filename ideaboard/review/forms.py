@@ -44,10 +44,17 @@ DECISION_CHOICES = [SelectChoice(status.value, _DECISION_WORDING[status])
                     for status in workflow.DECISIONS]
 
 
+def _row(source: IdeaStatus, target: IdeaStatus) -> workflow.Transition:
+    """The table's row for the change a form makes (it must be there)."""
+    row = workflow.find(source, target)
+    if row is None:  # the table must have the change this form makes
+        raise LookupError(f"no transition from {source} to {target}")
+    return row
+
+
 def _reason_required(source: IdeaStatus, target: IdeaStatus) -> list[DataRequired]:
     """``[DataRequired()]`` if the table asks a person for a reason for this change."""
-    row = workflow.find(source, target)
-    return [DataRequired()] if row is not None and row.min_reason else []
+    return [DataRequired()] if _row(source, target).min_reason else []
 
 
 class FastTrackForm(FlaskForm):
@@ -90,14 +97,24 @@ class DecisionForm(FlaskForm):
         return valid
 
 
+def _required_if(needed: bool) -> list[DataRequired]:
+    """``[DataRequired()]`` when the table's row needs this field (``needs_owner``,
+    ``needs_outcome``), so the form asks for what the state machine will check."""
+    return [DataRequired()] if needed else []
+
+
 class StartForm(FlaskForm):
-    owner_email = EmailField("Owner's e-mail", validators=[DataRequired(), Length(max=254)])
+    owner_email = EmailField(
+        "Owner's e-mail",
+        validators=[*_required_if(_row(S.ACCEPTED, S.IN_PROGRESS).needs_owner), Length(max=254)])
     note = TextAreaField("Note (public, optional)", validators=[Length(max=2000)])
 
 
 class OutcomeForm(FlaskForm):
-    what_changed = TextAreaField("What changed (Markdown)",
-                                 validators=[DataRequired(), Length(max=10000)])
+    what_changed = TextAreaField(
+        "What changed (Markdown)",
+        validators=[*_required_if(_row(S.IN_PROGRESS, S.IMPLEMENTED).needs_outcome),
+                    Length(max=10000)])
     value = DecimalField("Measured result (optional)", places=2,
                          validators=[Optional(), NumberRange(min=-10**11, max=10**11)])
     unit = StringField("Unit", validators=[Optional(), Length(max=40)])

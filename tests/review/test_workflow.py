@@ -257,6 +257,24 @@ def test_the_fast_track_note_is_required_as_the_table_requires_it(app):
     assert form.note.flags.required  # shown as required on the page too
 
 
+@pytest.mark.parametrize(("form_name", "field", "source", "target", "needs"), [
+    ("StartForm", "owner_email", IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS, "needs_owner"),
+    ("OutcomeForm", "what_changed", IdeaStatus.IN_PROGRESS, IdeaStatus.IMPLEMENTED,
+     "needs_outcome"),
+])
+def test_the_start_and_outcome_forms_require_what_the_table_requires(app, form_name, field,
+                                                                     source, target, needs):
+    from ideaboard.review import forms
+
+    row = workflow.find(source, target)
+    assert row is not None and getattr(row, needs)  # as the table says today
+    with app.test_request_context(method="POST", data={}):
+        form = getattr(forms, form_name)(meta={"csrf": False})
+        form.validate()
+    assert (field in form.errors) == getattr(row, needs)
+    assert form[field].flags.required == getattr(row, needs)
+
+
 def test_the_system_writes_its_own_reason_but_a_person_gives_theirs(author, manager,
                                                                     it_department):
     """The table's reason requirements apply to people; the system (None) is exempt."""
