@@ -299,10 +299,11 @@ def withdraw(idea: Idea, author: User, reason: str = "", *,
 
 # --- what the idea page shows ---------------------------------------------------------
 
-# Statuses whose latest change is "the decision" shown at the top of the idea page.
-DECISION_STATUSES = frozenset({S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE,
-                               S.IN_PROGRESS, S.IMPLEMENTED, S.WITHDRAWN})
-DECIDING_STATUSES = frozenset({S.ACCEPTED, S.NEEDS_INFO, S.DECLINED, S.DUPLICATE, S.WITHDRAWN})
+# The changes that decide an idea's fate: the table's decisions, and the author's
+# withdrawal. An idea in one of these statuses, or carried on after acceptance, shows its
+# latest such change as "the decision" at the top of its page.
+DECIDING_STATUSES = frozenset({*workflow.DECISIONS, S.WITHDRAWN})
+DECISION_STATUSES = DECIDING_STATUSES | {S.IN_PROGRESS, S.IMPLEMENTED}
 
 
 class Change(Protocol):
