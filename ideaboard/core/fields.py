@@ -2,7 +2,7 @@
 
 A field is its label (with the required mark), its control, its hint and its error,
 wired together by ``aria-describedby`` and ``aria-invalid``. This is the only place
-that markup is written (``tests/test_templates.py`` fails on a template that writes a
+that markup is written (``tests/core/test_templates.py`` fails on a template that writes a
 label or a control itself), for three kinds of field:
 
 - ``field(form.title, hint="...")``: a WTForms field, its control as its widget writes
