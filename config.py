@@ -109,6 +109,10 @@ class Config:
     MAIL_PASSWORD = _env("IDEABOARD_MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("IDEABOARD_MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = _env("IDEABOARD_MAIL_SENDER", "ideaboard@localhost")
+    # Without a mail server, where `send-mail` delivers instead: a folder of .eml files.
+    # Development defaults to "mail" in the instance folder; production has none (its
+    # messages wait in the outbox until a server is set).
+    MAIL_FOLDER = _env("IDEABOARD_MAIL_FOLDER")
 
     REDIS_URL = _env("IDEABOARD_REDIS_URL")
     # The site's address as people reach it (scheme, host, port, path prefix): every
@@ -184,6 +188,11 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False  # `flask run --debug` turns the debugger on explicitly
+    # E-mail without a server: each message is logged when queued, and `send-mail`
+    # writes it into this folder (under the instance folder unless absolute).
+    MAIL_FOLDER = _env("IDEABOARD_MAIL_FOLDER", "mail")
+    # The log shows what the app says at INFO (queued e-mails, with their links).
+    LOG_LEVEL = "INFO"
     BASE_URL = _env("IDEABOARD_BASE_URL", "http://127.0.0.1:5000")
     # Browsers on the developer's machine, whichever loopback name they use.
     LOOPBACK_HOSTS_TRUSTED = True

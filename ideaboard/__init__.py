@@ -88,6 +88,13 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None
         connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT"])
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    folder = app.config.get("MAIL_FOLDER")
+    if folder:
+        app.config["MAIL_FOLDER"] = str(Path(app.instance_path) / folder)
+    if app.config.get("LOG_LEVEL"):
+        # The app's own logger only ("ideaboard", which its modules' loggers are under);
+        # Flask gives it a handler when there is none.
+        app.logger.setLevel(app.config["LOG_LEVEL"])
     config_class.validate(app.config)
     configure_hosts(app)
 

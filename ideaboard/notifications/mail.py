@@ -1,7 +1,9 @@
 """Queueing e-mail. Messages go to the outbox table; ``flask send-mail`` delivers them.
 
-Without ``IDEABOARD_MAIL_SERVER`` (development) each message is also written to the
-log when queued, so a developer can follow a password-reset link from the console.
+Without ``IDEABOARD_MAIL_SERVER`` each message is also written to the log when queued
+(development logs at INFO), so a developer can follow a sign-up or password-reset link
+from the console; ``send-mail`` then delivers into ``MAIL_FOLDER`` (development:
+``instance/mail/``, one .eml file a message).
 
 Every message gets its ``Message-ID`` when it is queued, in our own domain (the host of
 ``BASE_URL``, else the domain of ``MAIL_SENDER``), and keeps it: a message that had to

@@ -1,4 +1,5 @@
-"""Delivering the e-mail outbox over SMTP (``flask --app ideaboard send-mail``).
+"""Delivering the e-mail outbox over SMTP (``flask --app ideaboard send-mail``), or, in
+development without a mail server, into a folder of .eml files (``MAIL_FOLDER``).
 
 Each pending message is first *claimed*: a conditional UPDATE, committed at once, that
 pushes its ``next_attempt_at`` a lease ahead of the moment of the claim, so two workers
@@ -29,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -130,6 +132,26 @@ class _Connection:
             self.smtp = None
 
 
+class _Mailbox:
+    """Delivery without a mail server (development): each message becomes an .eml file
+    in ``MAIL_FOLDER``, named by when it was delivered and its outbox row, and a line in
+    the log says where. Claimed and recorded as a message sent over SMTP is."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+        self.delivered = 0
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.delivered += 1
+        path = self.folder / f"{utcnow():%Y%m%d-%H%M%S-%f}-{self.delivered}.eml"
+        path.write_bytes(message.as_bytes())
+        log.info("e-mail to %s (%s) delivered to %s", message["To"], message["Subject"], path)
+
+    def close(self) -> None:
+        """Nothing to close (the same interface as an SMTP connection)."""
+
+
 def _message(row: OutboxEmail, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -205,12 +227,16 @@ def send_pending(*, clock: Callable[[], datetime] = utcnow, limit: int = 500) ->
     """Send every message due now (at most ``limit``), each claimed, sent and recorded
     in turn. ``clock`` tells the time of each step (tests move it on)."""
     config = current_app.config
-    if not config.get("MAIL_SERVER"):
+    connection: _Connection | _Mailbox
+    if config.get("MAIL_SERVER"):
+        connection = _Connection(config)
+    elif config.get("MAIL_FOLDER"):
+        connection = _Mailbox(config["MAIL_FOLDER"])
+    else:
         raise RuntimeError("MAIL_SERVER is not set (IDEABOARD_MAIL_SERVER); nothing can be sent.")
     result = RunResult()
     with unit_of_work(writes=False):
         due = db.session.execute(pending_query(clock()).limit(limit)).all()
-    connection = _Connection(config)
     try:
         for row_id, next_attempt_at in due:
             claim = _claim(row_id, next_attempt_at, clock())

@@ -3,10 +3,13 @@ SMTP server (aiosmtpd) started inside the test run."""
 
 from __future__ import annotations
 
+import logging
+import secrets
 import sqlite3
 import threading
 import time
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
 import sqlalchemy as sa
@@ -210,6 +213,62 @@ def test_send_mail_without_a_server_says_so(runner, app):
     app.config["MAIL_SERVER"] = None
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code != 0 and "MAIL_SERVER" in result.output
+
+
+def test_send_mail_without_a_server_delivers_into_the_mail_folder(runner, app, tmp_path):
+    """Development: no server, so each message becomes an .eml file, through the same
+    claim and record as over SMTP (sent once, not again)."""
+    folder = tmp_path / "mail"
+    app.config.update(MAIL_SERVER=None, MAIL_FOLDER=str(folder),
+                      MAIL_DEFAULT_SENDER="ideaboard@example.com")
+    queue_email("someone@example.com", "Choose your password",
+                "Open http://127.0.0.1:5300/signup/confirm/abc to choose it.")
+    queue_email("other@example.com", "Hello there", "The body of the message.")
+    db.session.commit()
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 2, failed 0." in result.output
+    files = sorted(folder.glob("*.eml"))
+    assert len(files) == 2
+    messages = {m["To"]: m for m in (message_from_bytes(f.read_bytes()) for f in files)}
+    first = messages["someone@example.com"]
+    assert first["Subject"] == "Choose your password"
+    assert first["From"] == "ideaboard@example.com" and first["Message-ID"]
+    assert "http://127.0.0.1:5300/signup/confirm/abc" in first.get_payload(decode=True).decode()
+    assert all(row.sent_at is not None and row.attempts == 1 for row in outbox())
+    assert "Sent 0, failed 0." in runner.invoke(args=["send-mail"]).output
+    assert len(list(folder.glob("*.eml"))) == 2
+
+
+def test_a_queued_message_is_logged_with_its_links_when_there_is_no_server(app, caplog):
+    app.config["MAIL_SERVER"] = None
+    with caplog.at_level(logging.INFO, logger="ideaboard.mail"):
+        queue_email("someone@example.com", "Reset your password",
+                    "Open http://127.0.0.1:5000/reset-password/xyz to reset it.")
+    [record] = [r for r in caplog.records if r.name == "ideaboard.mail"]
+    assert "someone@example.com" in record.getMessage()
+    assert "http://127.0.0.1:5000/reset-password/xyz" in record.getMessage()
+
+
+def test_development_shows_the_mail_log_and_has_a_mail_folder(monkeypatch, tmp_path):
+    """Under `make run` (development, no mail server) the queued messages reach the
+    console (the app's logger at INFO) and `send-mail` has a folder to deliver into."""
+    monkeypatch.setenv("IDEABOARD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("IDEABOARD_MAIL_SERVER", raising=False)
+    monkeypatch.delenv("IDEABOARD_MAIL_FOLDER", raising=False)
+    logger = logging.getLogger("ideaboard")
+    before = logger.level
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.sqlite'}"},
+                         env="development")
+        assert app.config["MAIL_FOLDER"] == str(tmp_path / "mail")
+        assert logging.getLogger("ideaboard.mail").isEnabledFor(logging.INFO)
+    finally:
+        logger.setLevel(before)
+    production = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                             "SECRET_KEY": secrets.token_hex(32),
+                             "BASE_URL": "https://ideas.example.com"}, env="production")
+    assert not production.config.get("MAIL_FOLDER")  # its messages wait for a server
 
 
 # --- the worker beside people and beside itself ----------------------------------
