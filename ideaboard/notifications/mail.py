@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from collections.abc import Mapping
 from email.utils import make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from markupsafe import Markup, escape
 
 from ideaboard.extensions import db
 from ideaboard.notifications.models import OutboxEmail
@@ -60,3 +62,35 @@ def _is_ip_address(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Links in the plain text: absolute http(s) addresses up to the next space or bracket.
+_LINK = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
+
+# The HTML part's frame: the app's colours and type, inline (mail readers drop <style>).
+_FRAME = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{subject}</title>'
+    '</head><body style="margin:0;padding:24px;background:#f4f5f7;'
+    'font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2933;">'
+    '<div style="max-width:600px;margin:0 auto;background:#ffffff;border-radius:8px;'
+    'padding:24px;line-height:1.5;">'
+    '<p style="margin:0 0 16px;font-weight:700;color:#1f5fbf;">Ideaboard</p>{body}'
+    '</div></body></html>'
+)
+
+
+def html_body(subject: str, body_text: str) -> str:
+    """The HTML part of a message: its plain text, escaped, in paragraphs, with its links
+    clickable, in the app's look. Made from the text so both parts always say the same."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", body_text.strip()):
+        parts, last = [], 0
+        for match in _LINK.finditer(block):
+            url = match.group(0)
+            parts.append(escape(block[last:match.start()]))
+            parts.append(Markup('<a href="{0}" style="color:#1f5fbf;">{0}</a>').format(url))
+            last = match.end()
+        parts.append(escape(block[last:]))
+        text = Markup("").join(parts).replace("\n", Markup("<br>"))
+        paragraphs.append(Markup('<p style="margin:0 0 16px;">{}</p>').format(text))
+    return _FRAME.format(subject=escape(subject), body=Markup("").join(paragraphs))

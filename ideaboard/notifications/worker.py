@@ -40,7 +40,7 @@ from ideaboard.core.transactions import unit_of_work
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications import delivery
-from ideaboard.notifications.mail import new_message_id
+from ideaboard.notifications.mail import html_body, new_message_id
 from ideaboard.notifications.models import OutboxEmail
 
 log = logging.getLogger("ideaboard.mail")
@@ -159,6 +159,7 @@ def _message(row: OutboxEmail, sender: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Message-ID"] = row.message_id
     message.set_content(row.body_text)
+    message.add_alternative(html_body(row.subject, row.body_text), subtype="html")
     return message
 
 

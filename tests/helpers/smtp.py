@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from email import message_from_bytes
+from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
 
@@ -23,7 +23,7 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        message = message_from_bytes(envelope.content)
+        message = message_from_bytes(envelope.content, policy=policy.default)
         if self.on_data is not None:
             self.on_data(message)
         self.messages.append((envelope.rcpt_tos, message))

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from datetime import timedelta
-from email import message_from_bytes
+from email import message_from_bytes, policy
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.following.services import follow
 from ideaboard.notifications import delivery, worker
-from ideaboard.notifications.mail import message_id_domain, queue_email
+from ideaboard.notifications.mail import html_body, message_id_domain, queue_email
 from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.notifications.services import notify
 from ideaboard.review import workflow
@@ -140,7 +140,11 @@ def test_send_mail_delivers_over_smtp(runner, smtp):
     assert recipients == ["someone@example.com"]
     assert message["Subject"] == "Hello there"
     assert message["From"] == "ideaboard@example.com"
-    assert "The body of the message." in message.get_payload(decode=True).decode()
+    # A plain-text part, and the same text as HTML in the app's look, links clickable.
+    assert message.get_content_type() == "multipart/alternative"
+    assert message.get_body(("plain",)).get_content().strip() == "The body of the message."
+    assert "<p style=\"margin:0 0 16px;\">The body of the message.</p>" in \
+        message.get_body(("html",)).get_content()
     [row] = outbox()
     assert row.sent_at is not None and row.attempts == 1 and row.last_error is None
     # Running again sends nothing more.
@@ -230,11 +234,14 @@ def test_send_mail_without_a_server_delivers_into_the_mail_folder(runner, app, t
     assert "Sent 2, failed 0." in result.output
     files = sorted(folder.glob("*.eml"))
     assert len(files) == 2
-    messages = {m["To"]: m for m in (message_from_bytes(f.read_bytes()) for f in files)}
+    messages = {m["To"]: m for m in (message_from_bytes(f.read_bytes(), policy=policy.default)
+                                     for f in files)}
     first = messages["someone@example.com"]
     assert first["Subject"] == "Choose your password"
     assert first["From"] == "ideaboard@example.com" and first["Message-ID"]
-    assert "http://127.0.0.1:5300/signup/confirm/abc" in first.get_payload(decode=True).decode()
+    link = "http://127.0.0.1:5300/signup/confirm/abc"
+    assert link in first.get_body(("plain",)).get_content()
+    assert f'<a href="{link}"' in first.get_body(("html",)).get_content()
     assert all(row.sent_at is not None and row.attempts == 1 for row in outbox())
     assert "Sent 0, failed 0." in runner.invoke(args=["send-mail"]).output
     assert len(list(folder.glob("*.eml"))) == 2
@@ -269,6 +276,15 @@ def test_development_shows_the_mail_log_and_has_a_mail_folder(monkeypatch, tmp_p
                              "SECRET_KEY": secrets.token_hex(32),
                              "BASE_URL": "https://ideas.example.com"}, env="production")
     assert not production.config.get("MAIL_FOLDER")  # its messages wait for a server
+
+
+def test_the_html_part_escapes_what_people_wrote_and_links_only_addresses():
+    html = html_body("<b>Idea</b> & co", "New comment: <script>alert(1)</script>\n\n"
+                     "Open https://ideas.example.com/ideas/3?a=1&b=2. Or javascript:alert(1)")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<title>&lt;b&gt;Idea&lt;/b&gt; &amp; co</title>" in html
+    assert '<a href="https://ideas.example.com/ideas/3?a=1&amp;b=2"' in html  # not the "."
+    assert html.count("<a ") == 1  # javascript: is text, never a link
 
 
 # --- the worker beside people and beside itself ----------------------------------
