@@ -2,7 +2,12 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# Two stamps: `make run` installs what running needs, `make test` adds the test tools.
+CHECKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.run-$(CHECKSUM)
+STAMP := $(VENV)/.test-$(CHECKSUM)
+# When this make started: `make run` prints how long until the first page answers.
+STARTED := $(shell date +%s)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Links in e-mails follow HOST and PORT (the server trusts that host and the loopback names).
@@ -10,20 +15,28 @@ FLASK := IDEABOARD_ENV=development IDEABOARD_ALLOWED_EMAIL_DOMAINS=$${IDEABOARD_
 
 .PHONY: run test install clean wheel bench screenshots
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.installed-* $(VENV)/.run-* $(VENV)/.test-*
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis]'
-	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
 
 ## make run: migrate, seed demo data into an empty database and serve on 127.0.0.1:5000
-## (HOST=... PORT=... to change; e-mailed links follow them)
-run: $(STAMP)
+## (HOST=... PORT=... to change; e-mailed links follow them). E-mail is delivered into
+## instance/mail/ by a send-mail worker that runs beside the server and stops with it.
+run: $(RUN_STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	@$(FLASK) send-mail --watch 2 & mailer=$$!; \
+	$(BIN)/python tools/first_page.py http://$(HOST):$(PORT)/login $(STARTED) & waiter=$$!; \
+	trap 'kill $$mailer $$waiter 2>/dev/null; wait' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole test suite (SQLite; PostgreSQL and browser tests skip if absent)

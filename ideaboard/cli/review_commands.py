@@ -6,6 +6,8 @@ it takes the write lock as it begins, so it waits for people's writes instead of
 failing), and the mail worker claims each message before sending it.
 """
 
+import time
+
 import click
 import sqlalchemy as sa
 
@@ -25,8 +27,30 @@ def escalate() -> None:
 
 @bp.cli.command("send-mail")
 @click.option("--limit", default=500, show_default=True, help="Most messages to send in one run.")
-def send_mail(limit: int) -> None:
+@click.option("--watch", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
+              help="Keep running: look for new messages every SECONDS (as `make run` does).")
+def send_mail(limit: int, watch: float | None) -> None:
     """Deliver pending e-mails from the outbox over SMTP, retrying failures with backoff."""
+    if watch is None:
+        click.echo(_send_once(limit))
+        return
+    click.echo(f"Delivering e-mail every {watch:g} s; Ctrl-C stops.")
+    try:
+        while True:
+            try:
+                report = _send_once(limit)
+            except click.ClickException as error:
+                # Outages pass; the worker keeps watching, as cron would run it again.
+                report = error.format_message()
+            if not report.startswith("Sent 0, failed 0."):
+                click.echo(report)
+            time.sleep(watch)
+    except KeyboardInterrupt:
+        click.echo("Stopped delivering e-mail.")
+
+
+def _send_once(limit: int) -> str:
+    """One pass over the outbox; its one-line report."""
     from ideaboard.notifications.worker import send_pending
 
     try:
@@ -38,9 +62,9 @@ def send_mail(limit: int) -> None:
         # with the same Message-ID, so receivers can drop the copy.
         raise click.ClickException(f"The database refused the run ({error.orig}); "
                                    "run send-mail again later.") from None
-    click.echo(f"Sent {result.sent}, failed {result.failed}."
-               + (" The SMTP server is unavailable; the rest wait for the next run."
-                  if result.server_down else ""))
+    return (f"Sent {result.sent}, failed {result.failed}."
+            + (" The SMTP server is unavailable; the rest wait for the next run."
+               if result.server_down else ""))
 
 
 @bp.cli.command("send-digests")

@@ -453,3 +453,31 @@ def test_jobs_succeed_while_people_comment(app, runner, smtp, company, it_depart
     assert all(row.sent_at is not None for row in outbox())
     received = smtp.inbox.message_ids()
     assert len(received) == len(set(received)) == len(outbox())
+
+
+def test_send_mail_watch_keeps_delivering_through_an_outage(runner, app, tmp_path, monkeypatch):
+    """``send-mail --watch`` (what ``make run`` starts): a pass that fails is reported and
+    the worker goes on; the next pass delivers; Ctrl-C stops it cleanly."""
+    from ideaboard.cli import review_commands
+
+    folder = tmp_path / "mail"
+    app.config.update(MAIL_SERVER=None, MAIL_FOLDER=None)
+    queue_email("someone@example.com", "Hello", "Body.")
+    db.session.commit()
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 1:  # the outage ends: a place to deliver appears
+            app.config["MAIL_FOLDER"] = str(folder)
+        else:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(review_commands.time, "sleep", pause)
+    result = runner.invoke(args=["send-mail", "--watch", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "MAIL_SERVER is not set" in result.output
+    assert "Sent 1, failed 0." in result.output
+    assert result.output.rstrip().endswith("Stopped delivering e-mail.")
+    assert pauses == [0.5, 0.5]
+    assert len(list(folder.glob("*.eml"))) == 1

@@ -1,0 +1,116 @@
+"""`make run` as a newcomer runs it: served, and e-mail delivered with the right links.
+
+The real command in a subprocess, on a fresh SQLite database in a temporary instance
+folder, on a port other than 5000: a sign-up's link must arrive in instance/mail/
+without any extra step, pointing at that port (issue 13, item 4).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import urllib.parse
+import urllib.request
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.paths import ROOT
+from tests.helpers.smtp import free_port
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+def _environment(instance: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("IDEABOARD_", "MAKE", "MFLAGS", "FLASK_"))}
+    env["IDEABOARD_INSTANCE_PATH"] = str(instance)
+    return env
+
+
+class _Output:
+    """Collects a process's output lines as they come."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        for line in iter(stream.readline, ""):
+            self.lines.append(line)
+
+    def wait_for(self, pattern: str, timeout: float) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if found := re.search(pattern, line):
+                    return found
+            time.sleep(0.2)
+        raise AssertionError(f"no {pattern!r} in:\n{''.join(self.lines)[-3000:]}")
+
+
+def _sign_up(base: str, email: str) -> None:
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(f"{base}/signup", timeout=10).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+    department = re.search(r'<option value="(\d+)"', page)[1]
+    form = urllib.parse.urlencode({"csrf_token": token, "email": email,
+                                   "display_name": "Nia Newcomer",
+                                   "department": department}).encode()
+    answer = opener.open(f"{base}/signup", data=form, timeout=10)
+    assert answer.url.endswith("/signup/sent"), answer.url
+
+
+def _wait_for_mail(folder: Path, timeout: float) -> list[Path]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if files := sorted(folder.glob("*.eml")):
+            return files
+        time.sleep(0.2)
+    raise AssertionError(f"no e-mail delivered into {folder}")
+
+
+def test_make_run_serves_and_delivers_sign_up_mail_with_links_at_its_port(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"PORT={port}"], cwd=ROOT,
+        env=_environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True)
+    output = _Output(process.stdout)
+    try:
+        ready = output.wait_for(r"Ideaboard is ready at (\S+) \(first page (\d+) s", 180)
+        assert ready[1] == f"{base}/"
+
+        _sign_up(base, "nia.newcomer@acme.example")
+        # Logged as it is queued (development), then delivered by the worker beside it.
+        output.wait_for(r"nia\.newcomer@acme\.example", 30)
+        files = _wait_for_mail(tmp_path / "mail", 30)
+
+        message = message_from_bytes(files[0].read_bytes(), policy=policy.default)
+        assert message["To"] == "nia.newcomer@acme.example"
+        text = message.get_body(("plain",)).get_content()
+        assert f"{base}/signup/confirm/" in text
+        assert ":5000" not in text
+        assert message.get_body(("html",)) is not None
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
+    # The worker stopped with the server: nothing of the group is left.
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)
