@@ -91,7 +91,8 @@ def test_queries_are_the_same_for_a_short_and_a_long_queue(manager_client, autho
         assert response.status_code == 200 and _rows(response.get_data(as_text=True))
         counts.append(counter.count)
     # The signed-in user, the page of the queue (departments and "you scored it" in the
-    # same statement), and the count, once for the navigation and the caption.
+    # same statement), and the four worklists' lengths in one statement, for the tabs,
+    # the navigation and the caption.
     assert counts == [3, 3], counts
 
 
