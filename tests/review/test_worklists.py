@@ -273,7 +273,8 @@ def test_an_accepted_idea_not_started_escalates_after_the_stalled_period(app, tr
                                                                       None)
     assert change.reason == ("Accepted but not started by Field ops in time: escalated to "
                              "the managers of Operations.")
-    assert len(_assigned(tree["managers"]["ops"])) == 1
+    assert _assigned(tree["managers"]["ops"]) == [
+        "\u201cStalls\u201d was accepted but the work has not started: it is escalated to you."]
     # Both the original reviewer and the one above see it, marked, first.
     for manager in (boss, tree["managers"]["ops"]):
         assert worklist_counts(manager)["accepted"] == 1
