@@ -103,6 +103,10 @@ class Config:
     # Sign-up is open to these e-mail domains; anyone else needs an invitation.
     ALLOWED_EMAIL_DOMAINS = _env_list("IDEABOARD_ALLOWED_EMAIL_DOMAINS")
 
+    # An accepted idea not started within this many days escalates to the managers one
+    # level up (``flask --app ideaboard escalate``), and again after as many more.
+    STALLED_AFTER_DAYS = _env_int("IDEABOARD_STALLED_AFTER_DAYS", 30)
+
     MAIL_SERVER = _env("IDEABOARD_MAIL_SERVER")
     MAIL_PORT = _env_int("IDEABOARD_MAIL_PORT", 25)
     MAIL_USERNAME = _env("IDEABOARD_MAIL_USERNAME")

@@ -284,6 +284,7 @@ class _Idea:
     escalation_level: int = 0
     entered_review_at: datetime | None = None
     review_due_at: datetime | None = None
+    escalates_at: datetime | None = None  # the escalation job's next step
     decided_at: datetime | None = None
     owner_id: int | None = None
     duplicate_of: int | None = None
@@ -422,10 +423,13 @@ class Generator:
                     idea.status = "needs_info" if self.rng.random() < 0.1 else "in_review"
                     idea.entered_review_at, idea.review_due_at = entered, due
                     idea.queue_department = dept
+                    if idea.status == "in_review":
+                        idea.escalates_at = due
                     if due < self.now and idea.status == "in_review":  # escalated a level up
                         idea.escalation_level = 1
                         idea.queue_department = self.departments[dept][1]
-                        idea.review_due_at = due + timedelta(days=self.sla_days[dept])
+                        # It keeps its due date; the next step moves on.
+                        idea.escalates_at = due + timedelta(days=self.sla_days[dept])
                     continue
                 idea.entered_review_at = entered
                 idea.decided_at = entered + (self.now - entered) * self.rng.random() * 0.3
@@ -580,6 +584,10 @@ class Generator:
                 comments = len(idea.commenters)
                 followers = len(set(idea.commenters) | {idea.author_id})
                 queue = idea.queue_department
+                escalates = (idea.decided_at + timedelta(days=30)
+                             if idea.status == "accepted" and idea.decided_at
+                             else idea.escalates_at)
+                since = idea.decided_at or idea.entered_review_at or idea.created_at
                 yield (i + 1, idea.title, md, html, excerpt, idea.author_id,
                        idea.department + 1, idea.status, idea.anonymous, idea.hidden, 1,
                        idea.created_at, idea.decided_at or idea.created_at,
@@ -588,7 +596,7 @@ class Generator:
                        ranking.wilson(idea.up, idea.down),
                        None if queue is None else queue + 1, idea.entered_review_at,
                        idea.review_due_at, idea.escalation_level, 0, idea.owner_id,
-                       idea.duplicate_of)
+                       idea.duplicate_of, escalates, since)
 
         return bulk_insert(connection, self.tables["ideas"],
                            ("id", "title", "body_md", "body_html", "excerpt", "author_id",
@@ -597,7 +605,7 @@ class Generator:
                             "comment_count", "follower_count", "trending_score",
                             "wilson_score", "queue_department_id", "entered_review_at",
                             "review_due_at", "escalation_level", "review_count", "owner_id",
-                            "duplicate_of_id"), rows())
+                            "duplicate_of_id", "escalates_at", "status_changed_at"), rows())
 
     def _write_idea_tags(self, connection) -> int:
         return bulk_insert(connection, self.tables["idea_tags"], ("idea_id", "tag_id"),

@@ -88,6 +88,11 @@ class Idea(Model):
         sa.Index("ix_ideas_department_created", "department_id", "created_at"),
         sa.Index("ix_ideas_author_created", "author_id", "created_at"),
         sa.Index("ix_ideas_queue", "queue_department_id", "status", "review_due_at"),
+        # The managers' worklists also find the ideas of the departments they manage
+        # that another department's queue holds (escalated from theirs).
+        sa.Index("ix_ideas_department_status", "department_id", "status"),
+        # The escalation job: the few ideas with a next step due.
+        sa.Index("ix_ideas_escalates_at", "escalates_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +127,14 @@ class Idea(Model):
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 0 = the target department's managers; each level one step up; past the root, admins.
     escalation_level: Mapped[int] = mapped_column(default=0)
+    # When the escalation job next moves it one level up (review.escalation): in review,
+    # its due date, then each new level's SLA on (``review_due_at`` keeps the original
+    # due date people see); accepted and not started, IDEABOARD_STALLED_AFTER_DAYS on.
+    # NULL in every other status: nothing to escalate.
+    escalates_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it entered its current status (an escalation is no new status): the age the
+    # managers' worklists show (review.workflow.transition sets it).
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     review_count: Mapped[int] = mapped_column(default=0)
     mean_impact: Mapped[float | None]
     mean_feasibility: Mapped[float | None]

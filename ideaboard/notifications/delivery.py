@@ -86,10 +86,15 @@ def review_assigned(idea, reviewers: Iterable[User], *, escalated: bool,
                     exclude: int | None = None) -> None:
     """Tell the managers (or admins) who now hold the idea in their review queue
     (except ``exclude``: the manager who sent it there)."""
-    where = "escalated to your review queue (overdue)" if escalated else "in your review queue"
-    message = f"\u201c{idea.title}\u201d is {where}."
-    if idea.review_due_at is not None:
-        message += f" Due {idea.review_due_at:%Y-%m-%d}."
+    if idea.status == IdeaStatus.ACCEPTED:
+        # Escalated after acceptance: nobody started the work in time.
+        message = (f"\u201c{idea.title}\u201d was accepted but the work has not started: "
+                   "it is escalated to you.")
+    else:
+        where = "escalated to your review queue (overdue)" if escalated else "in your review queue"
+        message = f"\u201c{idea.title}\u201d is {where}."
+        if idea.review_due_at is not None:
+            message += f" Due {idea.review_due_at:%Y-%m-%d}."
     created = notify(may_see([u.id for u in reviewers], idea),
                      NotificationKind.REVIEW_ASSIGNED, message,
                      idea_id=idea.id, exclude=[exclude] if exclude else [])

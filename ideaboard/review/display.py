@@ -15,7 +15,7 @@ finds the decision among them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from markupsafe import Markup
@@ -23,9 +23,29 @@ from markupsafe import Markup
 from ideaboard.core.kept import KeptFragment
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.core.urls import link_by_id
+from ideaboard.ideas.models import IdeaStatus
 from ideaboard.review.queries import MERGED, TIMELINE
 
 # --- the queue ------------------------------------------------------------------------
+
+
+def age_text(delta: timedelta) -> str:
+    """How long something has lasted, in whole days: "less than a day", "1 day",
+    "12 days" (the worklists' ages, how overdue an idea is)."""
+    days = delta.days
+    if days < 1:
+        return "less than a day"
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def escalated_to(escalation_level: int, queue_department_name: str | None) -> str | None:
+    """Where an escalated idea is now, in words ("Escalated to Operations"); None for an
+    idea that never escalated (a queue shows nothing then, never "0")."""
+    if not escalation_level:
+        return None
+    if queue_department_name is None:
+        return "Escalated to the administrators"
+    return f"Escalated to {queue_department_name}"
 
 
 class QueueEntry(NamedTuple):
@@ -38,11 +58,11 @@ class QueueEntry(NamedTuple):
     url: str
     scored_by_viewer: bool
     department_name: str
-    queue_name: str | None  # set when the idea waits in another department's queue
-    waiting_days: int | str
+    queue_name: str | None  # set when a never-escalated idea waits in another queue
+    waiting: str
     due_iso: str
     due_date: str
-    overdue: bool
+    overdue: str | None  # "5 days overdue", None when it is not
     upvotes: int
     downvotes: int
     net_votes: int
@@ -50,7 +70,7 @@ class QueueEntry(NamedTuple):
     review_count: int
     mean_scores: str | None  # "impact / feasibility / effort", None until scored
     merit: str
-    escalation_level: int
+    escalated_to: str | None  # "Escalated to Operations", None when not escalated
 
 
 def queue_entries(rows, now) -> list[QueueEntry]:
@@ -64,18 +84,20 @@ def queue_entries(rows, now) -> list[QueueEntry]:
          mean_effort, merit_score, escalation_level, department_name, queue_department_name,
          scored_by_viewer) in rows:
         due_iso = review_due_at.isoformat() if review_due_at is not None else ""
+        escalated = escalated_to(escalation_level, queue_department_name)
         entries.append(QueueEntry(
             id=idea_id,
             title=title,
             url=link.format(idea_id),
             scored_by_viewer=bool(scored_by_viewer),
             department_name=department_name,
-            queue_name=(None if queue_department_id == department_id
+            queue_name=(None if queue_department_id == department_id or escalated
                         else queue_department_name or "administrators"),
-            waiting_days=(now - entered_review_at).days if entered_review_at else "",
+            waiting=age_text(now - entered_review_at) if entered_review_at else "",
             due_iso=due_iso,
             due_date=due_iso[:10],  # YYYY-MM-DD, as the |date filter writes it (UTC)
-            overdue=review_due_at is not None and review_due_at <= now,
+            overdue=(f"{age_text(now - review_due_at)} overdue"
+                     if review_due_at is not None and review_due_at <= now else None),
             upvotes=upvotes,
             downvotes=downvotes,
             net_votes=upvotes - downvotes,
@@ -84,7 +106,7 @@ def queue_entries(rows, now) -> list[QueueEntry]:
             mean_scores=(f"{mean_impact:.1f} / {mean_feasibility:.1f} / {mean_effort:.1f}"
                          if review_count else None),
             merit=f"{merit_score:.0f}" if merit_score is not None else "\u2013",
-            escalation_level=escalation_level,
+            escalated_to=escalated,
         ))
     return entries
 
@@ -102,6 +124,58 @@ QUEUE_ROW: KeptFragment[QueueEntry] = KeptFragment(
 def queue_rows_html(entries: list[QueueEntry]) -> Markup:
     """The table rows of ``entries``, each from the kept markup when there is one."""
     return QUEUE_ROW.join(entries, separator="\n")
+
+
+class Worklist(NamedTuple):
+    """One of a manager's worklists: its key in the address (``?list=``), the status of
+    its ideas, its name on its tab, what its age column says, and its empty state."""
+
+    key: str
+    status: IdeaStatus
+    label: str
+    age_heading: str
+    empty: str
+
+
+# The review area's four lists, in the order of their tabs (the first is the default).
+WORKLISTS: tuple[Worklist, ...] = (
+    Worklist("review", IdeaStatus.IN_REVIEW, "To review", "Waiting",
+             "Nothing is waiting for your review."),
+    Worklist("accepted", IdeaStatus.ACCEPTED, "Accepted, waiting to start", "Accepted for",
+             "No accepted idea is waiting to start."),
+    Worklist("in-progress", IdeaStatus.IN_PROGRESS, "In progress", "In progress for",
+             "No idea is in progress."),
+    Worklist("needs-info", IdeaStatus.NEEDS_INFO, "Needs info, waiting on the author",
+             "Waiting for", "No idea is waiting on its author for more information."),
+)
+WORKLIST_BY_KEY = {worklist.key: worklist for worklist in WORKLISTS}
+
+
+class WorkEntry(NamedTuple):
+    """One row of the accepted, in-progress or needs-info worklist."""
+
+    id: int
+    title: str
+    url: str
+    department_name: str
+    escalated_to: str | None
+    age: str  # how long in its status: "12 days"
+    since_iso: str
+    owner_name: str | None
+
+
+def work_entries(rows, now: datetime) -> list[WorkEntry]:
+    """The rows of ``services.work_page`` as its table shows them at ``now``."""
+    link = link_by_id("review.idea")
+    return [
+        WorkEntry(id=idea_id, title=title, url=link.format(idea_id),
+                  department_name=department_name,
+                  escalated_to=escalated_to(escalation_level, queue_department_name),
+                  age=age_text(now - since), since_iso=since.isoformat(),
+                  owner_name=owner_name)
+        for (idea_id, title, _department_id, _queue_department_id, since, escalation_level,
+             department_name, queue_department_name, owner_name) in rows
+    ]
 
 
 # --- the idea page's review section ---------------------------------------------------

@@ -1,17 +1,22 @@
-"""Escalating overdue reviews up the org tree (``flask --app ideaboard escalate``).
+"""Escalating overdue reviews and stalled accepted ideas up the org tree
+(``flask --app ideaboard escalate``).
 
 An idea still in review at its due date moves to the queue of the parent of the
-department holding it, and its due date moves on by that department's SLA; past the
-root department the admins hold it (``queue_department_id`` NULL). A department that
-only the idea's author manages is passed over (``workflow.review_department``): nobody
-reviews their own idea. Each step adds one
-to ``escalation_level``, writes the timeline and the audit trail (through the
-workflow's ``escalate`` transition) and notifies the new reviewers.
+department holding it; past the root department the admins hold it
+(``queue_department_id`` NULL). So does an accepted idea nobody has started within
+IDEABOARD_STALLED_AFTER_DAYS. Where it goes is ``workflow.escalation_target``: a
+department that only the idea's author manages is passed over (nobody reviews their own
+idea), and so is one whose managers are the very people it comes from. Each step adds
+one to ``escalation_level``, writes the timeline and the audit trail (through the
+workflow's ``escalate`` transitions) and notifies the new reviewers. The idea keeps its
+due date (``review_due_at``): the original reviewers still see it in their worklist,
+marked as escalated, and how overdue it is.
 
-The rule is one level per SLA period elapsed, whatever the schedule of the job: the
-due date moves on from the old due date, not from the time of the run, so a single
-run after a long pause climbs one level for every period that has passed (and only
-the reviewers where the idea ends up are notified). Running the job twice at the same
+The rule is one level per period elapsed, whatever the schedule of the job: the next
+step (``escalates_at``) moves on from the old one by the new department's SLA (for an
+accepted idea, by the stalled period), not from the time of the run, so a single run
+after a long pause climbs one level for every period that has passed (and only the
+reviewers where the idea ends up are notified). Running the job twice at the same
 instant changes nothing the second time, because every idea it touched is then due
 in the future or already with the admins. Safe to run from cron every few minutes.
 """
@@ -32,34 +37,44 @@ from ideaboard.review import workflow
 MAX_LEVELS_PER_RUN = 50
 
 
+# The statuses in which an idea waits for someone and escalates when it waits too long.
+ESCALATING = (IdeaStatus.IN_REVIEW.value, IdeaStatus.ACCEPTED.value)
+
+
 def overdue_query(now: datetime):
-    """In-review ideas past their due date that still have somewhere to climb."""
+    """Ideas in review past their due date, and accepted ideas not started in time, that
+    still have somewhere to climb (index ``ix_ideas_escalates_at``)."""
     return (
         sa.select(Idea)
-        .where(Idea.status == IdeaStatus.IN_REVIEW.value, Idea.review_due_at <= now,
+        .where(Idea.escalates_at <= now, Idea.status.in_(ESCALATING),
                Idea.queue_department_id.is_not(None))
-        .order_by(Idea.review_due_at, Idea.id)
+        .order_by(Idea.escalates_at, Idea.id)
     )
 
 
+def _reason(idea: Idea, held_by_name: str, where: str) -> str:
+    """The timeline's sentence for one step (the public sees it on the idea page)."""
+    if idea.status == IdeaStatus.ACCEPTED:
+        return (f"Accepted but not started by {held_by_name} in time: escalated to "
+                f"{where}.")
+    return f"Not reviewed by {held_by_name} by its due date: escalated to {where}."
+
+
 def escalate_idea(idea: Idea, now: datetime) -> int:
-    """Climb the idea one level per elapsed SLA period; returns the levels climbed."""
+    """Climb the idea one level per elapsed period; returns the levels climbed."""
     start = idea.queue_department
     climbed = 0
     while climbed < MAX_LEVELS_PER_RUN:
         # Still held by a department (the admins, past the root, are the last step), and
         # overdue. (The department is loaded: ``start`` and each climb read it.)
-        held_by, due = idea.queue_department, idea.review_due_at
+        held_by, due = idea.queue_department, idea.escalates_at
         if held_by is None or due is None or due > now:
             break
-        to = workflow.review_department(idea, held_by.parent)
+        to = workflow.escalation_target(idea, held_by)
         where = f"the managers of {to.name}" if to is not None else "the administrators"
         try:
-            workflow.transition(
-                idea, IdeaStatus.IN_REVIEW, None, now=now,
-                reason=f"Not reviewed by {held_by.name} by its due date: escalated to "
-                       f"{where} (level {idea.escalation_level + 1}).",
-            )
+            workflow.transition(idea, idea.status, None, now=now,
+                                reason=_reason(idea, held_by.name, where))
         except workflow.TransitionError:
             break  # decided, or escalated by a concurrent run, meanwhile
         climbed += 1

@@ -22,70 +22,93 @@ S = IdeaStatus
 
 _ideas = Idea.__table__
 
+# The statuses of a manager's worklists (``review.display.WORKLISTS`` names them): ideas
+# waiting for their review, accepted ones waiting to start, work in progress, and ideas
+# back with their authors for more information.
+WORKLIST_STATUSES = (S.IN_REVIEW, S.ACCEPTED, S.IN_PROGRESS, S.NEEDS_INFO)
 
-def _queue_parts(*, admin: bool) -> list[sa.ColumnElement[bool]]:
-    """Which ideas wait in the queue of the user bound as ``viewer``: those in the queues
-    of the departments they manage (including those escalated there), and for an admin
-    also those that no department's queue holds (escalated past the root); never the
-    viewer's own ideas.
 
-    Each part finds its rows through the index ``ix_ideas_queue`` (queue_department_id,
-    status, ...) on SQLite and PostgreSQL. Written as one OR, an admin's two parts read
-    every idea in review of the whole company instead (0.5 ms at 590 of them on SQLite,
-    on every page an admin sees)."""
+def _queue_parts(*, admin: bool, status: IdeaStatus = S.IN_REVIEW
+                 ) -> list[sa.ColumnElement[bool]]:
+    """Which ideas in ``status`` are in the worklist of the user bound as ``viewer``:
+    those held by the queues of the departments they manage (including those escalated
+    there), those of the departments they manage that another level holds now (escalated
+    from theirs: the responsible managers of ``workflow.is_responsible_manager``), and
+    for an admin also those that no department's queue holds (escalated past the root);
+    never the viewer's own ideas.
+
+    Each part finds its rows through an index, ``ix_ideas_queue`` (queue_department_id,
+    status, ...) or ``ix_ideas_department_status``, on SQLite and PostgreSQL. Written as
+    one OR, the parts would read every idea in that status of the whole company instead
+    (0.5 ms at 590 of them on SQLite, on every page a reviewer sees). They never overlap."""
     viewer = sa.bindparam("viewer", type_=sa.Integer)
     managed = sa.select(department_managers.c.department_id).where(
         department_managers.c.user_id == viewer)
     # Nobody reviews their own idea: a co-manager of the department sees it, its author
     # does not (the workflow routes it above an author who manages it alone).
-    in_review = sa.and_(_ideas.c.status == S.IN_REVIEW.value, _ideas.c.author_id != viewer)
-    held = sa.and_(in_review, _ideas.c.queue_department_id.in_(managed))
+    mine = sa.and_(_ideas.c.status == status.value, _ideas.c.author_id != viewer)
+    held = sa.and_(mine, _ideas.c.queue_department_id.in_(managed))
+    # Escalated from a department the viewer manages: its reviewers keep it in sight.
+    escalated_from = sa.and_(mine, _ideas.c.department_id.in_(managed),
+                             sa.or_(_ideas.c.queue_department_id.is_(None),
+                                    _ideas.c.queue_department_id.not_in(managed)))
     if admin:
         # Held by no department: escalated past the root, or written by someone only
         # the admins can review (``workflow.review_department``).
-        return [held, sa.and_(in_review, _ideas.c.queue_department_id.is_(None))]
+        return [held, escalated_from,
+                sa.and_(mine, _ideas.c.queue_department_id.is_(None),
+                        _ideas.c.department_id.not_in(managed))]
     # A moderator hid it: managers cannot open it, so it waits for the moderators.
-    return [sa.and_(held, _ideas.c.hidden.is_(False))]
+    return [sa.and_(part, _ideas.c.hidden.is_(False)) for part in (held, escalated_from)]
 
 
-def queue_where(*, admin: bool) -> sa.ColumnElement[bool]:
-    """Which ideas wait in the queue of the user bound as ``viewer`` (see ``_queue_parts``)."""
-    parts = _queue_parts(admin=admin)
+def queue_where(*, admin: bool, status: IdeaStatus = S.IN_REVIEW) -> sa.ColumnElement[bool]:
+    """Which ideas are in the worklist of the user bound as ``viewer`` (``_queue_parts``)."""
+    parts = _queue_parts(admin=admin, status=status)
     if len(parts) == 1:
         return parts[0]
-    # The parts never overlap (a queue department, or none).
     return _ideas.c.id.in_(sa.union_all(*(sa.select(_ideas.c.id).where(p) for p in parts)))
 
 
-def _count_statement(*, admin: bool) -> sa.Select:
-    """SELECT (count of part 1) [+ (count of part 2)]: each part counted on its index."""
+def _count(*, admin: bool, status: IdeaStatus) -> sa.ColumnElement[int]:
+    """(count of part 1) + (count of part 2) ...: each part counted on its index."""
     counts = [sa.select(sa.func.count()).select_from(_ideas).where(part).scalar_subquery()
-              for part in _queue_parts(admin=admin)]
+              for part in _queue_parts(admin=admin, status=status)]
     total: sa.ColumnElement = counts[0]
     for count in counts[1:]:
         total = total + count
-    return sa.select(total)
+    return total
 
 
 # The navigation shows the count on every page a reviewer sees: built once, so a page
-# pays for running one indexed COUNT, not for building it (that was most of its cost).
-QUEUE_COUNT = {admin: _count_statement(admin=admin) for admin in (False, True)}
+# pays for running indexed COUNTs, not for building them (that was most of its cost).
+QUEUE_COUNT = {admin: sa.select(_count(admin=admin, status=S.IN_REVIEW))
+               for admin in (False, True)}
+# The worklist page's tabs: the four lengths in one statement.
+WORKLIST_COUNTS = {
+    admin: sa.select(*(_count(admin=admin, status=status).label(status.value)
+                       for status in WORKLIST_STATUSES))
+    for admin in (False, True)
+}
 
 
 def queue_order() -> tuple:
-    """Overdue first (due by the bound ``now``), then by merit (unscored last), then the
+    """Escalated first (their original reviewers left them too long), then the other
+    overdue ones (due by the bound ``now``), then by merit (unscored last), then the
     longest waiting, then by id so that pages never overlap.
 
     No index can hand rows over in this order: its first key depends on the time of the
-    request, and a queue may span several departments. ``ix_ideas_queue`` finds exactly
-    the rows of the viewer's queues, and only those are sorted (29 at 100,000 ideas)."""
-    overdue_first = sa.case((_ideas.c.review_due_at <= sa.bindparam("now"), 0), else_=1)
-    return (overdue_first, sa.func.coalesce(_ideas.c.merit_score, -1.0).desc(),
+    request, and a queue may span several departments. The indexes find exactly the
+    rows of the viewer's queues, and only those are sorted (29 at 100,000 ideas)."""
+    urgency = sa.case((_ideas.c.escalation_level > 0, 0),
+                      (_ideas.c.review_due_at <= sa.bindparam("now"), 1), else_=2)
+    return (urgency, sa.func.coalesce(_ideas.c.merit_score, -1.0).desc(),
             _ideas.c.entered_review_at, _ideas.c.id)
 
 
 _department = Department.__table__.alias("department")
 _queue_department = Department.__table__.alias("queue_department")
+_owner = User.__table__.alias("owner")
 _reviews = Review.__table__
 
 # What a row of the queue page shows, and nothing else (no texts, no ORM objects). The
@@ -114,6 +137,34 @@ QUEUE_PAGE = {
     .limit(sa.bindparam("limit", type_=sa.Integer))
     .offset(sa.bindparam("offset", type_=sa.Integer))
     for admin in (False, True)
+}
+
+# Since when the idea is in its status (ideas from before the column: their review).
+_since = sa.func.coalesce(_ideas.c.status_changed_at, _ideas.c.entered_review_at,
+                          _ideas.c.created_at)
+
+# What a row of the other worklists shows, in the order ``display.work_entries`` reads.
+WORK_COLUMNS = (
+    _ideas.c.id, _ideas.c.title, _ideas.c.department_id, _ideas.c.queue_department_id,
+    _since.label("since"), _ideas.c.escalation_level,
+    _department.c.name.label("department_name"),
+    _queue_department.c.name.label("queue_department_name"),
+    _owner.c.display_name.label("owner_name"),
+)
+
+# One page of the accepted, in-progress or needs-info worklist: escalated (stalled)
+# first, then the longest in that status.
+WORK_PAGE = {
+    (admin, status): sa.select(*WORK_COLUMNS)
+    .select_from(_ideas)
+    .join(_department, _department.c.id == _ideas.c.department_id)
+    .outerjoin(_queue_department, _queue_department.c.id == _ideas.c.queue_department_id)
+    .outerjoin(_owner, _owner.c.id == _ideas.c.owner_id)
+    .where(queue_where(admin=admin, status=status))
+    .order_by(sa.case((_ideas.c.escalation_level > 0, 0), else_=1), _since, _ideas.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+    .offset(sa.bindparam("offset", type_=sa.Integer))
+    for admin in (False, True) for status in WORKLIST_STATUSES[1:]
 }
 
 

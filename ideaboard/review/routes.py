@@ -152,12 +152,26 @@ def _queue_count(viewer) -> int:
 @bp.get("")
 @requires("review.queue")
 def queue():
+    """A manager's worklists, one at a time (``?list=``, see ``display.WORKLISTS``): the
+    review queue, accepted ideas waiting to start, work in progress, and ideas waiting on
+    their authors; each tab with its length (one statement for all four)."""
     viewer = current_user._get_current_object()
     now = utcnow()
-    page = services.queue_page(viewer, page_number(), now=now)
-    rows_html = display.queue_rows_html(display.queue_entries(page.items, now))
+    worklist = display.WORKLIST_BY_KEY.get(request.args.get("list", ""), display.WORKLISTS[0])
+    counts = services.worklist_counts(viewer)
+    # The navigation's count is the first of them: no second statement for it.
+    g.review_queue_count = counts[IdeaStatus.IN_REVIEW.value]
+    rows_html, entries = None, None
+    if worklist.status == IdeaStatus.IN_REVIEW:
+        page = services.queue_page(viewer, page_number(), now=now)
+        rows_html = display.queue_rows_html(display.queue_entries(page.items, now))
+    else:
+        page = services.work_page(viewer, worklist.status, page_number())
+        entries = display.work_entries(page.items, now)
     return render_template("review/queue.html", page=page, rows_html=rows_html,
-                           total=_queue_count(viewer))
+                           entries=entries, worklist=worklist, worklists=display.WORKLISTS,
+                           counts=counts, total=_queue_count(viewer),
+                           stalled_days=workflow.stalled_after().days)
 
 
 @bp.get("/ideas/<int:idea_id>")

@@ -40,7 +40,13 @@ from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.review import workflow
 from ideaboard.review.models import Review, StatusChange
-from ideaboard.review.queries import QUEUE_COUNT, QUEUE_PAGE
+from ideaboard.review.queries import (
+    QUEUE_COUNT,
+    QUEUE_PAGE,
+    WORK_PAGE,
+    WORKLIST_COUNTS,
+    WORKLIST_STATUSES,
+)
 from ideaboard.review.workflow import Outcome, TransitionError
 
 S = IdeaStatus
@@ -134,6 +140,25 @@ def queue_page(user: User, page: int, *, per_page: int = QUEUE_PAGE_SIZE,
     rows = plain_rows(QUEUE_PAGE[_is_admin(user)], {
         "viewer": user.id, "now": now or utcnow(), "limit": per_page + 1,
         "offset": (page - 1) * per_page,
+    }).all()
+    return Page(items=rows[:per_page], page=page, per_page=per_page,
+                has_next=len(rows) > per_page)
+
+
+def worklist_counts(user: User) -> dict[str, int]:
+    """How many ideas are in each of ``user``'s worklists, by status (one statement of
+    indexed counts; ``queries.WORKLIST_COUNTS``)."""
+    row = plain_rows(WORKLIST_COUNTS[_is_admin(user)], {"viewer": user.id}).one()
+    return {status.value: count for status, count in zip(WORKLIST_STATUSES, row, strict=True)}
+
+
+def work_page(user: User, status: IdeaStatus, page: int, *,
+              per_page: int = QUEUE_PAGE_SIZE) -> Page:
+    """One page of ``user``'s worklist of accepted, in-progress or needs-info ideas, as
+    rows of ``queries.WORK_COLUMNS``: escalated first, then the longest in that status.
+    One query whatever the page or the list's length, one row more than it shows."""
+    rows = plain_rows(WORK_PAGE[_is_admin(user), status], {
+        "viewer": user.id, "limit": per_page + 1, "offset": (page - 1) * per_page,
     }).all()
     return Page(items=rows[:per_page], page=page, per_page=per_page,
                 has_next=len(rows) > per_page)

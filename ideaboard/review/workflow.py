@@ -28,8 +28,9 @@ disagree; the review forms read what a change requires from it (:func:`min_reaso
 :func:`needs_duplicate_of_for`); and the statuses in which peers vote and the author edits
 are read from it too (:data:`VOTABLE`, :data:`EDITABLE`).
 
-Escalation is a row of the table too (``in_review`` to ``in_review`` by the system):
-the status stays, but the idea moves one step up the org tree and the timeline says so.
+Escalation is a row of the table too (``in_review`` to ``in_review`` by the system,
+and ``accepted`` to ``accepted`` for accepted work nobody starts): the status stays, but
+the idea moves one step up the org tree and the timeline says so.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
@@ -156,7 +158,7 @@ def _enter_queue(idea: Idea, ctx: dict[str, Any]) -> None:
     queue = review_department(idea, idea.department)
     idea.queue_department_id, idea.queue_department = (queue.id if queue else None), queue
     idea.entered_review_at = now
-    idea.review_due_at = _due(now, queue, idea.department)
+    idea.review_due_at = idea.escalates_at = _due(now, queue, idea.department)
     idea.escalation_level = 0
     ctx["assign_reviewers"] = True
 
@@ -164,28 +166,65 @@ def _enter_queue(idea: Idea, ctx: dict[str, Any]) -> None:
 def _return_to_queue(idea: Idea, ctx: dict[str, Any]) -> None:
     """Back from the author to the queue it left, with a NEW due date."""
     now = ctx["now"]
-    idea.review_due_at = _due(now, idea.queue_department, idea.department)
+    idea.review_due_at = idea.escalates_at = _due(now, idea.queue_department, idea.department)
     ctx["assign_reviewers"] = True
 
 
-def _climb(idea: Idea, ctx: dict[str, Any]) -> None:
-    """One step up the org tree; past the root the admins hold it.
+def _reviewer_ids(idea: Idea, department: Department) -> frozenset[int]:
+    """Who would review ``idea`` held by ``department``: its managers but the author."""
+    return frozenset(m.id for m in managers_of(department) if m.id != idea.author_id)
 
-    The due date moves on from the old one (not from now) by the new department's SLA,
-    so the schedule does not depend on how often the escalation job runs. A parent only
-    the author manages is passed over (``review_department``).
+
+def escalation_target(idea: Idea, held_by: Department) -> Department | None:
+    """Where ``idea`` goes when it escalates from ``held_by``: the parent department's
+    managers (``review_department``: never only its author), passing over every level
+    whose reviewers are the very people it comes from (a manager of both a department
+    and its parent would otherwise hand it to themselves). None: the admins, past the
+    root. One query per department looked at."""
+    below = _reviewer_ids(idea, held_by)
+    seen = {held_by.id}
+    department = review_department(idea, held_by.parent)
+    while (department is not None and department.id not in seen and below
+           and _reviewer_ids(idea, department) == below):
+        seen.add(department.id)
+        department = review_department(idea, department.parent)
+    if department is not None and department.id in seen:  # a cycle in the org tree
+        return None
+    return department
+
+
+def stalled_after() -> timedelta:
+    """How long an accepted idea may wait to be started before it escalates."""
+    return timedelta(days=current_app.config.get("STALLED_AFTER_DAYS", 30))
+
+
+def _climb(idea: Idea, ctx: dict[str, Any]) -> None:
+    """One step up the org tree (``escalation_target``); past the root the admins hold it.
+
+    The idea keeps its due date (``review_due_at``), which people see; the time of the
+    next step (``escalates_at``) moves on from the old one (not from now) by the new
+    department's SLA, or for an accepted idea not started by the stalled period, so the
+    schedule does not depend on how often the escalation job runs.
     """
     current = idea.queue_department
-    parent = review_department(idea, current.parent) if current is not None else None
+    parent = escalation_target(idea, current) if current is not None else None
     idea.escalation_level = idea.escalation_level + 1
     if parent is None:
         idea.queue_department_id, idea.queue_department = None, None
+        idea.escalates_at = None  # the admins are the last step
     else:
         idea.queue_department_id, idea.queue_department = parent.id, parent
-        due = idea.review_due_at
-        if due is None:  # every way into review sets one (_enter_queue, _return_to_queue)
-            raise LookupError(f"idea {idea.id} is in review without a due date")
-        idea.review_due_at = due + timedelta(days=parent.review_sla_days)
+        escalated = idea.escalates_at
+        if escalated is None:  # every way into review or acceptance sets one
+            raise LookupError(f"idea {idea.id} escalates without a schedule")
+        step = (stalled_after() if idea.status == S.ACCEPTED
+                else timedelta(days=parent.review_sla_days))
+        idea.escalates_at = escalated + step
+
+
+def _await_start(idea: Idea, ctx: dict[str, Any]) -> None:
+    """Accepted: if nobody starts the work within the stalled period, it escalates."""
+    idea.escalates_at = ctx["now"] + stalled_after()
 
 
 def _set_owner(idea: Idea, ctx: dict[str, Any]) -> None:
@@ -225,7 +264,9 @@ TRANSITIONS: tuple[Transition, ...] = (
                effects=(_enter_queue,)),
     Transition("resubmit", S.NEEDS_INFO, S.IN_REVIEW, AUTHOR, effects=(_return_to_queue,)),
     Transition("escalate", S.IN_REVIEW, S.IN_REVIEW, SYSTEM, effects=(_climb,)),
-    Transition("accept", S.IN_REVIEW, S.ACCEPTED, MANAGERS, effects=(_set_owner,)),
+    Transition("accept", S.IN_REVIEW, S.ACCEPTED, MANAGERS, effects=(_set_owner, _await_start)),
+    # Accepted but not started within IDEABOARD_STALLED_AFTER_DAYS: one level up.
+    Transition("escalate", S.ACCEPTED, S.ACCEPTED, SYSTEM, effects=(_climb,)),
     Transition("request_info", S.IN_REVIEW, S.NEEDS_INFO, MANAGERS, min_reason=MIN_RATIONALE,
                reason_prompt=_EXPLAIN),
     Transition("decline", S.IN_REVIEW, S.DECLINED, MANAGERS, min_reason=MIN_RATIONALE,
@@ -527,6 +568,11 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     watchers = delivery.watchers(idea) if row.source != row.target else set()
     before = _snapshot(idea)
     idea.status = row.target.value
+    if row.source != row.target:
+        # A new status: its age starts now, and only its own effects schedule a next
+        # escalation (entering review, acceptance); no other status escalates.
+        idea.status_changed_at = now
+        idea.escalates_at = None
     for effect in row.effects:
         effect(idea, ctx)
     change = StatusChange(idea_id=idea.id, from_status=from_status, to_status=row.target.value,
@@ -554,6 +600,7 @@ def record_creation(idea: Idea, author: User, *, now: datetime | None = None) ->
     change = StatusChange(idea_id=idea.id, from_status=None, to_status=idea.status,
                           actor_id=author.id, reason="", created_at=now or idea.created_at
                           or utcnow())
+    idea.status_changed_at = change.created_at
     db.session.add(change)
     db.session.flush()
     return change

@@ -20,6 +20,12 @@ def make_idea(author, department, *, status="open", due_in_days=None, **kwargs) 
         idea.entered_review_at = now
         days = department.review_sla_days if due_in_days is None else due_in_days
         idea.review_due_at = now + timedelta(days=days)
+        idea.status_changed_at = now
+        # When the escalation job would next move it (review.workflow sets the same).
+        if status == "in_review":
+            idea.escalates_at = idea.review_due_at
+        elif status == "accepted":
+            idea.escalates_at = now + timedelta(days=30)
         db.session.commit()
     return idea
 

@@ -37,7 +37,7 @@ def tree(company):
 def idea(tree):
     author = UserFactory(email="author@example.com")
     idea = make_idea(author, tree["field"], status="in_review")
-    idea.review_due_at = T0
+    idea.review_due_at = idea.escalates_at = T0
     db.session.commit()
     return idea
 
@@ -65,9 +65,11 @@ def test_one_level_per_sla_period_up_to_the_admins(idea, tree):
     db.session.commit()
     idea = reload(idea)
     assert (idea.queue_department_id, idea.escalation_level) == (tree["ops"].id, 1)
-    assert idea.review_due_at == T0 + timedelta(days=7)  # moved on by the new queue's SLA
+    # The next step moves on by the new queue's SLA; the due date people see stays.
+    assert idea.escalates_at == T0 + timedelta(days=7) and idea.review_due_at == T0
     assert queue_ids(tree["managers"]["ops"]) == [idea.id]
-    assert queue_ids(tree["managers"]["field"]) == []
+    # The original reviewers still see it (marked as escalated on their queue page).
+    assert queue_ids(tree["managers"]["field"]) == [idea.id]
     assert assigned_to(tree["managers"]["ops"]) == 1
 
     # Running again at the same instant changes nothing.
@@ -82,7 +84,7 @@ def test_one_level_per_sla_period_up_to_the_admins(idea, tree):
     db.session.commit()
     idea = reload(idea)
     assert (idea.queue_department_id, idea.escalation_level) == (tree["company"].id, 2)
-    assert idea.review_due_at == T0 + timedelta(days=21)
+    assert idea.escalates_at == T0 + timedelta(days=21) and idea.review_due_at == T0
 
     # Past the root: the admins hold it, and it stays there.
     assert escalate_overdue(now=T0 + timedelta(days=21)) == 1
@@ -121,7 +123,7 @@ def test_two_periods_elapsed_climb_two_levels(idea, tree):
     assert escalate_overdue(now=T0 + timedelta(days=7, seconds=1)) == 1
     idea = reload(idea)
     assert (idea.queue_department_id, idea.escalation_level) == (tree["company"].id, 2)
-    assert idea.review_due_at == T0 + timedelta(days=21)
+    assert idea.escalates_at == T0 + timedelta(days=21) and idea.review_due_at == T0
 
 
 def test_escalation_is_audited_and_shown(idea, tree, app):
@@ -133,14 +135,15 @@ def test_escalation_is_audited_and_shown(idea, tree, app):
     assert entry.after["queue_department_id"] == tree["ops"].id
 
 
-def test_decided_ideas_never_escalate(idea, tree):
-    idea.status = "accepted"
+@pytest.mark.parametrize("status", ["declined", "needs_info", "in_progress", "implemented"])
+def test_ideas_waiting_for_nobody_never_escalate(idea, tree, status):
+    idea.status = status  # escalates_at left set, as a stale schedule would be
     db.session.commit()
     assert escalate_overdue(now=T0 + timedelta(days=100)) == 0
 
 
 def test_escalate_command(runner, idea):
-    idea.review_due_at = utcnow() - timedelta(minutes=1)
+    idea.review_due_at = idea.escalates_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     result = runner.invoke(args=["escalate"])
     assert result.exit_code == 0, result.output

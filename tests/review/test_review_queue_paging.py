@@ -42,8 +42,10 @@ def test_page_two_continues_the_order_of_page_one(manager_client, manager, autho
     assert _rows(first) == everything[:QUEUE_PAGE_SIZE]
     assert _rows(second) == everything[QUEUE_PAGE_SIZE:]
     # The overdue ones lead, labelled in words, not only by colour.
-    assert first.count("Overdue</strong>") == 3 and first.count('class="overdue"') == 3
-    assert "Overdue</strong>" not in second
+    # (Each is less than a day overdue: due an hour or a few ago.)
+    assert first.count("less than a day overdue</strong>") == 3
+    assert first.count('class="overdue"') == 3
+    assert "overdue</strong>" not in second
 
 
 def test_the_pager_links_the_pages_and_the_caption_says_what_is_shown(manager_client, author,
@@ -89,7 +91,8 @@ def test_queries_are_the_same_for_a_short_and_a_long_queue(manager_client, autho
         assert response.status_code == 200 and _rows(response.get_data(as_text=True))
         counts.append(counter.count)
     # The signed-in user, the page of the queue (departments and "you scored it" in the
-    # same statement), and the count, once for the navigation and the caption.
+    # same statement), and the four worklists' lengths in one statement, for the tabs,
+    # the navigation and the caption.
     assert counts == [3, 3], counts
 
 
@@ -124,7 +127,9 @@ def test_an_admin_sees_both_parts_of_their_queue_once(admin_client, admin, autho
     assert sorted(row.id for row in queue_page(admin, 1).items) == sorted([past_root.id, held.id])
     html = admin_client.get("/review").get_data(as_text=True)
     assert sorted(_rows(html)) == sorted([past_root.id, held.id])
-    assert "(queue: administrators)" in html and "Level 3" in html
+    # Escalated: the column says to whom, in words (and no "(queue: ...)" beside it).
+    assert "<strong>Escalated to the administrators</strong>" in html
+    assert "Level 3" not in html and "(queue: administrators)" not in html
 
 
 def test_kept_rows_show_what_changed_and_whose_view_it_is(app, manager_client, manager,
