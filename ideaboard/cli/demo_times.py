@@ -12,7 +12,8 @@ life instead, with a seeded random generator (so ``flask demo`` stays determinis
   over the threshold, and is due its department's SLA later;
 - a manager's scores after the idea entered review and before it was decided;
 - follows at the follower's first vote or comment; notifications and audit entries at
-  the event that caused them; notifications older than a week already read;
+  the event that caused them; notifications older than a week already read; a report
+  to the moderators after the last comment it may be about;
 - people joined, and departments were set up, before any of it.
 
 Only rows written in this same transaction are dated (the seed runs on an empty
@@ -35,6 +36,7 @@ from ideaboard.audit.models import AuditEntry
 from ideaboard.comments.models import Comment
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Follow, Idea
+from ideaboard.moderation.models import Flag
 from ideaboard.notifications.models import Notification
 from ideaboard.org.models import Department
 from ideaboard.review.models import Review, StatusChange
@@ -242,7 +244,19 @@ def date_the_story(rng: random.Random, now: datetime, written_since: datetime) -
             if at < now - 7 * DAY else None
         notification_rows.append({"id": note.id, "created_at": at, "read_at": read})
 
+    # A report comes after what it is about was written, and is still waiting.
+    flag_rows = []
+    for flag in db.session.scalars(sa.select(Flag).where(Flag.created_at >= written_since)
+                                   .order_by(Flag.id)):
+        flagged = db.session.get(Comment, flag.comment_id) if flag.comment_id else None
+        about = flag.idea_id or (flagged.idea_id if flagged is not None else None)
+        if about is None:
+            continue
+        since = max([created_of[about], *(comment_times[c.id] for c in comments[about])])
+        flag_rows.append({"id": flag.id, "created_at": _between(rng, since + HOUR, latest)})
+
     _update(Vote, vote_rows)
+    _update(Flag, flag_rows)
     _update(Comment, comment_rows)
     _update(StatusChange, change_rows)
     _update(Idea, idea_rows)
