@@ -76,3 +76,30 @@ def test_admin_tables_are_stacked_on_a_phone(new_page, admin, it_department):
         assert no_sideways_scroll(page), path
         for wrap in page.locator(".table-wrap").all():
             assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), path
+
+
+def test_a_table_wider_than_the_screen_can_be_scrolled_by_keyboard(new_page, admin):
+    """Between phone and desktop a wide table still scrolls sideways: it is then a
+    named region that takes focus, so arrow keys can scroll it (WCAG 2.1.1)."""
+    from ideaboard.audit.services import record
+
+    # An action name that cannot wrap makes the table wider than 790 px.
+    record(admin, "import.a_very_long_action_name_that_cannot_wrap_anywhere_x",
+           object_type="system")
+    db.session.commit()
+    page = new_page(width=790)
+    log_in(page, admin.email, PASSWORD)
+    page.goto("/admin/audit")
+    region = page.get_by_role("region", name="Audit entries, page 1 of 1")
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert region.get_attribute("tabindex") == "0"
+    region.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)  # the scroll is smooth, not instant
+    assert region.evaluate("el => el.scrollLeft") > 0
+    # Wide enough for the whole table: no region, no extra tab stop.
+    wide = new_page(width=1900)
+    log_in(wide, admin.email, PASSWORD)
+    wide.goto("/admin/audit")
+    assert wide.locator(".table-wrap").get_attribute("tabindex") is None
