@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pprint import pformat
+from urllib.parse import urlsplit
 
 import pytest
 from flask import current_app
@@ -68,6 +69,12 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("manager", lambda v: "/review"),
     ("manager", lambda v: f"/review/ideas/{v['review_idea']}"),
     ("manager", lambda v: f"/ideas/{v['review_idea']}"),
+    # an idea at each later stage, as its manager and as its author see it
+    ("manager", lambda v: f"/review/ideas/{v['accepted']}"),
+    ("manager", lambda v: f"/review/ideas/{v['in_progress']}"),
+    ("employee", lambda v: f"/ideas/{v['needs_info']}"),
+    ("employee", lambda v: f"/ideas/{v['implemented']}"),
+    ("employee", lambda v: f"/ideas/{v['declined']}"),
     # admin
     ("admin", lambda v: "/admin/users"),
     ("admin", lambda v: f"/admin/users/{v['employee_id']}"),
@@ -80,6 +87,21 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     # errors
     ("employee", lambda v: "/admin/users"),  # 403
     ("employee", lambda v: "/ideas/999999"),  # 404
+]
+
+# Forms sent empty: the page that says what to correct must pass too. (who, address)
+REFUSED_FORMS: list[tuple[str | None, Callable[[dict], str]]] = [
+    (None, lambda v: "/login"),
+    (None, lambda v: "/signup"),
+    (None, lambda v: "/reset-password"),
+    (None, lambda v: f"/signup/confirm/{v['signup_token']}"),
+    ("employee", lambda v: "/ideas/new"),
+    ("employee", lambda v: f"/ideas/{v['own_idea']}/edit"),
+    ("employee", lambda v: f"/comments/{v['comment']}/edit"),
+    ("employee", lambda v: f"/ideas/{v['idea']}/flag"),
+    ("employee", lambda v: "/account"),
+    ("admin", lambda v: "/admin/invitations"),
+    ("admin", lambda v: "/admin/departments/new"),
 ]
 
 
@@ -97,6 +119,11 @@ def world(admin, manager, employee, it_department) -> World:
               tags=["office"])
     review_idea = make_idea(other, it_department, status="in_review",
                             title="Shorter weekly meetings")
+    stages = {status: make_idea(author, it_department, status=status,
+                                title=f"An idea that is {status.replace('_', ' ')}")
+              for author, status in [(other, "accepted"), (other, "in_progress"),
+                                     (employee, "needs_info"), (other, "implemented"),
+                                     (other, "declined")]}
     db.session.add(Flag(reporter_id=manager.id, idea_id=idea.id, reason="Looks like spam."))
     notify([employee.id], "comment", "Someone commented", idea_id=idea.id)
     invitation_email = "new.colleague@example.com"
@@ -111,23 +138,57 @@ def world(admin, manager, employee, it_department) -> World:
             current_app.config["SECRET_KEY"], salt="invitation").dumps({"inv": invitation.id}),
         "signup_token": sign_up_token("someone.new@example.com", "Sam New", it_department),
         "reset_token": password_reset_token(employee),
+        **{status: idea.id for status, idea in stages.items()},
     }
     return World(admin, manager, employee, values)
 
 
+class Sessions:
+    """One signed-in browser page per kind of user, at one width."""
+
+    def __init__(self, new_page, world: World, width: int) -> None:
+        self.new_page, self.world, self.width = new_page, world, width
+        self.pages: dict[str | None, object] = {}
+
+    def __call__(self, role: str | None):
+        if role not in self.pages:
+            self.pages[role] = page = self.new_page(width=self.width, height=800)
+            if role is not None:
+                log_in(page, getattr(self.world, role).email, PASSWORD)
+        return self.pages[role]
+
+
 @pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
 def test_every_page_passes_axe_with_wcag22_rules(new_page, world, width):
-    sessions: dict[str | None, object] = {}
+    session = Sessions(new_page, world, width)
     found = {}
     for role, address in PAGES:
-        if role not in sessions:
-            sessions[role] = new_page(width=width, height=800)
-            if role is not None:
-                user = getattr(world, role)
-                log_in(sessions[role], user.email, PASSWORD)
-        page = sessions[role]
+        page = session(role)
         path = address(world.values)
         page.goto(path)
+        violations = all_violations(page)
+        if violations:
+            found[f"{role} {path}"] = violations
+    assert found == {}, pformat(found, width=100)
+
+
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_every_refused_form_passes_axe_with_wcag22_rules(new_page, world, width):
+    """Each form sent with its fields emptied: the errors it shows pass as well."""
+    session = Sessions(new_page, world, width)
+    found = {}
+    for role, address in REFUSED_FORMS:
+        page = session(role)
+        path = address(world.values)
+        page.goto(path)
+        form = page.locator("main form[method=post]").filter(
+            has=page.locator("textarea, input:not([type=hidden])")).first
+        for box in form.locator("textarea, input[type=text], input[type=email], "
+                                "input[type=password], input:not([type])").all():
+            box.fill("")
+        with page.expect_navigation():
+            form.locator("button[type=submit]").first.click()
+        assert urlsplit(page.url).path == urlsplit(path).path, f"{path} took an empty form"
         violations = all_violations(page)
         if violations:
             found[f"{role} {path}"] = violations
