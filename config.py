@@ -87,6 +87,28 @@ def base_url_problem(url: str | None) -> str | None:
     return None
 
 
+def logo_url_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be the header's logo, or None if it can (unset is fine).
+
+    The logo is the one address a page takes from configuration rather than building it:
+    an absolute http(s) URL (its origin is then allowed in the page's image policy) or a
+    path on this site starting with "/".
+    """
+    if not url:
+        return None
+    if url.startswith("/") and not url.startswith("//"):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "it is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "it must be a path starting with / or an http:// or https:// address"
+    if parts.username or parts.password:
+        return "it may not carry a user name or password"
+    return None
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -127,6 +149,9 @@ class Config:
     # subdomains); None means the host of BASE_URL (and SERVER_NAME's), plus the
     # loopback names outside production. Any other Host header gets a 400.
     TRUSTED_HOSTS = _env_list("IDEABOARD_TRUSTED_HOSTS") or None
+    # The company's logo shown in the header beside the name: a path on this site
+    # ("/static/logo.svg") or an absolute http(s) URL; unset shows the name alone.
+    LOGO_URL = _env("IDEABOARD_LOGO_URL")
     # Strict-Transport-Security max-age in seconds; 0 sends no header.
     HSTS_MAX_AGE = _env_int("IDEABOARD_HSTS_MAX_AGE", 0)
 
@@ -187,6 +212,9 @@ class Config:
         if not config.get("SECRET_KEY"):
             raise RuntimeError("Set IDEABOARD_SECRET_KEY (sessions and e-mailed links "
                                "are signed with it).")
+        problem = logo_url_problem(config.get("LOGO_URL"))
+        if problem:
+            raise RuntimeError(f"IDEABOARD_LOGO_URL is refused: {problem}.")
 
 
 class DevelopmentConfig(Config):

@@ -13,6 +13,8 @@ from ideaboard.accounts.models import Role, User
 from ideaboard.accounts.passwords import hash_password
 from ideaboard.audit.services import record
 from ideaboard.cli.demo_ideas import seed_ideas
+from ideaboard.cli.demo_times import date_the_story
+from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
 from ideaboard.org.services import slugify
@@ -21,11 +23,11 @@ from ideaboard.org.services import slugify
 DEMO_PASSWORD = "ideaboard-demo"  # nosec B105
 DEMO_DOMAIN = "acme.example"
 DEMO_ACCOUNTS = [
-    (f"admin@{DEMO_DOMAIN}", "admin (Ada Admin)"),
-    (f"manager@{DEMO_DOMAIN}", "manager of IT (Max Manager)"),
-    (f"ops.manager@{DEMO_DOMAIN}", "manager of Operations (Olivia Ops)"),
-    (f"employee@{DEMO_DOMAIN}", "employee in IT (Erin Employee)"),
-    (f"peer@{DEMO_DOMAIN}", "employee in Marketing (Pat Peer)"),
+    (f"admin@{DEMO_DOMAIN}", "admin (Ada Lindqvist)"),
+    (f"manager@{DEMO_DOMAIN}", "manager of IT (Max Hartmann)"),
+    (f"ops.manager@{DEMO_DOMAIN}", "manager of Operations (Olivia Mensah)"),
+    (f"employee@{DEMO_DOMAIN}", "employee in IT (Erin Walsh)"),
+    (f"peer@{DEMO_DOMAIN}", "employee in Marketing (Pat Moreau)"),
 ]
 
 # (name, parent name, review threshold, SLA days, description)
@@ -61,12 +63,12 @@ LAST_NAMES = [
 
 # Fixed people the README names (email local part, name, department, role, manages).
 NAMED_PEOPLE = [
-    ("admin", "Ada Admin", "Acme Corp", Role.ADMIN, None),
-    ("manager", "Max Manager", "IT", Role.MANAGER, ["IT", "IT Infrastructure"]),
-    ("ops.manager", "Olivia Ops", "Operations", Role.MANAGER, ["Operations", "Facilities"]),
-    ("employee", "Erin Employee", "IT", Role.EMPLOYEE, None),
-    ("peer", "Pat Peer", "Marketing", Role.EMPLOYEE, None),
-    ("ceo", "Carmen Chief", "Acme Corp", Role.MANAGER, ["Acme Corp"]),
+    ("admin", "Ada Lindqvist", "Acme Corp", Role.ADMIN, None),
+    ("manager", "Max Hartmann", "IT", Role.MANAGER, ["IT", "IT Infrastructure"]),
+    ("ops.manager", "Olivia Mensah", "Operations", Role.MANAGER, ["Operations", "Facilities"]),
+    ("employee", "Erin Walsh", "IT", Role.EMPLOYEE, None),
+    ("peer", "Pat Moreau", "Marketing", Role.EMPLOYEE, None),
+    ("ceo", "Carmen Ortega", "Acme Corp", Role.MANAGER, ["Acme Corp"]),
 ]
 
 
@@ -78,12 +80,14 @@ def seed(rng: random.Random | None = None) -> str:
     """Fill an empty database; returns a one-paragraph summary. Flushes, never commits."""
     # bandit B311: a seeded generator on purpose; demo data must be reproducible.
     rng = rng or random.Random(2026)  # nosec B311
+    started = utcnow()  # rows written from here on are dated by the story (demo_times)
     departments = _seed_departments()
     people = _seed_people(departments, rng)
     record(None, "demo.seed", object_type="system",
            after={"departments": len(departments), "people": len(people)})
     db.session.flush()
     ideas = seed_ideas(departments, people, rng)
+    date_the_story(rng, utcnow(), started)
     return f"Seeded {len(departments)} departments, {len(people)} people, {ideas}."
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -138,9 +138,17 @@ def _people(people: list[User]) -> dict[str, User]:
     return {p.email.split("@", 1)[0]: p for p in people}
 
 
-def _backdate(idea: Idea, days: int) -> None:
+def _working_time(day: datetime, rng: random.Random) -> datetime:
+    """A time in the working day (08:00 to 18:00 UTC) of ``day``, never in the future:
+    people post and decide at work, not all at the minute the seed ran."""
+    start = day.replace(hour=8, minute=0, second=0, microsecond=0)
+    return min(start + timedelta(minutes=rng.randrange(600), seconds=rng.randrange(60)),
+               utcnow() - timedelta(hours=1))
+
+
+def _backdate(idea: Idea, days: int, rng: random.Random) -> None:
     """Make a just-submitted idea look as old as ``days`` (its timeline too)."""
-    created = utcnow() - timedelta(days=days, hours=idea.id % 21)  # spread over the day
+    created = _working_time(utcnow() - timedelta(days=days), rng)
     idea.created_at = idea.updated_at = created
     ranking.initial_scores(idea)
     db.session.execute(sa.update(StatusChange).where(StatusChange.idea_id == idea.id)
@@ -168,11 +176,16 @@ def seed_ideas(departments: dict[str, Department], people: list[User], rng: rand
         person.email_frequency = EmailFrequency.DAILY.value
     db.session.flush()
     now = utcnow()
+
+    def ago(days: int) -> datetime:
+        """When something happened ``days`` ago, in that day's working hours."""
+        return _working_time(now - timedelta(days=days), rng)
+
     ideas: dict[str, Idea] = {}
     for demo in IDEAS:
         idea = submit_idea(by_name[demo.author], demo.title, demo.body,
                            departments[demo.department], demo.tags, demo.anonymous)
-        _backdate(idea, demo.age_days)
+        _backdate(idea, demo.age_days, rng)
         ideas[demo.key] = idea
 
     def manager(key: str) -> User:
@@ -181,7 +194,7 @@ def seed_ideas(departments: dict[str, Department], people: list[User], rng: rand
     # Managers fast-track these (back then), before the peers' votes below.
     for key, days_ago in REVIEW_ENTRY_DAYS_AGO.items():
         review.fast_track(ideas[key], manager(key), "Worth a look now: it affects everyone.",
-                          now=now - timedelta(days=days_ago))
+                          now=ago(days_ago))
 
     for demo in IDEAS:
         idea, author = ideas[demo.key], by_name[demo.author]
@@ -212,36 +225,36 @@ def seed_ideas(departments: dict[str, Department], people: list[User], rng: rand
     ]:
         score(key, 5, 4, 3, "Clear payback; budget available in Q2.")
         review.decide(ideas[key], manager(key), "accepted", "Clear benefit, we will do it.",
-                      now=now - timedelta(days=70))
+                      now=ago(70))
         review.start_work(ideas[key], manager(key), ideas[key].author.email,
-                          "Owner confirmed.", now=now - timedelta(days=65))
+                          "Owner confirmed.", now=ago(65))
         review.record_outcome(ideas[key], manager(key), what, value, unit,
-                              now=now - timedelta(days=5))
+                              now=ago(5))
     # In progress and accepted.
     score("onboarding-buddy", 4, 5, 2, "Cheap and loved in the pilot team.")
     review.decide(ideas["onboarding-buddy"], manager("onboarding-buddy"), "accepted",
-                  "Cheap to run and every new hire benefits.", now=now - timedelta(days=40))
+                  "Cheap to run and every new hire benefits.", now=ago(40))
     review.start_work(ideas["onboarding-buddy"], manager("onboarding-buddy"),
                       by_name["employee"].email, "Erin runs the first cohort.",
-                      now=now - timedelta(days=35))
+                      now=ago(35))
     score("standing-desks", 3, 4, 3, "Fits the facilities budget if we start small.")
     review.decide(ideas["standing-desks"], manager("standing-desks"), "accepted",
                   "A pool of 20 desks to start; we will see how demand develops.",
-                  now=now - timedelta(days=10))
+                  now=ago(10))
     # Needs more information, declined, duplicate, withdrawn.
     review.decide(ideas["ev-chargers"], manager("ev-chargers"), "needs_info",
                   "How many colleagues would use them each day? A short survey would help us "
-                  "size this.", now=now - timedelta(days=45))
+                  "size this.", now=ago(45))
     score("four-day", 3, 2, 5, "Contract changes needed; not this year.")
     review.decide(ideas["four-day"], manager("four-day"), "declined",
                   "We cannot change contracts this year; we will look at flexible hours "
-                  "instead and report back in spring.", now=now - timedelta(days=50))
+                  "instead and report back in spring.", now=ago(50))
     review.decide(ideas["print-less-dup"], manager("print-less-dup"), "duplicate",
                   "Same proposal as the earlier idea about double-sided printing; votes and "
                   "followers are merged there.", duplicate_of_id=ideas["print-less"].id,
-                  now=now - timedelta(days=8))
+                  now=ago(8))
     review.withdraw(ideas["coffee"], ideas["coffee"].author,
-                    "The machine was repaired last week.", now=now - timedelta(days=20))
+                    "The machine was repaired last week.", now=ago(20))
     # Waiting in review queues: one overdue enough to escalate, some scored.
     score("password-manager", 5, 4, 3, "Security has wanted this for a while.")
     escalated = escalate_overdue(now=now)

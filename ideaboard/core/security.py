@@ -16,18 +16,24 @@ from werkzeug.sansio.utils import host_is_trusted
 
 log = logging.getLogger("ideaboard.security")
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy header; ``image_origins`` are the other origins
+    images may come from (only the configured logo's, ``LOGO_URL``)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            " ".join(("img-src 'self' data:", *image_origins)),
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 # The page uses none of these browser features; nothing it embeds may ask for them.
 PERMISSIONS_POLICY = ", ".join(
@@ -162,8 +168,22 @@ def is_personal() -> bool:
     return token_name in g or bool(session.get("_user_id"))
 
 
+def logo_origin(url: str | None) -> str | None:
+    """The origin of an absolute logo URL (``https://cdn.example.com``); None for a path
+    on this site or no logo."""
+    parts = urlsplit(url or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
 def register(app: Flask) -> None:
     headers_for_all = SECURITY_HEADERS
+    origin = logo_origin(app.config.get("LOGO_URL"))
+    if origin:
+        csp = ("Content-Security-Policy", content_security_policy((origin,)))
+        headers_for_all = tuple(csp if name == csp[0] else (name, value)
+                                for name, value in headers_for_all)
     if app.config.get("HSTS_MAX_AGE"):
         headers_for_all += (
             ("Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}"),)

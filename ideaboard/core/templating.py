@@ -43,6 +43,7 @@ def iso_datetime(value: datetime | None) -> str:
 # name -> (endpoint, the values url_for builds it with).
 SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "css": ("static", {"filename": "css/app.css"}),
+    "favicon": ("static", {"filename": "favicon.svg"}),
     "app_js": ("static", {"filename": "js/app.js"}),
     "vote_js": ("static", {"filename": "js/vote.js"}),
     "ideas": ("ideas.index", {}),
