@@ -54,6 +54,7 @@ SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "logout": ("accounts.logout", {}),
     "login": ("accounts.login", {}),
     "signup": ("accounts.signup", {}),
+    "help": ("help.index", {}),
 }
 
 
