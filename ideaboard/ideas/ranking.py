@@ -11,8 +11,8 @@ the age term is fixed at creation, so the score never needs recomputing as time 
 A closed idea (``CLOSED``: implemented, declined, duplicate, withdrawn) and one with a
 net score below zero sink below every other (``SUNK``): Trending is where people find
 what they can still help along, and a new idea voted down must not top it for its
-freshness alone. The status is part of the score, so ``rescore`` runs on every change of
-status (``review.workflow.transition``).
+freshness alone. The status is part of the score, so the UPDATE that claims a change of
+status sets the key too (``trending_in``, from ``review.workflow.transition``).
 
 Counters and scores change together in ONE atomic UPDATE (``bump_counters``), so
 concurrent voters never lose a vote and the scores always match the counts.
