@@ -31,16 +31,16 @@ def test_the_page_lists_each_status_and_its_ways_out_from_the_table(employee_cli
     page = _page(employee_client, "/help")
     assert "<h1" in page and "How an idea becomes a decision" in page
     for status in IdeaStatus:
-        assert f'id="status-{status.value}"' in page
+        assert f'id="state-{status.value}"' in page
         assert guide.STATUS_MEANING[status] in page
     for change in workflow.TRANSITIONS:
         assert guide.CHANGE_WHEN[change.name] in page, change.name
     # One status read whole: open goes to review, is withdrawn or merged, and says by whom.
-    open_state = page.split('id="status-open"')[1].split('id="status-in_review"')[0]
+    open_state = page.split('id="state-open"')[1].split('id="state-in_review"')[0]
     assert "<strong>In review</strong>: when its net votes reach" in open_state
     assert "(by Ideaboard or a manager)" in open_state
     assert "<strong>Withdrawn</strong>: when its author withdraws it (by the author)" in open_state
-    final = page.split('id="status-implemented"')[1].split('id="status-declined"')[0]
+    final = page.split('id="state-implemented"')[1].split('id="state-declined"')[0]
     assert "This is a final status." in final
 
 
@@ -49,9 +49,9 @@ def test_a_new_change_in_the_table_shows_on_the_page(employee_client, monkeypatc
                                 workflow.MANAGERS)
     monkeypatch.setattr(workflow, "TRANSITIONS", (*workflow.TRANSITIONS, extra))
     monkeypatch.setitem(guide.CHANGE_WHEN, "reopen", "when a manager opens it again")
-    declined = _page(employee_client, "/help").split('id="status-declined"')[1]
+    declined = _page(employee_client, "/help").split('id="state-declined"')[1]
     assert f"<strong>{STATUS_LABELS[IdeaStatus.OPEN]}</strong>: when a manager opens it again" \
-        in declined.split('id="status-duplicate"')[0]
+        in declined.split('id="state-duplicate"')[0]
 
 
 def test_the_page_explains_the_sorts_and_anonymity(employee_client):
