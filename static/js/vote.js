@@ -33,20 +33,27 @@
   // The idea's progress to review on this page (a card's line, the idea page's bar):
   // [data-progress-idea] holds a <progress> and a [data-progress-text] in the words the
   // server wrote ("text", or "short" on a card). Once the idea leaves "open" it goes.
+  // Returns true when the vote just sent the idea to review (a shown progress went).
   function updateProgress(widget, data) {
-    if (!document.querySelectorAll || !("progress" in data)) { return; }
+    if (!document.querySelectorAll || !("progress" in data)) { return false; }
     var boxes = document.querySelectorAll("[data-progress-idea='" + widget.dataset.idea + "']");
+    var reached = false;
     Array.prototype.forEach.call(boxes, function (box) {
-      if (!data.progress) { box.hidden = true; return; }
+      if (!data.progress) {
+        reached = reached || (!box.hidden && data.status === "in_review");
+        box.hidden = true;
+        return;
+      }
       var bar = box.querySelector("progress");
       if (bar) { bar.value = data.progress.value; bar.max = data.progress.threshold; }
       var text = box.querySelector("[data-progress-text]");
       if (text) { text.textContent = data.progress[box.dataset.progressForm || "text"]; }
     });
+    return reached;
   }
 
   function update(widget, data) {
-    updateProgress(widget, data);
+    var reached = updateProgress(widget, data);
     setButton(widget, "up", data.my_vote === 1, data.upvotes);
     setButton(widget, "down", data.my_vote === -1, data.downvotes);
     var net = widget.querySelector("[data-vote-net]");
@@ -54,7 +61,8 @@
     var score = widget.querySelector(".vote-score");
     if (score) { score.setAttribute("aria-label", "Net score " + data.net); }
     var mine = data.my_vote === 1 ? "You support this idea." : data.my_vote === -1 ? "You oppose this idea." : "Your vote is taken back.";
-    announce(widget, mine + " Net score " + data.net + ".");
+    announce(widget, mine + " Net score " + data.net + "." +
+             (reached ? " It has the votes it needs and goes to review." : ""));
   }
 
   document.addEventListener("submit", function (event) {

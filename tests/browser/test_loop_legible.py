@@ -62,6 +62,20 @@ def test_employee_sees_progress_and_votes_with_support(page, employee, idea):
     expect(page.get_by_text("4 of 5 votes to reach the IT review")).to_be_visible()
 
 
+def test_the_vote_that_reaches_the_threshold_says_so(page, employee, author, it_department):
+    idea = IdeaFactory(author=author, department=it_department, title=TITLE, upvotes=4)
+    db.session.commit()
+    log_in(page, employee.email, PASSWORD)
+    page.goto(f"/ideas/{idea.id}")
+    expect(page.get_by_text("4 of 5 votes to reach the IT review")).to_be_visible()
+    page.get_by_role("button", name=f"Support, 4 supporters: {TITLE}").click()
+    expect(page.locator("[data-vote-status]")).to_contain_text(
+        "It has the votes it needs and goes to review.")
+    expect(page.get_by_text("4 of 5 votes to reach the IT review")).to_be_hidden()
+    page.reload()
+    expect(page.get_by_role("heading", name="In review", level=2)).to_be_visible()
+
+
 def test_the_idea_text_comes_before_withdraw_which_is_folded(page, author, idea):
     log_in(page, author.email, PASSWORD)
     page.goto(f"/ideas/{idea.id}")
