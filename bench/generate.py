@@ -592,8 +592,9 @@ class Generator:
                        idea.department + 1, idea.status, idea.anonymous, idea.hidden, 1,
                        idea.created_at, idea.decided_at or idea.created_at,
                        idea.up, idea.down, comments, followers,
-                       ranking.trending(idea.up, idea.down, comments, idea.created_at),
-                       ranking.wilson(idea.up, idea.down),
+                       ranking.trending(idea.up, idea.down, comments, idea.created_at,
+                                        idea.status),
+                       idea.up - idea.down, ranking.wilson(idea.up, idea.down),
                        None if queue is None else queue + 1, idea.entered_review_at,
                        idea.review_due_at, idea.escalation_level, 0, idea.owner_id,
                        idea.duplicate_of, escalates, since)
@@ -603,7 +604,7 @@ class Generator:
                             "department_id", "status", "is_anonymous", "hidden", "version",
                             "created_at", "updated_at", "upvotes", "downvotes",
                             "comment_count", "follower_count", "trending_score",
-                            "wilson_score", "queue_department_id", "entered_review_at",
+                            "net_score", "wilson_score", "queue_department_id", "entered_review_at",
                             "review_due_at", "escalation_level", "review_count", "owner_id",
                             "duplicate_of_id", "escalates_at", "status_changed_at"), rows())
 

@@ -55,6 +55,7 @@ SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "logout": ("accounts.logout", {}),
     "login": ("accounts.login", {}),
     "signup": ("accounts.signup", {}),
+    "help": ("help.index", {}),
 }
 
 

@@ -33,7 +33,32 @@ from ideaboard.core.permissions import checker
 from ideaboard.core.templating import iso_datetime, time_ago
 from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
+from ideaboard.ideas.models import IdeaStatus
 from ideaboard.ideas.queries import split_tag_names
+
+
+class Progress(NamedTuple):
+    """How far an open idea is from review: its net votes (none below zero) of the
+    department's threshold, as a ``<progress>`` and in words."""
+
+    value: int
+    threshold: int
+    text: str  # "3 of 5 votes to reach the IT review"
+    short: str  # "3 of 5 votes to review", for a card
+
+
+def review_progress(status: str, net_votes: int, threshold: int | None,
+                    department_name: str) -> Progress | None:
+    """The progress to review of an idea in ``status`` with ``net_votes``, None unless it
+    is open (``review.services.enter_review_if_threshold_met`` moves it on at the
+    threshold; a threshold lowered since can leave it at or past it until its next vote)."""
+    if status != IdeaStatus.OPEN or not threshold:
+        return None
+    value = min(max(net_votes, 0), threshold)
+    return Progress(
+        value, threshold,
+        f"{value} of {threshold} votes to reach the {department_name} review",
+        f"{value} of {threshold} votes to review")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +70,10 @@ class Card:
     title: str
     excerpt: str
     status: str
+    upvotes: int
+    downvotes: int
     net_votes: int
+    progress: Progress | None  # towards review, while the idea is open
     comment_count: int
     created_at: str  # ISO 8601, for <time datetime>
     created_on: str  # "2026-11-26 08:00 UTC", the tooltip
@@ -105,13 +133,17 @@ def card(key: CardKey) -> Card:
     """The Card that ``key`` stands for, links and labels made (in a request)."""
     (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
      _author_id, is_anonymous, _hidden, author_name, department_name, department_slug,
-     _tag_names, _my_vote) = key.row
+     _tag_names, _my_vote, review_threshold) = key.row
     return Card(
         id=idea_id,
         title=title,
         excerpt=excerpt,
         status=status,
+        upvotes=upvotes,
+        downvotes=downvotes,
         net_votes=upvotes - downvotes,
+        progress=review_progress(status, upvotes - downvotes, review_threshold,
+                                 department_name),
         comment_count=comment_count,
         created_at=created_at.isoformat(),
         created_on=iso_datetime(created_at),

@@ -77,13 +77,13 @@ class Idea(Model):
                            name="not_own_duplicate"),
         # Every list sort, alone and within a status filter, has an index behind it.
         sa.Index("ix_ideas_status_trending", "status", "trending_score"),
-        sa.Index("ix_ideas_status_wilson", "status", "wilson_score"),
+        sa.Index("ix_ideas_status_net", "status", "net_score"),
         sa.Index("ix_ideas_status_created", "status", "created_at"),
         sa.Index("ix_ideas_status_comments", "status", "comment_count"),
         sa.Index("ix_ideas_comment_count", "comment_count"),
         # ... and within a department (the department page, the department filter).
         sa.Index("ix_ideas_department_trending", "department_id", "trending_score"),
-        sa.Index("ix_ideas_department_wilson", "department_id", "wilson_score"),
+        sa.Index("ix_ideas_department_net", "department_id", "net_score"),
         sa.Index("ix_ideas_department_comments", "department_id", "comment_count"),
         sa.Index("ix_ideas_department_created", "department_id", "created_at"),
         sa.Index("ix_ideas_author_created", "author_id", "created_at"),
@@ -115,9 +115,12 @@ class Idea(Model):
     downvotes: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
     follower_count: Mapped[int] = mapped_column(default=0)
-    # Sort keys recomputed whenever votes or comments change (ideaboard.ideas.ranking).
+    # Sort keys recomputed whenever votes or comments change (ideaboard.ideas.ranking);
+    # the trending one when the status changes too. Top sorts by net_score, what the
+    # cards show; the review's merit reads wilson_score, which no list sorts by.
     trending_score: Mapped[float] = mapped_column(default=0.0, index=True)
-    wilson_score: Mapped[float] = mapped_column(default=0.0, index=True)
+    net_score: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
+    wilson_score: Mapped[float] = mapped_column(default=0.0)
 
     # Review: whose queue it is in, since when, and by when.
     queue_department_id: Mapped[int | None] = mapped_column(

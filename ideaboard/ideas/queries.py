@@ -53,6 +53,8 @@ CARD_COLUMNS = (
     User.display_name.label("author_name"),
     Department.name.label("department_name"), Department.slug.label("department_slug"),
     TAG_NAMES.label("tag_names"), MY_VOTE.label("my_vote"),
+    # The progress an open idea shows towards review (display.review_progress).
+    Department.review_threshold.label("review_threshold"),
 )
 
 # Outer joins, as the ORM's eager loading had, so the database keeps walking the sort's
@@ -90,12 +92,23 @@ IDEA_PAGE = (sa.select(Idea, TAG_NAMES.label("tag_names"), MY_VOTE.label("my_vot
 # across pages; an index stands behind each (see Idea.__table_args__).
 SORTS = {
     "trending": ("Trending", Idea.trending_score),
-    "top": ("Top", Idea.wilson_score),
+    "top": ("Top", Idea.net_score),
     "new": ("New", Idea.created_at),
     "discussed": ("Most discussed", Idea.comment_count),
 }
 DEFAULT_SORT = "trending"
 RELEVANCE_SORT = "relevance"  # only offered with a search
+# What each sort puts first, in words: the tabs' tooltips, the line under them and the
+# help page say the same (ideaboard.ideas.ranking tells how the keys are kept).
+SORT_EXPLAINED = {
+    RELEVANCE_SORT: "The ideas whose words best match your search come first.",
+    "trending": ("Open ideas with recent support and discussion come first; closed ideas "
+                 "and ideas with more votes against than for come last."),
+    "top": ("The most net votes (supporters minus those against) come first: the number "
+            "beside each idea."),
+    "new": "The most recently posted ideas come first.",
+    "discussed": "The ideas with the most comments come first.",
+}
 
 
 @per_app(maxsize=None)  # at most 2 dialects x 5 sorts x 2 x 2**5 kinds

@@ -1,10 +1,18 @@
 """Sort keys for the idea list, kept in the idea row so every sort uses an index.
 
-Top is the Wilson score lower bound of up and down votes (95%): an idea with 40 up
-and 2 down outranks one with 3 up and 0 down. Trending is a "hot" score: the
-logarithm of the peer activity (net votes plus half the comments) plus the idea's
-age term, so newer ideas need less activity to rank as high; the age term is fixed
-at creation, so the score never needs recomputing as time passes.
+Top sorts by what every card shows: the net votes (supporters minus opposers), kept in
+``net_score``. It once sorted by the Wilson score (the lower bound of the share of up
+votes), which put an idea showing 3 above one showing 12; people could not tell why
+(issue 13, item 10). The Wilson score stays: the review's merit reads it.
+
+Trending is a "hot" score: the logarithm of the peer activity (net votes plus half the
+comments) plus the idea's age term, so newer ideas need less activity to rank as high;
+the age term is fixed at creation, so the score never needs recomputing as time passes.
+A closed idea (``CLOSED``: implemented, declined, duplicate, withdrawn) and one with a
+net score below zero sink below every other (``SUNK``): Trending is where people find
+what they can still help along, and a new idea voted down must not top it for its
+freshness alone. The status is part of the score, so the UPDATE that claims a change of
+status sets the key too (``trending_in``, from ``review.workflow.transition``).
 
 Counters and scores change together in ONE atomic UPDATE (``bump_counters``), so
 concurrent voters never lose a vote and the scores always match the counts.
@@ -20,13 +28,21 @@ import sqlalchemy as sa
 
 from ideaboard.core.rows import keep_in_step
 from ideaboard.extensions import db
-from ideaboard.ideas.models import Idea
+from ideaboard.ideas.models import Idea, IdeaStatus
 
 Z = 1.959964  # 95% confidence
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 # Seconds of age worth one order of magnitude of activity (12.5 hours).
 TRENDING_HALF_LIFE = 45_000
 COMMENT_WEIGHT = 0.5
+# The statuses with no way out: the review's state machine has no change from them
+# (tests/review/test_ranking_states.py checks it against review.workflow.TRANSITIONS).
+CLOSED: frozenset[str] = frozenset({IdeaStatus.IMPLEMENTED, IdeaStatus.DECLINED,
+                                    IdeaStatus.DUPLICATE, IdeaStatus.WITHDRAWN})
+# Taken off the trending score of a closed or voted-down idea: the age term grows by
+# about 700 a year, so a sunk idea stays below every other for a thousand years, and
+# the sunk ones keep their own order among themselves.
+SUNK = 1_000_000.0
 
 
 def wilson(up: int, down: int) -> float:
@@ -45,11 +61,19 @@ def age_term(created_at: datetime) -> float:
     return (created_at - EPOCH).total_seconds() / TRENDING_HALF_LIFE
 
 
-def trending(up: int, down: int, comments: int, created_at: datetime) -> float:
-    """The "hot" score of these counts for an idea created at ``created_at``."""
+def sinks(status: str, up: int, down: int) -> bool:
+    """Whether an idea goes below all others in Trending: closed, or voted down."""
+    return status in CLOSED or up < down
+
+
+def trending(up: int, down: int, comments: int, created_at: datetime,
+             status: str = IdeaStatus.OPEN) -> float:
+    """The "hot" score of these counts for an idea created at ``created_at``, in
+    ``status``."""
     activity = up - down + COMMENT_WEIGHT * comments
     sign = (activity > 0) - (activity < 0)
-    return round(age_term(created_at) + sign * math.log10(max(abs(activity), 1)), 6)
+    sunk = SUNK if sinks(status, up, down) else 0.0
+    return round(age_term(created_at) + sign * math.log10(max(abs(activity), 1)) - sunk, 6)
 
 
 def _wilson_sql(up, down):
@@ -63,13 +87,15 @@ def _wilson_sql(up, down):
     )
 
 
-def _trending_sql(up, down, comments, age):
+def _trending_sql(up, down, comments, age, closed):
+    """``trending()`` in SQL; ``closed`` is a boolean SQL expression (the status)."""
     activity = up - down + COMMENT_WEIGHT * comments
     # log() is base 10 on both SQLite and PostgreSQL.
     magnitude = sa.func.log(sa.case((sa.func.abs(activity) < 1, 1.0),
                                           else_=sa.func.abs(activity)))
     signed = sa.case((activity > 0, magnitude), (activity < 0, -magnitude), else_=0.0)
-    return age + signed
+    sunk = sa.case((sa.or_(closed, up < down), SUNK), else_=0.0)
+    return age + signed - sunk
 
 
 def _bump_statement() -> sa.Update:
@@ -96,15 +122,19 @@ def _bump_statement() -> sa.Update:
             upvotes=new_up,
             downvotes=new_down,
             comment_count=new_comments,
+            net_score=new_up - new_down,
             wilson_score=_wilson_sql(new_up, new_down),
-            trending_score=_trending_sql(new_up, new_down, new_comments, age),
+            # SET reads the row as it was: the status is the idea's, unchanged here.
+            trending_score=_trending_sql(new_up, new_down, new_comments, age,
+                                         ideas.c.status.in_(sorted(CLOSED))),
         )
         .returning(*(ideas.c[key] for key in COUNTER_KEYS))
     )
 
 
 # What ``bump_counters`` changes and returns, in this order.
-COUNTER_KEYS = ("upvotes", "downvotes", "comment_count", "wilson_score", "trending_score")
+COUNTER_KEYS = ("upvotes", "downvotes", "comment_count", "net_score", "wilson_score",
+                "trending_score")
 _BUMP = _bump_statement()
 
 
@@ -139,6 +169,19 @@ def bump_counters(idea: Dated, *, up: int = 0, down: int = 0, comments: int = 0)
 
 def initial_scores(idea: Idea) -> None:
     """Set the sort keys of a new idea (before its first flush)."""
-    idea.wilson_score = wilson(idea.upvotes or 0, idea.downvotes or 0)
-    idea.trending_score = trending(idea.upvotes or 0, idea.downvotes or 0,
-                                   idea.comment_count or 0, idea.created_at)
+    up, down = idea.upvotes or 0, idea.downvotes or 0
+    idea.net_score = up - down
+    idea.wilson_score = wilson(up, down)
+    idea.trending_score = trending(up, down, idea.comment_count or 0, idea.created_at,
+                                   idea.status or IdeaStatus.OPEN)
+
+
+def trending_in(status: str, created_at: datetime) -> sa.ColumnElement[float]:
+    """The trending key of an idea created at ``created_at`` once its status is
+    ``status``, as an SQL expression of the row's counters: the UPDATE that changes the
+    status sets it too (``review.workflow.transition``), so a vote landing meanwhile is
+    not undone and it costs no statement of its own."""
+    ideas = Idea.__table__
+    return _trending_sql(ideas.c.upvotes, ideas.c.downvotes, ideas.c.comment_count,
+                         sa.literal(age_term(created_at)),
+                         sa.true() if status in CLOSED else sa.false())

@@ -10,12 +10,19 @@ from ideaboard.core import throttling
 from ideaboard.core.forms import required
 from ideaboard.core.paging import paginate
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
-from ideaboard.core.urls import links_with
+from ideaboard.core.urls import absolute_url, links_with
 from ideaboard.extensions import db
 from ideaboard.ideas import services
-from ideaboard.ideas.display import card_list_items, cards, idea_page_context, tag_links
+from ideaboard.ideas.display import (
+    card_list_items,
+    cards,
+    idea_page_context,
+    review_progress,
+    tag_links,
+)
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS, Idea, status_label
+from ideaboard.ideas.queries import SORT_EXPLAINED
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 
@@ -45,13 +52,14 @@ def _page(query: services.ListQuery):
     return pagination, cards(current_user, pagination.items)
 
 
-def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str, str]]:
-    """(sort, label, link) for each way the list can be sorted, other filters kept."""
+def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str, str, str]]:
+    """(sort, label, link, what it puts first) for each way the list can be sorted,
+    other filters kept."""
     tabs = [(key, label) for key, (label, _) in services.SORTS.items()]
     if filters.q:
         tabs.insert(0, (services.RELEVANCE_SORT, "Best match"))
     links = links_with("sort", [key for key, _ in tabs])
-    return [(key, label, links[key]) for key, label in tabs]
+    return [(key, label, links[key], SORT_EXPLAINED[key]) for key, label in tabs]
 
 
 @bp.get("/")
@@ -116,7 +124,8 @@ def new():
         if similar:
             # Shown once, without JavaScript too; posting again goes ahead.
             form.confirmed.data = "1"
-            return render_template("ideas/new.html", form=form, similar=similar)
+            return render_template("ideas/new.html", form=form, similar=similar,
+                                   first_idea=not services.has_posted(current_user))
         try:
             throttling.spend("idea", current_user)
             idea = services.submit_idea(
@@ -130,9 +139,18 @@ def new():
         except services.IdeaError as error:
             form.form_errors.append(str(error))
         else:
-            flash("Your idea is posted. Colleagues can now vote and comment on it.", "success")
+            flash(POSTED.format(threshold=idea.department.review_threshold,
+                                department=idea.department.name), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return render_template("ideas/new.html", form=form, similar=similar), status
+    return render_template("ideas/new.html", form=form, similar=similar,
+                           first_idea=not services.has_posted(current_user)), status
+
+
+# What happens next, told as the idea is posted (the new-idea page says it before the
+# first one: "first_idea").
+POSTED = ("Your idea is posted. Colleagues can now support it and comment; when its net "
+          "votes reach {threshold}, the {department} managers review it. You will be told "
+          "of every step.")
 
 
 @bp.get("/ideas/<int:idea_id>")
@@ -142,8 +160,11 @@ def detail(idea_id: int):
     if page is None:
         abort(404)
     idea = visible_or_404(page.idea, "idea.view")
+    progress = review_progress(idea.status, idea.net_votes, idea.department.review_threshold,
+                               idea.department.name)
     return render_template("ideas/detail.html", idea=idea, my_vote=page.my_vote,
-                           tags=tag_links(page.tag_names),
+                           tags=tag_links(page.tag_names), progress=progress,
+                           share_url=absolute_url("ideas.detail", idea_id=idea.id),
                            **idea_page_context(idea, current_user))
 
 

@@ -161,6 +161,15 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
     return idea
 
 
+_HAS_POSTED = sa.select(sa.exists().where(Idea.author_id == sa.bindparam("author_id")))
+
+
+def has_posted(author: User) -> bool:
+    """Whether ``author`` has posted an idea (hidden and withdrawn ones too): the new-idea
+    page explains what happens after posting until they have. One indexed query."""
+    return bool(db.session.scalar(_HAS_POSTED, {"author_id": author.id}))
+
+
 def edit_idea(idea: Idea, editor: User, title: str, body_md: str, tags: Iterable[str]) -> bool:
     """Change an idea's text and tags; the previous text is kept as an IdeaVersion.
 

@@ -52,6 +52,7 @@ from ideaboard.core.templating import time_ago
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
+from ideaboard.ideas.ranking import trending_in
 from ideaboard.ideas.services import after_submit
 from ideaboard.org.models import Department, department_managers
 from ideaboard.org.services import managers_of
@@ -549,7 +550,8 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     actor_id = actor.id if actor is not None else None
 
     # Claim the change in the database: if another request changed the status first,
-    # this UPDATE matches nothing and the later decision is refused.
+    # this UPDATE matches nothing and the later decision is refused. The trending key
+    # moves with the status (a closed idea sinks: ideas.ranking).
     guard = [Idea.id == idea.id, Idea.status == from_status]
     if row.source == row.target:  # escalation: two runs at once must not both climb
         guard.append(Idea.escalation_level == idea.escalation_level)
@@ -557,7 +559,8 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     claimed = cast(sa.CursorResult, db.session.execute(
         sa.update(Idea)
         .where(*guard)
-        .values(status=row.target.value)
+        .values(status=row.target.value,
+                trending_score=trending_in(row.target.value, idea.created_at))
         .execution_options(synchronize_session=False)
     ))
     if claimed.rowcount != 1:

@@ -8,6 +8,7 @@ from ideaboard.core.errors import render_error
 from ideaboard.core.forms import required
 from ideaboard.core.permissions import can, requires, visible_or_404
 from ideaboard.core.urls import back_to
+from ideaboard.ideas.display import review_progress
 from ideaboard.voting import services
 from ideaboard.voting.forms import VoteForm
 
@@ -36,6 +37,10 @@ def vote(idea_id: int):
     throttling.spend("vote", voter)
     value = services.cast_vote(voter, idea, required(form.value.data))
     if _wants_json():
+        # The progress to review, as the page shows it (null once the idea left "open").
+        progress = review_progress(idea.status, idea.net_votes, idea.review_threshold,
+                                   idea.department_name)
         return {"idea_id": idea.id, "upvotes": idea.upvotes, "downvotes": idea.downvotes,
-                "net": idea.net_votes, "my_vote": value}
+                "net": idea.net_votes, "my_vote": value, "status": idea.status,
+                "progress": progress._asdict() if progress else None}
     return redirect(back_to(url_for("ideas.index")) + f"#idea-{idea.id}")

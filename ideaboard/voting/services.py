@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
-from ideaboard.ideas.models import Idea
+from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.ranking import bump_counters
 from ideaboard.org.models import Department
 from ideaboard.review.services import enter_review_if_threshold_met
@@ -55,6 +55,7 @@ class VoteTarget:
     review_threshold: int
     upvotes: int
     downvotes: int
+    department_name: str  # for the progress to review the widget shows after a vote
 
     @property
     def net_votes(self) -> int:
@@ -66,7 +67,7 @@ _TARGET = (
     sa.select(*(_ideas.c[name] for name in ("id", "author_id", "hidden", "status", "created_at",
                                             "review_count")),
               Department.__table__.c.review_threshold,
-              _ideas.c.upvotes, _ideas.c.downvotes)
+              _ideas.c.upvotes, _ideas.c.downvotes, Department.__table__.c.name)
     .join_from(_ideas, Department.__table__, _ideas.c.department_id == Department.__table__.c.id)
     .where(_ideas.c.id == sa.bindparam("idea_id", type_=sa.Integer))
 )
@@ -149,5 +150,6 @@ def cast_vote(user: User, idea: VoteTarget, value: int) -> int:
     up, down = _delta(old, value)
     counters = bump_counters(idea, up=up, down=down)
     idea.upvotes, idea.downvotes = counters.upvotes, counters.downvotes
-    enter_review_if_threshold_met(idea, idea.review_threshold)
+    if enter_review_if_threshold_met(idea, idea.review_threshold):
+        idea.status = IdeaStatus.IN_REVIEW  # what the answer to the vote reports
     return value

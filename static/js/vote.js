@@ -3,9 +3,11 @@
 (function () {
   "use strict";
 
+  // The buttons' names, as templates/_macros/vote.html writes them: "Support, 12
+  // supporters: <title>". They stay the same when pressed (aria-pressed says so).
   var LABELS = {
-    up: ["Vote up", "Take back your up vote"],
-    down: ["Vote down", "Take back your down vote"]
+    up: function (n) { return "Support, " + n + (n === 1 ? " supporter" : " supporters"); },
+    down: function (n) { return "Oppose, " + n + " against"; }
   };
 
   function announce(widget, text) {
@@ -17,24 +19,50 @@
     }
   }
 
-  function setButton(widget, direction, pressed) {
+  function setButton(widget, direction, pressed, count) {
     var button = widget.querySelector(".vote-" + direction);
     if (!button) { return; }
     var form = button.form;
     form.querySelector("input[name=value]").value = pressed ? "0" : (direction === "up" ? "1" : "-1");
     button.setAttribute("aria-pressed", pressed ? "true" : "false");
-    button.setAttribute("aria-label", LABELS[direction][pressed ? 1 : 0] + ": " + (widget.dataset.title || ""));
+    button.setAttribute("aria-label", LABELS[direction](count) + ": " + (widget.dataset.title || ""));
+    var shown = widget.querySelector(".vote-" + direction + " [data-vote-count]");
+    if (shown) { shown.textContent = String(count); }
+  }
+
+  // The idea's progress to review on this page (a card's line, the idea page's bar):
+  // [data-progress-idea] holds a <progress> and a [data-progress-text] in the words the
+  // server wrote ("text", or "short" on a card). Once the idea leaves "open" it goes.
+  // Returns true when the vote just sent the idea to review (a shown progress went).
+  function updateProgress(widget, data) {
+    if (!document.querySelectorAll || !("progress" in data)) { return false; }
+    var boxes = document.querySelectorAll("[data-progress-idea='" + widget.dataset.idea + "']");
+    var reached = false;
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (!data.progress) {
+        reached = reached || (!box.hidden && data.status === "in_review");
+        box.hidden = true;
+        return;
+      }
+      var bar = box.querySelector("progress");
+      if (bar) { bar.value = data.progress.value; bar.max = data.progress.threshold; }
+      var text = box.querySelector("[data-progress-text]");
+      if (text) { text.textContent = data.progress[box.dataset.progressForm || "text"]; }
+    });
+    return reached;
   }
 
   function update(widget, data) {
-    setButton(widget, "up", data.my_vote === 1);
-    setButton(widget, "down", data.my_vote === -1);
+    var reached = updateProgress(widget, data);
+    setButton(widget, "up", data.my_vote === 1, data.upvotes);
+    setButton(widget, "down", data.my_vote === -1, data.downvotes);
     var net = widget.querySelector("[data-vote-net]");
     if (net) { net.textContent = String(data.net); }
     var score = widget.querySelector(".vote-score");
     if (score) { score.setAttribute("aria-label", "Net score " + data.net); }
-    var mine = data.my_vote === 1 ? "Your vote: up." : data.my_vote === -1 ? "Your vote: down." : "Your vote is taken back.";
-    announce(widget, mine + " Net score " + data.net + ".");
+    var mine = data.my_vote === 1 ? "You support this idea." : data.my_vote === -1 ? "You oppose this idea." : "Your vote is taken back.";
+    announce(widget, mine + " Net score " + data.net + "." +
+             (reached ? " It has the votes it needs and goes to review." : ""));
   }
 
   document.addEventListener("submit", function (event) {

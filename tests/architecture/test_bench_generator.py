@@ -60,8 +60,10 @@ def test_counts_counters_and_scores_are_exact(report):
         assert idea.comment_count == comments.get(idea.id, 0), idea.id
         assert idea.follower_count == followers.get(idea.id, 0), idea.id
         assert idea.wilson_score == ranking.wilson(idea.upvotes, idea.downvotes)
+        assert idea.net_score == idea.upvotes - idea.downvotes
         assert idea.trending_score == ranking.trending(idea.upvotes, idea.downvotes,
-                                                       idea.comment_count, idea.created_at)
+                                                       idea.comment_count, idea.created_at,
+                                                       idea.status)
     # Nobody votes on their own idea, and the data is not degenerate.
     own = db.session.scalar(sa.select(sa.func.count()).select_from(Vote).join(Idea)
                             .where(Vote.user_id == Idea.author_id))

@@ -69,7 +69,7 @@ def test_submit_and_vote_by_keyboard_alone(page, employee, it_department):
     for _ in range(60):
         page.keyboard.press("Tab")
         label = page.evaluate("document.activeElement.getAttribute('aria-label') || ''")
-        if label.startswith("Vote up"):
+        if label.startswith("Support, "):
             break
     else:
         pytest.fail("Tab never reached the vote button")

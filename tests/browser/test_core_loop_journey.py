@@ -61,7 +61,7 @@ def test_the_core_loop(new_page, company_setup, employee, manager):
         page = new_page()
         log_in(page, peer.email, PASSWORD)
         page.goto(idea_path)
-        page.get_by_role("button", name=re.compile("^Vote up")).first.click()
+        page.get_by_role("button", name=re.compile("^Support, ")).first.click()
         page.locator("[data-vote-net]").first.filter(has_text=str(index + 1)).wait_for()
         if index == 0:
             page.get_by_label("Your comment").fill("Great idea, @erin can I help?")

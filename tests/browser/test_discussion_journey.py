@@ -37,7 +37,7 @@ def test_vote_in_place_without_reload_or_layout_shift(page, employee, idea):
     net = widget.locator("[data-vote-net]")
     expect(net).to_have_text("1")
     assert up.get_attribute("aria-pressed") == "true"
-    assert up.get_attribute("aria-label").startswith("Take back your up vote")
+    assert up.get_attribute("aria-label").startswith("Support, 1 supporter")
     expect(widget.locator("[data-vote-status]")).to_contain_text("Net score 1")
 
     down.click()

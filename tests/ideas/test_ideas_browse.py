@@ -53,8 +53,9 @@ def test_sorts(employee_client, peer, it_department):
 
 def test_sort_tabs_mark_the_current_sort_and_keep_filters(employee_client):
     page = _get(employee_client, "/?sort=top&status=open")
-    assert re.search(r'<a href="/\?[^"]*sort=top[^"]*" aria-current="page">Top</a>', page)
-    new_tab = re.search(r'<a href="([^"]*)" >New</a>', page).group(1)
+    assert re.search(r'<a href="/\?[^"]*sort=top[^"]*" aria-current="page" title="[^"]+">Top</a>',
+                     page)
+    new_tab = re.search(r'<a href="([^"]*)"  title="[^"]+">New</a>', page).group(1)
     assert "status=open" in new_tab and "sort=new" in new_tab
 
 
@@ -179,7 +180,7 @@ def test_card_shows_everything(employee_client, employee, peer, it_department):
     assert "3 comments" in card
     assert '<span class="status status-open">Open</span>' in card
     assert "<span data-vote-net>3</span>" in card
-    assert 'aria-pressed="true"' in card and "You voted up" in card
+    assert 'aria-pressed="true"' in card and "You support this" in card
     assert 'href="/?tag=green"' in card
 
 

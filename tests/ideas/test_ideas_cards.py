@@ -39,7 +39,7 @@ def test_a_vote_shows_on_the_card_at_once(employee_client, peer, it_department):
                                     data={"value": "1", "csrf_token": token})
     assert response.status_code == 302
     after = _card(_page(employee_client), idea.id)
-    assert "You voted up" in after and 'aria-label="Net score 1"' in after
+    assert "You support this" in after and 'aria-label="Net score 1"' in after
     assert 'aria-pressed="true"' in after
 
 
@@ -99,7 +99,7 @@ def test_card_html_is_kept_by_the_whole_card(app, employee, peer, it_department)
         assert first.replace("token-one", "token-two") == second
         voted = card_html(key._replace(my_vote=1), "token-one")
         assert renderer.cache_info().misses == 2
-        assert "You voted up" in voted and "You voted up" not in first
+        assert "You support this" in voted and "You support this" not in first
         older = card_html(key._replace(age="2 days ago"), "token-one")
         assert renderer.cache_info().misses == 3 and "2 days ago" in older
 

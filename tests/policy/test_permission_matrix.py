@@ -52,6 +52,7 @@ RATIONALE = "A rationale that is long enough to be accepted."
 MATRIX: dict[str, Case] = {
     # core and accounts: public pages; logged-in users are sent on to the app.
     "core.healthz": Case(GET="OOOOOOO"),
+    "help.index": Case(GET="OOOOOOO"),  # how the board works: for newcomers too
     "accounts.login": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.logout": Case(POST="LLLLLLL", fresh_login=True),  # back to the log-in page
     "accounts.signup": Case(GET="OOOOOOO", POST="OOOOOOO"),

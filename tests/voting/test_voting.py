@@ -90,7 +90,7 @@ def test_the_list_shows_each_of_my_votes(idea, employee, employee_client, manage
     page = employee_client.get("/").get_data(as_text=True)
     cards = dict(re.findall(r'<article class="idea-card card" id="idea-(\d+)"(.*?)</article>',
                             page, re.S))
-    assert "You voted up" in cards[str(idea.id)] and "You voted down" in cards[str(other.id)]
+    assert "You support this" in cards[str(idea.id)] and "You oppose this" in cards[str(other.id)]
 
 
 # --- route ----------------------------------------------------------------------
@@ -108,14 +108,18 @@ def test_vote_without_javascript_redirects_back_to_the_idea(employee_client, ide
     assert response.headers["Location"] == f"/?sort=top#idea-{idea.id}"
     assert counts(idea) == (1, 0)
     page = employee_client.get(f"/ideas/{idea.id}").get_data(as_text=True)
-    assert 'aria-pressed="true"' in page and "Take back your up vote" in page
+    assert 'aria-pressed="true"' in page and "Support, 1 supporter: " in page
 
 
 def test_vote_with_json(employee_client, idea):
     response = _vote(employee_client, idea, -1, headers={"Accept": "application/json"})
     assert response.status_code == 200
+    # The progress to review comes with it, as the page words it (none below zero).
     assert response.json == {"idea_id": idea.id, "upvotes": 0, "downvotes": 1, "net": -1,
-                             "my_vote": -1}
+                             "my_vote": -1, "status": "open",
+                             "progress": {"value": 0, "threshold": 5,
+                                          "text": "0 of 5 votes to reach the IT review",
+                                          "short": "0 of 5 votes to review"}}
     response = _vote(employee_client, idea, 1, headers={"Accept": "application/json"})
     assert response.json["upvotes"] == 1 and response.json["downvotes"] == 0
     response = _vote(employee_client, idea, 0, headers={"Accept": "application/json"})
@@ -137,9 +141,12 @@ def test_a_vote_runs_four_queries_and_answers_what_it_wrote(employee_client, ide
             response = employee_client.post(
                 f"/ideas/{idea_id}/vote", data={"csrf_token": token, "value": value},
                 headers={"Accept": "application/json"})
-        assert response.json == {"idea_id": idea_id, "upvotes": expected[0],
-                                 "downvotes": expected[1], "net": expected[0] - expected[1],
-                                 "my_vote": value}
+        answer = {key: response.json[key]
+                  for key in ("idea_id", "upvotes", "downvotes", "net", "my_vote")}
+        assert answer == {"idea_id": idea_id, "upvotes": expected[0],
+                          "downvotes": expected[1], "net": expected[0] - expected[1],
+                          "my_vote": value}
+        assert response.json["progress"]["value"] == max(expected[0] - expected[1], 0)
         # Switching sign tries the INSERT first (a new vote is the common case).
         assert counter.count == (5 if value == -1 else 4), counter.statements
     assert counts(idea) == (1, 1) == vote_rows(idea)
@@ -187,7 +194,7 @@ def test_never_on_own_idea(manager_client, idea):
     assert response.status_code == 403
     assert counts(idea) == (0, 0)
     page = manager_client.get(f"/ideas/{idea.id}").get_data(as_text=True)
-    assert "Vote up" not in page  # no buttons on one's own idea
+    assert "Support, " not in page  # no buttons on one's own idea
     # Without JavaScript the refusal is a page that says why.
     plain = _vote(manager_client, idea, 1)
     assert plain.status_code == 403

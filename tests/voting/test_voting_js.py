@@ -38,15 +38,19 @@ function makeForm(direction, value) {
     submit() { this.submitted = true; },
   };
   const button = el({ "aria-pressed": "false",
-                      "aria-label": "Vote " + direction + ": Free fruit" });
+                      "aria-label": (direction === "up" ? "Support, 0 supporters"
+                                     : "Oppose, 0 against") + ": Free fruit" });
   button.form = form;
-  return { form, button, input };
+  const count = { textContent: "0" };
+  return { form, button, input, count };
 }
 const up = makeForm("up", 1), down = makeForm("down", -1);
 const net = { textContent: "0" }, status = { textContent: "" };
 const score = el({ "aria-label": "Net score 0" });
 const parts = { ".vote-up": up.button, ".vote-down": down.button, "[data-vote-net]": net,
-                ".vote-score": score, "[data-vote-status]": status };
+                ".vote-score": score, "[data-vote-status]": status,
+                ".vote-up [data-vote-count]": up.count,
+                ".vote-down [data-vote-count]": down.count };
 widget.querySelector = (sel) => parts[sel] || null;
 global.FormData = class {
   constructor(form) { this.form = form; }
@@ -69,7 +73,7 @@ eval(fs.readFileSync(process.argv[process.argv.length - 1], "utf8"));
 
 function buttonState(which) {
   return [which.button.getAttribute("aria-pressed"), which.input.value,
-          which.button.getAttribute("aria-label")];
+          which.button.getAttribute("aria-label"), which.count.textContent];
 }
 function snapshot(prevented) {
   return {
@@ -121,17 +125,17 @@ def test_up_vote_updates_in_place(run):
     step = run["steps"][0]
     assert step["prevented"] is True  # no page load
     assert step["net"] == "1" and step["score"] == "Net score 1"
-    assert step["up"] == ["true", "0", "Take back your up vote: Free fruit"]
-    assert step["down"] == ["false", "-1", "Vote down: Free fruit"]
-    assert step["status"] == "Your vote: up. Net score 1."
+    assert step["up"] == ["true", "0", "Support, 1 supporter: Free fruit", "1"]
+    assert step["down"] == ["false", "-1", "Oppose, 0 against: Free fruit", "0"]
+    assert step["status"] == "You support this idea. Net score 1."
     assert step["busy"] is None
 
 
 def test_switching_to_down(run):
     step = run["steps"][1]
     assert step["net"] == "-1"
-    assert step["up"] == ["false", "1", "Vote up: Free fruit"]
-    assert step["down"] == ["true", "0", "Take back your down vote: Free fruit"]
+    assert step["up"] == ["false", "1", "Support, 0 supporters: Free fruit", "0"]
+    assert step["down"] == ["true", "0", "Oppose, 1 against: Free fruit", "1"]
 
 
 def test_refusal_is_announced_and_changes_nothing(run):
