@@ -14,7 +14,7 @@ Plain ADD COLUMN, UPDATE and CREATE INDEX statements: no table rebuild, so the F
 triggers on ``ideas`` stay as they are.
 
 Revision ID: e13a5c7d9b21
-Revises: b3e9d4a7c215
+Revises: 09803ea320d2
 Create Date: 2026-12-01 16:10:00
 
 """
@@ -23,7 +23,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e13a5c7d9b21'
-down_revision = 'b3e9d4a7c215'
+down_revision = '09803ea320d2'
 branch_labels = None
 depends_on = None
 
