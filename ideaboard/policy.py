@@ -130,6 +130,15 @@ def _idea_votable(user: User, idea: IdeaFacts | None) -> bool:
             and idea.status in workflow.VOTABLE)
 
 
+# --- people -------------------------------------------------------------------
+
+@rule("person.view")
+def _colleague(user: User, _obj: None) -> bool:
+    """Any signed-in person sees a colleague's page: it shows only what they wrote in
+    their own name (``people.queries``), never an anonymous idea."""
+    return True
+
+
 # --- review -------------------------------------------------------------------
 
 @rule("review.queue")
