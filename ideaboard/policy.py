@@ -89,6 +89,13 @@ def _own_account(user: User, _obj: None) -> bool:
     return True
 
 
+@rule("account.change_department")
+def _moves_people(user: User, _obj: None) -> bool:
+    """Only an admin moves a person, themselves included, to another department (or the
+    identity provider): it decides whose review queue their ideas reach."""
+    return _is_admin(user)
+
+
 # --- admin --------------------------------------------------------------------
 
 @rule("admin.users", "admin.departments", "admin.audit", "admin.moderation")
