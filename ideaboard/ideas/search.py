@@ -195,7 +195,7 @@ def list_matches(dialect: str, candidates: int | None = None) -> sa.Subquery:
     otherwise every match, each idea once (its relevance unused: 0)."""
     if candidates is not None:
         return _ranked_rows(dialect).subquery("search_matches")
-    text = sa.bindparam(SEARCH_PARAM)
+    text: sa.BindParameter[str] = sa.bindparam(SEARCH_PARAM)
     if dialect == "postgresql":
         query = _tsquery(text)
         in_ideas = sa.select(Idea.id.label("idea_id")).where(_pg_document.op("@@")(query))

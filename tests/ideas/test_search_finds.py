@@ -63,8 +63,8 @@ def test_duplicate_suggestions_read_prefixes_too(make):
 @pytest.mark.parametrize("q", [
     "pass:*", "pass & !printer", "pass | printer", "pass <-> word", "pass <2> word",
     "!", "&", "|", ":*", "'pass'", "pass'", "(pass", "pass)", "\\pass", "pass\\", "p*ss",
-    "^pass", "pass NEAR/2 word", "pass -printer", "\u00fcber pass", "\u0645\u0631\u062d\u0628\u0627",
-    "\u2603", "pass\u0301", "\U0001f600 pass", "x" * 200,
+    "^pass", "pass NEAR/2 word", "pass -printer", "\u00fcber pass",
+    "\u0645\u0631\u062d\u0628\u0627", "\u2603", "pass\u0301", "\U0001f600 pass", "x" * 200,
 ])
 def test_query_syntax_typed_by_people_is_only_words(employee_client, make, q):
     make("Reset your password yourself")
