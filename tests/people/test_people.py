@@ -176,3 +176,22 @@ def test_a_person_s_page_shows_the_avatar_beside_the_written_name(employee_clien
     assert (f'<span class="avatar avatar-{avatar_colour("Wren Writer")} avatar-large" '
             'aria-hidden="true">WW</span>') in page
     assert "<h1>Wren Writer</h1>" in page
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def test_every_avatar_colour_has_aa_contrast_with_its_white_initials():
+    from tests.helpers.paths import ROOT
+
+    css = (ROOT / "static" / "css" / "app.css").read_text()
+    colours = dict(re.findall(r"\.avatar-(\d) \{ background: (#[0-9a-f]{6}); \}", css))
+    assert sorted(colours) == [str(n) for n in range(AVATAR_COLOURS)]
+    for n, colour in colours.items():
+        assert 1.05 / (_luminance(colour) + 0.05) >= 4.5, (n, colour)
