@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.moderation.routes import bp as moderation_bp
     from ideaboard.moderation.routes import flags_bp
     from ideaboard.notifications.routes import bp as notifications_bp
+    from ideaboard.people.routes import bp as people_bp
     from ideaboard.review.guide import bp as help_bp
     from ideaboard.review.routes import bp as review_bp
     from ideaboard.voting.routes import bp as voting_bp
@@ -147,7 +148,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     for blueprint in (
         core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
-        review_bp, help_bp, notifications_bp, admin_bp, moderation_bp, audit_bp, cli_bp,
+        review_bp, help_bp, notifications_bp, people_bp, admin_bp, moderation_bp, audit_bp,
+        cli_bp,
     ):
         app.register_blueprint(blueprint)
 

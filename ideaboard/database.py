@@ -67,11 +67,12 @@ def enum_check(column: str, values) -> sa.CheckConstraint:
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic filter: full-text search structures are hand-written in migrations.
 
-    They are SQLite FTS5 tables named ``ideas_fts*`` (with their triggers),
-    PostgreSQL GIN indexes whose names end in ``_fts``, and PostgreSQL's stored
+    They are SQLite FTS5 tables named ``ideas_fts*`` and ``comments_fts*`` (with their
+    triggers), PostgreSQL GIN indexes whose names end in ``_fts`` (the trigram index on
+    titles among them), and PostgreSQL's stored
     ``ideas.search_vector`` column that such an index covers.
     """
-    if type_ == "table" and name and name.startswith("ideas_fts"):
+    if type_ == "table" and name and name.startswith(("ideas_fts", "comments_fts")):
         return False
     if type_ == "index" and name and name.endswith("_fts"):
         return False

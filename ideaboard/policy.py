@@ -89,6 +89,13 @@ def _own_account(user: User, _obj: None) -> bool:
     return True
 
 
+@rule("account.change_department")
+def _moves_people(user: User, _obj: None) -> bool:
+    """Only an admin moves a person, themselves included, to another department (or the
+    identity provider): it decides whose review queue their ideas reach."""
+    return _is_admin(user)
+
+
 # --- admin --------------------------------------------------------------------
 
 @rule("admin.users", "admin.departments", "admin.audit", "admin.moderation")
@@ -128,6 +135,15 @@ def _idea_votable(user: User, idea: IdeaFacts | None) -> bool:
     """Never on one's own idea, and only while votes count (``workflow.VOTABLE``)."""
     return (idea is not None and idea.author_id != user.id and not idea.hidden
             and idea.status in workflow.VOTABLE)
+
+
+# --- people -------------------------------------------------------------------
+
+@rule("person.view")
+def _colleague(user: User, _obj: None) -> bool:
+    """Any signed-in person sees a colleague's page: it shows only what they wrote in
+    their own name (``people.queries``), never an anonymous idea."""
+    return True
 
 
 # --- review -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Log in, log out, sign up, password reset and the account page."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from ideaboard.accounts.forms import (
 from ideaboard.accounts.models import User
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
-from ideaboard.core.permissions import PUBLIC, requires
+from ideaboard.core.permissions import PUBLIC, can, requires
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter
 from ideaboard.org.models import Department
@@ -154,12 +154,24 @@ def confirm_signup(token: str):
 def account():
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="password")
+    # Employees do not move themselves to another department (it decides whose review
+    # queue their ideas reach): an admin does, or the identity provider.
+    may_move = can(current_user, "account.change_department")
+    if not may_move:
+        del profile.department
+        # The page offers no choice: a request that asks for another one is forged.
+        asked = request.form.get("profile-department") if request.method == "POST" else None
+        if asked is not None and asked != str(current_user.department_id or 0):
+            abort(403)
     status = _status()
     if request.method == "GET":
-        profile.department.data = current_user.department_id or 0
+        if may_move:
+            profile.department.data = current_user.department_id or 0
     elif "profile-submit" in request.form and profile.validate_on_submit():
+        department = (_department(profile.department.data) if may_move
+                      else current_user.department)
         services.update_profile(current_user, required(profile.display_name.data),
-                                _department(profile.department.data), profile.email_frequency.data)
+                                department, profile.email_frequency.data)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
     elif "password-submit" in request.form and password.validate_on_submit():

@@ -40,6 +40,7 @@ class ShownComment(NamedTuple):
     placeholder: str | None
     author: str | None  # a name, or "The author" for an anonymous idea's author
     author_badge: bool  # the idea's author, named
+    author_url: str | None  # their page; None for "The author" and placeholders
     moderated: bool  # hidden by a moderator, its text shown to an admin
     body_html: Markup | None
     created_at: datetime
@@ -69,6 +70,7 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
     links = {name: link_by_id(endpoint, "comment_id") for name, endpoint in (
         ("edit", "comments.edit"), ("delete", "comments.delete"),
         ("flag", "flags.comment"), ("reply", "comments.reply"))}
+    person_link = link_by_id("people.profile", "user_id")
     author_visible = can(user, "idea.see_author", idea)
     may_comment = can(user, "idea.comment", idea)
     edit_link, delete_link, flag_link, reply_link = (
@@ -85,13 +87,17 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
         masked = c.hidden and not may_see_hidden(c)
         placeholder = REMOVED if c.deleted_at is not None else MASKED if masked else None
         if placeholder:
-            author, badge = None, False
-        elif c.author_id == anonymous_author:
-            author, badge = "The author", False
+            author, badge, url = None, False, None
+        elif c.author_id == idea_author and idea.is_anonymous:
+            # Never a link to the anonymous author's page, even for those who may see
+            # who they are: the page is the same for everyone.
+            author = "The author" if c.author_id == anonymous_author else c.author_name
+            badge, url = author != "The author", None
         else:
             author, badge = c.author_name, c.author_id == idea_author
+            url = person_link.format(c.author_id)
         return ShownComment(
-            c.id, c.parent_id is not None, placeholder, author, badge,
+            c.id, c.parent_id is not None, placeholder, author, badge, url,
             placeholder is None and c.hidden,
             # Stored HTML, sanitised when it was written (ideaboard.sanitize).
             None if placeholder else Markup(c.body_html),  # nosec B704

@@ -128,6 +128,7 @@ def page_header(title: str, lead: str | None = None, above: str | None = None,
 
 
 def register(app: Flask) -> None:
+    from ideaboard.core.avatars import avatar
     from ideaboard.core.fields import field  # it writes its selects with select_options
 
     app.jinja_env.filters["time_ago"] = time_ago
@@ -136,6 +137,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["select_options"] = select_options
     app.jinja_env.globals["field"] = field
     app.jinja_env.globals["page_header"] = page_header
+    app.jinja_env.globals["avatar"] = avatar
 
     @app.context_processor
     def policy():

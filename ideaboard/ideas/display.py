@@ -79,6 +79,8 @@ class Card:
     created_on: str  # "2026-11-26 08:00 UTC", the tooltip
     age: str  # "3 days ago"
     author_name: str | None  # None when the viewer may not see who wrote it
+    # Their page; None for an anonymous idea, even to those who may see who wrote it.
+    author_url: str | None
     is_anonymous: bool
     by_viewer: bool
     department_name: str
@@ -132,7 +134,7 @@ def tag_links(names: Sequence[str]) -> tuple[tuple[str, str], ...]:
 def card(key: CardKey) -> Card:
     """The Card that ``key`` stands for, links and labels made (in a request)."""
     (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
-     _author_id, is_anonymous, _hidden, author_name, department_name, department_slug,
+     author_id, is_anonymous, _hidden, author_name, department_name, department_slug,
      _tag_names, _my_vote, review_threshold) = key.row
     return Card(
         id=idea_id,
@@ -149,6 +151,8 @@ def card(key: CardKey) -> Card:
         created_on=iso_datetime(created_at),
         age=key.age,
         author_name=author_name if key.author_visible else None,
+        author_url=None if is_anonymous or not key.author_visible
+        else link_by_id("people.profile", "user_id").format(author_id),
         is_anonymous=is_anonymous,
         by_viewer=key.by_viewer,
         department_name=department_name,

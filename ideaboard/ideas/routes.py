@@ -68,8 +68,13 @@ def index():
     form = IdeaFilterForm(request.args)
     filters = form.to_filters()
     pagination, idea_cards = _page(services.list_query(current_user, filters))
+    # A search that found nothing: titles close to it (typos; PostgreSQL only), and
+    # the words as the title of a new idea.
+    close = (services.close_titles(filters.q) if filters.q and not pagination.items
+             and pagination.page == 1 else [])
     return render_template("ideas/index.html", form=form, filters=filters,
-                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters))
+                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters),
+                           close=close, new_title=services.title_from_search(filters.q))
 
 
 @bp.get("/departments/<slug>")
@@ -116,6 +121,8 @@ def new():
     form = IdeaForm()
     if request.method == "GET":
         form.department.data = current_user.department_id or 0
+        # "Post this as an idea" under a search that found nothing brings its words.
+        form.title.data = services.title_from_search(request.args.get("title", ""))
     similar = []
     status = _status()
     if form.validate_on_submit():

@@ -241,6 +241,22 @@ def similar_ideas(title: str | None, *, limit: int = SIMILAR_LIMIT,
     return list(db.session.scalars(query))
 
 
+def close_titles(text: str | None) -> list[tuple[int, str]]:
+    """(id, title) of visible ideas with titles close to ``text``: "Did you mean" for a
+    search that found nothing (see ``search.close_titles``)."""
+    return search.close_titles(text)
+
+
+def title_from_search(text: str | None) -> str:
+    """What someone searched for as the title of a new idea: spaces tidied, control
+    characters dropped, at most ``TITLE_MAX`` characters (cut at a word where it can)."""
+    title = _SPACE.sub(" ", sanitize.strip_control(text or "")).strip()
+    if len(title) > TITLE_MAX:
+        cut = title[:TITLE_MAX + 1].rsplit(" ", 1)[0]
+        title = cut if len(cut) >= TITLE_MIN else title[:TITLE_MAX]
+    return title[:TITLE_MAX]
+
+
 @dataclass
 class IdeaFilters:
     """What the idea list shows; every field optional."""

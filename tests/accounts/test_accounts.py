@@ -242,15 +242,50 @@ def test_invitation_lets_an_outsider_sign_up(app, admin_client, client, it_depar
     assert b"invalid, expired or already used" in again.data
 
 
-def test_profile_update(employee_client, employee, hr_department):
+def test_profile_update(employee_client, employee, it_department):
     response = employee_client.post("/account", data={
-        "profile-display_name": "Erin E.", "profile-department": str(hr_department.id),
+        "profile-display_name": "Erin E.",
         "profile-email_frequency": "daily", "profile-submit": "1",
         "profile-csrf_token": csrf_token(employee_client, "/account")})
     assert response.status_code == 302
     db.session.refresh(employee)
     assert (employee.display_name, employee.department_id, employee.email_frequency) == \
-        ("Erin E.", hr_department.id, "daily")
+        ("Erin E.", it_department.id, "daily")
+
+
+# --- who moves people between departments (issue 13, item 14) ---------------------------
+
+def test_an_employee_sees_their_department_but_no_choice_of_another(employee_client):
+    page = employee_client.get("/account").get_data(as_text=True)
+    assert 'name="profile-department"' not in page
+    assert "<strong>Department:</strong> IT" in page
+    assert "An administrator moves people to another department" in page
+
+
+@pytest.mark.parametrize("who", ["employee", "manager"])
+def test_a_forged_move_to_another_department_is_refused(request, who, hr_department):
+    person = request.getfixturevalue(who)
+    client = request.getfixturevalue(f"{who}_client")
+    before = person.department_id
+    response = client.post("/account", data={
+        "profile-display_name": "Moved Myself", "profile-department": str(hr_department.id),
+        "profile-email_frequency": "daily", "profile-submit": "1",
+        "profile-csrf_token": csrf_token(client, "/account")})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert person.department_id == before
+    assert person.display_name != "Moved Myself"
+
+
+def test_an_admin_still_chooses_their_own_department(admin_client, admin, hr_department):
+    assert 'name="profile-department"' in admin_client.get("/account").get_data(as_text=True)
+    response = admin_client.post("/account", data={
+        "profile-display_name": "Ada Admin", "profile-department": str(hr_department.id),
+        "profile-email_frequency": "daily", "profile-submit": "1",
+        "profile-csrf_token": csrf_token(admin_client, "/account")})
+    assert response.status_code == 302
+    db.session.refresh(admin)
+    assert admin.department_id == hr_department.id
 
 
 def test_change_password(employee_client, employee, auth):

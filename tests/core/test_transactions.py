@@ -327,7 +327,7 @@ def test_a_profile_saved_message_is_not_kept_when_its_commit_fails(employee_clie
                                                                   failing_commit):
     failing_commit(OUTAGE)
     response = employee_client.post("/account", data={
-        "profile-display_name": "Erin E.", "profile-department": "0",
+        "profile-display_name": "Erin E.",
         "profile-email_frequency": "daily", "profile-submit": "1",
         "profile-csrf_token": csrf_token(employee_client, "/account")})
     assert response.status_code == 503

@@ -49,9 +49,9 @@ def test_search_words_drop_stop_words_punctuation_and_repeats():
     assert search.search_words("5 ideas") == ["5", "ideas"]
 
 
-def test_fts5_query_quotes_every_word():
-    assert search.fts5_query(["printer", 'pa"per'], any_word=True) == '"printer" OR "pa""per"'
-    assert search.fts5_query(["a", "b"], any_word=False) == '"a" AND "b"'
+def test_fts5_query_quotes_every_word_as_a_prefix():
+    assert search.fts5_query(["printer", 'pa"per'], any_word=True) == '"printer"* OR "pa""per"*'
+    assert search.fts5_query(["a", "b"], any_word=False) == '"a"* AND "b"*'
 
 
 def test_suggestions_use_any_word_with_stemming(make):

@@ -77,6 +77,8 @@ MATRIX: dict[str, Case] = {
     "comments.reply": Case(POST="LOOOOOO", data={"body": "A thoughtful reply."}),
     "comments.edit": Case(GET="LDODDDO", POST="LDODDDO", data={"body": "Edited text."}),
     "comments.delete": Case(POST="LDODDDO"),  # moderators hide; only the author deletes
+    # people: any colleague's page, to anyone signed in
+    "people.profile": Case(GET="LOOOOOO"),
     "following.follow": Case(POST="LOOOOOO"),
     "following.unfollow": Case(POST="LOOOOOO"),
     "flags.idea": Case(GET="LOOOOOO", POST="LOOOOOO", data={"reason": "Looks like spam."}),

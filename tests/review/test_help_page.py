@@ -79,7 +79,7 @@ def test_the_footer_links_to_it_on_every_page(client, employee_client):
 
 @pytest.mark.parametrize("url, empty", [
     ("/", "No ideas yet"),
-    ("/?q=nothingmatchesthis", "No ideas match your search."),
+    ("/?q=nothingmatchesthis", "No ideas match \u201cnothingmatchesthis\u201d."),
     ("/?status=implemented", "No ideas match these filters."),
     ("/departments/it", "No ideas for IT yet."),
 ])
