@@ -166,7 +166,8 @@ def test_duplicate_pages_link_to_each_other(manager_client, author, it_departmen
     response = send(manager_client, duplicate, "decide", decision="duplicate",
                     rationale=RATIONALE, duplicate_of="")
     assert response.status_code == 422
-    assert "Search for the idea this one duplicates, then choose it." in response.get_data(as_text=True)
+    assert "Search for the idea this one duplicates, then choose it." in \
+        response.get_data(as_text=True)
     response = send(manager_client, duplicate, "decide", decision="duplicate",
                     rationale=RATIONALE, duplicate_of=str(target.id))
     assert response.status_code == 302
