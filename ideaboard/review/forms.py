@@ -93,7 +93,10 @@ SEARCH_MAX = 100  # characters of a picker's search (services.SEARCH_MAX)
 def _picker(label: str) -> RadioField:
     """The radio buttons of a picker: its choices are the matches of its search, set by
     the view (``routes._pickers``), which also checks that the chosen one is listed."""
-    return RadioField(label, choices=[], coerce=chosen_id, validate_choice=False)
+    # invalid_value_message is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+    return RadioField(label, choices=[], coerce=chosen_id,  # type: ignore[call-arg]
+                      validate_choice=False,
+                      invalid_value_message="Choose one of the listed options.")
 
 
 def _search(label: str) -> SearchField:
@@ -137,6 +140,8 @@ def _chose(query: StringField, choice: RadioField, *, needed: bool, missing: str
     is not ``needed``) nothing was searched for. The error goes beside the
     search box while there is no list to choose from, beside the list otherwise."""
     if choice.errors or query.errors:
+        if choice.errors and not choice.choices:  # no list is shown: say it by the search
+            add_error(query, " ".join(choice.errors))
         return False
     if choice.data is not None:
         # Chosen from the list, or listed no more (it became a duplicate a moment ago):
