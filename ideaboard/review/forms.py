@@ -30,6 +30,7 @@ from wtforms.validators import (
 from ideaboard.core.forms import add_error
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.review import workflow
+from ideaboard.review.services import MAX_ID, SEARCH_MAX
 
 S = IdeaStatus
 SCORE_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
@@ -81,27 +82,35 @@ def chosen_id(value: object) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value)
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= _MAX_ID:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         raise ValueError("Choose one of the listed options.")
     return int(text)
 
 
-_MAX_ID = 2**31 - 1
-SEARCH_MAX = 100  # characters of a picker's search (services.SEARCH_MAX)
-
-
 def _picker(label: str) -> RadioField:
-    """The radio buttons of a picker: its choices are the matches of its search, set by
-    the view (``routes._pickers``), which also checks that the chosen one is listed."""
+    """The radio buttons of a picker: its choices are the matches of its search, listed
+    by the view (``routes._fill_pickers``); the workflow checks the one chosen."""
     # invalid_value_message is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
     return RadioField(label, choices=[], coerce=chosen_id,  # type: ignore[call-arg]
                       validate_choice=False,
                       invalid_value_message="Choose one of the listed options.")
 
 
-def _search(label: str) -> SearchField:
+class _Needed:
+    """Marks a picker's search box as required (the mark beside its label, the flag the
+    table's tests read); whether a choice was made is checked by ``_chose``."""
+
+    field_flags: ClassVar[dict[str, bool]] = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        return None
+
+
+def _search(label: str, *, required: bool = False) -> SearchField:
+    """A picker's search box, bounded as the search reads it (``services.SEARCH_MAX``)."""
     return SearchField(label, filters=[lambda text: (text or "").strip()],
-                       validators=[Length(max=SEARCH_MAX)])
+                       validators=[*([_Needed()] if required else []),
+                                   Length(max=SEARCH_MAX)])
 
 
 class DecisionForm(FlaskForm):
@@ -160,21 +169,9 @@ def _required_if(needed: bool) -> list[DataRequired]:
     return [DataRequired()] if needed else []
 
 
-class _Needed:
-    """Marks a picker's search box as required (the mark beside its label, the flag the
-    table's tests read); whether a choice was made is checked by ``_chose``."""
-
-    field_flags: ClassVar[dict[str, bool]] = {"required": True}
-
-    def __call__(self, form: FlaskForm, field: StringField) -> None:
-        return None
-
-
 class StartForm(FlaskForm):
-    owner_query = SearchField(
-        "Find the owner", filters=[lambda text: (text or "").strip()],
-        validators=[*([_Needed()] if _row(S.ACCEPTED, S.IN_PROGRESS).needs_owner else []),
-                    Length(max=SEARCH_MAX)])
+    owner_query = _search("Find the owner",
+                          required=_row(S.ACCEPTED, S.IN_PROGRESS).needs_owner)
     owner = _picker("Owner")
     note = TextAreaField("Note (public, optional)", validators=[Length(max=2000)])
 

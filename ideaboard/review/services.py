@@ -357,7 +357,7 @@ def withdraw(idea: Idea, author: User, reason: str = "", *,
 # reads at most this much of what was typed.
 PICK_LIMIT = 10
 SEARCH_MAX = 100
-_MAX_ID = 2**31 - 1  # ids are 32-bit integers (PostgreSQL refuses a larger one)
+MAX_ID = 2**31 - 1  # ids are 32-bit integers (PostgreSQL refuses a larger one)
 
 
 class MergeCandidate(NamedTuple):
@@ -390,7 +390,7 @@ def _like(text: str | None) -> str | None:
 def _number(text: str | None) -> int | None:
     """The idea number a search names ("42" or "#42"), if it is one."""
     text = (text or "").strip().removeprefix("#")
-    if text.isascii() and text.isdigit() and 0 < int(text) <= _MAX_ID:
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
         return int(text)
     return None
 
