@@ -217,3 +217,17 @@ def timeline(idea_id: int) -> list[TimelineEntry]:
 def merged_duplicates(idea_id: int) -> list[MergedDuplicate]:
     """The visible ideas merged into this one as its duplicates (one query)."""
     return [MergedDuplicate(*row) for row in plain_rows(MERGED, {"idea_id": idea_id})]
+
+
+# --- the pickers of a decision ----------------------------------------------------------
+
+def merge_choice_label(number: int, title: str, status: str) -> str:
+    """How the duplicate picker names an idea: its number, title and status."""
+    return f"#{number} {title} ({IdeaStatus(status).label})"
+
+
+def owner_choice_label(name: str, email: str, department: str | None) -> str:
+    """How the owner picker names a person: their name, department and e-mail."""
+    if department:
+        return f"{name} ({department}, {email})"
+    return f"{name} ({email})"

@@ -5,12 +5,13 @@ machine's table (``review.workflow``), never restated here: the forms only say s
 beside the field before the change is tried.
 """
 
+from typing import ClassVar
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
-    EmailField,
-    IntegerField,
     RadioField,
+    SearchField,
     StringField,
     TextAreaField,
 )
@@ -29,6 +30,7 @@ from wtforms.validators import (
 from ideaboard.core.forms import add_error
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.review import workflow
+from ideaboard.review.services import MAX_ID, SEARCH_MAX
 
 S = IdeaStatus
 SCORE_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
@@ -72,14 +74,54 @@ class ScoreForm(FlaskForm):
     note = TextAreaField("Private note (managers only)", validators=[Length(max=5000)])
 
 
+def chosen_id(value: object) -> int | None:
+    """A picker's chosen id: None for none; an error (the field says so) for what is no
+    id. Bounded: PostgreSQL refuses a larger integer in a query."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise ValueError("Choose one of the listed options.")
+    return int(text)
+
+
+def _picker(label: str) -> RadioField:
+    """The radio buttons of a picker: its choices are the matches of its search, listed
+    by the view (``routes._fill_pickers``); the workflow checks the one chosen."""
+    # invalid_value_message is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+    return RadioField(label, choices=[], coerce=chosen_id,  # type: ignore[call-arg]
+                      validate_choice=False,
+                      invalid_value_message="Choose one of the listed options.")
+
+
+class _Needed:
+    """Marks a picker's search box as required (the mark beside its label, the flag the
+    table's tests read); whether a choice was made is checked by ``_chose``."""
+
+    field_flags: ClassVar[dict[str, bool]] = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        return None
+
+
+def _search(label: str, *, required: bool = False) -> SearchField:
+    """A picker's search box, bounded as the search reads it (``services.SEARCH_MAX``)."""
+    return SearchField(label, filters=[lambda text: (text or "").strip()],
+                       validators=[*([_Needed()] if required else []),
+                                   Length(max=SEARCH_MAX)])
+
+
 class DecisionForm(FlaskForm):
     decision = RadioField("Decision", choices=DECISION_CHOICES,
                           validators=[InputRequired("Choose a decision.")])
     rationale = TextAreaField("Public rationale", validators=[Length(max=5000)])
-    owner_email = EmailField("Owner's e-mail (optional)", validators=[Optional(), Length(max=254)])
-    # Bounded above too: a larger number is no idea, and PostgreSQL refuses it as an integer.
-    duplicate_of = IntegerField("Duplicate of idea number",
-                                validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    # Search, then choose: no JavaScript needed (the "Find" buttons show the matches).
+    duplicate_query = _search("Find the idea it duplicates")
+    duplicate_of = _picker("The idea it duplicates")
+    owner_query = _search("Find the owner (optional)")
+    owner = _picker("Owner")
 
     def validate_rationale(self, field: TextAreaField) -> None:
         needed = workflow.min_reason_for(self.decision.data)
@@ -89,12 +131,36 @@ class DecisionForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        # Checked here: the field's Optional() stops its own chain when it is empty.
-        if workflow.needs_duplicate_of_for(self.decision.data) and not self.duplicate_of.data \
-                and not self.duplicate_of.errors:
-            add_error(self.duplicate_of, "Give the number of the idea this one duplicates.")
-            valid = False
+        if workflow.needs_duplicate_of_for(self.decision.data):
+            valid = _chose(self.duplicate_query, self.duplicate_of, needed=True,
+                           missing="Search for the idea this one duplicates, then choose it.",
+                           unchosen="Choose the idea this one duplicates from the list.") \
+                and valid
+        if self.decision.data == IdeaStatus.ACCEPTED:
+            valid = _chose(self.owner_query, self.owner, needed=False, missing="",
+                           unchosen="Choose the owner from the list, or clear the search "
+                                    "to accept without one.") and valid
         return valid
+
+
+def _chose(query: StringField, choice: RadioField, *, needed: bool, missing: str,
+           unchosen: str) -> bool:
+    """Whether a picker's choice is complete: one of its matches is chosen, or (when it
+    is not ``needed``) nothing was searched for. The error goes beside the
+    search box while there is no list to choose from, beside the list otherwise."""
+    if choice.errors or query.errors:
+        if choice.errors and not choice.choices:  # no list is shown: say it by the search
+            add_error(query, " ".join(choice.errors))
+        return False
+    if choice.data is not None:
+        # Chosen from the list, or listed no more (it became a duplicate a moment ago):
+        # the workflow checks the choice, and says what happened to it.
+        return True
+    if not needed and not query.data:
+        return True
+    add_error(choice if choice.choices else query, unchosen if choice.choices else
+              (missing or unchosen))
+    return False
 
 
 def _required_if(needed: bool) -> list[DataRequired]:
@@ -104,10 +170,18 @@ def _required_if(needed: bool) -> list[DataRequired]:
 
 
 class StartForm(FlaskForm):
-    owner_email = EmailField(
-        "Owner's e-mail",
-        validators=[*_required_if(_row(S.ACCEPTED, S.IN_PROGRESS).needs_owner), Length(max=254)])
+    owner_query = _search("Find the owner",
+                          required=_row(S.ACCEPTED, S.IN_PROGRESS).needs_owner)
+    owner = _picker("Owner")
     note = TextAreaField("Note (public, optional)", validators=[Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Whether an owner is required is the table's to say (``needs_owner``).
+        needed = _row(S.ACCEPTED, S.IN_PROGRESS).needs_owner
+        return _chose(self.owner_query, self.owner, needed=needed,
+                      missing="Search for the person who will own the work, then choose them.",
+                      unchosen="Choose the owner from the list.") and valid
 
 
 class OutcomeForm(FlaskForm):

@@ -186,3 +186,46 @@ MERGED = (
     .where(Idea.duplicate_of_id == sa.bindparam("idea_id"), Idea.hidden.is_(False))
     .order_by(Idea.id)
 )
+
+
+# --- the pickers of a decision: the idea a duplicate merges into, the owner -----------
+
+# Bound: ``pattern`` (a LIKE pattern of the lower-cased search, escaped with "\\", or
+# NULL), ``number`` (the idea number typed, or NULL), ``chosen`` (the id already chosen,
+# or NULL: listed first, so a search that pushes it past the limit never drops it),
+# ``limit``; for ideas also ``idea_id``, the idea being decided. Each is one statement,
+# whatever the number of matches: the page asks one per picker.
+_pattern = sa.bindparam("pattern", type_=sa.String)
+_chosen = sa.bindparam("chosen", type_=sa.Integer)
+_users = User.__table__
+_home = Department.__table__.alias("home")
+
+# What a duplicate may be merged into (the workflow checks the same when merging): any
+# other idea that is visible and neither withdrawn nor itself a duplicate.
+MERGE_CANDIDATES = (
+    sa.select(_ideas.c.id, _ideas.c.title, _ideas.c.status)
+    .where(_ideas.c.id != sa.bindparam("idea_id", type_=sa.Integer),
+           _ideas.c.hidden.is_(False),
+           _ideas.c.status.not_in([S.DUPLICATE.value, S.WITHDRAWN.value]),
+           sa.or_(sa.func.lower(_ideas.c.title).like(_pattern, escape="\\"),
+                  _ideas.c.id == sa.bindparam("number", type_=sa.Integer),
+                  _ideas.c.id == _chosen))
+    .order_by(sa.case((_ideas.c.id == _chosen, 0), else_=1),
+              (_ideas.c.upvotes - _ideas.c.downvotes).desc(), _ideas.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+
+# Who may own the work: any active person, found by name or e-mail.
+OWNER_CANDIDATES = (
+    sa.select(_users.c.id, _users.c.display_name, _users.c.email,
+              _home.c.name.label("department_name"))
+    .select_from(_users)
+    .outerjoin(_home, _home.c.id == _users.c.department_id)
+    .where(_users.c.active.is_(True),
+           sa.or_(sa.func.lower(_users.c.display_name).like(_pattern, escape="\\"),
+                  sa.func.lower(_users.c.email).like(_pattern, escape="\\"),
+                  _users.c.id == _chosen))
+    .order_by(sa.case((_users.c.id == _chosen, 0), else_=1),
+              sa.func.lower(_users.c.display_name), _users.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)

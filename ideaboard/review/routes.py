@@ -1,10 +1,19 @@
 """The review queue, one idea's review page, and every action that changes an idea's status.
 
 The review page (``/review/ideas/<id>``) holds all of a manager's forms for one idea:
-fast-track, scores, decision, progress and outcome. Each form posts to its own
-endpoint; on a validation error the page is shown again (422) with the errors beside
-the fields and everything typed kept. The author's actions (resubmit, withdraw) are
-buttons on the idea page. The idea page's review section is loaded here too.
+fast-track, scores and decision, progress and outcome. The scores and the decision are
+one form: "Record decision" saves the scores ticked beside it in the same unit of work
+(``services.score_and_decide``), "Save scores" (the same form, posted to ``score``)
+keeps the decision part as typed. On a validation error the page is shown again (422)
+with the errors beside the fields and everything typed kept.
+
+The idea a duplicate merges into and the owner of the work are chosen with pickers
+that need no JavaScript: a search box and a "Find" button post the form as it stands
+(``find``), and the page comes back with everything kept and the matches as radio
+buttons (``_fill_pickers``; one query per picker, at most ``services.PICK_LIMIT``).
+
+The author's actions (resubmit, withdraw) are buttons on the idea page. The idea
+page's review section is loaded here too.
 
 Every form carries ``seen``: the id of the idea's latest status change on the page it
 came from. If someone else changed the idea since (two managers deciding at once, a
@@ -39,7 +48,7 @@ from ideaboard.review.forms import (
     ScoreForm,
     StartForm,
 )
-from ideaboard.review.services import ReviewError
+from ideaboard.review.services import ReviewError, Scores
 from ideaboard.review.workflow import ConflictError, TransitionError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -113,6 +122,53 @@ def _decision_choices(idea: Idea, form: DecisionForm) -> None:
                              if workflow.allowed(current_user, idea, choice.value)]
 
 
+def _fill_pickers(idea: Idea, form: DecisionForm | StartForm) -> None:
+    """List each picker's matches: those of its posted search, and the one already
+    chosen (kept first, so the choice survives another search). A picker with neither
+    asks no query."""
+    if isinstance(form, DecisionForm):
+        query, chosen = form.duplicate_query.data, form.duplicate_of.data
+        form.duplicate_of.choices = [
+            (row.id, display.merge_choice_label(row.id, row.title, row.status))
+            for row in services.merge_candidates(idea, query, chosen=chosen)
+        ] if query or chosen else []
+    query, chosen = form.owner_query.data, form.owner.data
+    form.owner.choices = [
+        (row.id, display.owner_choice_label(row.display_name, row.email, row.department_name))
+        for row in services.owner_candidates(query, chosen=chosen)
+    ] if query or chosen else []
+
+
+def _decision_form(idea: Idea) -> DecisionForm:
+    """The decision part of the review form, as posted, with its choices listed."""
+    form = DecisionForm()
+    _decision_choices(idea, form)
+    _fill_pickers(idea, form)
+    return form
+
+
+def _typed_a_decision(form: DecisionForm) -> bool:
+    """Whether the decision part of a posted review form holds anything of the manager's."""
+    return any((form.decision.data, (form.rationale.data or "").strip(),
+                form.duplicate_query.data, form.duplicate_of.data, form.owner_query.data,
+                form.owner.data))
+
+
+def _scored(form: ScoreForm) -> bool:
+    """Whether the score part of a posted review form holds anything (a decision may
+    come without scores; scores begun must be finished)."""
+    return any(name in request.form for name in ("impact", "feasibility", "effort")) or bool(
+        (form.note.data or "").strip())
+
+
+def _searched(form: DecisionForm | StartForm) -> bool:
+    """A "Find" button was pressed: the searches' lengths are checked, nothing is done."""
+    checked = [form.owner_query.validate(form)]
+    if isinstance(form, DecisionForm):
+        checked.append(form.duplicate_query.validate(form))
+    return all(checked)
+
+
 def _review_page(idea: Idea, status: int = 200, **forms):
     """Render the review page; ``forms`` replaces the blank form that was just posted."""
     score = forms.get("score")
@@ -121,6 +177,11 @@ def _review_page(idea: Idea, status: int = 200, **forms):
         score = ScoreForm(obj=mine, formdata=None)
     decision = forms.get("decision") or DecisionForm(formdata=None)
     _decision_choices(idea, decision)
+    start = forms.get("start")
+    if start is None:
+        start = StartForm(formdata=None, owner=idea.owner_id)
+        if can(current_user, "idea.start", idea):
+            _fill_pickers(idea, start)  # the owner named at acceptance, chosen already
     changes = display.timeline(idea.id)
     return render_template(
         "review/idea.html",
@@ -131,8 +192,7 @@ def _review_page(idea: Idea, status: int = 200, **forms):
                          or FastTrackForm(formdata=None, prefix="fast-track")),
         score_form=score,
         decision_form=decision,
-        start_form=forms.get("start") or StartForm(
-            formdata=None, owner_email=idea.owner.email if idea.owner else None),
+        start_form=start,
         review_timeline=changes,
         review_seen=changes[-1].id if changes else "",
         outcome_form=forms.get("outcome") or OutcomeForm(formdata=None),
@@ -200,8 +260,12 @@ def fast_track(idea_id: int):
 @bp.post("/ideas/<int:idea_id>/score")
 @requires("idea.browse")
 def score(idea_id: int):
+    """Save the manager's scores. The decision part of the same form is kept as typed:
+    if it holds anything, the page comes back with it (and the scores saved) instead of
+    a redirect that would drop it."""
     idea = _idea(idea_id, "idea.score")
     form = ScoreForm()
+    decision = _decision_form(idea) if can(current_user, "idea.decide", idea) else None
     if form.validate_on_submit():
         try:
             services.save_review(idea, current_user, impact=form.impact.data,
@@ -211,27 +275,44 @@ def score(idea_id: int):
             form.form_errors.append(str(error))
         else:
             flash("Your scores are saved.", "success")
+            if decision is not None and _typed_a_decision(decision):
+                return _review_page(idea, 200, score=form, decision=decision)
             return redirect(url_for("review.idea", idea_id=idea.id))
-    return _review_page(idea, 422, score=form)
+    return _review_page(idea, 422, score=form, decision=decision)
 
 
 @bp.post("/ideas/<int:idea_id>/decide")
 @requires("idea.browse")
 def decide(idea_id: int):
+    """Record the decision, with the scores ticked beside it (one form, one unit of
+    work); or, for a "Find" button, show the pickers' matches with everything kept."""
     idea = _idea(idea_id, "idea.decide")
-    form = DecisionForm()
-    _decision_choices(idea, form)
-    if form.validate_on_submit():
+    form = _decision_form(idea)
+    scores = ScoreForm()
+    if request.form.get("find"):
+        # A search step: nothing is decided (the CSRF check has run, as for any POST).
+        return _review_page(idea, 200 if _searched(form) else 422, decision=form,
+                            score=scores)
+    scored = _scored(scores)
+    valid = form.validate_on_submit()
+    if scored and not scores.validate():
+        valid = False
+        scores.form_errors.append("Finish your scores (impact, feasibility and effort), or "
+                                  "clear them to decide without scoring.")
+    if valid:
         try:
-            services.decide(idea, current_user, form.decision.data, form.rationale.data or "",
-                            owner_email=form.owner_email.data,
-                            duplicate_of_id=form.duplicate_of.data)
+            services.score_and_decide(
+                idea, current_user, form.decision.data, form.rationale.data or "",
+                scores=(Scores(scores.impact.data, scores.feasibility.data,
+                               scores.effort.data, scores.note.data or "")
+                        if scored else None),
+                owner_id=form.owner.data, duplicate_of_id=form.duplicate_of.data)
         except (ReviewError, TransitionError) as error:
             form.form_errors.append(_refused(error))
         else:
             flash(f"Decision recorded: {IdeaStatus(idea.status).label.lower()}.", "success")
             return redirect(_idea_page(idea))
-    return _review_page(idea, 422, decision=form)
+    return _review_page(idea, 422, decision=form, score=scores)
 
 
 @bp.post("/ideas/<int:idea_id>/start")
@@ -239,12 +320,15 @@ def decide(idea_id: int):
 def start(idea_id: int):
     idea = _idea(idea_id, "idea.start")
     form = StartForm()
+    _fill_pickers(idea, form)
+    if request.form.get("find"):
+        return _review_page(idea, 200 if _searched(form) else 422, start=form)
     if form.validate_on_submit():
         try:
-            services.start_work(idea, current_user, required(form.owner_email.data),
-                                form.note.data or "")
+            services.start_work(idea, current_user, owner_id=form.owner.data,
+                                note=form.note.data or "")
         except ReviewError as error:
-            add_error(form.owner_email, str(error))
+            add_error(form.owner, str(error))
         except TransitionError as error:
             form.form_errors.append(_refused(error))
         else:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -41,11 +41,13 @@ from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.review import workflow
 from ideaboard.review.models import Review, StatusChange
 from ideaboard.review.queries import (
+    MERGE_CANDIDATES,
+    OWNER_CANDIDATES,
     QUEUE_COUNT,
     QUEUE_PAGE,
-    WORK_PAGE,
     WORKLIST_COUNTS,
     WORKLIST_STATUSES,
+    WORK_PAGE,
 )
 from ideaboard.review.workflow import Outcome, TransitionError
 
@@ -274,6 +276,16 @@ def find_active_user(email: str | None) -> User | None:
     return user
 
 
+def active_user(user_id: int | None) -> User | None:
+    """The active user of that id (a person chosen in the owner picker); None for none."""
+    if not user_id:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise ReviewError("Choose an active person as the owner.")
+    return user
+
+
 def find_idea(idea_id: int | None) -> Idea | None:
     if not idea_id:
         return None
@@ -284,21 +296,60 @@ def find_idea(idea_id: int | None) -> Idea | None:
 
 
 def decide(idea: Idea, reviewer: User, decision: str, rationale: str, *,
-           owner_email: str | None = None, duplicate_of_id: int | None = None,
+           owner_email: str | None = None, owner_id: int | None = None,
+           duplicate_of_id: int | None = None,
            now: datetime | None = None) -> StatusChange:
-    """A manager's decision on an idea under review: accepted, needs_info, declined, duplicate."""
+    """A manager's decision on an idea under review: accepted, needs_info, declined, duplicate.
+
+    The owner of accepted work is named by id (the review page's picker) or by e-mail
+    (the command line's demo data)."""
     if decision not in workflow.DECISIONS:
         raise ReviewError("Choose a decision.")
-    owner = find_active_user(owner_email) if decision == S.ACCEPTED else None
+    owner = None
+    if decision == S.ACCEPTED:
+        owner = active_user(owner_id) if owner_id else find_active_user(owner_email)
     target = find_idea(duplicate_of_id) if decision == S.DUPLICATE else None
     return workflow.transition(idea, decision, reviewer, reason=rationale, owner=owner,
                                duplicate_of=target, now=now)
 
 
-def start_work(idea: Idea, actor: User, owner_email: str, note: str = "", *,
-               now: datetime | None = None) -> StatusChange:
-    """Accepted to in progress, with the person who owns the work."""
-    owner = find_active_user(owner_email)
+class Scores(NamedTuple):
+    """A manager's scores of an idea as the review page posts them with a decision."""
+
+    impact: int
+    feasibility: int
+    effort: int
+    note: str = ""
+
+
+def score_and_decide(idea: Idea, reviewer: User, decision: str, rationale: str, *,
+                     scores: Scores | None = None, owner_id: int | None = None,
+                     duplicate_of_id: int | None = None,
+                     now: datetime | None = None) -> StatusChange:
+    """Save the reviewer's ``scores`` (if given, and changed) and record their decision,
+    all or nothing: the review page posts both in one form, so a decision never drops
+    the scores ticked beside it, and a refused one keeps neither.
+
+    Both run in a SAVEPOINT: when the decision is refused the scores are undone at once,
+    so the page that says why shows the idea as it was (the request's ROLLBACK would
+    come only after that page was drawn)."""
+    with db.session.begin_nested():
+        if scores is not None:
+            mine = review_by(idea, reviewer)
+            if mine is None or (mine.impact, mine.feasibility, mine.effort, mine.note) != (
+                    scores.impact, scores.feasibility, scores.effort, scores.note.strip()):
+                save_review(idea, reviewer, impact=scores.impact,
+                            feasibility=scores.feasibility, effort=scores.effort,
+                            note=scores.note)
+        return decide(idea, reviewer, decision, rationale, owner_id=owner_id,
+                      duplicate_of_id=duplicate_of_id, now=now)
+
+
+def start_work(idea: Idea, actor: User, owner_email: str | None = None, note: str = "", *,
+               owner_id: int | None = None, now: datetime | None = None) -> StatusChange:
+    """Accepted to in progress, with the person who owns the work (by id, as the review
+    page's picker names them, or by e-mail)."""
+    owner = active_user(owner_id) if owner_id else find_active_user(owner_email)
     return workflow.transition(idea, S.IN_PROGRESS, actor, reason=note, owner=owner, now=now)
 
 
@@ -320,6 +371,70 @@ def withdraw(idea: Idea, author: User, reason: str = "", *,
              now: datetime | None = None) -> StatusChange:
     """The author withdraws an idea that is open or waiting for their information."""
     return workflow.transition(idea, S.WITHDRAWN, author, reason=reason, now=now)
+
+
+# --- choosing the idea a duplicate merges into, and the owner --------------------------
+
+# A picker lists at most this many matches (the search is narrowed, never paged), and
+# reads at most this much of what was typed.
+PICK_LIMIT = 10
+SEARCH_MAX = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit integers (PostgreSQL refuses a larger one)
+
+
+class MergeCandidate(NamedTuple):
+    """An idea a duplicate may be merged into, as its picker lists it."""
+
+    id: int
+    title: str
+    status: str
+
+
+class OwnerCandidate(NamedTuple):
+    """A person who may own the work, as the owner picker lists them."""
+
+    id: int
+    display_name: str
+    email: str
+    department_name: str | None
+
+
+def _like(text: str | None) -> str | None:
+    """A LIKE pattern (escaped with a backslash) for "contains" the lower-cased ``text``;
+    None (matching nothing) for a blank search."""
+    text = (text or "").strip()[:SEARCH_MAX].lower()
+    if not text:
+        return None
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _number(text: str | None) -> int | None:
+    """The idea number a search names ("42" or "#42"), if it is one."""
+    text = (text or "").strip().removeprefix("#")
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+def merge_candidates(idea: Idea, query: str | None, *, chosen: int | None = None,
+                     limit: int = PICK_LIMIT) -> list[MergeCandidate]:
+    """The ideas ``idea`` could be marked a duplicate of whose title contains ``query``
+    (any case) or whose number it is, most supported first, at most ``limit``; the one
+    ``chosen`` already comes first if it is still one of them. Never the idea itself, a
+    hidden one, a withdrawn one or a duplicate (the workflow refuses those). One query."""
+    return [MergeCandidate(*row) for row in plain_rows(MERGE_CANDIDATES, {
+        "idea_id": idea.id, "pattern": _like(query), "number": _number(query),
+        "chosen": chosen, "limit": limit})]
+
+
+def owner_candidates(query: str | None, *, chosen: int | None = None,
+                     limit: int = PICK_LIMIT) -> list[OwnerCandidate]:
+    """The active people whose name or e-mail contains ``query`` (any case), by name, at
+    most ``limit``, with their department; the one ``chosen`` already first if still
+    active. One query."""
+    return [OwnerCandidate(*row) for row in plain_rows(OWNER_CANDIDATES, {
+        "pattern": _like(query), "chosen": chosen, "limit": limit})]
 
 
 # --- what the idea page shows ---------------------------------------------------------

@@ -105,7 +105,10 @@ def test_the_core_loop(new_page, company_setup, employee, manager):
     boss.get_by_role("button", name="Record decision").click()
     expect_text(boss, "Accepted")
     boss.goto(idea_path.replace("/ideas/", "/review/ideas/"))
-    boss.get_by_label("Owner's e-mail", exact=True).fill(employee.email)
+    boss.get_by_label("Find the owner").fill(employee.display_name.split()[0])
+    boss.get_by_role("button", name="Find people").click()
+    boss.get_by_role("group", name="Owner").get_by_label(employee.display_name,
+                                                          exact=False).check()
     boss.get_by_role("button", name="Mark in progress").click()
     expect_text(boss, "In progress")
     boss.goto(idea_path.replace("/ideas/", "/review/ideas/"))

@@ -29,7 +29,8 @@ TEXT_TYPES = {"text", "email", "search", "textarea", "url", "number", "date"}
 
 
 class _Forms(html.parser.HTMLParser):
-    """Every <form>: its action, and its fields' names, types and options."""
+    """Every <form>: its action (and its buttons' ``formaction``s: one form may post to
+    several endpoints), and its fields' names, types and options."""
 
     def __init__(self):
         super().__init__()
@@ -40,7 +41,7 @@ class _Forms(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = {"action": a.get("action") or "", "fields": {}}
+            self._form = {"action": a.get("action") or "", "fields": {}, "formactions": []}
             self.forms.append(self._form)
         elif self._form is None:
             return
@@ -56,6 +57,8 @@ class _Forms(html.parser.HTMLParser):
             self._form["fields"][self._select]["options"].append(a.get("value", ""))
         elif tag == "button" and a.get("name"):
             self._form["fields"][a["name"]] = {"type": "submit", "options": [a.get("value", "")]}
+        if tag == "button" and a.get("formaction"):
+            self._form["formactions"].append(a["formaction"])
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -260,7 +263,8 @@ def test_generated_input_never_breaks_a_form(app, world, endpoint):
     if source:
         page = client.get(source).get_data(as_text=True)
         matching = [f for f in forms_on(page) if urlsplit(f["action"]).path == url
-                    or (not f["action"] and source == url)]
+                    or (not f["action"] and source == url)
+                    or url in {urlsplit(action).path for action in f["formactions"]}]
         assert matching, f"no form posting to {url} on {source}"
         for form in matching:
             fields.update(form["fields"])

@@ -18,6 +18,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import AnyOf, Length, NumberRange
 
 from ideaboard.ideas import services
+from ideaboard.review.forms import chosen_id
 from tests.helpers.csrf import csrf_token
 from tests.helpers.review import make_idea
 
@@ -53,8 +54,10 @@ def _unbounded(unbound: UnboundField) -> bool:
     if issubclass(kind, (IntegerField, DecimalField)):
         return not any(isinstance(v, NumberRange) and v.max is not None for v in validators)
     if issubclass(kind, SelectField) and not issubclass(kind, SelectMultipleField):
-        # Checked against its choices unless told not to; then only a length bounds it.
-        return unbound.kwargs.get("validate_choice") is False and not has_max_length
+        # Checked against its choices unless told not to; then only a length bounds it,
+        # or a coerce that refuses what is no id (a picker's: review.forms.chosen_id).
+        return (unbound.kwargs.get("validate_choice") is False and not has_max_length
+                and unbound.kwargs.get("coerce") is not chosen_id)
     return False
 
 
@@ -130,4 +133,4 @@ def test_a_huge_duplicate_number_is_refused_not_an_error(manager_client, employe
         "rationale": "We have this one already, see the other idea.",
         "duplicate_of": str(10 ** 20)})
     assert response.status_code == 422
-    assert "Number must be between 1 and" in response.get_data(as_text=True)
+    assert "Choose one of the listed options." in response.get_data(as_text=True)

@@ -97,7 +97,7 @@ MATRIX: dict[str, Case] = {
     "review.decide": Case(POST="LDDDOOD", status="in_review",
                           data={"decision": "declined", "rationale": RATIONALE}),
     "review.start": Case(POST="LDDDOOD", status="accepted",
-                         data={"owner_email": "employee@example.com"}),
+                         data={"find": "owner", "owner_query": "employee"}),
     "review.implement": Case(POST="LDDDOOD", status="in_progress",
                              data={"what_changed": "It is done."}),
     "review.resubmit": Case(POST="LDODDDO", status="needs_info"),

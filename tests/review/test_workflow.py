@@ -241,7 +241,8 @@ def test_the_decision_form_asks_what_the_table_asks(app, decision):
         form = DecisionForm(meta={"csrf": False})
         form.validate()
     assert ("rationale" in form.errors) == (len(short) < workflow.min_reason_for(decision))
-    assert ("duplicate_of" in form.errors) == workflow.needs_duplicate_of_for(decision)
+    # Without a list of matches to choose from, the error sits beside the search box.
+    assert ("duplicate_query" in form.errors) == workflow.needs_duplicate_of_for(decision)
     # As the table says today: every decision but plain acceptance is explained.
     assert ("rationale" in form.errors) == (decision != IdeaStatus.ACCEPTED)
 
@@ -258,7 +259,7 @@ def test_the_fast_track_note_is_required_as_the_table_requires_it(app):
 
 
 @pytest.mark.parametrize(("form_name", "field", "source", "target", "needs"), [
-    ("StartForm", "owner_email", IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS, "needs_owner"),
+    ("StartForm", "owner_query", IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS, "needs_owner"),
     ("OutcomeForm", "what_changed", IdeaStatus.IN_PROGRESS, IdeaStatus.IMPLEMENTED,
      "needs_outcome"),
 ])
