@@ -12,7 +12,7 @@ from ideaboard.core.paging import paginate
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.core.urls import links_with
 from ideaboard.extensions import db
-from ideaboard.ideas import services
+from ideaboard.ideas import display, services
 from ideaboard.ideas.display import card_list_items, cards, idea_page_context, tag_links
 from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
 from ideaboard.ideas.models import STATUS_LABELS, Idea, status_label
@@ -204,4 +204,5 @@ def _edit_conflict(idea: Idea, form: EditIdeaForm) -> NoReturn:
 @requires("idea.browse")
 def versions(idea_id: int):
     idea = _viewable_or_404(idea_id)
-    return render_template("ideas/versions.html", idea=idea, versions=services.versions(idea))
+    return render_template("ideas/versions.html", idea=idea, versions=services.versions(idea),
+                           version_html=display.version_html)
