@@ -53,7 +53,10 @@ def _validate_all_at_once(form: FlaskForm, email: str | None, display_name: str 
     valid = form.validate()
     for name, message in services.sign_up_problems(email, display_name, password,
                                                    invitation).items():
-        if not form[name].errors:
+        if name not in form:  # the address of a sign-up link: not a box on this page
+            form.form_errors.append(message)
+            valid = False
+        elif not form[name].errors:
             add_error(form[name], message)
             valid = False
     return valid

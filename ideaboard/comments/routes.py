@@ -22,7 +22,7 @@ from ideaboard.comments.forms import (
 from ideaboard.comments.models import Comment
 from ideaboard.core import throttling
 from ideaboard.core.errors import render_error
-from ideaboard.core.forms import add_error, required
+from ideaboard.core.forms import add_error, preview_of, required
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -61,8 +61,11 @@ def _authorize_comment(idea: Idea) -> None:
 
 def _form_page(form, idea: Idea, action: str, heading: str, submit: str, status: int = 422,
                parent: Comment | None = None):
+    preview = preview_of(form.body)
+    if preview is not None:
+        status = 200  # a preview asked for, not a form refused
     return render_template("comments/form.html", form=form, idea=idea, action=action,
-                           heading=heading, submit=submit, parent=parent,
+                           heading=heading, submit=submit, parent=parent, preview=preview,
                            hint=MARKDOWN_HINT), status
 
 
@@ -91,7 +94,9 @@ def create(idea_id: int):
     _authorize_comment(idea)
     form = CommentForm()
     status = 422
-    if form.validate_on_submit():
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is None and form.validate_on_submit():
         try:
             throttling.spend("comment", current_user)
             comment = services.add_comment(current_user, idea, required(form.body.data))
@@ -116,7 +121,9 @@ def reply(comment_id: int):
     authorize("comment.reply", parent)
     form = ReplyForm(prefix=reply_prefix(parent.id))
     status = 422
-    if form.validate_on_submit():
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is None and form.validate_on_submit():
         try:
             throttling.spend("reply", current_user)
             comment = services.add_comment(current_user, idea, required(form.body.data),
@@ -140,7 +147,9 @@ def edit(comment_id: int):
     authorize("comment.edit", comment)
     form = EditCommentForm(data={"body": comment.body_md})
     status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is None and form.validate_on_submit():
         try:
             throttling.spend("edit", current_user)
             changed = services.edit_comment(comment, current_user, required(form.body.data))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
 from ideaboard.core import throttling
-from ideaboard.core.forms import required
+from ideaboard.core.forms import preview_of, required
 from ideaboard.core.paging import paginate
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.core.urls import links_with
@@ -110,6 +110,10 @@ def new():
         form.department.data = current_user.department_id or 0
     similar = []
     status = _status()
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is not None:
+        return render_template("ideas/new.html", form=form, similar=[], preview=preview)
     if form.validate_on_submit():
         if not form.confirmed.data:
             similar = services.similar_ideas(form.title.data)
@@ -160,6 +164,9 @@ def edit(idea_id: int):
         form.body.data = idea.body_md
         form.tags.data = ", ".join(tag.name for tag in idea.tags)
     status = _status()
+    preview = preview_of(form.body)
+    if preview is not None:
+        return render_template("ideas/edit.html", form=form, idea=idea, preview=preview)
     if form.validate_on_submit():
         try:
             throttling.spend("edit", current_user)
