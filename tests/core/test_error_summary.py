@@ -144,6 +144,15 @@ def test_every_post_route_is_walked(app, world):  # noqa: F811
     assert walked | BUTTONS_ONLY == set(routes(world))
 
 
+def test_a_filter_form_with_errors_shows_the_summary_too(admin_client):
+    """The audit trail's filters are a GET form: its errors get the summary all the same."""
+    body = admin_client.get("/admin/audit?since=2026-05-02&until=2026-05-01").get_data(
+        as_text=True)
+    shown = parse(body)
+    assert "<title>Error: " in body and shown.main_first == "error-summary"
+    assert shown.summary_links == ["#until"] and "until" in shown.ids
+
+
 def test_a_page_without_errors_has_no_summary(client):
     body = client.get("/login").get_data(as_text=True)
     assert "There is a problem" not in body
