@@ -27,3 +27,47 @@ document.addEventListener("click", (event) => {
   (label || target).scrollIntoView();
   target.focus({ preventScroll: true });
 });
+
+// The Markdown preview, enhanced: without this the "Preview" button sends the form and
+// the server shows it again with the preview above it. Here the same request is made in
+// the background and the server's preview (rendered by its sanitiser) is put above the
+// form, so the page, and everything typed, stays as it is. On any failure the form is
+// sent the plain way.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[name='preview']");
+  const form = button && button.form;
+  if (!form || form.dataset.previewPlain || !window.fetch || !window.DOMParser) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  data.set("preview", "1");
+  let fresh = null;
+  try {
+    const response = await fetch(form.action, { method: "POST", body: data,
+                                                credentials: "same-origin" });
+    if (response.ok) {
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      fresh = page.getElementById("preview");
+    }
+  } catch (error) {
+    fresh = null;
+  }
+  if (!fresh) {
+    form.dataset.previewPlain = "1";
+    button.click();
+    return;
+  }
+  // One preview per form; ids are made unique, as a page may hold several boxes.
+  const index = [...document.forms].indexOf(form);
+  const old = document.querySelector(`[data-preview-for="${index}"]`);
+  const heading = fresh.querySelector("h2");
+  fresh.id = `preview-${index}`;
+  fresh.dataset.previewFor = String(index);
+  fresh.removeAttribute("autofocus");
+  if (heading) {
+    heading.id = `preview-${index}-heading`;
+    fresh.setAttribute("aria-labelledby", heading.id);
+  }
+  const node = document.importNode(fresh, true);
+  if (old) old.replaceWith(node); else form.before(node);
+  node.focus();
+});

@@ -93,3 +93,27 @@ def test_earlier_versions_read_as_the_idea_did(page, employee, it_department):
     assert version.locator("em").inner_text() == "standing desks"
     assert "*standing desks*" not in version.inner_text()
     assert serious_violations(page) == []
+
+
+def test_with_javascript_a_reply_preview_appears_in_place(page, employee, it_department):
+    from ideaboard.comments.services import add_comment
+    from ideaboard.extensions import db
+
+    idea = IdeaFactory(author=employee, department=it_department, title="Bike racks")
+    peer = UserFactory(email="peer@example.com", display_name="Pat Peer")
+    add_comment(employee, idea, "More racks, please")
+    db.session.commit()
+    log_in(page, peer.email, PASSWORD)
+    page.goto(f"/ideas/{idea.id}")
+    address = page.url
+    page.get_by_text("Reply", exact=True).click()
+    box = page.get_by_label("Your reply to Erin Employee")
+    box.fill("Covered ones, *ideally*.")
+    page.get_by_role("button", name="Preview your reply").click()
+    preview = page.get_by_role("region", name="Preview")
+    preview.wait_for()
+    assert preview.locator("em").inner_text() == "ideally"
+    assert page.url == address  # the same page: nothing reloaded
+    assert box.input_value() == "Covered ones, *ideally*."
+    assert page.evaluate("document.activeElement.dataset.previewFor") is not None
+    assert serious_violations(page) == []
