@@ -110,10 +110,18 @@ def _any_member(user: User, _obj: None) -> bool:
     return True
 
 
-@rule("idea.view", "idea.follow", "idea.flag", "idea.comment")
+@rule("idea.view", "idea.follow", "idea.flag")
 def _idea_visible(user: User, idea: Moderated | None) -> bool:
     """Hidden (moderated) ideas are seen only by admins and their author."""
     return idea is not None and (not idea.hidden or _is_admin(user) or idea.author_id == user.id)
+
+
+@rule("idea.comment")
+def _idea_open_to_comments(user: User, idea: IdeaFacts | None) -> bool:
+    """Whoever sees an idea comments on it, unless it is closed to comments (merged as a
+    duplicate or withdrawn: ``workflow.CLOSED_TO_COMMENTS``)."""
+    return (idea is not None and _idea_visible(user, idea)
+            and idea.status not in workflow.CLOSED_TO_COMMENTS)
 
 
 @rule("idea.see_author")

@@ -31,10 +31,19 @@ class _DepartmentFormMixin:
 
 
 class SignupForm(FlaskForm, _DepartmentFormMixin):
-    """Sign-up, step one: who one is; the password comes with the e-mailed link."""
+    """Sign-up, step one: who one is; the password comes with the e-mailed link.
 
-    email = EmailField("Work e-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Your name", validators=[DataRequired(), Length(min=2, max=80)])
+    Its messages say what to do in plain words; what the fields alone cannot tell (the
+    address's domain, the password's strength) ``accounts.services.sign_up_problems``
+    adds beside the fields, so a person sees every problem at once."""
+
+    email = EmailField("Work e-mail", validators=[
+        DataRequired("Enter your work e-mail address."),
+        Email("Enter an e-mail address like name@company.com."),
+        Length(max=254, message="An e-mail address has at most 254 characters.")])
+    display_name = StringField("Your name", validators=[
+        DataRequired("Enter your name."),
+        Length(min=2, max=80, message="Enter your name in 2 to 80 characters.")])
     department = SelectField("Department", coerce=int, validate_choice=True)
 
     def __init__(self, *args, **kwargs):
@@ -45,10 +54,13 @@ class SignupForm(FlaskForm, _DepartmentFormMixin):
 class ChoosePasswordForm(FlaskForm):
     """A new password, twice: the sign-up link's page and the reset link's page."""
 
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField("Password", validators=[
+        DataRequired("Choose a password."),
+        Length(max=256, message="Use at most 256 characters.")])
     confirm = PasswordField(
         "Repeat password",
-        validators=[DataRequired(), Length(max=256), EqualTo("password", "The passwords differ.")],
+        validators=[DataRequired("Type the password again."), Length(max=256),
+                    EqualTo("password", "The passwords differ.")],
     )
 
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ideaboard.accounts import services, sessions
@@ -14,7 +15,7 @@ from ideaboard.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
-from ideaboard.accounts.models import User
+from ideaboard.accounts.models import Invitation, User
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
 from ideaboard.core.permissions import PUBLIC, can, requires
@@ -40,6 +41,25 @@ def _welcome(user: User) -> Response:
     sessions.sign_in(user)
     flash(f"Welcome to Ideaboard, {user.display_name}.", "success")
     return redirect(_home())
+
+
+def _validate_all_at_once(form: FlaskForm, email: str | None, display_name: str | None,
+                          password: str | None, invitation: Invitation | None = None) -> bool:
+    """Validate a sign-up form and add, beside each field still without an error, what
+    the service would refuse (``services.sign_up_problems``), so every problem shows at
+    once rather than one after another. False unless the form was sent and all is well."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    for name, message in services.sign_up_problems(email, display_name, password,
+                                                   invitation).items():
+        if name not in form:  # the address of a sign-up link: not a box on this page
+            form.form_errors.append(message)
+            valid = False
+        elif not form[name].errors:
+            add_error(form[name], message)
+            valid = False
+    return valid
 
 
 def _status() -> int:
@@ -100,7 +120,8 @@ def signup():
     if request.method == "GET" and invitation is not None:
         form.email.data = invitation.email
         form.department.data = invitation.department_id or 0
-    if form.validate_on_submit():
+    if _validate_all_at_once(form, form.email.data, form.display_name.data,
+                             form.password.data if invitation is not None else None, invitation):
         try:
             if invitation is None:
                 services.request_sign_up(required(form.email.data),
@@ -137,7 +158,7 @@ def confirm_signup(token: str):
               "Sign up again, or log in if you have an account.", "error")
         return redirect(url_for("accounts.signup"))
     form = ChoosePasswordForm()
-    if form.validate_on_submit():
+    if _validate_all_at_once(form, wanted.email, wanted.display_name, form.password.data):
         try:
             user = services.sign_up(wanted.email, wanted.display_name,
                                     required(form.password.data), wanted.department)

@@ -90,6 +90,28 @@ def _check_domain(email: str) -> None:
         )
 
 
+def sign_up_problems(email: str | None, display_name: str | None, password: str | None = None,
+                     invitation: Invitation | None = None) -> dict[str, str]:
+    """What is wrong with a sign-up beyond its fields' own checks, by field name, so the
+    form shows every problem at once (the same checks ``sign_up`` and ``request_sign_up``
+    make, which remain the last word): an address outside the company's domains (or not
+    the invited one), a password too weak for this person. Never whether an address
+    has an account: the form must not tell who has one."""
+    problems: dict[str, str] = {}
+    if email:
+        if invitation is not None:
+            if normalise_email(email) != invitation.email:
+                problems["email"] = "This invitation is for a different e-mail address."
+        elif not email_domain_allowed(email):
+            problems["email"] = ("Sign-up is open to company e-mail addresses only. "
+                                 "Ask an administrator for an invitation.")
+    if password:
+        problem = password_problem(password, email=email, display_name=display_name)
+        if problem:
+            problems["password"] = problem
+    return problems
+
+
 def request_sign_up(email: str, display_name: str, department: Department | None) -> None:
     """Sign-up, step one: e-mail the address, and answer the same whether or not it has
     an account (so the form never tells who has one).

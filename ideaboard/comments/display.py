@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from ideaboard import sanitize
 from ideaboard.comments import services
 from ideaboard.comments.forms import TextArea, reply_prefix
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment, with_token
@@ -63,6 +64,19 @@ class ShownThread(NamedTuple):
     replies: tuple[ShownComment, ...]
     reply_url: str | None
     reply_field: str | None  # the box's field name and id, as ReplyForm(prefix=...) reads it
+    # The box's accessible name: every reply box is labelled "Your reply", so each is
+    # named for the comment it answers, and a page's boxes are told apart.
+    reply_name: str | None = None
+
+
+# One sentence with placeholders (translatable as a whole): whom a reply box answers.
+REPLY_NAME = "Your reply to {author}: \u201c{opening}\u201d"
+
+
+def reply_name(comment: ShownComment) -> str:
+    """The accessible name of the reply box under ``comment``."""
+    return REPLY_NAME.format(author=comment.author or "a comment",
+                             opening=sanitize.excerpt(comment.body_html or "", 60))
 
 
 def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
@@ -109,12 +123,13 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
 
     threads = []
     for t in services.thread(idea):
-        top = t.comment
-        may_reply = may_comment and may_reply_to(top)
+        top = shown(t.comment)
+        may_reply = may_comment and may_reply_to(t.comment)
         threads.append(ShownThread(
-            shown(top), tuple(shown(r) for r in t.replies),
+            top, tuple(shown(r) for r in t.replies),
             reply_link.format(top.id) if may_reply else None,
             f"{reply_prefix(top.id)}-body" if may_reply else None,
+            reply_name(top) if may_reply else None,
         ))
     return threads
 

@@ -5,7 +5,7 @@ here. A form with errors is shown again on a page of its own (status 422) with
 everything the user typed, so nothing is lost and the idea page stays simple.
 """
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -21,12 +21,14 @@ from ideaboard.comments.forms import (
 )
 from ideaboard.comments.models import Comment
 from ideaboard.core import throttling
-from ideaboard.core.forms import add_error, required
+from ideaboard.core.errors import render_error
+from ideaboard.core.forms import add_error, preview_of, required
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.display import idea_page_section
 from ideaboard.ideas.models import Idea
+from ideaboard.review import workflow
 
 bp = Blueprint("comments", __name__)
 
@@ -46,10 +48,24 @@ def _visible_comment(comment_id: int) -> Comment:
     return visible_or_404(comment, "idea.view", through=comment and comment.idea)
 
 
+def _authorize_comment(idea: Idea) -> None:
+    """Refuse a comment or reply the policy refuses ("idea.comment"); on an idea closed
+    to comments (merged as a duplicate, withdrawn) the 403 page says why."""
+    if can(current_user, "idea.comment", idea):
+        return
+    reason = workflow.comments_closed_message(idea.status)
+    if reason is not None and can(current_user, "idea.view", idea):
+        abort(make_response(render_error(403, reason)))
+    authorize("idea.comment", idea)
+
+
 def _form_page(form, idea: Idea, action: str, heading: str, submit: str, status: int = 422,
                parent: Comment | None = None):
+    preview = preview_of(form.body)
+    if preview is not None:
+        status = 200  # a preview asked for, not a form refused
     return render_template("comments/form.html", form=form, idea=idea, action=action,
-                           heading=heading, submit=submit, parent=parent,
+                           heading=heading, submit=submit, parent=parent, preview=preview,
                            hint=MARKDOWN_HINT), status
 
 
@@ -60,9 +76,12 @@ def comments_section(idea: Idea, viewer) -> dict:
     rather than a WTForms form and field per box."""
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
     threads = shown_threads(idea, user, utcnow())
+    may_comment = can(user, "idea.comment", idea)
     return {
         "comment_threads_html": threads_html(threads, text_area(ReplyForm), generate_csrf()),
-        "may_comment": can(user, "idea.comment", idea),
+        "may_comment": may_comment,
+        # Why there is no box, where the idea takes no more comments (None otherwise).
+        "comments_closed": None if may_comment else workflow.comments_closed_message(idea.status),
         "comment_box": text_area(CommentForm),
         "comment_hint": MARKDOWN_HINT,
     }
@@ -72,10 +91,12 @@ def comments_section(idea: Idea, viewer) -> dict:
 @requires("idea.browse")
 def create(idea_id: int):
     idea = _visible_idea(idea_id)
-    authorize("idea.comment", idea)
+    _authorize_comment(idea)
     form = CommentForm()
     status = 422
-    if form.validate_on_submit():
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is None and form.validate_on_submit():
         try:
             throttling.spend("comment", current_user)
             comment = services.add_comment(current_user, idea, required(form.body.data))
@@ -96,11 +117,13 @@ def create(idea_id: int):
 def reply(comment_id: int):
     parent = _visible_comment(comment_id)
     idea = parent.idea
-    authorize("idea.comment", idea)
+    _authorize_comment(idea)
     authorize("comment.reply", parent)
     form = ReplyForm(prefix=reply_prefix(parent.id))
     status = 422
-    if form.validate_on_submit():
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is None and form.validate_on_submit():
         try:
             throttling.spend("reply", current_user)
             comment = services.add_comment(current_user, idea, required(form.body.data),
@@ -124,7 +147,9 @@ def edit(comment_id: int):
     authorize("comment.edit", comment)
     form = EditCommentForm(data={"body": comment.body_md})
     status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is None and form.validate_on_submit():
         try:
             throttling.spend("edit", current_user)
             changed = services.edit_comment(comment, current_user, required(form.body.data))

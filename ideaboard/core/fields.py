@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from flask import g, has_request_context
 from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
@@ -128,3 +129,68 @@ def _hint(fid: str, hint: str | None) -> str:
 
 def _errors(fid: str, errors: Sequence[str]) -> str:
     return f'\n<p class="error" id="{fid}-error">{escape(" ".join(errors))}</p>' if errors else ""
+
+
+# The error summary (GOV.UK's pattern): a form with errors is noted while its page renders
+# (the ``form_errors`` macro, templates/_macros/forms.html, calls ``note_form_errors``), and
+# base.html, which renders the page's content before anything else, puts one box at the
+# top of <main> that links to each field in error, takes the focus, and prefixes the
+# page's title with "Error: ". Only the forms that failed are noted, so on a page with
+# several forms (the review page) the summary belongs to the one that was sent.
+_NOTED = "_error_summary_forms"
+
+
+def anchor(f: Any) -> str:
+    """The id of the control that a link to field ``f`` moves the focus to: the control
+    itself, or the first option of a group of radios or checkboxes (as ``field`` writes
+    them, the group's fieldset has no id of its own)."""
+    if f.type in ("RadioField", "MultiCheckboxField"):
+        return f"{f.id}-0"
+    return str(f.id)
+
+
+def _shown_fields(form: Any) -> list[Any]:
+    """The fields of ``form`` a person fills in: not its CSRF token, nor hidden ones."""
+    return [f for f in form if f.type not in ("CSRFTokenField", "HiddenField", "SubmitField")]
+
+
+def error_links(form: Any) -> list[tuple[str, str]]:
+    """(control id, message) for each error of ``form``, in the order a person reads
+    them: the form's own errors (what a service refused) first, linked to its first
+    field, then each field's errors, linked to that field."""
+    fields = _shown_fields(form)
+    links: list[tuple[str, str]] = []
+    own = list(getattr(form, "form_errors", ()) or ())
+    if own and fields:
+        links.extend((anchor(fields[0]), str(message)) for message in own)
+    for f in fields:
+        if f.errors:
+            links.append((anchor(f), " ".join(str(message) for message in f.errors)))
+    return links
+
+
+def note_form_errors(form: Any) -> str:
+    """Note ``form`` for this page's error summary if it has errors; writes nothing."""
+    if has_request_context() and (getattr(form, "form_errors", None) or form.errors):
+        noted = g.setdefault(_NOTED, [])
+        if all(form is not seen for seen in noted):
+            noted.append(form)
+    return ""
+
+
+def error_summary() -> Markup:
+    """The error summary of the forms noted on this page (nothing when none failed),
+    and forget them, so a second page rendered in the same request starts afresh."""
+    forms = g.pop(_NOTED, []) if has_request_context() else []
+    links = [link for form in forms for link in error_links(form)]
+    if not links:
+        return Markup("")
+    items = "".join(f'<li><a href="#{escape(target)}">{escape(message)}</a></li>'
+                    for target, message in links)
+    # autofocus and tabindex put the focus on the box without JavaScript; role="alert"
+    # has it read out even where autofocus is ignored. Every value is escaped.
+    return Markup(  # nosec B704
+        '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
+        'tabindex="-1" autofocus data-error-summary>\n'
+        '<h2 id="error-summary-title" class="error-summary-title">There is a problem</h2>\n'
+        f'<ul class="error-summary-list">{items}</ul>\n</div>')

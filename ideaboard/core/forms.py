@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from typing import TypeVar, cast
 
+from flask import request
+from markupsafe import Markup
 from wtforms import Field
+
+from ideaboard import sanitize
 
 T = TypeVar("T")
 
@@ -31,3 +35,21 @@ def add_error(field: Field, message: str) -> None:
     Only after the form has validated: WTForms then holds the field's errors in a list.
     """
     cast(list[str], field.errors).append(message)
+
+
+# The name of the "Preview" submit button of a form with a Markdown box (an idea, a
+# comment): pressed, the view shows the form again with the text rendered above it.
+PREVIEW = "preview"
+
+
+def preview_of(field: Field) -> Markup | None:
+    """The Markdown of ``field`` as it will be shown, if the person pressed Preview: the
+    one sanitiser's rendering (``sanitize.render_markdown``) of what they typed, at most
+    the field's own length limit of it. None when the form was sent to be saved (or not
+    sent at all). Nothing is saved and no form is validated: the view shows the form
+    again, with everything typed in it. (CSRF was checked for every POST already.)"""
+    if request.method != "POST" or PREVIEW not in request.form:
+        return None
+    text = field.data if isinstance(field.data, str) else ""
+    limit = getattr(field.flags, "maxlength", None)
+    return Markup(sanitize.render_markdown(text[:limit] if limit else text))  # nosec B704

@@ -129,7 +129,8 @@ def page_header(title: str, lead: str | None = None, above: str | None = None,
 
 def register(app: Flask) -> None:
     from ideaboard.core.avatars import avatar
-    from ideaboard.core.fields import field  # it writes its selects with select_options
+    # fields writes its selects with select_options
+    from ideaboard.core.fields import error_summary, field, note_form_errors
 
     app.jinja_env.filters["time_ago"] = time_ago
     app.jinja_env.filters["date"] = iso_date
@@ -137,6 +138,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["select_options"] = select_options
     app.jinja_env.globals["field"] = field
     app.jinja_env.globals["page_header"] = page_header
+    app.jinja_env.globals["note_form_errors"] = note_form_errors
+    app.jinja_env.globals["error_summary"] = error_summary
     app.jinja_env.globals["avatar"] = avatar
 
     @app.context_processor

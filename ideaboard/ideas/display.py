@@ -28,12 +28,13 @@ from urllib.parse import quote
 from flask import request
 from markupsafe import Markup
 
+from ideaboard import sanitize
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment
 from ideaboard.core.permissions import checker
 from ideaboard.core.templating import iso_datetime, time_ago
 from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
-from ideaboard.ideas.models import IdeaStatus
+from ideaboard.ideas.models import IdeaStatus, IdeaVersion
 from ideaboard.ideas.queries import split_tag_names
 
 
@@ -205,3 +206,12 @@ def idea_page_context(idea, viewer) -> dict[str, Any]:
     for loader in _SECTIONS.values():
         context.update(loader(idea, viewer))
     return context
+
+
+def version_html(version: IdeaVersion) -> Markup:
+    """An earlier text of an idea as the idea showed it: the sanitised HTML kept with the
+    version, or, for a version kept before that HTML was, its Markdown rendered now
+    through the one sanitiser (never the raw Markdown)."""
+    html = version.body_html if version.body_html is not None else \
+        sanitize.render_markdown(version.body_md)
+    return Markup(html)  # nosec B704: the sanitiser's output

@@ -184,6 +184,10 @@ class IdeaVersion(Model):
     version: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(140))
     body_md: Mapped[str] = mapped_column(sa.Text)
+    # The sanitised HTML the idea showed with this text (its ``body_html`` then), kept so
+    # the versions page shows an earlier text as the idea showed it. Empty for versions
+    # kept before it was (ideas.display.version_html renders those).
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
     editor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

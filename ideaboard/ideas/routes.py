@@ -7,12 +7,12 @@ from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
 from ideaboard.core import throttling
-from ideaboard.core.forms import required
+from ideaboard.core.forms import preview_of, required
 from ideaboard.core.paging import paginate
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.core.urls import absolute_url, links_with
 from ideaboard.extensions import db
-from ideaboard.ideas import services
+from ideaboard.ideas import display, services
 from ideaboard.ideas.display import (
     card_list_items,
     cards,
@@ -125,6 +125,10 @@ def new():
         form.title.data = services.title_from_search(request.args.get("title", ""))
     similar = []
     status = _status()
+    # Preview: the form again with the text rendered above it; nothing saved or checked.
+    preview = preview_of(form.body)
+    if preview is not None:
+        return render_template("ideas/new.html", form=form, similar=[], preview=preview)
     if form.validate_on_submit():
         if not form.confirmed.data:
             similar = services.similar_ideas(form.title.data)
@@ -188,6 +192,9 @@ def edit(idea_id: int):
         form.body.data = idea.body_md
         form.tags.data = ", ".join(tag.name for tag in idea.tags)
     status = _status()
+    preview = preview_of(form.body)
+    if preview is not None:
+        return render_template("ideas/edit.html", form=form, idea=idea, preview=preview)
     if form.validate_on_submit():
         try:
             throttling.spend("edit", current_user)
@@ -232,4 +239,5 @@ def _edit_conflict(idea: Idea, form: EditIdeaForm) -> NoReturn:
 @requires("idea.browse")
 def versions(idea_id: int):
     idea = _viewable_or_404(idea_id)
-    return render_template("ideas/versions.html", idea=idea, versions=services.versions(idea))
+    return render_template("ideas/versions.html", idea=idea, versions=services.versions(idea),
+                           version_html=display.version_html)

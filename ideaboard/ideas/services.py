@@ -186,7 +186,8 @@ def edit_idea(idea: Idea, editor: User, title: str, body_md: str, tags: Iterable
     tags_changed = [t.name for t in new_tags] != [t.name for t in idea.tags]
     if text_changed:
         db.session.add(IdeaVersion(idea_id=idea.id, version=idea.version, title=idea.title,
-                                   body_md=idea.body_md, editor_id=editor.id))
+                                   body_md=idea.body_md, body_html=idea.body_html,
+                                   editor_id=editor.id))
         _set_text(idea, title, body_md, body_html)
         idea.version = idea.version + 1
     if tags_changed:

@@ -204,6 +204,15 @@ class OutcomeForm(FlaskForm):
 
 
 class AuthorActionForm(FlaskForm):
-    """Resubmit or withdraw: an optional public note."""
+    """Resubmit or withdraw: an optional public note (each form names it for what it
+    asks, so the two boxes on one idea page have labels of their own)."""
 
     note = TextAreaField("Note (optional)", validators=[Length(max=2000)])
+
+
+class ResubmitForm(AuthorActionForm):
+    note = TextAreaField("What you changed (optional)", validators=[Length(max=2000)])
+
+
+class WithdrawForm(AuthorActionForm):
+    note = TextAreaField("Why you withdraw it (optional)", validators=[Length(max=2000)])

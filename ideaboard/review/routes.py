@@ -45,8 +45,10 @@ from ideaboard.review.forms import (
     DecisionForm,
     FastTrackForm,
     OutcomeForm,
+    ResubmitForm,
     ScoreForm,
     StartForm,
+    WithdrawForm,
 )
 from ideaboard.review.services import ReviewError, Scores
 from ideaboard.review.workflow import ConflictError, TransitionError
@@ -354,9 +356,10 @@ def implement(idea_id: int):
     return _review_page(idea, 422, outcome=form)
 
 
-def _author_action(idea_id: int, action: str, run, done: str, prefix: str):
+def _author_action(idea_id: int, action: str, run, done: str, prefix: str,
+                   form_class: type[AuthorActionForm]):
     idea = _idea(idea_id, action)
-    form = AuthorActionForm(prefix=prefix)
+    form = form_class(prefix=prefix)
     if not form.validate_on_submit():
         flash(" ".join(form.note.errors) or "That request could not be understood.", "error")
         return redirect(_idea_page(idea))
@@ -374,14 +377,14 @@ def _author_action(idea_id: int, action: str, run, done: str, prefix: str):
 @requires("idea.browse")
 def resubmit(idea_id: int):
     return _author_action(idea_id, "idea.resubmit", services.resubmit,
-                          "Your idea is back with the reviewers.", "resubmit")
+                          "Your idea is back with the reviewers.", "resubmit", ResubmitForm)
 
 
 @bp.post("/ideas/<int:idea_id>/withdraw")
 @requires("idea.browse")
 def withdraw(idea_id: int):
     return _author_action(idea_id, "idea.withdraw", services.withdraw,
-                          "Your idea is withdrawn.", "withdraw")
+                          "Your idea is withdrawn.", "withdraw", WithdrawForm)
 
 
 @bp.app_context_processor
@@ -412,8 +415,8 @@ def idea_review_section(idea: Idea, viewer) -> dict:
                          if can(user, "review.see_notes", idea) else []),
         "review_fast_track_form": (FastTrackForm(formdata=None, prefix="fast-track")
                                    if can(user, "idea.fast_track", idea) else None),
-        "review_resubmit_form": (AuthorActionForm(formdata=None, prefix="resubmit")
+        "review_resubmit_form": (ResubmitForm(formdata=None, prefix="resubmit")
                                  if can(user, "idea.resubmit", idea) else None),
-        "review_withdraw_form": (AuthorActionForm(formdata=None, prefix="withdraw")
+        "review_withdraw_form": (WithdrawForm(formdata=None, prefix="withdraw")
                                  if can(user, "idea.withdraw", idea) else None),
     }

@@ -308,6 +308,21 @@ DECISIONS: tuple[IdeaStatus, ...] = tuple(
 # while it is in their hands: in the statuses from which they may change it themselves.
 VOTABLE: frozenset[str] = frozenset({S.OPEN, S.IN_REVIEW})
 EDITABLE: frozenset[str] = frozenset(t.source for t in TRANSITIONS if Capacity.AUTHOR in t.who)
+# Statuses in which an idea takes no more comments: merged into another idea as a
+# duplicate (its votes and followers moved there, so does its discussion) or withdrawn by
+# its author. A declined or implemented idea stays open to comments: a public answer
+# invites questions about it.
+CLOSED_TO_COMMENTS: frozenset[str] = frozenset({S.DUPLICATE, S.WITHDRAWN})
+
+
+def comments_closed_message(status: str) -> str | None:
+    """Why an idea in ``status`` takes no more comments, in a sentence; None if it does."""
+    if status == S.DUPLICATE:
+        return ("This idea was merged into another idea as a duplicate, so it takes no "
+                "more comments. Carry on the discussion on that idea.")
+    if status == S.WITHDRAWN:
+        return "The author withdrew this idea, so it takes no more comments."
+    return None
 
 
 def find(from_status: str | None, to_status: str) -> Transition | None:

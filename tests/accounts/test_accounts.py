@@ -214,6 +214,48 @@ def test_signup_rejects_mismatched_confirmation(client, allow_example):
     assert b"The passwords differ." in response.data
 
 
+def test_signup_shows_every_problem_at_once_in_plain_words(client, allow_example):
+    """Issue 13, item 17: a foreign address and a missing name are both told at once
+    (the domain was checked only once every field was valid), each beside its field."""
+    response = client.post("/signup", data=signup_data(client, email="sam@elsewhere.org",
+                                                       display_name=""))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="email-error">Sign-up is open to company e-mail addresses only', page)
+    assert 'id="display_name-error">Enter your name.' in page
+    assert "This field is required" not in page and "Invalid email" not in page
+    empty = client.post("/signup", data=signup_data(client, email="", display_name="")).get_data(
+        as_text=True)
+    assert 'id="email-error">Enter your work e-mail address.' in empty
+    malformed = client.post("/signup", data=signup_data(client, email="sam.example.com"))
+    assert "Enter an e-mail address like name@company.com." in malformed.get_data(as_text=True)
+
+
+def test_choosing_a_password_shows_every_problem_at_once(client, allow_example):
+    path = _confirm_link(client)
+    response = choose_password(client, path, "short", confirm="different")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="password-error">Use at least' in page
+    assert 'id="confirm-error">The passwords differ.' in page
+
+
+def test_invitation_signup_shows_every_problem_at_once(app, admin_client, client, it_department):
+    admin_client.post("/admin/invitations", data={
+        "email": "contractor@partner.org", "role": "employee", "department": str(it_department.id),
+        "csrf_token": csrf_token(admin_client, "/admin/invitations")})
+    mail = _mail_to("contractor@partner.org").body_text
+    link = re.search(r"http\S+/signup\?invitation=\S+", mail)
+    path = link.group(0).split("ideaboard.test", 1)[1]
+    response = client.post(path, data=signup_data(client, email="someone.else@partner.org",
+                                                  password="short", confirm="short"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="email-error">This invitation is for a different e-mail address.' in page
+    assert 'id="password-error">Use at least' in page
+    assert services.find_by_email("someone.else@partner.org") is None
+
+
 def test_signup_page_says_what_happens_next(client):
     page = client.get("/signup").get_data(as_text=True)
     assert "e-mail you a link" in page and "Send me the link" in page

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 
 from ideaboard.comments import services
 from ideaboard.comments.display import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
@@ -191,7 +192,10 @@ def test_reply_box_is_labelled_and_posts_to_its_thread(app, it_department, peopl
     page = page_of(client, idea)
     field = f"reply-{top.id}-body"
     assert f'<label for="{field}">Your reply</label>' in page
-    assert f'<textarea aria-invalid="false" id="{field}" name="{field}" required>' in page
+    # Named for the comment it answers, so a page's reply boxes are told apart.
+    name = escape(f"Your reply to {people['ann'].display_name}: \u201cTop\u201d")
+    assert (f'<textarea aria-label="{name}" aria-invalid="false" id="{field}" name="{field}" '
+            'required>') in page
     token = TOKEN.search(page).group(1)
     response = client.post(f"/comments/{top.id}/replies",
                            data={"csrf_token": token, field: "A reply from the box"})

@@ -53,6 +53,7 @@ def test_edit_keeps_the_previous_text_and_bumps_the_version(employee_client, emp
     [old] = _versions(idea)
     assert (old.version, old.title, old.body_md, old.editor_id) == (
         1, "Original idea title", "Original *body*.", employee.id)
+    assert old.body_html == render_markdown("Original *body*.")
 
     _edit(employee_client, idea, title="Third idea title")
     db.session.refresh(idea)
@@ -100,9 +101,27 @@ def test_versions_page_lists_earlier_texts_for_any_viewer(app, employee_client, 
     page = signed_in(app, peer).get(f"/ideas/{idea.id}/versions").get_data(as_text=True)
     assert "Version 3 (current)" in page
     assert "Version 2: Second idea title" in page
-    assert "Second &lt;b&gt;body&lt;/b&gt;." in page  # earlier Markdown shown as text
+    assert render_markdown("Second <b>body</b>.") in page  # as the idea showed it then
     assert "Version 1: Original idea title" in page
     assert page.index("Version 2") < page.index("Version 1")
+
+
+def test_earlier_versions_are_rendered_through_the_sanitiser(app, employee_client, idea):
+    _edit(employee_client, idea, body="Second **body** <script>alert(1)</script>")
+    _edit(employee_client, idea, body="Third body.")
+    page = signed_in(app, UserFactory()).get(f"/ideas/{idea.id}/versions").get_data(as_text=True)
+    assert "<em>body</em>" in page and "<strong>body</strong>" in page
+    assert "Original *body*." not in page and "**body**" not in page  # no raw Markdown
+    assert "<script>" not in page
+
+
+def test_a_version_kept_without_its_html_is_rendered_on_the_page(app, employee, idea):
+    db.session.add(IdeaVersion(idea_id=idea.id, version=1, title="Kept long ago",
+                               body_md="An *old* text", body_html=None, editor_id=employee.id))
+    idea.version = 2
+    db.session.commit()
+    page = signed_in(app, UserFactory()).get(f"/ideas/{idea.id}/versions").get_data(as_text=True)
+    assert render_markdown("An *old* text") in page and "<em>old</em>" in page
 
 
 def test_versions_page_of_an_unedited_idea(employee_client, idea):
