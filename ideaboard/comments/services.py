@@ -283,7 +283,7 @@ def _notify_each(idea: Idea, actor: User, comment: Comment,
         return
     allowed = _can_view(candidates, idea)
     who = _actor_label(actor, idea)
-    title = _quote(idea.title)
+    title = quote_title(idea.title)
     messages = {
         NotificationKind.MENTION: f"{who} mentioned you in a comment on {title}",
         NotificationKind.REPLY: f"{who} replied to your comment on {title}",
@@ -324,5 +324,6 @@ def _actor_label(actor: User, idea: Idea) -> str:
     return actor.display_name
 
 
-def _quote(title: str) -> str:
+def quote_title(title: str) -> str:
+    """An idea's title as notifications quote it: in curly quotes, at most 120 characters."""
     return f"\u201c{title if len(title) <= 120 else title[:119] + chr(0x2026)}\u201d"

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TypeVar, cast
 
-from wtforms import Field
+from wtforms import Field, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 T = TypeVar("T")
 
@@ -31,3 +32,11 @@ def add_error(field: Field, message: str) -> None:
     Only after the form has validated: WTForms then holds the field's errors in a list.
     """
     cast(list[str], field.errors).append(message)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several, as a group of checkboxes (``core.fields.field`` writes it as
+    a fieldset with a legend)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
