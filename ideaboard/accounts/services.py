@@ -52,6 +52,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not verify_password(user.password_hash, password) or not user.active:
         return None
     user.last_login_at = utcnow()
+    record(user, "user.login", user)
     return user
 
 

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ideaboard.accounts.models import User
+from ideaboard.audit.services import record
 from ideaboard.comments.models import Comment
 from ideaboard.comments.queries import THREAD
 from ideaboard.core import throttling
@@ -88,6 +89,7 @@ def add_comment(author: User, idea: Idea, body_md: str, *,
                       body_md=body_md, body_html=body_html)
     db.session.add(comment)
     db.session.flush()
+    record(author, "comment.create", comment, after={"idea_id": idea.id})
     bump_counters(idea, comments=1)
     follow(author.id, idea.id)
     _notify_new_comment(comment, idea, author, parent, mentioned)
@@ -112,12 +114,13 @@ def edit_comment(comment: Comment, editor: User, body_md: str) -> bool:
     comment.body_html = body_html
     comment.edited_at = utcnow()
     db.session.flush()
+    record(editor, "comment.edit", comment, after={"idea_id": comment.idea_id})
     idea = comment.idea
     _notify_each(idea, editor, comment, [(NotificationKind.MENTION, added)])
     return True
 
 
-def delete_comment(comment: Comment) -> bool:
+def delete_comment(comment: Comment, actor: User | None = None) -> bool:
     """Remove a comment (soft: it shows as "[comment removed]", its replies stay).
 
     False if it was already removed. Counts down the idea's comments if the
@@ -128,6 +131,8 @@ def delete_comment(comment: Comment) -> bool:
     removed = counted or _conditional_update(comment, {"deleted_at": now}, deleted=False)
     if counted:
         bump_counters(comment.idea, comments=-1)
+    if removed:
+        record(actor, "comment.delete", comment, after={"idea_id": comment.idea_id})
     db.session.refresh(comment)
     return removed
 

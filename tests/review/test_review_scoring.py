@@ -116,7 +116,7 @@ def test_note_is_seen_by_managers_and_admins_never_by_author_or_peers(
     url = f"/ideas/{idea.id}"
     for viewer in (signed_in(app, author), employee_client):
         html = viewer.get(url).get_data(as_text=True)
-        assert "Mean scores" in html  # the public figures are there
+        assert "average scores" in html  # the public figures are there
         assert SECRET_NOTE not in html
     for viewer in (signed_in(app, manager), signed_in(app, admin)):
         response = viewer.get(url)
