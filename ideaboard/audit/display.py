@@ -157,8 +157,8 @@ class _Names:
         }
         for kind, (key, name, ids) in columns.items():
             if ids:
-                self.names[kind] = {row_id: text for row_id, text in db.session.execute(
-                    sa.select(key, name).where(key.in_(ids)))}
+                self.names[kind] = dict(db.session.execute(
+                    sa.select(key, name).where(key.in_(ids))).all())
 
     def name(self, kind: str, object_id: int | None) -> str:
         if object_id is None:

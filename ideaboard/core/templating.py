@@ -15,7 +15,6 @@ from ideaboard.core.kept import per_app
 from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
 
-
 _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800),
           ("day", 86_400), ("hour", 3_600), ("minute", 60))
 # The relative phrases, whole, so that each can be translated as a sentence.

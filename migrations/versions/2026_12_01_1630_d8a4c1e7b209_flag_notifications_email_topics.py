@@ -21,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 OLD_KINDS = ('comment', 'reply', 'mention', 'status_change', 'review_assigned')
-NEW_KINDS = OLD_KINDS + ('flag', 'moderated')
+NEW_KINDS = (*OLD_KINDS, 'flag', 'moderated')
 
 
 def _kinds(kinds) -> str:
