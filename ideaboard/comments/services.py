@@ -290,24 +290,24 @@ def _notify_each(idea: Idea, actor: User, comment: Comment,
     who = _actor_label(actor, idea)
     title = quote_title(idea.title)
     messages = {
-        NotificationKind.MENTION: f"{who} mentioned you in a comment on {title}",
-        NotificationKind.REPLY: f"{who} replied to your comment on {title}",
-        NotificationKind.COMMENT: f"{who} commented on {title}",
+        NotificationKind.MENTION: f"{who} mentioned you in a comment on {title}.",
+        NotificationKind.REPLY: f"{who} replied to your comment on {title}.",
+        NotificationKind.COMMENT: f"{who} commented on {title}.",
     }
     # What one unread notification says once it stands for several comments (a burst
     # is grouped; see notifications.services.notify). Names nobody: several people may
     # be behind it, the idea's anonymous author among them.
     grouped = {
-        NotificationKind.MENTION: lambda n: f"You were mentioned in {n} comments on {title}",
-        NotificationKind.REPLY: lambda n: f"{n} new replies to your comments on {title}",
-        NotificationKind.COMMENT: lambda n: f"{n} new comments on {title}",
+        NotificationKind.MENTION: lambda n: f"You were mentioned in {n} comments on {title}.",
+        NotificationKind.REPLY: lambda n: f"{n} new replies to your comments on {title}.",
+        NotificationKind.COMMENT: lambda n: f"{n} new comments on {title}.",
     }
     done: set[int] = set()
     for kind, ids in groups:
         recipients = (ids & allowed) - done
         created = notify(recipients, kind, messages[kind], idea_id=idea.id,
                          comment_id=comment.id, exclude=[actor.id], grouped=grouped[kind])
-        deliver(created, subject=f"[Ideaboard] {messages[kind]}")
+        deliver(created, subject=f"[Ideaboard] {messages[kind].rstrip('.')}")
         done |= recipients
 
 

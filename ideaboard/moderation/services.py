@@ -113,8 +113,8 @@ def _tell_moderators(flag: Flag, reporter) -> None:
                    f"to check: \u201c{_short(flag.reason)}\u201d")
     created = notify(moderator_ids(), NotificationKind.FLAG, message, idea_id=idea.id,
                      comment_id=flag.comment_id, exclude=[reporter.id],
-                     grouped=lambda n: f"{n} new flags on {title} or its comments wait "
-                                       "for a moderator.")
+                     grouped=lambda n: f"{n} new flags on {title} or its comments are "
+                                       "waiting for a moderator.")
     deliver(created, subject=f"[Ideaboard] Flagged for moderation: {idea.title}")
 
 

@@ -273,7 +273,8 @@ def send_digests(now: datetime | None = None) -> int:
             people[user.id] = user
     for user_id, items in by_user.items():
         count = len(items)
-        subject = f"[Ideaboard] Your daily digest: {count} update{'s' if count != 1 else ''}"
+        subject = ("[Ideaboard] Your daily digest: 1 update" if count == 1
+                   else f"[Ideaboard] Your daily digest: {count} updates")
         queue_email(people[user_id].email, subject, _body(people[user_id], items))
     _mark_emailed([n.id for n, _ in rows])
     return len(by_user)

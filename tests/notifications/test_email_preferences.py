@@ -68,7 +68,7 @@ def test_a_turned_off_topic_sends_no_mail_and_others_still_do(employee, it_depar
     db.session.commit()
     assert mails_to(author.email) == []  # comments on my ideas: turned off
     # ... but it is still on the notifications page.
-    assert message_to(author) == "Cora Commenter commented on \u201c" + idea.title + "\u201d"
+    assert message_to(author) == "Cora Commenter commented on \u201c" + idea.title + "\u201d."
     comments.add_comment(commenter, idea, "A reply to the author", parent=first)
     db.session.commit()
     [mail] = mails_to(author.email)  # replies: still on
