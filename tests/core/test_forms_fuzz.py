@@ -242,7 +242,8 @@ def _client(app, world, who):
 @pytest.mark.parametrize("endpoint", [
     "accounts.login", "accounts.signup", "accounts.confirm_signup", "accounts.request_reset",
     "accounts.reset_password", "accounts.logout", "accounts.account",
-    "accounts.email_preferences", "accounts.sign_out_everywhere", "admin.edit_department", "admin.new_department",
+    "accounts.email_preferences", "accounts.sign_out_everywhere", "admin.edit_department",
+    "admin.new_department",
     "admin.edit_user", "admin.set_active", "admin.sign_out_everywhere", "admin.invitations",
     "comments.create", "comments.reply", "comments.edit", "comments.delete", "flags.comment",
     "flags.idea", "following.follow", "following.unfollow", "ideas.new", "ideas.edit",
