@@ -7,7 +7,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
-from ideaboard.accounts.models import EmailFrequency
+from ideaboard.accounts.models import EmailFrequency, EmailTopic
+from ideaboard.core.forms import MultiCheckboxField
 from ideaboard.org.services import department_choices
 
 EMAIL_FREQUENCY_CHOICES = [
@@ -71,11 +72,18 @@ class InvitationSignupForm(SignupForm, ChoosePasswordForm):
 class ProfileForm(FlaskForm, _DepartmentFormMixin):
     display_name = StringField("Name", validators=[DataRequired(), Length(min=2, max=80)])
     department = SelectField("Department", coerce=int, validate_choice=True)
-    email_frequency = SelectField("E-mail me about activity", choices=EMAIL_FREQUENCY_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_department_choices()
+
+
+class EmailPreferencesForm(FlaskForm):
+    """How often Ideaboard e-mails someone, and about which kinds of events."""
+
+    email_frequency = SelectField("How often", choices=EMAIL_FREQUENCY_CHOICES)
+    topics = MultiCheckboxField(
+        "E-mail me about", choices=[SelectChoice(t.value, t.label) for t in EmailTopic])
 
 
 class ChangePasswordForm(FlaskForm):

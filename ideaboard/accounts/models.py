@@ -29,6 +29,33 @@ class EmailFrequency(StrEnum):
     NEVER = "never"
 
 
+class EmailTopic(StrEnum):
+    """The kinds of events a person may choose to be e-mailed about (the account's
+    e-mail preferences); ``notifications.delivery.topic_of`` files each notification
+    under one. Every topic is on until its person turns it off."""
+
+    DECISIONS = "decisions"  # status changes of my own ideas
+    MY_IDEAS = "my_ideas"  # comments on my own ideas
+    REPLIES = "replies"  # replies to my comments, and mentions
+    FOLLOWING = "following"  # comments and decisions on ideas I follow or voted on
+    REVIEW = "review"  # ideas reaching my review queue (managers)
+    MODERATION = "moderation"  # flags for moderators; my own idea or comment hidden
+
+    @property
+    def label(self) -> str:
+        return EMAIL_TOPIC_LABELS[self]
+
+
+EMAIL_TOPIC_LABELS = {
+    EmailTopic.DECISIONS: "Decisions on my ideas",
+    EmailTopic.MY_IDEAS: "Comments on my ideas",
+    EmailTopic.REPLIES: "Replies to my comments, and mentions of me",
+    EmailTopic.FOLLOWING: "News of ideas I follow or voted on",
+    EmailTopic.REVIEW: "Ideas reaching my review queue (managers)",
+    EmailTopic.MODERATION: "Moderation: content flagged for me to check, or my own content hidden",
+}
+
+
 class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -50,6 +77,10 @@ class User(UserMixin, Model):
     email_frequency: Mapped[str] = mapped_column(
         sa.String(16), default=EmailFrequency.IMMEDIATE.value
     )
+    # The e-mail topics this person turned off (EmailTopic values); empty: every one on,
+    # so a topic added later is on for everyone until they turn it off.
+    email_topics_off: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'"))
     # Kept in step with the notifications table so the bell costs no query.
     unread_notifications: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,6 +92,11 @@ class User(UserMixin, Model):
     managed_departments: Mapped[list[Department]] = relationship(
         secondary="department_managers", back_populates="managers", order_by="Department.name"
     )
+
+    def wants_email_about(self, topic: str) -> bool:
+        """Whether this person's preferences let an e-mail about ``topic`` go out (the
+        frequency is asked separately: ``email_frequency``)."""
+        return topic not in (self.email_topics_off or ())
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -9,13 +9,14 @@ from ideaboard.accounts import services, sessions
 from ideaboard.accounts.forms import (
     ChangePasswordForm,
     ChoosePasswordForm,
+    EmailPreferencesForm,
     InvitationSignupForm,
     LoginForm,
     ProfileForm,
     ResetRequestForm,
     SignupForm,
 )
-from ideaboard.accounts.models import Invitation, User
+from ideaboard.accounts.models import EmailTopic, Invitation, User
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
 from ideaboard.core.permissions import PUBLIC, can, requires
@@ -192,7 +193,7 @@ def account():
         department = (_department(profile.department.data) if may_move
                       else current_user.department)
         services.update_profile(current_user, required(profile.display_name.data),
-                                department, profile.email_frequency.data)
+                                department)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
     elif "password-submit" in request.form and password.validate_on_submit():
@@ -217,6 +218,22 @@ def account():
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", profile=profile, password=password), status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@requires("account.manage")
+def email_preferences():
+    """How often Ideaboard e-mails this person, and about which kinds of events."""
+    form = EmailPreferencesForm(obj=current_user)
+    if request.method == "GET":
+        form.topics.data = [topic.value for topic in EmailTopic
+                            if current_user.wants_email_about(topic.value)]
+    elif form.validate_on_submit():
+        services.set_email_preferences(current_user, required(form.email_frequency.data),
+                                       form.topics.data or [])
+        flash("Your e-mail preferences are saved.", "success")
+        return redirect(url_for("accounts.email_preferences"))
+    return render_template("accounts/email_preferences.html", form=form), _status()
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -5,6 +5,7 @@ Services flush; the request (or CLI command) commits.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -12,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ideaboard.accounts.models import (
     EmailFrequency,
+    EmailTopic,
     Invitation,
     Role,
     User,
@@ -50,6 +52,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not verify_password(user.password_hash, password) or not user.active:
         return None
     user.last_login_at = utcnow()
+    record(user, "user.login", user)
     return user
 
 
@@ -209,11 +212,18 @@ def user_snapshot(user: User) -> dict:
     }
 
 
-def update_profile(user: User, display_name: str, department: Department | None,
-                   email_frequency: str) -> None:
+def update_profile(user: User, display_name: str, department: Department | None) -> None:
     user.display_name = display_name.strip()
     user.department = department
+    db.session.flush()
+
+
+def set_email_preferences(user: User, email_frequency: str, topics_on: Iterable[str]) -> None:
+    """How often ``user`` is e-mailed, and about which topics (``EmailTopic``): those
+    not in ``topics_on`` are turned off. Flushes."""
+    wanted = {EmailTopic(topic) for topic in topics_on}
     user.email_frequency = EmailFrequency(email_frequency).value
+    user.email_topics_off = [topic.value for topic in EmailTopic if topic not in wanted]
     db.session.flush()
 
 

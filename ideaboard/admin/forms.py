@@ -5,7 +5,6 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -13,19 +12,14 @@ from wtforms import (
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ideaboard.accounts.models import Role
+from ideaboard.core.forms import MultiCheckboxField
 from ideaboard.org.services import department_choices
 
 ROLE_CHOICES = [SelectChoice(Role.EMPLOYEE.value, "Employee"),
                 SelectChoice(Role.MANAGER.value, "Manager"),
                 SelectChoice(Role.ADMIN.value, "Admin")]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserEditForm(FlaskForm):

@@ -15,12 +15,14 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from ideaboard.accounts.models import find_by_email
+from ideaboard.audit import display
 from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
 from ideaboard.core.forms import add_error
 from ideaboard.core.paging import page_number
 from ideaboard.core.permissions import requires
+from ideaboard.core.urls import link_by_id
 from ideaboard.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -95,18 +97,19 @@ def index():
     """The filtered audit trail, newest first; ``?format=csv`` streams every matching row."""
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", "Any action")] + [
-        SelectChoice(a, a) for a in _choices(AuditEntry.action)]
+        SelectChoice(a, display.action_label(a)) for a in _choices(AuditEntry.action)]
     form.object_type.choices = [SelectChoice("", "Any type")] + [
-        SelectChoice(t, t) for t in _choices(AuditEntry.object_type)]
+        SelectChoice(t, display.type_label(t)) for t in _choices(AuditEntry.object_type)]
     query = _filtered_query(form)
     if request.args.get("format") == "csv" and query is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return Response(stream_with_context(_csv_rows(query)), mimetype="text/csv",
                         headers={"Content-Disposition":
                                  f'attachment; filename="audit-{stamp}.csv"'})
-    page = None
+    page, entries = None, []
     if query is not None:
         page = db.paginate(query, page=page_number(), per_page=50,
                            error_out=False)
+        entries = display.rows(page.items, link_by_id("ideas.detail"))
     status = 200 if query is not None else 422
-    return render_template("audit/index.html", form=form, page=page), status
+    return render_template("audit/index.html", form=form, page=page, entries=entries), status

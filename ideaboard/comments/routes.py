@@ -171,6 +171,6 @@ def edit(comment_id: int):
 def delete(comment_id: int):
     comment = _visible_comment(comment_id)
     authorize("comment.delete", comment)  # CSRFProtect has checked the token
-    services.delete_comment(comment)
+    services.delete_comment(comment, current_user)
     flash("Your comment is removed.", "success")
     return redirect(idea_url(comment.idea_id, comment.id))

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ideaboard.accounts.models import User
+from ideaboard.audit.services import record
 from ideaboard.comments.models import Comment
 from ideaboard.comments.queries import THREAD
 from ideaboard.core import throttling
@@ -88,6 +89,7 @@ def add_comment(author: User, idea: Idea, body_md: str, *,
                       body_md=body_md, body_html=body_html)
     db.session.add(comment)
     db.session.flush()
+    record(author, "comment.create", comment, after={"idea_id": idea.id})
     bump_counters(idea, comments=1)
     follow(author.id, idea.id)
     _notify_new_comment(comment, idea, author, parent, mentioned)
@@ -112,12 +114,13 @@ def edit_comment(comment: Comment, editor: User, body_md: str) -> bool:
     comment.body_html = body_html
     comment.edited_at = utcnow()
     db.session.flush()
+    record(editor, "comment.edit", comment, after={"idea_id": comment.idea_id})
     idea = comment.idea
     _notify_each(idea, editor, comment, [(NotificationKind.MENTION, added)])
     return True
 
 
-def delete_comment(comment: Comment) -> bool:
+def delete_comment(comment: Comment, actor: User | None = None) -> bool:
     """Remove a comment (soft: it shows as "[comment removed]", its replies stay).
 
     False if it was already removed. Counts down the idea's comments if the
@@ -128,6 +131,8 @@ def delete_comment(comment: Comment) -> bool:
     removed = counted or _conditional_update(comment, {"deleted_at": now}, deleted=False)
     if counted:
         bump_counters(comment.idea, comments=-1)
+    if removed:
+        record(actor, "comment.delete", comment, after={"idea_id": comment.idea_id})
     db.session.refresh(comment)
     return removed
 
@@ -283,26 +288,26 @@ def _notify_each(idea: Idea, actor: User, comment: Comment,
         return
     allowed = _can_view(candidates, idea)
     who = _actor_label(actor, idea)
-    title = _quote(idea.title)
+    title = quote_title(idea.title)
     messages = {
-        NotificationKind.MENTION: f"{who} mentioned you in a comment on {title}",
-        NotificationKind.REPLY: f"{who} replied to your comment on {title}",
-        NotificationKind.COMMENT: f"{who} commented on {title}",
+        NotificationKind.MENTION: f"{who} mentioned you in a comment on {title}.",
+        NotificationKind.REPLY: f"{who} replied to your comment on {title}.",
+        NotificationKind.COMMENT: f"{who} commented on {title}.",
     }
     # What one unread notification says once it stands for several comments (a burst
     # is grouped; see notifications.services.notify). Names nobody: several people may
     # be behind it, the idea's anonymous author among them.
     grouped = {
-        NotificationKind.MENTION: lambda n: f"You were mentioned in {n} comments on {title}",
-        NotificationKind.REPLY: lambda n: f"{n} new replies to your comments on {title}",
-        NotificationKind.COMMENT: lambda n: f"{n} new comments on {title}",
+        NotificationKind.MENTION: lambda n: f"You were mentioned in {n} comments on {title}.",
+        NotificationKind.REPLY: lambda n: f"{n} new replies to your comments on {title}.",
+        NotificationKind.COMMENT: lambda n: f"{n} new comments on {title}.",
     }
     done: set[int] = set()
     for kind, ids in groups:
         recipients = (ids & allowed) - done
         created = notify(recipients, kind, messages[kind], idea_id=idea.id,
                          comment_id=comment.id, exclude=[actor.id], grouped=grouped[kind])
-        deliver(created, subject=f"[Ideaboard] {messages[kind]}")
+        deliver(created, subject=f"[Ideaboard] {messages[kind].rstrip('.')}")
         done |= recipients
 
 
@@ -324,5 +329,6 @@ def _actor_label(actor: User, idea: Idea) -> str:
     return actor.display_name
 
 
-def _quote(title: str) -> str:
+def quote_title(title: str) -> str:
+    """An idea's title as notifications quote it: in curly quotes, at most 120 characters."""
     return f"\u201c{title if len(title) <= 120 else title[:119] + chr(0x2026)}\u201d"

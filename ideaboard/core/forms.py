@@ -14,7 +14,8 @@ from typing import TypeVar, cast
 
 from flask import request
 from markupsafe import Markup
-from wtforms import Field
+from wtforms import Field, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ideaboard import sanitize
 
@@ -53,3 +54,11 @@ def preview_of(field: Field) -> Markup | None:
     text = field.data if isinstance(field.data, str) else ""
     limit = getattr(field.flags, "maxlength", None)
     return Markup(sanitize.render_markdown(text[:limit] if limit else text))  # nosec B704
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several, as a group of checkboxes (``core.fields.field`` writes it as
+    a fieldset with a legend)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

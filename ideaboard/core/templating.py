@@ -15,28 +15,69 @@ from ideaboard.core.kept import per_app
 from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
 
+_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800),
+          ("day", 86_400), ("hour", 3_600), ("minute", 60))
+# The relative phrases, whole, so that each can be translated as a sentence.
+_AGO = {"year": ("{n} year ago", "{n} years ago"), "month": ("{n} month ago", "{n} months ago"),
+        "week": ("{n} week ago", "{n} weeks ago"), "day": ("{n} day ago", "{n} days ago"),
+        "hour": ("{n} hour ago", "{n} hours ago"),
+        "minute": ("{n} minute ago", "{n} minutes ago")}
+_AHEAD = {"year": ("in {n} year", "in {n} years"), "month": ("in {n} month", "in {n} months"),
+          "week": ("in {n} week", "in {n} weeks"), "day": ("in {n} day", "in {n} days"),
+          "hour": ("in {n} hour", "in {n} hours"),
+          "minute": ("in {n} minute", "in {n} minutes")}
+
 
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:
-    """A short human age such as "3 days ago"."""
+    """A short relative time: "3 days ago", or for a time to come "in 2 days"; "just
+    now" within a minute either way."""
     if value is None:
         return ""
     seconds = int(((now or utcnow()) - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800),
-                       ("day", 86_400), ("hour", 3_600), ("minute", 60)):
+    phrases = _AGO if seconds >= 0 else _AHEAD
+    seconds = abs(seconds)
+    for unit, size in _UNITS:
         if seconds >= size:
             count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+            return phrases[unit][count != 1].format(n=count)
     return "just now"
 
 
 def iso_date(value: datetime | None) -> str:
+    """A date as machines and the CSV export write it: 2026-12-01."""
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-def iso_datetime(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+def exact_time(value: datetime | None, *, seconds: bool = False) -> str:
+    """The exact time people read beside a relative one: "1 Dec 2026, 15:04 UTC"
+    (with ``seconds``, "1 Dec 2026, 15:04:05 UTC"), in UTC as stored."""
+    if value is None:
+        return ""
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return f"{value.day} {value.strftime(f'%b %Y, {clock} UTC')}"
+
+
+# Kept for the templates and modules that name it: the exact time (see exact_time).
+iso_datetime = exact_time
+
+
+def when(value: datetime | None, *, exact: bool = False, relative: str | None = None,
+         now: datetime | None = None) -> Markup:
+    """The one way a page shows a moment: a ``<time>`` element with the machine-readable
+    ``datetime``, the relative time ("3 days ago", "in 2 days") as its text and the exact
+    one in its ``title`` (shown on hover). With ``exact`` (the audit trail, where the
+    second matters) the exact time to the second is the text and the relative one the
+    title. ``relative``: the text already worked out (a kept card's age, which is part
+    of its key). Empty for no time."""
+    if value is None:
+        return Markup("")
+    ago = relative if relative is not None else time_ago(value, now)
+    if exact:
+        text, title = exact_time(value, seconds=True), ago
+    else:
+        text, title = ago, exact_time(value)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), title, text)
 
 
 # The pages and files every page links to (the navigation, the stylesheet, the scripts):
@@ -135,6 +176,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["time_ago"] = time_ago
     app.jinja_env.filters["date"] = iso_date
     app.jinja_env.filters["datetime"] = iso_datetime
+    app.jinja_env.filters["when"] = when
     app.jinja_env.globals["select_options"] = select_options
     app.jinja_env.globals["field"] = field
     app.jinja_env.globals["page_header"] = page_header

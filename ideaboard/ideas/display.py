@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
@@ -31,7 +32,7 @@ from markupsafe import Markup
 from ideaboard import sanitize
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment
 from ideaboard.core.permissions import checker
-from ideaboard.core.templating import iso_datetime, time_ago
+from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
 from ideaboard.ideas.models import IdeaStatus, IdeaVersion
@@ -76,9 +77,8 @@ class Card:
     net_votes: int
     progress: Progress | None  # towards review, while the idea is open
     comment_count: int
-    created_at: str  # ISO 8601, for <time datetime>
-    created_on: str  # "2026-11-26 08:00 UTC", the tooltip
-    age: str  # "3 days ago"
+    created_at: datetime  # shown by the ``when`` filter, with ``age`` as its text
+    age: str  # "3 days ago", as of the request (part of the card's key)
     author_name: str | None  # None when the viewer may not see who wrote it
     # Their page; None for an anonymous idea, even to those who may see who wrote it.
     author_url: str | None
@@ -148,8 +148,7 @@ def card(key: CardKey) -> Card:
         progress=review_progress(status, upvotes - downvotes, review_threshold,
                                  department_name),
         comment_count=comment_count,
-        created_at=created_at.isoformat(),
-        created_on=iso_datetime(created_at),
+        created_at=created_at,
         age=key.age,
         author_name=author_name if key.author_visible else None,
         author_url=None if is_anonymous or not key.author_visible

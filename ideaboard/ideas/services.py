@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ideaboard import sanitize
+from ideaboard.audit.services import record
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas import ranking, search
@@ -156,6 +157,10 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
     ranking.initial_scores(idea)
     db.session.add(idea)
     db.session.flush()
+    # The trail is for admins, who may see who wrote an anonymous idea (so may its audit).
+    record(author, "idea.create", idea, after={
+        "title": idea.title, "department_id": department.id,
+        "tags": [tag.name for tag in idea.tags], "anonymous": idea.is_anonymous})
     for hook in _AFTER_SUBMIT:
         hook(idea, author)
     return idea
@@ -183,7 +188,9 @@ def edit_idea(idea: Idea, editor: User, title: str, body_md: str, tags: Iterable
     db.session.refresh(idea, ["title", "body_md", "version"], with_for_update=True)
     new_tags = tags_named(clean_tags(tags))
     text_changed = (title, body_md) != (idea.title, idea.body_md)
-    tags_changed = [t.name for t in new_tags] != [t.name for t in idea.tags]
+    old_tags = [t.name for t in idea.tags]
+    tags_changed = [t.name for t in new_tags] != old_tags
+    before = {"title": idea.title, "text": f"version {idea.version}", "tags": old_tags}
     if text_changed:
         db.session.add(IdeaVersion(idea_id=idea.id, version=idea.version, title=idea.title,
                                    body_md=idea.body_md, body_html=idea.body_html,
@@ -193,6 +200,13 @@ def edit_idea(idea: Idea, editor: User, title: str, body_md: str, tags: Iterable
     if tags_changed:
         idea.tags = sorted(new_tags, key=lambda t: t.name)
     db.session.flush()
+    if text_changed or tags_changed:
+        # The text itself is kept in the idea's versions; the trail names the version.
+        after = {"title": idea.title, "text": f"version {idea.version}",
+                 "tags": [t.name for t in idea.tags]}
+        record(editor, "idea.edit", idea, before={k: v for k, v in before.items()
+                                                   if after[k] != v},
+               after={k: v for k, v in after.items() if before[k] != v})
     return text_changed or tags_changed
 
 

@@ -21,7 +21,10 @@ class FlagForm(FlaskForm):
 class ResolveForm(FlaskForm):
     """A moderator's decision on one flag: build it with ``prefix=resolve_prefix(id)``."""
 
-    note = StringField("Note for the audit trail (optional)", validators=[Length(max=500)])
+    # Told to the author when the content is hidden (so hiding needs it), and written
+    # to the audit trail.
+    note = StringField("Reason (told to the author if you hide it)",
+                       validators=[Length(max=500)])
     decision = StringField(validators=[InputRequired(), AnyOf([d.value for d in Decision])])
 
 

@@ -4,6 +4,12 @@ Anyone who can see an idea or a comment may flag it with a reason. An admin then
 hides the target (``hidden`` on the idea or comment), restores it, or dismisses
 the flag; one decision closes every open flag on that target, and each decision is
 written to the audit trail with the target's state before and after.
+
+Who hears of it: every moderator (whoever the policy lets do "admin.moderation") is
+notified of a new flag, in the app and by e-mail as they prefer; a second flag by the
+same person on the same target only updates its reason. The author of an idea or a
+comment that a moderator hides is told so with the moderator's reason (which hiding
+therefore needs), and told again when it is restored.
 """
 
 from __future__ import annotations
@@ -13,16 +19,24 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
 from ideaboard.comments import services as comments
 from ideaboard.comments.models import Comment
+from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 from ideaboard.moderation.models import Flag, FlagResolution
+from ideaboard.notifications.delivery import deliver
+from ideaboard.notifications.models import NotificationKind
+from ideaboard.notifications.services import notify
 from ideaboard.sanitize import strip_control
 
 MAX_REASON_LENGTH = 500
+# What a moderator who hides something without saying why is told (the author is told
+# the reason).
+HIDE_NEEDS_REASON = "Say why you hide it: the author is told your reason."
 
 
 class ModerationError(ValueError):
@@ -70,10 +84,62 @@ def _flag(reporter, reason: str, *, idea_id: int | None = None,
         flag = Flag(reporter_id=reporter.id, idea_id=idea_id, comment_id=comment_id,
                     reason=reason)
         db.session.add(flag)
+        db.session.flush()
+        _tell_moderators(flag, reporter)
     else:
         flag.reason = reason
-    db.session.flush()
+        db.session.flush()
     return flag
+
+
+def moderator_ids() -> set[int]:
+    """Everyone who may act on flags now: the active people the policy lets do
+    "admin.moderation" (one query; the role narrows it, the policy decides)."""
+    people = db.session.scalars(
+        sa.select(User).where(User.active.is_(True), User.role == Role.ADMIN.value))
+    return {person.id for person in people if can(person, "admin.moderation")}
+
+
+def _tell_moderators(flag: Flag, reporter) -> None:
+    """Notify the moderators of a new flag (not its reporter), and e-mail them."""
+    target = flag.target
+    idea = target if isinstance(target, Idea) else target.idea
+    title = comments.quote_title(idea.title)
+    if isinstance(target, Idea):
+        message = (f"{reporter.display_name} flagged the idea {title} for a moderator to "
+                   f"check: \u201c{_short(flag.reason)}\u201d")
+    else:
+        message = (f"{reporter.display_name} flagged a comment on {title} for a moderator "
+                   f"to check: \u201c{_short(flag.reason)}\u201d")
+    created = notify(moderator_ids(), NotificationKind.FLAG, message, idea_id=idea.id,
+                     comment_id=flag.comment_id, exclude=[reporter.id],
+                     grouped=lambda n: f"{n} new flags on {title} or its comments are "
+                                       "waiting for a moderator.")
+    deliver(created, subject=f"[Ideaboard] Flagged for moderation: {idea.title}")
+
+
+def _short(text: str, most: int = 120) -> str:
+    """``text`` cut to ``most`` characters (an ellipsis marks the cut): a notification
+    holds 300, and the title and the sentence around it need their share."""
+    return text if len(text) <= most else text[:most - 1] + "\u2026"
+
+
+def _tell_author(target: Idea | Comment, hidden: bool, reason: str) -> None:
+    """Tell the author of ``target`` that a moderator hid it (with the reason) or showed
+    it again. About the idea only, never the hidden comment itself, which its author may
+    no longer open: the notification must stay readable to them."""
+    idea = target if isinstance(target, Idea) else target.idea
+    title = comments.quote_title(idea.title)
+    what = f"your idea {title}" if isinstance(target, Idea) else f"your comment on {title}"
+    if hidden:
+        message = f"A moderator hid {what}. The reason given: {_short(reason)}"
+        subject = f"[Ideaboard] A moderator hid {what}"
+    else:
+        message = f"A moderator restored {what}: everyone can see it again."
+        subject = f"[Ideaboard] A moderator restored {what}"
+    created = notify([target.author_id], NotificationKind.MODERATED, message,
+                     idea_id=idea.id)
+    deliver(created, subject=subject)
 
 
 def open_flags_query() -> sa.Select:
@@ -106,6 +172,9 @@ def resolve(flag: Flag, moderator, decision: Decision | str, note: str = "") -> 
         raise ModerationError("Another moderator has already dealt with that flag.")
     target = flag.target
     hidden_before = target.hidden
+    note = " ".join(strip_control(note or "").split())
+    if decision is Decision.HIDE and not hidden_before and not note:
+        raise ModerationError(HIDE_NEEDS_REASON)
     if decision is Decision.HIDE:
         _set_hidden(target, True)
     elif decision is Decision.RESTORE:
@@ -127,8 +196,10 @@ def resolve(flag: Flag, moderator, decision: Decision | str, note: str = "") -> 
         target,
         before={"hidden": hidden_before},
         after={"hidden": target.hidden, "flags": [each.id for each in closed]},
-        reason=(note.strip() + " | " if note and note.strip() else "") + f"Flags {reasons}",
+        reason=(note + " | " if note else "") + f"Flags {reasons}",
     )
+    if target.hidden != hidden_before:
+        _tell_author(target, target.hidden, note)
     return closed
 
 

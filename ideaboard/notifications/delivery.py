@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ideaboard.accounts.models import EmailFrequency, User
+from ideaboard.accounts.models import EmailFrequency, EmailTopic, User
 from ideaboard.core.permissions import can
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
@@ -54,13 +54,73 @@ def watchers(idea) -> set[int]:
     return ids
 
 
-def status_message(idea, change) -> str:
-    """The one-line notice of a status change (names the idea, never its author)."""
-    label = IdeaStatus(change.to_status).label.lower()
-    message = f"\u201c{idea.title}\u201d is now {label}."
-    if change.reason:
-        message += f" {change.reason}"
+def _quoted(title: str) -> str:
+    return f"\u201c{title if len(title) <= 120 else title[:119] + chr(0x2026)}\u201d"
+
+
+def _measure(idea) -> str:
+    """The recorded result of an implemented idea ("88 helpdesk hours saved a month"),
+    or "" when none was measured."""
+    if idea.outcome_value is None:
+        return ""
+    number = f"{idea.outcome_value:,.2f}".rstrip("0").rstrip(".")
+    return f"{number} {idea.outcome_unit or ''}".strip()
+
+
+# What the author is told of each new status, and what everyone else watching the idea
+# is: whole sentences with placeholders ({title}: the quoted title; {reason}: the public
+# reason; {measure}: the implemented idea's result), so each can be translated whole.
+_TO_AUTHOR = {
+    IdeaStatus.OPEN: "Your idea {title} is open for votes again.",
+    IdeaStatus.IN_REVIEW: "Your idea {title} has gone to the managers for review.",
+    IdeaStatus.NEEDS_INFO: "Your idea {title} needs more information: {reason}",
+    IdeaStatus.ACCEPTED: "Your idea {title} was accepted.",
+    IdeaStatus.IN_PROGRESS: "Work has started on your idea {title}.",
+    IdeaStatus.IMPLEMENTED: "Your idea {title} was implemented.",
+    IdeaStatus.DECLINED: "Your idea {title} was declined: {reason}",
+    IdeaStatus.DUPLICATE: "Your idea {title} was merged into a similar idea: {reason}",
+    IdeaStatus.WITHDRAWN: "Your idea {title} was withdrawn.",
+}
+_TO_WATCHERS = {
+    IdeaStatus.OPEN: "{title} is open for votes again.",
+    IdeaStatus.IN_REVIEW: "{title} has gone to the managers for review.",
+    IdeaStatus.NEEDS_INFO: "{title} needs more information from its author: {reason}",
+    IdeaStatus.ACCEPTED: "{title} was accepted.",
+    IdeaStatus.IN_PROGRESS: "Work has started on {title}.",
+    IdeaStatus.IMPLEMENTED: "{title} was implemented.",
+    IdeaStatus.DECLINED: "{title} was declined: {reason}",
+    IdeaStatus.DUPLICATE: "{title} was merged into a similar idea: {reason}",
+    IdeaStatus.WITHDRAWN: "{title} was withdrawn by its author.",
+}
+# An implemented idea with a measured result says it.
+_IMPLEMENTED_WITH_RESULT = {
+    True: "Your idea {title} was implemented: {measure}.",
+    False: "{title} was implemented: {measure}.",
+}
+
+
+def status_message(idea, change, *, to_author: bool = False, with_reason: bool = True) -> str:
+    """The sentence that tells of a status change: to the idea's author ("Your idea
+    “…” needs more information: …") or to its other watchers. Names the idea, never
+    its author. A reason the sentence has no place for follows it; ``with_reason``
+    False leaves the reason out (an e-mail's subject)."""
+    status = IdeaStatus(change.to_status)
+    reason = (change.reason or "").strip() if with_reason else ""
+    measure = _measure(idea) if status is IdeaStatus.IMPLEMENTED else ""
+    template = (_TO_AUTHOR if to_author else _TO_WATCHERS)[status]
+    if measure:
+        template = _IMPLEMENTED_WITH_RESULT[to_author]
+    if "{reason}" in template and not reason:
+        template = template.replace(": {reason}", ".")
+    message = template.format(title=_quoted(idea.title), reason=reason, measure=measure)
+    if reason and "{reason}" not in template:
+        message += f" {reason}"
     return message
+
+
+def status_subject(idea, change, *, to_author: bool = False) -> str:
+    """An e-mail's subject for a status change: the sentence without the reason."""
+    return "[Ideaboard] " + status_message(idea, change, to_author=to_author, with_reason=False)
 
 
 def may_see(user_ids: Iterable[int], idea) -> set[int]:
@@ -74,31 +134,72 @@ def may_see(user_ids: Iterable[int], idea) -> set[int]:
 
 
 def status_changed(idea, change, recipients: Iterable[int], *, exclude: int | None) -> None:
-    """Notify ``recipients`` (minus the person who made the change) of a status change."""
-    created = notify(may_see(recipients, idea), NotificationKind.STATUS_CHANGE,
-                     status_message(idea, change),
-                     idea_id=idea.id, exclude=[exclude] if exclude else [])
-    deliver(created, subject=f"[Ideaboard] {idea.title}: "
-                             f"{IdeaStatus(change.to_status).label.lower()}")
+    """Notify ``recipients`` (minus the person who made the change) of a status change:
+    the author in the second person, everyone else of the idea."""
+    allowed = may_see(recipients, idea)
+    skip = [exclude] if exclude else []
+    for to_author, group in ((True, allowed & {idea.author_id}),
+                             (False, allowed - {idea.author_id})):
+        created = notify(group, NotificationKind.STATUS_CHANGE,
+                         status_message(idea, change, to_author=to_author),
+                         idea_id=idea.id, exclude=skip)
+        deliver(created, subject=status_subject(idea, change, to_author=to_author))
 
 
 def review_assigned(idea, reviewers: Iterable[User], *, escalated: bool,
                     exclude: int | None = None) -> None:
     """Tell the managers (or admins) who now hold the idea in their review queue
     (except ``exclude``: the manager who sent it there)."""
+    title = _quoted(idea.title)
     if idea.status == IdeaStatus.ACCEPTED:
         # Escalated after acceptance: nobody started the work in time.
-        message = (f"\u201c{idea.title}\u201d was accepted but the work has not started: "
-                   "it is escalated to you.")
+        message = (f"{title} was accepted but the work has not started: "
+                   "it has been passed up to you.")
+    elif escalated:
+        message = (f"{title} is overdue for review and has been passed up to you: "
+                   "it is in your review queue now.")
     else:
-        where = "escalated to your review queue (overdue)" if escalated else "in your review queue"
-        message = f"\u201c{idea.title}\u201d is {where}."
-        if idea.review_due_at is not None:
-            message += f" Due {idea.review_due_at:%Y-%m-%d}."
+        message = f"{title} is waiting for your review."
+    if idea.review_due_at is not None and idea.status != IdeaStatus.ACCEPTED:
+        message += f" Please decide by {idea.review_due_at.day} {idea.review_due_at:%B %Y}."
     created = notify(may_see([u.id for u in reviewers], idea),
                      NotificationKind.REVIEW_ASSIGNED, message,
                      idea_id=idea.id, exclude=[exclude] if exclude else [])
-    deliver(created, subject=f"[Ideaboard] To review: {idea.title}")
+    deliver(created, subject=f"[Ideaboard] Waiting for your review: {idea.title}")
+
+
+# The topic of each kind of notification whose topic does not depend on its reader.
+_TOPICS = {
+    NotificationKind.REPLY: EmailTopic.REPLIES,
+    NotificationKind.MENTION: EmailTopic.REPLIES,
+    NotificationKind.REVIEW_ASSIGNED: EmailTopic.REVIEW,
+    NotificationKind.FLAG: EmailTopic.MODERATION,
+    NotificationKind.MODERATED: EmailTopic.MODERATION,
+}
+# Comments and decisions: about the reader's own idea, or one they follow or voted on.
+_OWN_OR_FOLLOWED = {
+    NotificationKind.COMMENT: (EmailTopic.MY_IDEAS, EmailTopic.FOLLOWING),
+    NotificationKind.STATUS_CHANGE: (EmailTopic.DECISIONS, EmailTopic.FOLLOWING),
+}
+
+
+def topic_of(notification: Notification, idea_author_id: int | None) -> EmailTopic:
+    """The e-mail topic (``accounts.models.EmailTopic``) a notification is filed under
+    for its reader, who may have turned it off; ``idea_author_id``: its idea's author."""
+    kind = NotificationKind(notification.kind)
+    if kind in _OWN_OR_FOLLOWED:
+        own, followed = _OWN_OR_FOLLOWED[kind]
+        return own if idea_author_id == notification.user_id else followed
+    return _TOPICS[kind]
+
+
+def _wanted(user: User, notification: Notification, subject) -> bool:
+    """Whether ``user`` may see what ``notification`` is about now and wants e-mail of
+    its topic."""
+    if not can(user, "notification.show_subject", subject):
+        return False
+    author_id = subject.idea.author_id if subject.idea is not None else None
+    return user.wants_email_about(topic_of(notification, author_id))
 
 
 def deliver(notifications: list[Notification], *, subject: str) -> int:
@@ -118,7 +219,7 @@ def deliver(notifications: list[Notification], *, subject: str) -> int:
     for notification in notifications:
         user = users.get(notification.user_id)
         refs = (notification.idea_id, notification.comment_id)
-        if user is None or not can(user, "notification.show_subject", about[refs]):
+        if user is None or not _wanted(user, notification, about[refs]):
             continue
         body = _body(user, [notification])
         message = queue_email(user.email, subject, body)
@@ -169,27 +270,36 @@ def send_digests(now: datetime | None = None) -> int:
     people: dict[int, User] = {}
     about = subjects((n.idea_id, n.comment_id) for n, _ in rows)
     for notification, user in rows:
-        # What a moderator hid since is left out for those who may not see it.
-        if can(user, "notification.show_subject",
-               about[(notification.idea_id, notification.comment_id)]):
+        # What a moderator hid since is left out for those who may not see it, and so
+        # are the topics its reader turned off.
+        if _wanted(user, notification, about[(notification.idea_id, notification.comment_id)]):
             by_user[user.id].append(notification)
             people[user.id] = user
     for user_id, items in by_user.items():
         count = len(items)
-        subject = f"[Ideaboard] Your daily digest: {count} update{'s' if count != 1 else ''}"
+        subject = ("[Ideaboard] Your daily digest: 1 update" if count == 1
+                   else f"[Ideaboard] Your daily digest: {count} updates")
         queue_email(people[user_id].email, subject, _body(people[user_id], items))
     _mark_emailed([n.id for n, _ in rows])
     return len(by_user)
+
+
+def _link(notification: Notification) -> str | None:
+    """Where an e-mail sends its reader for one notification: a flag to the moderation
+    queue, anything else to its idea."""
+    if notification.kind == NotificationKind.FLAG:
+        return absolute_url("moderation.queue")
+    return idea_url(notification.idea_id) if notification.idea_id else None
 
 
 def _body(user: User, notifications: list[Notification]) -> str:
     lines = [f"Hello {user.display_name},", ""]
     for notification in notifications:
         lines.append(f"- {notification.message}")
-        if notification.idea_id:
-            lines.append(f"  {idea_url(notification.idea_id)}")
-    lines += ["", "You can change how often Ideaboard e-mails you on your account page:",
-              absolute_url("accounts.account")]
+        if link := _link(notification):
+            lines.append(f"  {link}")
+    lines += ["", "Choose how often Ideaboard e-mails you, and about what, in your e-mail "
+              "preferences:", absolute_url("accounts.email_preferences")]
     return "\n".join(lines)
 
 

@@ -15,8 +15,11 @@ from flask import url_for
 
 from ideaboard.core.permissions import can, checker
 from ideaboard.core.urls import link_by_id
-from ideaboard.notifications.models import Notification
+from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.visibility import subjects
+
+# Where a flag notification leads its moderator: the queue where they act on it.
+MODERATION_QUEUE = "moderation.queue"
 
 
 def target_url(notification: Notification, viewer) -> str:
@@ -25,10 +28,15 @@ def target_url(notification: Notification, viewer) -> str:
     refs = (notification.idea_id, notification.comment_id)
     if not can(viewer, "notification.show_subject", subjects([refs])[refs]):
         return url_for("notifications.index")
+    if notification.kind == NotificationKind.FLAG:
+        return url_for(MODERATION_QUEUE)
     return _target(link_by_id("ideas.detail"), url_for("notifications.index"), *refs)
 
 
-def _target(idea_link: str, own_list: str, idea_id: int | None, comment_id: int | None) -> str:
+def _target(idea_link: str, own_list: str, idea_id: int | None, comment_id: int | None,
+            kind: str = "", queue: str = "") -> str:
+    if kind == NotificationKind.FLAG and queue:
+        return queue
     if idea_id is None:
         return own_list
     return idea_link.format(idea_id) + (f"#comment-{comment_id}" if comment_id else "")
@@ -63,12 +71,14 @@ def items(rows, viewer) -> list[Item]:
     own_list = url_for("notifications.index")
     about = subjects((row[4], row[5]) for row in rows)
     may_show = checker(viewer, "notification.show_subject")
+    queue = url_for(MODERATION_QUEUE) if any(
+        row[6] == NotificationKind.FLAG for row in rows) else ""
     made = []
-    for notification_id, message, created_at, read_at, idea_id, comment_id in rows:
+    for notification_id, message, created_at, read_at, idea_id, comment_id, kind in rows:
         subject = about[(idea_id, comment_id)]
         shown = may_show(subject)
         if shown:
-            target = _target(idea_link, own_list, idea_id, comment_id)
+            target = _target(idea_link, own_list, idea_id, comment_id, kind, queue)
         else:
             message, target = subject.neutral_message, own_list
         made.append(Item(notification_id, message, created_at, read_at is None, target,

@@ -18,6 +18,8 @@ class NotificationKind(StrEnum):
     MENTION = "mention"
     STATUS_CHANGE = "status_change"
     REVIEW_ASSIGNED = "review_assigned"  # an idea entered or escalated to your queue
+    FLAG = "flag"  # to moderators: someone flagged an idea or a comment
+    MODERATED = "moderated"  # to an author: a moderator hid (or restored) their content
 
 
 class Notification(Model):

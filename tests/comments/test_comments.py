@@ -406,7 +406,7 @@ def test_a_burst_of_comments_updates_one_unread_notification(idea, ann, bob, aut
         db.session.commit()
     (only,) = notifications_of(author)
     assert (only.kind, only.group_count) == ("comment", 3)
-    assert only.message == "3 new comments on \u201cQuieter open office\u201d"
+    assert only.message == "3 new comments on \u201cQuieter open office\u201d."
     assert fresh(author).unread_notifications == 1
     # One e-mail for the burst (the first comment's), not one per comment.
     assert len(db.session.scalars(

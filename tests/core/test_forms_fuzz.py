@@ -141,6 +141,7 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
         "accounts.reset_password": (None, {"token": reset.rsplit("/", 1)[1]}, reset),
         "accounts.logout": ("employee", {}, "/account"),
         "accounts.account": ("employee", {}, "/account"),
+        "accounts.email_preferences": ("employee", {}, "/account/email"),
         "accounts.sign_out_everywhere": ("employee", {}, "/account"),
         "admin.edit_department": ("admin", {"department_id": w["department"].id},
                                   f"/admin/departments/{w['department'].id}/edit"),
@@ -244,7 +245,8 @@ def _client(app, world, who):
 @pytest.mark.parametrize("endpoint", [
     "accounts.login", "accounts.signup", "accounts.confirm_signup", "accounts.request_reset",
     "accounts.reset_password", "accounts.logout", "accounts.account",
-    "accounts.sign_out_everywhere", "admin.edit_department", "admin.new_department",
+    "accounts.email_preferences", "accounts.sign_out_everywhere", "admin.edit_department",
+    "admin.new_department",
     "admin.edit_user", "admin.set_active", "admin.sign_out_everywhere", "admin.invitations",
     "comments.create", "comments.reply", "comments.edit", "comments.delete", "flags.comment",
     "flags.idea", "following.follow", "following.unfollow", "ideas.new", "ideas.edit",

@@ -218,7 +218,7 @@ def test_notification_mail_links_follow_base_url(app, readers, employee, it_depa
                          idea_id=idea.id)
         assert delivery.deliver(created, subject="[Ideaboard] News") == 1
     body = _mail_to("now@example.com").body_text
-    assert _links(body) == [f"{BASE_URL}/ideas/{idea.id}", f"{BASE_URL}/account"]
+    assert _links(body) == [f"{BASE_URL}/ideas/{idea.id}", f"{BASE_URL}/account/email"]
 
 
 def test_digest_links_follow_base_url(app, readers, employee, it_department):
@@ -227,4 +227,4 @@ def test_digest_links_follow_base_url(app, readers, employee, it_department):
     notify([readers["daily"].id], NotificationKind.STATUS_CHANGE, "News.", idea_id=idea.id)
     assert delivery.send_digests(now=utcnow() + timedelta(seconds=1)) == 1
     body = _mail_to("daily@example.com").body_text
-    assert _links(body) == [f"{BASE_URL}/ideas/{idea.id}", f"{BASE_URL}/account"]
+    assert _links(body) == [f"{BASE_URL}/ideas/{idea.id}", f"{BASE_URL}/account/email"]

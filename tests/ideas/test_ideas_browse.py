@@ -209,7 +209,7 @@ def test_department_page(employee_client, peer, it_department, hr_department):
     IdeaFactory(author=peer, department=hr_department)
     page = _get(employee_client, f"/departments/{it_department.slug}")
     assert "<h1>IT</h1>" in page
-    assert "7 net votes" in page and "10 days" in page
+    assert "7 more votes for than against" in page and "10 days" in page
     assert sorted(_ids(page)) == sorted([mine.id, newer.id])
     assert _ids(_get(employee_client, f"/departments/{it_department.slug}?sort=top"))[0] == mine.id
     assert "?sort=top" in page

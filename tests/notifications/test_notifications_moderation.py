@@ -49,7 +49,7 @@ def _hide(target, admin) -> None:
     flagger = UserFactory()
     flag = (moderation.flag_idea(flagger, target, "Not for everyone.") if hasattr(target, "title")
             else moderation.flag_comment(flagger, target, "Not for everyone."))
-    moderation.resolve(flag, admin, "hide")
+    moderation.resolve(flag, admin, "hide", "Breaks the code of conduct")
     db.session.commit()
 
 

@@ -61,6 +61,7 @@ MATRIX: dict[str, Case] = {
     "accounts.request_reset": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.reset_password": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.account": Case(GET="LOOOOOO", POST="LOOOOOO"),
+    "accounts.email_preferences": Case(GET="LOOOOOO", POST="LOOOOOO"),
     # Like log-out: every session ends and the person lands on the log-in page.
     "accounts.sign_out_everywhere": Case(POST="LLLLLLL", fresh_login=True),
     # ideas

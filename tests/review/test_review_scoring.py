@@ -71,7 +71,8 @@ def test_a_manager_edits_their_one_review(manager_client, manager, author, it_de
     assert len(reviews) == 1
     assert (reviews[0].impact, reviews[0].note) == (5, "Changed my mind")
     assert reload(idea).mean_impact == 5
-    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)
+                                 .where(AuditEntry.action.like("review.%"))).all()
     assert actions == ["review.create", "review.update"]
     # The audit trail, visible to every admin, never stores the private note.
     assert "Changed my mind" not in str(db.session.scalars(sa.select(AuditEntry.after)).all())
@@ -116,7 +117,7 @@ def test_note_is_seen_by_managers_and_admins_never_by_author_or_peers(
     url = f"/ideas/{idea.id}"
     for viewer in (signed_in(app, author), employee_client):
         html = viewer.get(url).get_data(as_text=True)
-        assert "Mean scores" in html  # the public figures are there
+        assert "average scores" in html  # the public figures are there
         assert SECRET_NOTE not in html
     for viewer in (signed_in(app, manager), signed_in(app, admin)):
         response = viewer.get(url)

@@ -1,0 +1,270 @@
+"""The audit trail as people read it: names and idea titles instead of ids, field names in
+words, actions as short phrases.
+
+An entry stores ids (the person, the idea, the department) and raw field names, which is
+right for an append-only record and a CSV export but unreadable on the page. For one
+page of entries this module collects every id the page mentions, per kind (people,
+ideas, comments, departments, reviews, invitations), and reads their names in ONE query
+per kind whatever the number of entries: the page's query count stays constant. What
+has been deleted since is shown by its id ("idea #12"), as the trail keeps it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ideaboard.accounts.models import Invitation, User
+from ideaboard.comments.models import Comment
+from ideaboard.core.templating import exact_time
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea, IdeaStatus
+from ideaboard.org.models import Department
+from ideaboard.review.models import Review
+
+# What each action is, in words (an action not listed shows as it is stored).
+ACTION_LABELS = {
+    "idea.create": "Posted an idea",
+    "idea.edit": "Edited an idea",
+    "idea.enter_review": "Sent an idea to review",
+    "idea.request_info": "Asked for more information",
+    "idea.resubmit": "Sent an idea back to review",
+    "idea.accept": "Accepted an idea",
+    "idea.start": "Started work on an idea",
+    "idea.implement": "Marked an idea implemented",
+    "idea.decline": "Declined an idea",
+    "idea.mark_duplicate": "Merged a duplicate idea",
+    "idea.withdraw": "Withdrew an idea",
+    "idea.escalate": "Passed an overdue idea up",
+    "comment.create": "Commented",
+    "comment.edit": "Edited a comment",
+    "comment.delete": "Removed a comment",
+    "review.create": "Scored an idea",
+    "review.update": "Changed an idea's scores",
+    "moderation.hide": "Hid flagged content",
+    "moderation.restore": "Restored flagged content",
+    "moderation.dismiss": "Dismissed a flag",
+    "user.login": "Logged in",
+    "user.create": "Account created",
+    "user.update": "Changed a person's account",
+    "user.deactivate": "Deactivated an account",
+    "user.reactivate": "Reactivated an account",
+    "user.password_change": "Changed a password",
+    "user.sign_out_everywhere": "Signed out everywhere",
+    "user.invite": "Invited someone",
+    "department.create": "Created a department",
+    "department.update": "Changed a department",
+    "demo.seed": "Loaded the demo data",
+}
+
+# What each kind of object is called (the filter's choices, and objects that are gone).
+TYPE_LABELS = {
+    "ideas": "Idea", "comments": "Comment", "users": "Person", "departments": "Department",
+    "reviews": "Review", "invitations": "Invitation", "system": "System",
+}
+
+# Field names in words; a field not listed is shown with its underscores as spaces.
+FIELD_LABELS = {
+    "title": "Title", "text": "Text", "tags": "Tags", "anonymous": "Anonymous",
+    "department_id": "Department", "queue_department_id": "Review queue of",
+    "parent_id": "Parent department", "idea_id": "Idea",
+    "owner_id": "Owner", "duplicate_of_id": "Duplicate of", "status": "Status",
+    "escalation_level": "Times passed up", "review_due_at": "Decision due",
+    "outcome_value": "Measured result", "outcome_unit": "Unit", "display_name": "Name",
+    "email": "E-mail", "role": "Role", "active": "Active",
+    "managed_departments": "Manages", "hidden": "Hidden", "flags": "Flags closed",
+    "impact": "Impact", "feasibility": "Feasibility", "effort": "Effort", "note": "Note",
+    "name": "Name", "slug": "Address", "review_threshold": "Votes to reach review",
+    "review_sla_days": "Days to review", "description": "Description",
+}
+
+# Fields whose values are ids, and the kind of object they name.
+_REFERENCES = {
+    "department_id": "departments", "queue_department_id": "departments",
+    "parent_id": "departments", "managed_departments": "departments", "idea_id": "ideas",
+    "duplicate_of_id": "ideas", "owner_id": "users",
+}
+NOTHING = "\u2013"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One field an entry changed, in words."""
+
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One audit entry as the page shows it."""
+
+    id: int
+    created_at: datetime
+    actor: str  # "Ada Admin (ada@example.com)" or "System"
+    action: str
+    object_kind: str
+    object_name: str
+    object_url: str | None  # the idea a row is about, where there is one
+    changes: tuple[Change, ...]
+    reason: str
+
+
+def action_label(action: str) -> str:
+    """An action in words."""
+    return ACTION_LABELS.get(action, action)
+
+
+def type_label(object_type: str) -> str:
+    """A kind of object in words."""
+    return TYPE_LABELS.get(object_type, object_type.replace("_", " ").capitalize())
+
+
+def field_label(key: str) -> str:
+    """A field name in words."""
+    return FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+class _Names:
+    """The names of everything one page mentions, read in one query per kind."""
+
+    def __init__(self, wanted: dict[str, set[int]]) -> None:
+        self.names: dict[str, dict[int, str]] = defaultdict(dict)
+        self.comment_ideas: dict[int, int] = {}
+        self.review_ideas: dict[int, int] = {}
+        # Comments and reviews are named by their idea, so theirs are read first.
+        if ids := wanted.get("comments"):
+            for comment_id, idea_id in db.session.execute(
+                    sa.select(Comment.id, Comment.idea_id).where(Comment.id.in_(ids))):
+                self.comment_ideas[comment_id] = idea_id
+        if ids := wanted.get("reviews"):
+            for review_id, idea_id in db.session.execute(
+                    sa.select(Review.id, Review.idea_id).where(Review.id.in_(ids))):
+                self.review_ideas[review_id] = idea_id
+        idea_ids = set(wanted.get("ideas", ())) | set(self.comment_ideas.values()) \
+            | set(self.review_ideas.values())
+        columns = {
+            "ideas": (Idea.id, Idea.title, idea_ids),
+            "users": (User.id, User.display_name, wanted.get("users")),
+            "departments": (Department.id, Department.name, wanted.get("departments")),
+            "invitations": (Invitation.id, Invitation.email, wanted.get("invitations")),
+        }
+        for kind, (key, name, ids) in columns.items():
+            if ids:
+                self.names[kind] = dict(db.session.execute(
+                    sa.select(key, name).where(key.in_(ids))).all())
+
+    def name(self, kind: str, object_id: int | None) -> str:
+        if object_id is None:
+            return NOTHING
+        if kind == "comments":
+            idea_id = self.comment_ideas.get(object_id)
+            if idea_id is None:
+                return f"comment #{object_id}"
+            return f"a comment on \u201c{self.name('ideas', idea_id)}\u201d"
+        if kind == "reviews":
+            idea_id = self.review_ideas.get(object_id)
+            if idea_id is None:
+                return f"review #{object_id}"
+            return f"scores of \u201c{self.name('ideas', idea_id)}\u201d"
+        found = self.names.get(kind, {}).get(object_id)
+        return found if found is not None else f"{type_label(kind).lower()} #{object_id}"
+
+    def idea_of(self, kind: str, object_id: int | None) -> int | None:
+        if object_id is None:
+            return None
+        if kind == "ideas":
+            return object_id if object_id in self.names.get("ideas", {}) else None
+        if kind == "comments":
+            return self.comment_ideas.get(object_id)
+        if kind == "reviews":
+            return self.review_ideas.get(object_id)
+        return None
+
+
+def _ids(value: Any) -> Iterable[int]:
+    if isinstance(value, bool):
+        return ()
+    if isinstance(value, int):
+        return (value,)
+    if isinstance(value, list):
+        return (v for v in value if isinstance(v, int) and not isinstance(v, bool))
+    return ()
+
+
+def _wanted(entries: Sequence) -> dict[str, set[int]]:
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for entry in entries:
+        if entry.object_id is not None and entry.object_type in TYPE_LABELS:
+            wanted[entry.object_type].add(entry.object_id)
+        for values in (entry.before or {}, entry.after or {}):
+            for key, value in values.items():
+                kind = _REFERENCES.get(key)
+                if key == "parent_id" and entry.object_type != "departments":
+                    continue  # a comment's parent is a comment: not named here
+                if kind is not None:
+                    wanted[kind].update(_ids(value))
+    return wanted
+
+
+def _value(key: str, value: Any, names: _Names, object_type: str) -> str:
+    """One stored value in words: ids as names, yes and no, statuses and times."""
+    if value is None or value == "" or value == []:
+        return NOTHING
+    kind = _REFERENCES.get(key)
+    if key == "parent_id" and object_type != "departments":
+        kind = None
+    if kind is not None and not isinstance(value, bool):
+        if isinstance(value, list):
+            return ", ".join(names.name(kind, v) for v in value) or NOTHING
+        if isinstance(value, int):
+            return names.name(kind, value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if key == "status" and value in IdeaStatus._value2member_map_:
+        return IdeaStatus(value).label
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and key.endswith("_at"):
+        try:
+            return exact_time(datetime.fromisoformat(value), seconds=True)
+        except ValueError:
+            return value
+    return str(value)
+
+
+def rows(entries: Sequence, idea_link: str) -> list[Row]:
+    """The page's entries in words (each entry's actor already loaded with it; one
+    query per kind of object the page names). ``idea_link``: an idea's address with
+    ``{}`` for its id."""
+    names = _Names(_wanted(entries))
+    made = []
+    for entry in entries:
+        actor = (f"{entry.actor.display_name} ({entry.actor.email})" if entry.actor is not None
+                 else "System")
+        before, after = entry.before or {}, entry.after or {}
+        keys = list(dict.fromkeys([*after, *before]))
+        if entry.action in ("comment.create", "comment.edit", "comment.delete"):
+            keys = [k for k in keys if k != "idea_id"]  # the object names the idea already
+        changes = tuple(
+            Change(field_label(key),
+                   _value(key, before[key], names, entry.object_type) if key in before else "",
+                   _value(key, after.get(key), names, entry.object_type) if key in after
+                   else NOTHING)
+            for key in keys)
+        idea_id = names.idea_of(entry.object_type, entry.object_id)
+        if entry.object_type == "system":
+            object_name = NOTHING
+        else:
+            object_name = names.name(entry.object_type, entry.object_id)
+        made.append(Row(entry.id, entry.created_at, actor, action_label(entry.action),
+                        type_label(entry.object_type), object_name,
+                        idea_link.format(idea_id) if idea_id is not None else None,
+                        changes, entry.reason))
+    return made
