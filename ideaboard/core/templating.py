@@ -170,6 +170,7 @@ def page_header(title: str, lead: str | None = None, above: str | None = None,
 
 def register(app: Flask) -> None:
     from ideaboard.core.avatars import avatar
+
     # fields writes its selects with select_options
     from ideaboard.core.fields import error_summary, field, note_form_errors
 

@@ -45,9 +45,9 @@ from ideaboard.review.queries import (
     OWNER_CANDIDATES,
     QUEUE_COUNT,
     QUEUE_PAGE,
+    WORK_PAGE,
     WORKLIST_COUNTS,
     WORKLIST_STATUSES,
-    WORK_PAGE,
 )
 from ideaboard.review.workflow import Outcome, TransitionError
 
