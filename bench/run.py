@@ -336,10 +336,13 @@ def discover(url: str) -> dict:
                 "ON m.department_id = d.id WHERE m.user_id = :u ORDER BY d.id LIMIT 1",
                 u=manager)
             user = one("SELECT id FROM users WHERE email = :e", e=gen.USER_EMAIL)[0]
+            # The person page of the most prolific named author: the longest such page.
+            author = one("SELECT author_id FROM ideas WHERE NOT is_anonymous "
+                         "GROUP BY author_id ORDER BY count(*) DESC, author_id LIMIT 1")[0]
     finally:
         engine.dispose()
     return {"detail": detail, "votes": tuple(votes), "department_id": busy_id,
-            "department_slug": busy_slug, "user_id": user}
+            "department_slug": busy_slug, "user_id": user, "author_id": author}
 
 
 def endpoints(found: dict, user: Session, manager: Session) -> list[Endpoint]:
@@ -357,6 +360,14 @@ def endpoints(found: dict, user: Session, manager: Session) -> list[Endpoint]:
                  f"/ideas/{found['detail']}", user, DETAIL_BUDGET),
         Endpoint("review", "Review queue (manager of the busiest department)", "/review",
                  manager, LIST_BUDGET),
+        Endpoint("worklist", "Worklist, accepted and waiting to start (same manager)",
+                 "/review?list=accepted", manager, LIST_BUDGET),
+        Endpoint("person", "A person's page, their ideas (the most prolific author)",
+                 f"/people/{found['author_id']}", user, LIST_BUDGET),
+        Endpoint("person-comments", "A person's page, their comments",
+                 f"/people/{found['author_id']}?show=comments", user, LIST_BUDGET),
+        Endpoint("help", "Help page (with every department's threshold)", "/help", user,
+                 LIST_BUDGET),
         Endpoint("notifications", "Notifications", "/notifications", user, LIST_BUDGET),
         Endpoint("vote", "Vote (POST, toggling +1 and 0)",
                  "/ideas/{id}/vote", user, VOTE_BUDGET, vote_ideas=found["votes"]),

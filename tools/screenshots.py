@@ -24,8 +24,12 @@ SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 PAGES = [
     ("ideas", "employee", "/"),
     ("idea", "employee", "idea:Solar panels on the warehouse roof"),
+    ("idea-open", "employee", "open-idea"),
     ("submit", "employee", "/ideas/new"),
+    ("help", "employee", "/help"),
+    ("person", "employee", "person:peer"),
     ("review-queue", "manager", "/review"),
+    ("review-worklist", "manager", "/review?list=accepted"),
     ("review-form", "manager", "review:Company password manager for shared accounts"),
     ("notifications", "employee", "/notifications"),
     ("admin-departments", "admin", "/admin/departments"),
@@ -46,6 +50,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from ideaboard import create_app
+    from ideaboard.accounts.models import User
     from ideaboard.cli.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed
     from ideaboard.extensions import db
     from ideaboard.ideas.models import Idea
@@ -59,11 +64,20 @@ def main() -> None:
         seed()
         db.session.commit()
         ids = {title: id_ for id_, title in db.session.execute(db.select(Idea.id, Idea.title))}
+        # The open idea closest to review: its page shows the threshold progress.
+        open_idea = db.session.scalar(db.select(Idea.id).where(Idea.status == "open")
+                                      .order_by(Idea.net_score.desc()).limit(1))
+        people = {email.split("@")[0]: id_ for id_, email
+                  in db.session.execute(db.select(User.id, User.email))}
     server = _serve(app)
     base = f"http://127.0.0.1:{server.server_port}"
 
     def resolve(target: str) -> str:
         kind, _, title = target.partition(":")
+        if kind == "open-idea":
+            return f"/ideas/{open_idea}"
+        if kind == "person":
+            return f"/people/{people[title]}"
         if kind == "idea":
             return f"/ideas/{ids[title]}"
         if kind == "review":

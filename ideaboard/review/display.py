@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from ideaboard.core.kept import KeptFragment
 from ideaboard.core.rows import rows as plain_rows
+from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.review.queries import MERGED, TIMELINE
@@ -60,8 +61,8 @@ class QueueEntry(NamedTuple):
     department_name: str
     queue_name: str | None  # set when a never-escalated idea waits in another queue
     waiting: str
-    due_iso: str
-    due_date: str
+    due_at: datetime | None
+    due_relative: str  # "in 2 days", "3 days ago": at ``now``, so part of the row's key
     overdue: str | None  # "5 days overdue", None when it is not
     upvotes: int
     downvotes: int
@@ -83,7 +84,6 @@ def queue_entries(rows, now) -> list[QueueEntry]:
          upvotes, downvotes, wilson_score, review_count, mean_impact, mean_feasibility,
          mean_effort, merit_score, escalation_level, department_name, queue_department_name,
          scored_by_viewer) in rows:
-        due_iso = review_due_at.isoformat() if review_due_at is not None else ""
         escalated = escalated_to(escalation_level, queue_department_name)
         entries.append(QueueEntry(
             id=idea_id,
@@ -94,8 +94,8 @@ def queue_entries(rows, now) -> list[QueueEntry]:
             queue_name=(None if queue_department_id == department_id or escalated
                         else queue_department_name or "administrators"),
             waiting=age_text(now - entered_review_at) if entered_review_at else "",
-            due_iso=due_iso,
-            due_date=due_iso[:10],  # YYYY-MM-DD, as the |date filter writes it (UTC)
+            due_at=review_due_at,
+            due_relative=time_ago(review_due_at, now) if review_due_at is not None else "",
             overdue=(f"{age_text(now - review_due_at)} overdue"
                      if review_due_at is not None and review_due_at <= now else None),
             upvotes=upvotes,
@@ -160,7 +160,7 @@ class WorkEntry(NamedTuple):
     department_name: str
     escalated_to: str | None
     age: str  # how long in its status: "12 days"
-    since_iso: str
+    since: datetime
     owner_name: str | None
 
 
@@ -171,7 +171,7 @@ def work_entries(rows, now: datetime) -> list[WorkEntry]:
         WorkEntry(id=idea_id, title=title, url=link.format(idea_id),
                   department_name=department_name,
                   escalated_to=escalated_to(escalation_level, queue_department_name),
-                  age=age_text(now - since), since_iso=since.isoformat(),
+                  age=age_text(now - since), since=since,
                   owner_name=owner_name)
         for (idea_id, title, _department_id, _queue_department_id, since, escalation_level,
              department_name, queue_department_name, owner_name) in rows

@@ -33,7 +33,7 @@ def entries(admin, manager):
 
 def rows(html: str) -> int:
     """The entries listed, but the log-ins of the test's own clients."""
-    return html.count('<tr id="entry-') - html.count("<td>Logged in</td>")
+    return html.count('<tr id="entry-') - html.count(">Logged in</td>")
 
 
 def test_only_admins(client, employee_client, manager_client, admin_client):

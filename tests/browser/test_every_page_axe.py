@@ -50,6 +50,12 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     (None, lambda v: "/reset-password"),
     (None, lambda v: f"/reset-password/{v['reset_token']}"),
     ("employee", lambda v: "/account"),
+    ("employee", lambda v: "/account/email"),
+    # help and people
+    (None, lambda v: "/help"),
+    ("employee", lambda v: "/help"),
+    ("employee", lambda v: f"/people/{v['other_id']}"),
+    ("employee", lambda v: f"/people/{v['employee_id']}?show=comments"),
     # ideas
     ("employee", lambda v: "/"),
     ("employee", lambda v: "/?q=fruit&status=open"),
@@ -67,6 +73,9 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("employee", lambda v: "/notifications"),
     # review
     ("manager", lambda v: "/review"),
+    ("manager", lambda v: "/review?list=accepted"),
+    ("manager", lambda v: "/review?list=in-progress"),
+    ("manager", lambda v: "/review?list=needs-info"),
     ("manager", lambda v: f"/review/ideas/{v['review_idea']}"),
     ("manager", lambda v: f"/ideas/{v['review_idea']}"),
     # an idea at each later stage, as its manager and as its author see it
@@ -132,7 +141,7 @@ def world(admin, manager, employee, it_department) -> World:
     values = {
         "idea": idea.id, "own_idea": own.id, "review_idea": review_idea.id,
         "comment": comment.id, "slug": it_department.slug, "department_id": it_department.id,
-        "employee_id": employee.id,
+        "employee_id": employee.id, "other_id": other.id,
         # The invitation e-mail's token, signed as accounts.services signs it.
         "invitation_token": URLSafeTimedSerializer(
             current_app.config["SECRET_KEY"], salt="invitation").dumps({"inv": invitation.id}),

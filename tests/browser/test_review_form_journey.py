@@ -72,7 +72,9 @@ def test_a_refused_decision_keeps_the_ticked_scores(no_js, manager, in_review):
     page.get_by_label("Decline").check()
     page.get_by_label("Public rationale").fill("Too dear.")
     page.get_by_role("button", name="Record decision").click()
-    page.get_by_text("Explain this decision to everyone in at least 20 characters.").wait_for()
+    # The summary at the top links to the message beside the field; both say it.
+    page.get_by_role("link", name="Explain this decision to everyone in at least 20 "
+                                  "characters.").wait_for()
     for legend, score in (("Impact", "3"), ("Feasibility", "4"), ("Effort", "1")):
         assert page.get_by_role("group", name=legend).get_by_label(score, exact=True) \
             .is_checked(), legend
@@ -101,7 +103,7 @@ def test_marking_a_duplicate_by_searching_its_title(no_js, manager, employee, in
     choices.get_by_label(choice).check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_url(re.compile(rf"/ideas/{in_review.id}$"))
-    page.get_by_text("Merged into").wait_for()
+    page.get_by_text("Merged into #", exact=False).first.wait_for()
     assert page.get_by_role("link", name=f"#{target.id} Recycle printer paper").is_visible()
 
 
@@ -168,7 +170,7 @@ def test_with_javascript_the_matches_come_as_you_type(page, manager, employee, i
     choice.check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_url(re.compile(rf"/ideas/{in_review.id}$"))
-    page.get_by_text("Merged into").wait_for()
+    page.get_by_text("Merged into #", exact=False).first.wait_for()
     notes = page.get_by_role("region", name=re.compile("Managers' notes"))
     assert "impact 4, feasibility 4, effort 2" in notes.inner_text()
 

@@ -34,6 +34,9 @@ BUTTONS_ONLY = {
     # Resubmit and withdraw: a button and an optional note; a refusal is a message on
     # the idea page.
     "review.resubmit", "review.withdraw",
+    # E-mail preferences: a choice of frequency and checkboxes, nothing typed; a forged
+    # value is refused by the choices' own validation.
+    "accounts.email_preferences",
 }
 
 
@@ -74,6 +77,9 @@ class _Page(html.parser.HTMLParser):
                                                         "maxlength": a.get("maxlength")})
         elif self._form is not None and tag == "button" and a.get("name"):
             self._form["fields"][a["name"]] = {"type": "button", "value": a.get("value", "")}
+        if self._form is not None and tag == "button" and a.get("formaction"):
+            # One form, several verbs: the review page's "Save scores" posts elsewhere.
+            self._form.setdefault("formactions", []).append(a["formaction"])
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -118,7 +124,8 @@ def test_a_refused_form_shows_the_error_summary(app, world, endpoint):  # noqa: 
         url = url_for(endpoint, **args)
     page = parse(client.get(source).get_data(as_text=True))
     forms = [f for f in page.forms if urlsplit(f["action"]).path == url
-             or (not f["action"] and source == url)]
+             or (not f["action"] and source == url)
+             or url in {urlsplit(action).path for action in f.get("formactions", [])}]
     assert forms, f"no form posting to {url} on {source}"
     token = csrf_token(client, "/login" if who is None else "/account")
     for form in forms:  # the account page has two forms that post to it

@@ -126,6 +126,8 @@ def pages(w) -> dict[str, list[tuple[str, str]]]:
         "ideas.detail": every_idea,
         "ideas.edit": [("employee", f"/ideas/{ideas['own_needs_info'].id}/edit")],
         "ideas.versions": [("employee", f"/ideas/{ideas['open'].id}/versions")],
+        "people.profile": [("employee", f"/people/{w['peer'].id}"),
+                           ("employee", f"/people/{w['employee'].id}?show=comments")],
         "review.idea": [(who, f"/review/ideas/{idea.id}") for idea in ideas.values()
                         for who in ("manager", "admin")],
     }

@@ -78,7 +78,7 @@ def test_the_idea_text_comes_before_the_review_figures(employee_client, peer,
     idea = make_idea(peer, it_department, status="in_review", body_md="The idea itself.")
     page = _page(employee_client, f"/ideas/{idea.id}")
     assert page.index("data-idea-body") < page.index("Review figures") \
-        < page.index("Peer score")
+        < page.index("Manager reviews")
     # The decision heading stays at the top.
     assert page.index('id="decision-heading"') < page.index("data-idea-body")
 

@@ -20,7 +20,7 @@ def test_the_review_figures_of_an_idea_read_for_people(employee_client, manager,
     for jargon in ("Merit", "Wilson", "Level 1", "Escalation", "Peer score", "Mean scores"):
         assert jargon not in summary, jargon
     assert "Decision due in 1 day" in summary or "Decision due in 2 days" in summary
-    assert "Passed up 1 level" in summary
+    assert "Passed up Escalated to IT, 1 level up" in summary
     assert "went to the managers of the department above" in summary
     assert "7 for, 2 against" in summary and "+5 overall" in summary
     assert "Managers' average scores (1 to 5)" in summary

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from ideaboard.core.templating import exact_time
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification
@@ -191,7 +192,9 @@ def test_an_escalated_idea_stays_with_its_original_reviewer_first_and_overdue(ap
         html = client.get("/review").get_data(as_text=True)
     assert _rows(html) == [escalated.id, overdue.id, fresh.id]
     row = _row(html, escalated.id)
-    assert f'datetime="{due.isoformat()}">{due:%Y-%m-%d}</time>' in row
+    # Its original due date, in the one date style (relative, the exact date on hover).
+    assert f'<time datetime="{due.isoformat()}" title="{exact_time(due)}">5 days ago</time>' \
+        in row
     assert "5 days overdue</strong>" in row
     assert "<strong>Escalated to Operations</strong>" in row
     # Not escalated: nothing in the column, never "0" or "Level".
@@ -274,7 +277,8 @@ def test_an_accepted_idea_not_started_escalates_after_the_stalled_period(app, tr
     assert change.reason == ("Accepted but not started by Field ops in time: escalated to "
                              "the managers of Operations.")
     assert _assigned(tree["managers"]["ops"]) == [
-        "\u201cStalls\u201d was accepted but the work has not started: it is escalated to you."]
+        "\u201cStalls\u201d was accepted but the work has not started: "
+        "it has been passed up to you."]
     # Both the original reviewer and the one above see it, marked, first.
     for manager in (boss, tree["managers"]["ops"]):
         assert worklist_counts(manager)["accepted"] == 1
