@@ -159,16 +159,22 @@ def test_no_page_has_two_controls_of_the_same_name(app, world):
         clients[who] = app.test_client()
         assert AuthActions(clients[who]).login(world[who].email).status_code == 302
     clients[None] = app.test_client()
-    found = {}
+    found, titles = {}, {}
     for who, url in visits:
         response = clients[who].get(url, follow_redirects=True)
         if response.status_code == 403:  # a page this person may not see (the admin may)
             continue
         assert response.status_code == 200, (who, url, response.status_code)
-        if duplicates := duplicate_names(response.get_data(as_text=True)):
+        body = response.get_data(as_text=True)
+        if duplicates := duplicate_names(body):
             found[f"{url} as {who}"] = duplicates
+        # The tab's name is text: markup there shows as characters (a script tag once did).
+        title = body[body.index("<title>") + 7:body.index("</title>")]
+        if "<" in title:
+            titles[f"{url} as {who}"] = title
     assert not found, "controls sharing a name:\n" + "\n".join(
         f"  {page}: {names}" for page, names in found.items())
+    assert not titles, f"markup in page titles: {titles}"
 
 
 def test_the_check_finds_two_boxes_of_the_same_name():

@@ -11,26 +11,8 @@ from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification
 from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import StatusChange
-from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.factories import UserFactory
 from tests.helpers.review import make_idea, queue_ids, reload
-
-
-@pytest.fixture
-def tree(company):
-    """company (SLA 14) > operations (SLA 7) > field-ops (SLA 3), each with a manager."""
-    company.review_sla_days = 14
-    ops = DepartmentFactory(name="Operations", slug="operations", parent=company,
-                            review_sla_days=7)
-    field = DepartmentFactory(name="Field ops", slug="field-ops", parent=ops, review_sla_days=3)
-    managers = {
-        "company": UserFactory(email="ceo@example.com", manages=[company]),
-        "ops": UserFactory(email="ops.boss@example.com", manages=[ops]),
-        "field": UserFactory(email="field.boss@example.com", manages=[field]),
-    }
-    admin = UserFactory(email="root@example.com", role="admin")
-    db.session.commit()
-    return {"company": company, "ops": ops, "field": field, "managers": managers,
-            "admin": admin}
 
 
 @pytest.fixture

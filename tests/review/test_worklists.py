@@ -19,7 +19,7 @@ from ideaboard.review import workflow
 from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import StatusChange
 from ideaboard.review.services import QUEUE_PAGE_SIZE, worklist_counts
-from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.factories import UserFactory
 from tests.helpers.queries import QueryCounter
 from tests.helpers.review import make_idea, queue_ids, reload
 
@@ -145,22 +145,6 @@ def test_pages_of_a_list_continue_each_other(manager_client, author, it_departme
 
 
 # --- item 6: escalation as people read it ----------------------------------------------
-
-@pytest.fixture
-def tree(company):
-    """company (SLA 14) > operations (SLA 7) > field ops (SLA 3), each with a manager."""
-    company.review_sla_days = 14
-    ops = DepartmentFactory(name="Operations", slug="operations", parent=company,
-                            review_sla_days=7)
-    field = DepartmentFactory(name="Field ops", slug="field-ops", parent=ops, review_sla_days=3)
-    managers = {
-        "company": UserFactory(email="ceo@example.com", manages=[company]),
-        "ops": UserFactory(email="ops.boss@example.com", manages=[ops]),
-        "field": UserFactory(email="field.boss@example.com", manages=[field]),
-    }
-    db.session.commit()
-    return {"company": company, "ops": ops, "field": field, "managers": managers}
-
 
 def test_an_escalated_idea_stays_with_its_original_reviewer_first_and_overdue(app, tree):
     from tests.helpers.login import signed_in
