@@ -61,11 +61,12 @@ def live_server(app):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """``new_page(width=1280)``: a page in a fresh browser context (its own cookies)."""
+    """``new_page(width=1280)``: a page in a fresh browser context (its own cookies);
+    ``javascript=False`` for the journeys that must work without it."""
     contexts = []
 
-    def make(width: int = 1280, height: int = 900):
-        context = browser.new_context(base_url=live_server,
+    def make(width: int = 1280, height: int = 900, javascript: bool = True):
+        context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
                                       viewport={"width": width, "height": height})
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -55,18 +55,14 @@ def test_vote_in_place_without_reload_or_layout_shift(page, employee, idea):
     assert (idea.upvotes, idea.downvotes) == (0, 0)
 
 
-def test_vote_without_javascript(browser, live_server, employee, idea):
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        log_in(page, employee.email, PASSWORD)
-        page.goto(f"/ideas/{idea.id}")
-        page.locator(".vote-up").click()
-        page.wait_for_url(f"**/ideas/{idea.id}#idea-{idea.id}")
-        assert page.locator("[data-vote-net]").text_content() == "1"
-        assert page.locator(".vote-up").get_attribute("aria-pressed") == "true"
-    finally:
-        context.close()
+def test_vote_without_javascript(new_page, employee, idea):
+    page = new_page(javascript=False)
+    log_in(page, employee.email, PASSWORD)
+    page.goto(f"/ideas/{idea.id}")
+    page.locator(".vote-up").click()
+    page.wait_for_url(f"**/ideas/{idea.id}#idea-{idea.id}")
+    assert page.locator("[data-vote-net]").text_content() == "1"
+    assert page.locator(".vote-up").get_attribute("aria-pressed") == "true"
 
 
 def test_comment_reply_and_notification(new_page, employee, manager, idea):

@@ -55,18 +55,14 @@ def test_sign_up_errors_link_to_each_field(page):
     assert serious_violations(page) == []
 
 
-def test_without_javascript_the_summary_still_takes_the_focus(browser, live_server, employee):
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        page.get_by_label("E-mail").fill(employee.email)
-        page.get_by_label("Password").fill("not the password")
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_role("heading", name="There is a problem").wait_for()
-        assert page.title().startswith("Error: ")
-        assert _focused_is_summary(page)
-        page.get_by_role("alert").get_by_role("link").first.click()
-        assert page.evaluate("document.activeElement.id") in ("email", "password")
-    finally:
-        context.close()
+def test_without_javascript_the_summary_still_takes_the_focus(new_page, employee):
+    page = new_page(javascript=False)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(employee.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.title().startswith("Error: ")
+    assert _focused_is_summary(page)
+    page.get_by_role("alert").get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") in ("email", "password")

@@ -7,28 +7,24 @@ from tests.helpers.browser import log_in, serious_violations
 from tests.helpers.factories import PASSWORD, IdeaFactory, UserFactory
 
 
-def test_preview_a_new_idea_without_javascript_then_post_it(browser, live_server, employee,
+def test_preview_a_new_idea_without_javascript_then_post_it(new_page, employee,
                                                             it_department):
-    context = browser.new_context(base_url=live_server, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        log_in(page, employee.email, PASSWORD)
-        page.goto("/ideas/new")
-        page.get_by_label("Title").fill("Reusable cups in the canteen")
-        page.get_by_label("Description").fill("Swap **paper cups** for reusable ones.")
-        page.get_by_role("button", name="Preview").click()
-        preview = page.get_by_role("region", name="Preview")
-        preview.wait_for()
-        assert preview.locator("strong").inner_text() == "paper cups"
-        assert page.evaluate("document.activeElement.id") == "preview"
-        # Nothing typed is lost.
-        assert page.get_by_label("Title").input_value() == "Reusable cups in the canteen"
-        assert "**paper cups**" in page.get_by_label("Description").input_value()
-        page.get_by_role("button", name="Post idea").click()
-        page.wait_for_url("**/ideas/*")
-        assert page.get_by_role("heading", name="Reusable cups in the canteen").is_visible()
-    finally:
-        context.close()
+    page = new_page(javascript=False)
+    log_in(page, employee.email, PASSWORD)
+    page.goto("/ideas/new")
+    page.get_by_label("Title").fill("Reusable cups in the canteen")
+    page.get_by_label("Description").fill("Swap **paper cups** for reusable ones.")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview")
+    preview.wait_for()
+    assert preview.locator("strong").inner_text() == "paper cups"
+    assert page.evaluate("document.activeElement.id") == "preview"
+    # Nothing typed is lost.
+    assert page.get_by_label("Title").input_value() == "Reusable cups in the canteen"
+    assert "**paper cups**" in page.get_by_label("Description").input_value()
+    page.get_by_role("button", name="Post idea").click()
+    page.wait_for_url("**/ideas/*")
+    assert page.get_by_role("heading", name="Reusable cups in the canteen").is_visible()
 
 
 def test_preview_a_comment_and_its_page_passes_axe(page, employee, it_department):

@@ -19,20 +19,9 @@ from tests.helpers.review import make_idea
 
 
 @pytest.fixture
-def no_js(browser, live_server):
+def no_js(new_page):
     """``no_js(width=1280)``: a page in a fresh browser context with JavaScript off."""
-    contexts = []
-
-    def make(width: int = 1280, height: int = 900):
-        context = browser.new_context(base_url=live_server, java_script_enabled=False,
-                                      viewport={"width": width, "height": height})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    return lambda **size: new_page(javascript=False, **size)
 
 
 @pytest.fixture

@@ -60,7 +60,9 @@ def test_a_manager_works_the_four_lists_escalated_first(new_page, worklist, mana
     assert first.get_by_role("link").inner_text() == "Shared printer queue"
     assert "4 days overdue" in first.inner_text()
     assert "Escalated to Operations" in first.inner_text()
-    assert f"{worklist['due']:%Y-%m-%d}" in first.inner_text()
+    due = first.locator("time", has_text="overdue")
+    assert due.get_attribute("datetime") == worklist["due"].isoformat()
+    assert f"{worklist['due']:%-d %b %Y}" in due.get_attribute("title")
     second = rows.nth(2)
     assert second.get_by_role("link").inner_text() == "Laptop refresh cycle"
     assert "Escalated" not in second.inner_text() and "overdue" not in second.inner_text()

@@ -119,7 +119,7 @@ def test_queue_order_overdue_then_merit_then_age(manager_client, manager, author
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert _queue_rows(html) == [str(i.id) for i in (overdue, strong, old, new)]
-    assert "1 day overdue</strong>" in html and 'class="overdue"' in html
+    assert "1 day overdue</time></strong>" in html and 'class="overdue"' in html
     assert "Other department" not in html
     assert queue_count(manager) == 4
     # The navigation shows the count.

@@ -43,9 +43,9 @@ def test_page_two_continues_the_order_of_page_one(manager_client, manager, autho
     assert _rows(second) == everything[QUEUE_PAGE_SIZE:]
     # The overdue ones lead, labelled in words, not only by colour.
     # (Each is less than a day overdue: due an hour or a few ago.)
-    assert first.count("less than a day overdue</strong>") == 3
+    assert first.count("less than a day overdue</time></strong>") == 3
     assert first.count('class="overdue"') == 3
-    assert "overdue</strong>" not in second
+    assert "overdue</time></strong>" not in second
 
 
 def test_the_pager_links_the_pages_and_the_caption_says_what_is_shown(manager_client, author,

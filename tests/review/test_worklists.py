@@ -176,16 +176,16 @@ def test_an_escalated_idea_stays_with_its_original_reviewer_first_and_overdue(ap
         html = client.get("/review").get_data(as_text=True)
     assert _rows(html) == [escalated.id, overdue.id, fresh.id]
     row = _row(html, escalated.id)
-    # Its original due date, in the one date style (relative, the exact date on hover).
-    assert f'<time datetime="{due.isoformat()}" title="{exact_time(due)}">5 days ago</time>' \
+    # Its original due date, in the one date style: how overdue, the exact date on hover.
+    assert f'<time datetime="{due.isoformat()}" title="{exact_time(due)}">5 days overdue' \
         in row
-    assert "5 days overdue</strong>" in row
+    assert "5 days overdue</time></strong>" in row
     assert "<strong>Escalated to Operations</strong>" in row
     # Not escalated: nothing in the column, never "0" or "Level".
     for other in (overdue, fresh):
         assert "Escalated" not in _row(html, other.id)
     assert "Level" not in html and '<span class="muted">0</span>' not in html
-    assert "1 day overdue</strong>" in _row(html, overdue.id)
+    assert "1 day overdue</time></strong>" in _row(html, overdue.id)
     # The idea page says it in words too.
     with signed_in(app, boss) as client:
         page = client.get(f"/ideas/{escalated.id}").get_data(as_text=True)
