@@ -65,7 +65,8 @@ def test_the_page_explains_the_sorts_and_anonymity(employee_client):
 def test_signed_in_people_see_each_departments_threshold(employee_client, it_department,
                                                          client):
     page = _page(employee_client, "/help")
-    assert (f'<th scope="row">{it_department.name}</th><td class="num" data-label="Net votes for review">'
+    assert (f'<th scope="row">{it_department.name}</th>'
+            f'<td class="num" data-label="Net votes for review">'
             f'{it_department.review_threshold}</td>') in page
     # Anyone may read how it works; the departments are for the signed-in.
     public = _page(client, "/help")
