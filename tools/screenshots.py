@@ -29,7 +29,7 @@ PAGES = [
     ("help", "employee", "/help"),
     ("person", "employee", "person:peer"),
     ("review-queue", "manager", "/review"),
-    ("review-worklist", "manager", "/review?list=accepted"),
+    ("review-worklist", "ops.manager", "/review?list=accepted"),
     ("review-form", "manager", "review:Company password manager for shared accounts"),
     ("notifications", "employee", "/notifications"),
     ("admin-departments", "admin", "/admin/departments"),

@@ -7,7 +7,7 @@ it empty; the page renders their Markdown through the sanitiser instead.
 
 Revision ID: c7a2e9f41d58
 Revises: c7f2a91d4e36
-Create Date: 2026-12-01 16:30:00
+Create Date: 2026-12-01 16:31:00
 
 """
 import sqlalchemy as sa

@@ -8,7 +8,7 @@ every topic on, for everyone existing).
 
 Revision ID: d8a4c1e7b209
 Revises: c7a2e9f41d58
-Create Date: 2026-12-01 16:30:00
+Create Date: 2026-12-01 16:32:00
 
 """
 import sqlalchemy as sa
