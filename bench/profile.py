@@ -53,6 +53,7 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         "department": (f"/departments/{slug}", user),
         "detail": (f"/ideas/{detail}", user),
         "review": ("/review", boss),
+        "worklist": ("/review?list=accepted", boss),
         "notifications": ("/notifications", user),
         "vote": (f"/ideas/{vote_target}/vote", user),  # POSTs: writes to the database
     }

@@ -70,10 +70,18 @@ def queue_where(*, admin: bool, status: IdeaStatus = S.IN_REVIEW) -> sa.ColumnEl
     return _ideas.c.id.in_(sa.union_all(*(sa.select(_ideas.c.id).where(p) for p in parts)))
 
 
-def _count(*, admin: bool, status: IdeaStatus) -> sa.ColumnElement[int]:
-    """(count of part 1) + (count of part 2) ...: each part counted on its index."""
-    counts = [sa.select(sa.func.count()).select_from(_ideas).where(part).scalar_subquery()
-              for part in _queue_parts(admin=admin, status=status)]
+def _count(*, admin: bool, status: IdeaStatus, cap: int | None = None
+           ) -> sa.ColumnElement[int]:
+    """(count of part 1) + (count of part 2) ...: each part counted on its index, and
+    with ``cap`` only up to that many rows each (the database stops reading there)."""
+    counts = []
+    for part in _queue_parts(admin=admin, status=status):
+        if cap is None:
+            counted = sa.select(sa.func.count()).select_from(_ideas).where(part)
+        else:
+            counted = sa.select(sa.func.count()).select_from(
+                sa.select(_ideas.c.id).where(part).limit(cap).subquery())
+        counts.append(counted.scalar_subquery())
     total: sa.ColumnElement = counts[0]
     for count in counts[1:]:
         total = total + count
@@ -85,8 +93,16 @@ def _count(*, admin: bool, status: IdeaStatus) -> sa.ColumnElement[int]:
 QUEUE_COUNT = {admin: sa.select(_count(admin=admin, status=S.IN_REVIEW))
                for admin in (False, True)}
 # The worklist page's tabs: the four lengths in one statement.
+# The lists after "To review" are counted up to WORKLIST_COUNT_CAP ("99+"): their rows are
+# every accepted, started or returned idea of the managed departments, hundreds in a large
+# company, and a tab needs only say that there are many. Counted in full, the worklist
+# page's cost grew with the company (2.8 of its 4.3 ms at 100,000 ideas on SQLite).
+# The review queue itself is counted exactly: the navigation's badge shows it.
+WORKLIST_COUNT_CAP = 99
 WORKLIST_COUNTS = {
-    admin: sa.select(*(_count(admin=admin, status=status).label(status.value)
+    admin: sa.select(*(_count(admin=admin, status=status,
+                              cap=None if status == S.IN_REVIEW else WORKLIST_COUNT_CAP)
+                       .label(status.value)
                        for status in WORKLIST_STATUSES))
     for admin in (False, True)
 }

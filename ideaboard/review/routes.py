@@ -50,6 +50,7 @@ from ideaboard.review.forms import (
     StartForm,
     WithdrawForm,
 )
+from ideaboard.review.queries import WORKLIST_COUNT_CAP
 from ideaboard.review.services import ReviewError, Scores
 from ideaboard.review.workflow import ConflictError, TransitionError
 
@@ -232,7 +233,8 @@ def queue():
         entries = display.work_entries(page.items, now)
     return render_template("review/queue.html", page=page, rows_html=rows_html,
                            entries=entries, worklist=worklist, worklists=display.WORKLISTS,
-                           counts=counts, total=_queue_count(viewer),
+                           counts=counts, count_cap=WORKLIST_COUNT_CAP,
+                           total=_queue_count(viewer),
                            stalled_days=workflow.stalled_after().days)
 
 

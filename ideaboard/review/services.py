@@ -46,6 +46,7 @@ from ideaboard.review.queries import (
     QUEUE_COUNT,
     QUEUE_PAGE,
     WORK_PAGE,
+    WORKLIST_COUNT_CAP,
     WORKLIST_COUNTS,
     WORKLIST_STATUSES,
 )
@@ -149,9 +150,11 @@ def queue_page(user: User, page: int, *, per_page: int = QUEUE_PAGE_SIZE,
 
 def worklist_counts(user: User) -> dict[str, int]:
     """How many ideas are in each of ``user``'s worklists, by status (one statement of
-    indexed counts; ``queries.WORKLIST_COUNTS``)."""
+    indexed counts; ``queries.WORKLIST_COUNTS``). The lists after the review queue are
+    counted up to ``WORKLIST_COUNT_CAP``: a count at the cap means "that many or more"."""
     row = plain_rows(WORKLIST_COUNTS[_is_admin(user)], {"viewer": user.id}).one()
-    return {status.value: count for status, count in zip(WORKLIST_STATUSES, row, strict=True)}
+    return {status.value: count if status == S.IN_REVIEW else min(count, WORKLIST_COUNT_CAP)
+            for status, count in zip(WORKLIST_STATUSES, row, strict=True)}
 
 
 def work_page(user: User, status: IdeaStatus, page: int, *,

@@ -105,6 +105,29 @@ def test_empty_lists_say_so(manager_client):
     assert "No idea is in progress." in html and _rows(html) == []
 
 
+def test_long_lists_are_counted_up_to_the_cap(manager_client, manager, author, it_department):
+    """A tab counts at most WORKLIST_COUNT_CAP ideas ("99+"): the database stops reading
+    there, so the page does not cost more as the company grows. The review queue, which
+    the navigation's badge shows, is counted in full."""
+    from ideaboard.review import queries
+
+    cap = queries.WORKLIST_COUNT_CAP
+    for n in range(cap + 2):
+        make_idea(author, it_department, status="accepted", title=f"Accepted {n}")
+    for n in range(3):
+        make_idea(author, it_department, status="in_progress", title=f"Started {n}")
+    db.session.commit()
+    counts = worklist_counts(manager)
+    assert (counts["accepted"], counts["in_progress"]) == (cap, 3)
+    html = manager_client.get("/review?list=accepted").get_data(as_text=True)
+    assert f"Accepted, waiting to start <span class=\"muted\">({cap}+)</span>" in html
+    assert "In progress <span class=\"muted\">(3)</span>" in html
+    assert f"{cap} or more ideas: accepted, waiting to start" in html
+    # The statement itself stops at the cap: LIMIT inside each counted part.
+    compiled = str(queries.WORKLIST_COUNTS[False].compile())
+    assert compiled.count("LIMIT") == 2 * (len(queries.WORKLIST_STATUSES) - 1)
+
+
 def test_an_admin_sees_accepted_ideas_past_the_root(admin_client, admin, author, it_department):
     idea = _in_status(author, it_department, "accepted", days=40, title="Past the root",
                       queue_department_id=None, escalation_level=2)
