@@ -64,9 +64,14 @@ class ShownThread(NamedTuple):
     replies: tuple[ShownComment, ...]
     reply_url: str | None
     reply_field: str | None  # the box's field name and id, as ReplyForm(prefix=...) reads it
-    # The box's accessible name: every reply box is labelled "Your reply", so each is
-    # named for the comment it answers, and a page's boxes are told apart.
-    reply_name: str | None = None
+
+    @property
+    def reply_name(self) -> str | None:
+        """The reply box's accessible name: every box is labelled "Your reply", so each
+        is named for the comment it answers, and a page's boxes are told apart. Made
+        from the comment (part of the kept thread's key) when the markup is written, so
+        a kept thread does not pay for it again."""
+        return reply_name(self.comment) if self.reply_url else None
 
 
 # One sentence with placeholders (translatable as a whole): whom a reply box answers.
@@ -129,7 +134,6 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
             top, tuple(shown(r) for r in t.replies),
             reply_link.format(top.id) if may_reply else None,
             f"{reply_prefix(top.id)}-body" if may_reply else None,
-            reply_name(top) if may_reply else None,
         ))
     return threads
 
