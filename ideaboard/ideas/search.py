@@ -124,8 +124,6 @@ _pg_document: sa.ColumnClause[Any] = sa.literal_column("ideas.search_vector")
 _english: sa.ColumnClause[str] = sa.literal_column("'english'")
 
 
-
-
 def _tsquery(text) -> sa.ColumnElement[Any]:
     """``to_tsquery('english', text)``: stems each word and drops stop words."""
     return sa.func.to_tsquery(_english, text)
