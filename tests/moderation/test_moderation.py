@@ -29,17 +29,6 @@ def fresh(obj):
 
 
 @pytest.fixture
-def idea(employee, it_department):
-    return IdeaFactory(author=employee, department=it_department, title="Four-day week")
-
-
-@pytest.fixture
-def reporter(it_department):
-    return UserFactory(email="rita@example.com", display_name="Rita Reporter",
-                       department=it_department)
-
-
-@pytest.fixture
 def reporter_client(app, reporter):
     return signed_in(app, reporter)
 

@@ -10,7 +10,7 @@ from ideaboard.comments import services as comments
 from ideaboard.extensions import db
 from ideaboard.moderation import services
 from ideaboard.notifications.models import Notification, OutboxEmail
-from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.factories import UserFactory
 from tests.helpers.login import signed_in
 
 TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
@@ -18,17 +18,6 @@ TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
 
 def token_of(client, url: str) -> str:
     return TOKEN.search(client.get(url).get_data(as_text=True)).group(1)
-
-
-@pytest.fixture
-def idea(employee, it_department):
-    return IdeaFactory(author=employee, department=it_department, title="Four-day week")
-
-
-@pytest.fixture
-def reporter(it_department):
-    return UserFactory(email="rita@example.com", display_name="Rita Reporter",
-                       department=it_department)
 
 
 @pytest.fixture
