@@ -46,10 +46,28 @@ def browser():
         browser.close()
 
 
+def _closing_every_response(app):
+    """The app, with each response read whole and its iterator closed before it goes
+    on the wire. Werkzeug's development server closes the iterator only after it has
+    drained the socket, and skips that when the browser has already dropped the
+    connection (a navigation cancels a favicon or stylesheet request), which leaves
+    the static file open and fails the test with a ResourceWarning at random."""
+
+    def buffered(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return buffered
+
+
 @pytest.fixture
 def live_server(app):
     """The test app served over HTTP on a free port of 127.0.0.1."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_every_response(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
