@@ -55,6 +55,7 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         "review": ("/review", boss),
         "worklist": ("/review?list=accepted", boss),
         "notifications": ("/notifications", user),
+        "help": ("/help", user),
         "vote": (f"/ideas/{vote_target}/vote", user),  # POSTs: writes to the database
     }
 

@@ -87,10 +87,17 @@ class Idea(Model):
         sa.Index("ix_ideas_department_comments", "department_id", "comment_count"),
         sa.Index("ix_ideas_department_created", "department_id", "created_at"),
         sa.Index("ix_ideas_author_created", "author_id", "created_at"),
-        sa.Index("ix_ideas_queue", "queue_department_id", "status", "review_due_at"),
-        # The managers' worklists also find the ideas of the departments they manage
-        # that another department's queue holds (escalated from theirs).
-        sa.Index("ix_ideas_department_status", "department_id", "status"),
+        # The managers' worklists (review.queries): the ideas a department's queue
+        # holds, and the ideas of the departments a manager manages (accepted, started,
+        # or escalated from theirs), each with every column the lists filter and sort
+        # by, so that a worklist page sorts index entries, not rows.
+        sa.Index("ix_ideas_queue", "queue_department_id", "status", "review_due_at",
+                 "escalation_level", "merit_score", "entered_review_at", "author_id",
+                 "hidden", "status_changed_at", "department_id"),
+        sa.Index("ix_ideas_department_status", "department_id", "status",
+                 "status_changed_at", "escalation_level", "queue_department_id",
+                 "author_id", "hidden", "review_due_at", "merit_score",
+                 "entered_review_at"),
         # The escalation job: the few ideas with a next step due.
         sa.Index("ix_ideas_escalates_at", "escalates_at"),
     )

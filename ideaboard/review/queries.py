@@ -108,18 +108,47 @@ WORKLIST_COUNTS = {
 }
 
 
-def queue_order() -> tuple:
-    """Escalated first (their original reviewers left them too long), then the other
-    overdue ones (due by the bound ``now``), then by merit (unscored last), then the
-    longest waiting, then by id so that pages never overlap.
+def _candidates(parts: list[sa.ColumnElement[bool]],
+                keys: tuple[tuple[str, sa.ColumnElement], ...]) -> sa.Subquery:
+    """The id and the sort ``keys`` (name, expression) of every idea in the worklist
+    ``parts`` describe, one branch of a UNION ALL per part. Every column a branch reads
+    is in the index it searches (``ix_ideas_queue``, ``ix_ideas_department_status``), so
+    the database reads index entries only, never an idea's row."""
+    return sa.union_all(*(
+        sa.select(_ideas.c.id.label("id"), *(key.label(name) for name, key in keys))
+        .where(part) for part in parts)).subquery("candidates")
 
-    No index can hand rows over in this order: its first key depends on the time of the
-    request, and a queue may span several departments. The indexes find exactly the
-    rows of the viewer's queues, and only those are sorted (29 at 100,000 ideas)."""
-    urgency = sa.case((_ideas.c.escalation_level > 0, 0),
-                      (_ideas.c.review_due_at <= sa.bindparam("now"), 1), else_=2)
-    return (urgency, sa.func.coalesce(_ideas.c.merit_score, -1.0).desc(),
-            _ideas.c.entered_review_at, _ideas.c.id)
+
+def _page_of(candidates: sa.Subquery, order: tuple) -> sa.Subquery:
+    """The ids and sort keys of one page of ``candidates`` in ``order``, its window bound
+    as ``limit`` and ``offset``: only these rows are joined to what the page shows.
+    Sorted as whole rows, the worklist of a busy department read every idea in it (its
+    title and text included): 2.9 of the accepted list's 3 ms of SQL at 100,000 ideas
+    on SQLite, against 0.4 ms sorted as index entries."""
+    return (sa.select(candidates).order_by(*order)
+            .limit(sa.bindparam("limit", type_=sa.Integer))
+            .offset(sa.bindparam("offset", type_=sa.Integer))
+            .subquery("page"))
+
+
+# The queue's order: escalated first (their original reviewers left them too long), then
+# the other overdue ones (due by the bound ``now``), then by merit (unscored last), then
+# the longest waiting, then by id so that pages never overlap. No index hands rows over
+# in this order (its first key depends on the time of the request, and a queue may span
+# several departments): the indexes find the entries of the viewer's queues, and only
+# those are sorted.
+QUEUE_KEYS = (
+    ("urgency", sa.case((_ideas.c.escalation_level > 0, 0),
+                        (_ideas.c.review_due_at <= sa.bindparam("now"), 1), else_=2)),
+    ("merit", sa.func.coalesce(_ideas.c.merit_score, -1.0)),
+    ("entered", _ideas.c.entered_review_at),
+)
+
+
+def _queue_page(admin: bool) -> sa.Subquery:
+    candidates = _candidates(_queue_parts(admin=admin), QUEUE_KEYS)
+    c = candidates.c
+    return _page_of(candidates, (c.urgency, c.merit.desc(), c.entered, c.id))
 
 
 _department = Department.__table__.alias("department")
@@ -142,18 +171,27 @@ QUEUE_COLUMNS = (
     .label("scored_by_viewer"),
 )
 
+
+def _shown(page: sa.Subquery, columns: tuple, order: tuple) -> sa.Select:
+    """What the page shows of the ideas of ``page``, in ``order`` (of page's columns)."""
+    return (sa.select(*columns)
+            .select_from(page)
+            .join(_ideas, _ideas.c.id == page.c.id)
+            .join(_department, _department.c.id == _ideas.c.department_id)
+            .outerjoin(_queue_department,
+                       _queue_department.c.id == _ideas.c.queue_department_id)
+            .outerjoin(_owner, _owner.c.id == _ideas.c.owner_id)
+            .order_by(*order))
+
+
+def _queue_statement(admin: bool) -> sa.Select:
+    page = _queue_page(admin)
+    return _shown(page, QUEUE_COLUMNS, (page.c.urgency, page.c.merit.desc(), page.c.entered,
+                                        page.c.id))
+
+
 # One page of a queue (an admin's, or a manager's), its page bound as parameters.
-QUEUE_PAGE = {
-    admin: sa.select(*QUEUE_COLUMNS)
-    .select_from(_ideas)
-    .join(_department, _department.c.id == _ideas.c.department_id)
-    .outerjoin(_queue_department, _queue_department.c.id == _ideas.c.queue_department_id)
-    .where(queue_where(admin=admin))
-    .order_by(*queue_order())
-    .limit(sa.bindparam("limit", type_=sa.Integer))
-    .offset(sa.bindparam("offset", type_=sa.Integer))
-    for admin in (False, True)
-}
+QUEUE_PAGE = {admin: _queue_statement(admin) for admin in (False, True)}
 
 # Since when the idea is in its status (ideas from before the column: their review).
 _since = sa.func.coalesce(_ideas.c.status_changed_at, _ideas.c.entered_review_at,
@@ -168,20 +206,25 @@ WORK_COLUMNS = (
     _owner.c.display_name.label("owner_name"),
 )
 
-# One page of the accepted, in-progress or needs-info worklist: escalated (stalled)
-# first, then the longest in that status.
-WORK_PAGE = {
-    (admin, status): sa.select(*WORK_COLUMNS)
-    .select_from(_ideas)
-    .join(_department, _department.c.id == _ideas.c.department_id)
-    .outerjoin(_queue_department, _queue_department.c.id == _ideas.c.queue_department_id)
-    .outerjoin(_owner, _owner.c.id == _ideas.c.owner_id)
-    .where(queue_where(admin=admin, status=status))
-    .order_by(sa.case((_ideas.c.escalation_level > 0, 0), else_=1), _since, _ideas.c.id)
-    .limit(sa.bindparam("limit", type_=sa.Integer))
-    .offset(sa.bindparam("offset", type_=sa.Integer))
-    for admin in (False, True) for status in WORKLIST_STATUSES[1:]
-}
+# The other worklists' order: escalated (stalled) first, then the longest in that status
+# (``status_changed_at`` is set on every idea: its insert default, and the migration that
+# added it filled it in), then by id.
+WORK_KEYS = (
+    ("stalled", sa.case((_ideas.c.escalation_level > 0, 0), else_=1)),
+    ("changed", _ideas.c.status_changed_at),
+)
+
+
+def _work_statement(admin: bool, status: IdeaStatus) -> sa.Select:
+    candidates = _candidates(_queue_parts(admin=admin, status=status), WORK_KEYS)
+    c = candidates.c
+    page = _page_of(candidates, (c.stalled, c.changed, c.id))
+    return _shown(page, WORK_COLUMNS, (page.c.stalled, page.c.changed, page.c.id))
+
+
+# One page of the accepted, in-progress or needs-info worklist.
+WORK_PAGE = {(admin, status): _work_statement(admin, status)
+             for admin in (False, True) for status in WORKLIST_STATUSES[1:]}
 
 
 # --- the idea page's review section ---------------------------------------------------

@@ -15,7 +15,7 @@ from ideaboard.core.templating import exact_time
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification
-from ideaboard.review import workflow
+from ideaboard.review import queries, workflow
 from ideaboard.review.escalation import escalate_overdue
 from ideaboard.review.models import StatusChange
 from ideaboard.review.services import QUEUE_PAGE_SIZE, worklist_counts
@@ -306,3 +306,27 @@ def test_an_accepted_idea_not_started_escalates_after_the_stalled_period(app, tr
 
 def test_the_stalled_period_defaults_to_30_days(app):
     assert app.config["STALLED_AFTER_DAYS"] == 30
+
+
+@pytest.mark.parametrize("statement", [
+    pytest.param(queries.QUEUE_PAGE[admin], id=f"queue-admin={admin}") for admin in (False, True)
+] + [
+    pytest.param(queries.WORK_PAGE[admin, status], id=f"{status.value}-admin={admin}")
+    for admin in (False, True) for status in queries.WORKLIST_STATUSES[1:]
+])
+def test_worklists_sort_index_entries_and_read_only_the_rows_they_show(app, statement):
+    """Every idea a worklist holds is found and sorted through an index that has all the
+    columns the list filters and sorts by: sorted as whole rows, a busy department's
+    accepted list read every idea in it, text included (2.9 ms of 3 at 100,000 ideas)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan; PostgreSQL's depends on its statistics")
+    compiled = statement.compile(db.engine)
+    values = compiled.construct_params(
+        {"viewer": 1, "now": utcnow().isoformat(" "), "limit": 21, "offset": 0})
+    plan = [row[-1] for row in db.session.connection().exec_driver_sql(
+        f"EXPLAIN QUERY PLAN {compiled}", tuple(values[name] for name in compiled.positiontup))]
+    reads = [step for step in plan if re.match(r"(SEARCH|SCAN) ideas\b", step)]
+    # The page of ids is made first, from index entries alone; then its rows are read.
+    assert plan[0] == "MATERIALIZE page", plan
+    assert reads[-1].startswith("SEARCH ideas USING INTEGER PRIMARY KEY"), plan
+    assert reads[:-1] and all("COVERING INDEX" in step for step in reads[:-1]), plan
