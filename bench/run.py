@@ -3,11 +3,13 @@
 For each database kind (SQLite, PostgreSQL) and each size (100,000 ideas and 1,000),
 it generates a company (bench.generate), starts both servers (2 sync workers each on
 127.0.0.1, ``IDEABOARD_ENV=production`` with a generated secret key), logs in, and runs
-wrk on every page that exists, interleaved with the floor: floor, A, floor, B, ..., floor.
-Per endpoint it reports the workers' CPU milliseconds per request (utime+stime of the
-gunicorn master's children from /proc, before and after each run, divided by the
-requests wrk completed), p50/p99 latency, requests per second, the CPU ratio to the
-floor's median, the growth from 1,000 to 100,000 ideas, and each worker's peak memory.
+wrk on every page that exists, interleaved with the floor: floor, A, floor, B, ..., in
+three rounds (``--rounds``). Per endpoint it reports the workers' CPU milliseconds per
+request (utime+stime of the gunicorn master's children from /proc, before and after each
+run, divided by the requests wrk completed), p50/p99 latency, requests per second, the
+CPU ratio to the floor run just before it (the median of the rounds, and their spread),
+the growth from 1,000 to 100,000 ideas, and each worker's peak memory. A budget is met
+only when every round is within it: a verdict inside the noise is not called met.
 Results go to bench/results/<timestamp>.md (git-ignored) and to standard output.
 
     python -m bench.run                      # both databases, 100,000 and 1,000 ideas
@@ -399,13 +401,30 @@ def check(port: int, endpoint: Endpoint) -> None:
 
 # --- one database at one size -------------------------------------------------------
 
+def _median_measure(measures: list[Measure]) -> Measure:
+    """One measure made of the medians of ``measures`` (the rounds of one endpoint)."""
+    def median(name: str):
+        values = [getattr(m, name) for m in measures]
+        return None if None in values else statistics.median(values)
+
+    return Measure(requests=sum(m.requests for m in measures),
+                   seconds=sum(m.seconds for m in measures), rps=median("rps"),
+                   p50_ms=median("p50_ms"), p99_ms=median("p99_ms"), cpu_ms=median("cpu_ms"),
+                   errors=sum(m.errors for m in measures),
+                   database_cpu_ms=median("database_cpu_ms"))
+
+
 @dataclass
 class SizeResult:
+    """The runs at one size: every floor run, and per endpoint each round's run with the
+    floor run just before it. A ratio is taken within a round (endpoint over its floor
+    run), and the rounds' median is reported with their spread."""
+
     scale: float
     ideas: int
     generation: gen.Report
     floor: list[Measure] = field(default_factory=list)
-    measures: dict[str, Measure] = field(default_factory=dict)
+    runs: dict[str, list[tuple[Measure, Measure]]] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     memory_mb: dict[str, float] = field(default_factory=dict)  # server -> worst worker peak
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
@@ -414,9 +433,18 @@ class SizeResult:
     def floor_cpu_ms(self) -> float:
         return statistics.median(m.cpu_ms for m in self.floor)
 
+    @property
+    def measures(self) -> dict[str, Measure]:
+        """Per endpoint, the medians of its rounds."""
+        return {key: _median_measure([run for run, _ in runs]) for key, runs in self.runs.items()}
+
+    def ratios(self, key: str) -> list[float]:
+        """Each round's CPU per request over the floor run before it."""
+        return [run.cpu_ms / floor.cpu_ms for run, floor in self.runs.get(key, [])]
+
     def ratio(self, key: str) -> float | None:
-        measure = self.measures.get(key)
-        return measure.cpu_ms / self.floor_cpu_ms if measure else None
+        ratios = self.ratios(key)
+        return statistics.median(ratios) if ratios else None
 
     @property
     def floor_total_ms(self) -> float | None:
@@ -425,11 +453,15 @@ class SizeResult:
             return None
         return statistics.median(m.cpu_ms + m.database_cpu_ms for m in self.floor)
 
+    def total_ratios(self, key: str) -> list[float]:
+        """Each round's ratio with the PostgreSQL backends' CPU on both sides."""
+        return [(run.cpu_ms + run.database_cpu_ms) / (floor.cpu_ms + floor.database_cpu_ms)
+                for run, floor in self.runs.get(key, [])
+                if run.database_cpu_ms is not None and floor.database_cpu_ms is not None]
+
     def total_ratio(self, key: str) -> float | None:
-        measure = self.measures.get(key)
-        if measure is None or measure.database_cpu_ms is None or not self.floor_total_ms:
-            return None
-        return (measure.cpu_ms + measure.database_cpu_ms) / self.floor_total_ms
+        ratios = self.total_ratios(key)
+        return statistics.median(ratios) if ratios else None
 
 
 class Database:
@@ -529,22 +561,27 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
         run_wrk(floor, None, duration=1, **wrk)
         for endpoint in todo:
             run_wrk(app, endpoint, duration=1, **wrk)
-        for endpoint in todo:
-            result.floor.append(run_wrk(floor, None, duration=args.duration, **wrk))
-            if endpoint.is_vote:
-                reset_votes(app.port, endpoint)
-            measure = run_wrk(app, endpoint, duration=args.duration, **wrk)
-            result.measures[endpoint.key] = measure
-            log(f"  {endpoint.label}: {measure.cpu_ms:.2f} ms CPU/request "
-                + (f"+ {measure.database_cpu_ms:.2f} ms in PostgreSQL "
-                   if measure.database_cpu_ms is not None else "")
-                + f"({measure.cpu_ms / result.floor[-1].cpu_ms:.1f}x the floor run before), "
-                f"p50 {measure.p50_ms:.1f} ms, {measure.rps:.0f} req/s"
-                + (f", {measure.errors} errors" if measure.errors else ""))
-            if not endpoint.is_vote:
-                status, _ = http_request(app.port, "GET", endpoint.path, endpoint.session)
-                if status != 200:
-                    raise RuntimeError(f"{endpoint.path} answered {status} after the run")
+        # Rounds, each over every endpoint (floor, A, floor, B, ...): a page's rounds lie
+        # minutes apart, so their spread shows how much the machine moved meanwhile.
+        for round_number in range(1, args.rounds + 1):
+            for endpoint in todo:
+                floor_run = run_wrk(floor, None, duration=args.duration, **wrk)
+                result.floor.append(floor_run)
+                if endpoint.is_vote:
+                    reset_votes(app.port, endpoint)
+                measure = run_wrk(app, endpoint, duration=args.duration, **wrk)
+                result.runs.setdefault(endpoint.key, []).append((measure, floor_run))
+                log(f"  round {round_number}, {endpoint.label}: {measure.cpu_ms:.2f} ms "
+                    "CPU/request "
+                    + (f"+ {measure.database_cpu_ms:.2f} ms in PostgreSQL "
+                       if measure.database_cpu_ms is not None else "")
+                    + f"({measure.cpu_ms / floor_run.cpu_ms:.1f}x the floor run before), "
+                    f"p50 {measure.p50_ms:.1f} ms, {measure.rps:.0f} req/s"
+                    + (f", {measure.errors} errors" if measure.errors else ""))
+                if not endpoint.is_vote:
+                    status, _ = http_request(app.port, "GET", endpoint.path, endpoint.session)
+                    if status != 200:
+                        raise RuntimeError(f"{endpoint.path} answered {status} after the run")
         result.floor.append(run_wrk(floor, None, duration=args.duration, **wrk))
         result.memory_mb = {s.name: max(s.peak_memory_mb().values()) for s in servers}
         result.endpoints = {e.key: e for e in endpoints(found, user, manager)}
@@ -564,12 +601,28 @@ def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
     return "\u2013" if value is None else f"{value:.{digits}f}{suffix}"
 
 
-def _growth(large_ratio: float | None, small_ratio: float | None) -> list[str]:
-    """The small size's ratio and how much the large one grew over it, with the verdict."""
-    if large_ratio is None or not small_ratio:
-        return [_fmt(small_ratio, 1), "\u2013"]
-    growth = large_ratio / small_ratio
-    return [f"{small_ratio:.1f}", f"{growth:.2f} {_verdict(growth <= GROWTH_BUDGET)}"]
+def _spread(ratios: list[float]) -> str:
+    """The lowest and highest of the rounds' ratios."""
+    return f"{min(ratios):.1f}\u2013{max(ratios):.1f}" if len(ratios) > 1 else ""
+
+
+def _judge(low: float, high: float, budget: float) -> str:
+    """Met only when the whole spread is within the budget; a budget inside the spread is
+    within the noise, which is not met either."""
+    if high <= budget:
+        return "met"
+    return "**not met**" if low > budget else "**within the noise, not met**"
+
+
+def _growth(large: list[float], small: list[float]) -> list[str]:
+    """The small size's ratio and how much the large one grew over it (the medians), with
+    the verdict over the spread: from the lowest large round over the highest small one
+    to the highest over the lowest."""
+    if not large or not small:
+        return [_fmt(statistics.median(small) if small else None, 1), "\u2013"]
+    growth = statistics.median(large) / statistics.median(small)
+    verdict = _judge(min(large) / max(small), max(large) / min(small), GROWTH_BUDGET)
+    return [f"{statistics.median(small):.1f}", f"{growth:.2f} {verdict}"]
 
 
 def _verdict(ok: bool) -> str:
@@ -618,9 +671,12 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
         f"- Machine: {machine()}",
         f"- Commit: {commit or '?'}; gunicorn {args.workers} sync workers on 127.0.0.1, "
         f"IDEABOARD_ENV=production; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration:g}s per run, floor and endpoint runs interleaved.",
-        "- CPU = the gunicorn workers' utime+stime per completed request; "
-        "\u00d7 floor = that over the median of the floor runs at the same size.",
+        f"-d{args.duration:g}s per run, {args.rounds} rounds, floor and endpoint runs "
+        "interleaved.",
+        "- CPU = the gunicorn workers' utime+stime per completed request (the median of the "
+        "rounds); \u00d7 floor = each round's over the floor run just before it, the median "
+        "of the rounds, and their spread (lowest\u2013highest). A budget is met only when "
+        "every round is within it.",
         "",
     ]
     for kind, (large, small) in results.items():
@@ -636,8 +692,8 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                              f"(runs: {', '.join(f'{m.cpu_ms:.2f}' for m in size.floor)})")
         lines.append("")
         with_database = large.floor_total_ms is not None
-        columns = ["endpoint", "CPU ms/req", "\u00d7 floor", "budget", "p50 ms", "p99 ms",
-                   "req/s"]
+        columns = ["endpoint", "CPU ms/req", "\u00d7 floor", "spread", "budget", "p50 ms",
+                   "p99 ms", "req/s"]
         if with_database:
             columns += ["DB CPU ms/req", "\u00d7 floor with DB"]
         if small:
@@ -646,27 +702,29 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                 columns += [f"\u00d7 floor with DB at {small.ideas:,}", "growth with DB"]
         columns.append("errors")
         lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        medians = large.measures
         for key, endpoint in large.endpoints.items():
-            measure = large.measures.get(key)
+            measure = medians.get(key)
             if measure is None:
                 cells = [endpoint.label, f"not measured: {large.missing.get(key, '?')}"]
                 lines.append("| " + " | ".join(cells + [""] * (len(columns) - 2)) + " |")
                 continue
-            ratio = large.ratio(key)
-            cells = [endpoint.label, f"{measure.cpu_ms:.2f}", f"{ratio:.1f}",
-                     # A page that answered with errors measured its refusals, not itself.
-                     f"\u2264{endpoint.budget:g}\u00d7 "
-                     f"{_verdict(ratio <= endpoint.budget and not measure.errors)}",
+            ratios = large.ratios(key)
+            # A page that answered with errors measured its refusals, not itself.
+            verdict = ("**not met** (errors)" if measure.errors
+                       else _judge(min(ratios), max(ratios), endpoint.budget))
+            cells = [endpoint.label, f"{measure.cpu_ms:.2f}", f"{large.ratio(key):.1f}",
+                     _spread(ratios), f"\u2264{endpoint.budget:g}\u00d7 {verdict}",
                      f"{measure.p50_ms:.1f}", f"{measure.p99_ms:.1f}", f"{measure.rps:.0f}"]
             if with_database:
                 cells += [_fmt(measure.database_cpu_ms), _fmt(large.total_ratio(key), 1)]
             if small:
-                cells += _growth(ratio, small.ratio(key))
+                cells += _growth(ratios, small.ratios(key))
                 if with_database:
-                    cells += _growth(large.total_ratio(key), small.total_ratio(key))
+                    cells += _growth(large.total_ratios(key), small.total_ratios(key))
             lines.append("| " + " | ".join([*cells, str(measure.errors)]) + " |")
         floor = ["Floor (20 rows, Flask + Flask-SQLAlchemy)", f"{large.floor_cpu_ms:.2f}",
-                 "1.0", "", f"{statistics.median(m.p50_ms for m in large.floor):.1f}",
+                 "1.0", "", "", f"{statistics.median(m.p50_ms for m in large.floor):.1f}",
                  f"{statistics.median(m.p99_ms for m in large.floor):.1f}",
                  f"{statistics.median(m.rps for m in large.floor):.0f}"]
         if with_database:
@@ -693,7 +751,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the large size (1 = 100,000 ideas)")
     parser.add_argument("--small-scale", type=float, default=0.01,
                         help="the small size to compare with (0 to skip)")
-    parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
+    parser.add_argument("--duration", type=float, default=3, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds over every endpoint (the spread shows the noise)")
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
