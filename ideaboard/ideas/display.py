@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from flask import request
+from flask import request, url_for
 from markupsafe import Markup
 
 from ideaboard import sanitize
@@ -35,8 +35,10 @@ from ideaboard.core.permissions import checker
 from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
+from ideaboard.ideas.forms import FILTER_CACHE_SIZE, FilterKey, filter_form, is_kept
 from ideaboard.ideas.models import IdeaStatus, IdeaVersion
 from ideaboard.ideas.queries import split_tag_names
+from ideaboard.org.services import department_rows
 
 
 class Progress(NamedTuple):
@@ -178,6 +180,34 @@ def card_list_items(keys: Sequence[CardKey], token: str) -> Markup:
     """An ``<li>`` with each card's HTML, the viewer's CSRF token in its vote forms, for
     the list's ``<ol>``: one call from the template for the page, not one per card."""
     return CARD.join(keys, token, before="<li>", after="</li>")
+
+
+# --- the filter bar -------------------------------------------------------------------
+
+# Which arguments mean a filter is in use: the bar is then open on a phone.
+FILTERING_ARGS = ("q", "status", "department", "tag", "show")
+
+
+def _filter_bar_arguments(key: FilterKey) -> tuple:
+    form, filters = filter_form(key)
+    names = {name for name, _ in key.args}
+    return (form, filters.sort, any(name in names for name in FILTERING_ARGS),
+            url_for("ideas.index"), url_for("ideas.index") if key.args else None)
+
+
+FILTER_BAR: KeptFragment[FilterKey] = KeptFragment(
+    "ideas/_filter_bar.html", "filter_bar", _filter_bar_arguments, maxsize=FILTER_CACHE_SIZE)
+
+
+def filter_key() -> FilterKey:
+    """The request's ``FilterKey``: its query string, the departments (one statement)."""
+    return FilterKey(tuple(request.args.items(multi=True)), department_rows(),
+                     request.script_root)
+
+
+def filter_bar(key: FilterKey) -> Markup:
+    """The filter bar's markup for ``key`` (kept, unless its query string is long)."""
+    return Markup(FILTER_BAR.html(key, keep=is_kept(key)))  # nosec B704 (autoescaped macro)
 
 
 # --- the idea page --------------------------------------------------------------------

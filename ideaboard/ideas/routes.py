@@ -20,7 +20,7 @@ from ideaboard.ideas.display import (
     review_progress,
     tag_links,
 )
-from ideaboard.ideas.forms import EditIdeaForm, IdeaFilterForm, IdeaForm
+from ideaboard.ideas.forms import EditIdeaForm, IdeaForm, kept_filters
 from ideaboard.ideas.models import STATUS_LABELS, Idea, status_label
 from ideaboard.ideas.queries import SORT_EXPLAINED
 from ideaboard.org.models import Department
@@ -65,14 +65,15 @@ def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str, str, str]]
 @bp.get("/")
 @requires("idea.browse")
 def index():
-    form = IdeaFilterForm(request.args)
-    filters = form.to_filters()
+    key = display.filter_key()
+    filters = kept_filters(key)
     pagination, idea_cards = _page(services.list_query(current_user, filters))
     # A search that found nothing: titles close to it (typos; PostgreSQL only), and
     # the words as the title of a new idea.
     close = (services.close_titles(filters.q) if filters.q and not pagination.items
              and pagination.page == 1 else [])
-    return render_template("ideas/index.html", form=form, filters=filters,
+    return render_template("ideas/index.html", filter_bar=display.filter_bar(key),
+                           filters=filters,
                            pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters),
                            close=close, new_title=services.title_from_search(filters.q))
 

@@ -272,9 +272,10 @@ def title_from_search(text: str | None) -> str:
     return title[:TITLE_MAX]
 
 
-@dataclass
+@dataclass(frozen=True)
 class IdeaFilters:
-    """What the idea list shows; every field optional."""
+    """What the idea list shows; every field optional. Frozen: the filters of a query
+    string are worked out once and kept (``forms.kept_filters``)."""
 
     sort: str = DEFAULT_SORT
     q: str = ""

@@ -80,10 +80,18 @@ def tree_order(departments: Iterable[Node]) -> list[tuple[Node, int]]:
     return ordered
 
 
-def department_choices(blank: str | None = None) -> list[SelectChoice]:
-    """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option."""
-    rows = tuple(tuple(row) for row in plain_rows(DEPARTMENT_OPTIONS))
-    return list(_choices(rows, blank))
+def department_rows() -> tuple[tuple[int, str, int | None], ...]:
+    """Every department's (id, name, parent id), one statement: the key of whatever is
+    worked out from the org tree and kept (a renamed or moved department is a new key)."""
+    return tuple(tuple(row) for row in plain_rows(DEPARTMENT_OPTIONS))
+
+
+def department_choices(blank: str | None = None,
+                       rows: tuple[tuple[int, str, int | None], ...] | None = None
+                       ) -> list[SelectChoice]:
+    """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option.
+    ``rows``: the ``department_rows`` already read."""
+    return list(_choices(department_rows() if rows is None else rows, blank))
 
 
 @per_app(maxsize=64)

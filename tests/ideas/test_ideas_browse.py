@@ -222,3 +222,25 @@ def test_unknown_department_is_404(employee_client):
 def test_empty_department(employee_client):
     DepartmentFactory(name="Legal", slug="legal")
     assert "No ideas for Legal yet" in _get(employee_client, "/departments/legal")
+
+
+def test_the_filter_bar_is_kept_per_query_string_and_never_stale(app, employee_client,
+                                                                  it_department):
+    from ideaboard.ideas.display import FILTER_BAR
+    from ideaboard.ideas.forms import _kept_filters
+
+    bar, filters = FILTER_BAR.cache(app), _kept_filters.cache(app)
+    url = f"/?status=open&department={it_department.id}&sort=new"
+    first = _get(employee_client, url)
+    _get(employee_client, url)
+    assert bar.cache_info().hits == 1 and filters.cache_info().hits == 1
+    assert f'<option selected value="{it_department.id}">' in first
+    # A department added (or renamed) is another key: the bar shows it at once.
+    DepartmentFactory(name="Facilities")
+    db.session.commit()
+    after = _get(employee_client, url)
+    assert "Facilities" in after and bar.cache_info().misses == 2
+    # A long query string is not kept.
+    size = bar.cache_info().currsize
+    _get(employee_client, "/?q=" + "x" * 190 + "&tag=" + "y" * 60 + "&show=mine" * 40)
+    assert bar.cache_info().currsize == size
