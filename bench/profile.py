@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
                        "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
                        "IDEABOARD_DATABASE_URL": args.db_url,
                        # Production needs its address: the test client's host.
-                       "IDEABOARD_BASE_URL": "http://localhost"})
+                       "IDEABOARD_BASE_URL": "http://localhost",
+                       # As in bench.run: every vote counted by the limiter, none refused.
+                       "IDEABOARD_RATELIMIT_VOTES": "1000000 per minute"})
     from ideaboard import create_app
 
     app = create_app()

@@ -76,8 +76,10 @@ def when(value: datetime | None, *, exact: bool = False, relative: str | None = 
         text, title = exact_time(value, seconds=True), ago
     else:
         text, title = ago, exact_time(value)
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        value.isoformat(), title, text)
+    # Written with escape() rather than Markup.format, whose formatter (string.Formatter,
+    # in Python) cost a sixth of the notifications page: thirty times on it.
+    return Markup(  # nosec B704: the two texts escaped, the ISO date only digits and signs
+        f'<time datetime="{value.isoformat()}" title="{escape(title)}">{escape(text)}</time>')
 
 
 # The pages and files every page links to (the navigation, the stylesheet, the scripts):
