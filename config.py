@@ -196,6 +196,10 @@ class Config:
     # Trust this many proxies' X-Forwarded-For (Werkzeug ProxyFix); 0 ignores the header.
     PROXY_FIX_X_FOR = _env_int("IDEABOARD_PROXY_FIX_X_FOR", 0)
     PAGE_SIZE = 20
+    # Keep rendered fragments (cards, comment threads, queue rows, the filter bar) between
+    # requests (ideaboard.core.kept). Off renders every one on every request: what a page
+    # costs when every kept fragment misses, which bench.run --cold measures.
+    KEEP_FRAGMENTS = _env_bool("IDEABOARD_KEEP_FRAGMENTS", True)
     LOOPBACK_HOSTS_TRUSTED = False
     SECRET_KEY_FROM_INSTANCE = False
 

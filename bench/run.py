@@ -216,7 +216,8 @@ def start_server(name: str, app: str, env: dict[str, str], workers: int, log: Pa
         if process.poll() is not None:
             raise RuntimeError(f"{name} server exited; see {log}")
         try:
-            status, _ = http_request(port, "GET", "/healthz" if name == "ideaboard" else "/")
+            status, _ = http_request(port, "GET",
+                                     "/healthz" if name.startswith("ideaboard") else "/")
             if status == 200 and len(server.workers()) == workers:
                 return server
         except OSError:
@@ -425,6 +426,8 @@ class SizeResult:
     generation: gen.Report
     floor: list[Measure] = field(default_factory=list)
     runs: dict[str, list[tuple[Measure, Measure]]] = field(default_factory=dict)
+    # With --cold: the same, from the server that keeps no fragment (every one a miss).
+    cold_runs: dict[str, list[tuple[Measure, Measure]]] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     memory_mb: dict[str, float] = field(default_factory=dict)  # server -> worst worker peak
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
@@ -438,9 +441,11 @@ class SizeResult:
         """Per endpoint, the medians of its rounds."""
         return {key: _median_measure([run for run, _ in runs]) for key, runs in self.runs.items()}
 
-    def ratios(self, key: str) -> list[float]:
-        """Each round's CPU per request over the floor run before it."""
-        return [run.cpu_ms / floor.cpu_ms for run, floor in self.runs.get(key, [])]
+    def ratios(self, key: str, *, cold: bool = False) -> list[float]:
+        """Each round's CPU per request over the floor run before it (``cold``: of the
+        server that keeps no fragment)."""
+        runs = (self.cold_runs if cold else self.runs).get(key, [])
+        return [run.cpu_ms / floor.cpu_ms for run, floor in runs]
 
     def ratio(self, key: str) -> float | None:
         ratios = self.ratios(key)
@@ -526,7 +531,7 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
         report = fill(database.url, scale, log)
         result = SizeResult(scale, gen.sizes(scale)["ideas"], report)
         server_log = workdir / f"gunicorn-{kind}-{scale:g}.log"
-        names = {"ideaboard": None, "floor": None}
+        names = {"ideaboard": None, "floor": None, "cold": None}
         urls = dict.fromkeys(names, database.url)
         if kind == "postgresql":
             names = {name: f"{database.name}_{name}"[-63:] for name in names}
@@ -546,6 +551,15 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
                              {"BENCH_FLOOR_DATABASE_URL": urls["floor"]}, args.workers,
                              server_log, names["floor"])
         servers.append(floor)
+        cold = None
+        if args.cold:
+            # The same app and secret (a session signed in on one is good on the other),
+            # keeping no rendered fragment: what each page costs when every one misses.
+            cold = start_server("ideaboard-cold", "ideaboard:create_app()",
+                                {**app_env, "IDEABOARD_DATABASE_URL": urls["cold"],
+                                 "IDEABOARD_KEEP_FRAGMENTS": "false"},
+                                args.workers, server_log, names["cold"])
+            servers.append(cold)
         user = log_in(app.port, gen.USER_EMAIL)
         manager = log_in(app.port, gen.MANAGER_EMAIL)
         found = discover(database.url)
@@ -560,7 +574,9 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
         # Warm up: templates compiled, connections open, caches filled, in every worker.
         run_wrk(floor, None, duration=1, **wrk)
         for endpoint in todo:
-            run_wrk(app, endpoint, duration=1, **wrk)
+            for server in (app, cold):
+                if server is not None:
+                    run_wrk(server, endpoint, duration=1, **wrk)
         # Rounds, each over every endpoint (floor, A, floor, B, ...): a page's rounds lie
         # minutes apart, so their spread shows how much the machine moved meanwhile.
         for round_number in range(1, args.rounds + 1):
@@ -582,6 +598,14 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
                     status, _ = http_request(app.port, "GET", endpoint.path, endpoint.session)
                     if status != 200:
                         raise RuntimeError(f"{endpoint.path} answered {status} after the run")
+                if cold is not None:
+                    # Right after the warm run, against the same floor run.
+                    if endpoint.is_vote:
+                        reset_votes(cold.port, endpoint)
+                    missed = run_wrk(cold, endpoint, duration=args.duration, **wrk)
+                    result.cold_runs.setdefault(endpoint.key, []).append((missed, floor_run))
+                    log(f"    cold: {missed.cpu_ms:.2f} ms CPU/request "
+                        f"({missed.cpu_ms / floor_run.cpu_ms:.1f}x)")
         result.floor.append(run_wrk(floor, None, duration=args.duration, **wrk))
         result.memory_mb = {s.name: max(s.peak_memory_mb().values()) for s in servers}
         result.endpoints = {e.key: e for e in endpoints(found, user, manager)}
@@ -696,6 +720,9 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                    "p99 ms", "req/s"]
         if with_database:
             columns += ["DB CPU ms/req", "\u00d7 floor with DB"]
+        has_cold = bool(large.cold_runs)
+        if has_cold:
+            columns += ["\u00d7 floor cold", "cold spread", "cold budget"]
         if small:
             columns += [f"\u00d7 floor at {small.ideas:,}", "growth"]
             if with_database:
@@ -718,6 +745,12 @@ def report_markdown(results: dict[str, tuple[SizeResult, SizeResult | None]], ar
                      f"{measure.p50_ms:.1f}", f"{measure.p99_ms:.1f}", f"{measure.rps:.0f}"]
             if with_database:
                 cells += [_fmt(measure.database_cpu_ms), _fmt(large.total_ratio(key), 1)]
+            if has_cold:
+                cold = large.ratios(key, cold=True)
+                cells += ([f"{statistics.median(cold):.1f}", _spread(cold),
+                           f"\u2264{endpoint.budget:g}\u00d7 "
+                           f"{_judge(min(cold), max(cold), endpoint.budget)}"]
+                          if cold else ["\u2013"] * 3)
             if small:
                 cells += _growth(ratios, small.ratios(key))
                 if with_database:
@@ -752,6 +785,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small-scale", type=float, default=0.01,
                         help="the small size to compare with (0 to skip)")
     parser.add_argument("--duration", type=float, default=3, help="seconds per wrk run")
+    parser.add_argument("--cold", action="store_true",
+                        help="also measure each page with no rendered fragment kept "
+                             "(every one a miss), against the same floor runs")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds over every endpoint (the spread shows the noise)")
     parser.add_argument("--connections", type=int, default=2)

@@ -103,8 +103,8 @@ class KeptFragment(Generic[K]):
     the macro rendered, so the work of making what a fragment shows (links, labels,
     dates) is paid once per key too. The macro must use nothing but its arguments (no
     ``can()``, ``current_user`` or ``request``): that is what makes its markup a pure
-    function of the key. While templates reload on change (development), every call
-    renders.
+    function of the key. While templates reload on change (development), or with
+    ``KEEP_FRAGMENTS`` off (the benchmark's cold pass), every call renders.
     """
 
     def __init__(self, template: str, macro: str, arguments: Callable[[K], tuple], *,
@@ -126,8 +126,8 @@ class KeptFragment(Generic[K]):
             def render(key: K) -> str:
                 return str(macro(*arguments(key)))
 
-            cached = render if app.jinja_env.auto_reload else functools.lru_cache(
-                self.maxsize)(render)
+            keep = app.config.get("KEEP_FRAGMENTS", True) and not app.jinja_env.auto_reload
+            cached = functools.lru_cache(self.maxsize)(render) if keep else render
             renderers = kept[self.name] = (render, cached)
         return renderers
 

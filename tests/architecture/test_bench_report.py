@@ -52,3 +52,14 @@ def test_the_report_shows_the_spread_and_its_verdict(monkeypatch):
     text = run.report_markdown({"sqlite": (large, small)}, args)
     row = next(line for line in text.splitlines() if line.startswith("| A page"))
     assert "| 2.9 | 2.8\u20133.2 | \u22643\u00d7 **within the noise, not met** |" in row
+
+
+def test_the_cold_pass_is_judged_beside_the_warm_one(monkeypatch):
+    monkeypatch.setattr(run, "database_version", lambda kind: "SQLite 3")
+    large = _size([(2.5, 1.0), (2.6, 1.0), (2.7, 1.0)])
+    large.cold_runs["page"] = [(_measure(5.0), floor) for _, floor in large.runs["page"]]
+    args = SimpleNamespace(workers=2, threads=2, connections=2, duration=3, rounds=3)
+    text = run.report_markdown({"sqlite": (large, None)}, args)
+    row = next(line for line in text.splitlines() if line.startswith("| A page"))
+    assert "\u22643\u00d7 met" in row
+    assert "| 5.0 | 5.0\u20135.0 | \u22643\u00d7 **not met** |" in row

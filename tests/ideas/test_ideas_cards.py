@@ -115,3 +115,17 @@ def test_templates_that_reload_are_rendered_every_time(app):
     app.jinja_env.auto_reload = True
     with app.test_request_context("/"):
         assert not hasattr(CARD.cache(app), "cache_info")
+
+
+def test_with_fragments_not_kept_every_card_is_rendered_and_the_page_is_the_same(
+        app, employee_client, peer, it_department):
+    IdeaFactory(author=peer, department=it_department, title="Kept or not")
+    db.session.commit()
+    kept = employee_client.get("/").get_data(as_text=True)
+    app.config["KEEP_FRAGMENTS"] = False
+    app.extensions.pop("ideaboard.kept", None)  # as at start-up with the setting off
+    with app.test_request_context("/"):
+        assert not hasattr(CARD.cache(app), "cache_info")
+    rendered = employee_client.get("/").get_data(as_text=True)
+    token = re.compile(r'name="csrf_token" value="[^"]+"')
+    assert "Kept or not" in rendered and token.sub("", rendered) == token.sub("", kept)
