@@ -524,7 +524,8 @@ def fill(url: str, scale: float, log) -> gen.Report:
     return report
 
 
-def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResult:
+def measure_size(kind: str, scale: float, args, workdir: Path, log, *,
+                 cold: bool = False) -> SizeResult:
     database = Database(kind, f"{scale:g}".replace(".", "_"), workdir)
     servers: list[Server] = []
     try:
@@ -551,15 +552,15 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
                              {"BENCH_FLOOR_DATABASE_URL": urls["floor"]}, args.workers,
                              server_log, names["floor"])
         servers.append(floor)
-        cold = None
-        if args.cold:
+        cold_server = None
+        if cold:
             # The same app and secret (a session signed in on one is good on the other),
             # keeping no rendered fragment: what each page costs when every one misses.
-            cold = start_server("ideaboard-cold", "ideaboard:create_app()",
-                                {**app_env, "IDEABOARD_DATABASE_URL": urls["cold"],
-                                 "IDEABOARD_KEEP_FRAGMENTS": "false"},
-                                args.workers, server_log, names["cold"])
-            servers.append(cold)
+            cold_server = start_server("ideaboard-cold", "ideaboard:create_app()",
+                                       {**app_env, "IDEABOARD_DATABASE_URL": urls["cold"],
+                                        "IDEABOARD_KEEP_FRAGMENTS": "false"},
+                                       args.workers, server_log, names["cold"])
+            servers.append(cold_server)
         user = log_in(app.port, gen.USER_EMAIL)
         manager = log_in(app.port, gen.MANAGER_EMAIL)
         found = discover(database.url)
@@ -574,7 +575,7 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
         # Warm up: templates compiled, connections open, caches filled, in every worker.
         run_wrk(floor, None, duration=1, **wrk)
         for endpoint in todo:
-            for server in (app, cold):
+            for server in (app, cold_server):
                 if server is not None:
                     run_wrk(server, endpoint, duration=1, **wrk)
         # Rounds, each over every endpoint (floor, A, floor, B, ...): a page's rounds lie
@@ -598,11 +599,11 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log) -> SizeResul
                     status, _ = http_request(app.port, "GET", endpoint.path, endpoint.session)
                     if status != 200:
                         raise RuntimeError(f"{endpoint.path} answered {status} after the run")
-                if cold is not None:
+                if cold_server is not None:
                     # Right after the warm run, against the same floor run.
                     if endpoint.is_vote:
-                        reset_votes(cold.port, endpoint)
-                    missed = run_wrk(cold, endpoint, duration=args.duration, **wrk)
+                        reset_votes(cold_server.port, endpoint)
+                    missed = run_wrk(cold_server, endpoint, duration=args.duration, **wrk)
                     result.cold_runs.setdefault(endpoint.key, []).append((missed, floor_run))
                     log(f"    cold: {missed.cpu_ms:.2f} ms CPU/request "
                         f"({missed.cpu_ms / floor_run.cpu_ms:.1f}x)")
@@ -787,7 +788,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=3, help="seconds per wrk run")
     parser.add_argument("--cold", action="store_true",
                         help="also measure each page with no rendered fragment kept "
-                             "(every one a miss), against the same floor runs")
+                             "(every one a miss), against the same floor runs, at the "
+                             "large size")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds over every endpoint (the spread shows the noise)")
     parser.add_argument("--connections", type=int, default=2)
@@ -817,7 +819,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         for kind in kinds:
             log(f"== {kind} ==")
-            large = measure_size(kind, args.scale, args, workdir, log)
+            # The cold pass at the large size only: what a miss costs where it costs most.
+            large = measure_size(kind, args.scale, args, workdir, log, cold=args.cold)
             small = measure_size(kind, args.small_scale, args, workdir, log) \
                 if args.small_scale else None
             results[kind] = (large, small)
