@@ -93,11 +93,11 @@ class Idea(Model):
         # by, so that a worklist page sorts index entries, not rows.
         sa.Index("ix_ideas_queue", "queue_department_id", "status", "review_due_at",
                  "escalation_level", "merit_score", "entered_review_at", "author_id",
-                 "hidden", "status_changed_at", "department_id"),
+                 "hidden", "status_changed_at", "department_id", "id"),
         sa.Index("ix_ideas_department_status", "department_id", "status",
                  "status_changed_at", "escalation_level", "queue_department_id",
                  "author_id", "hidden", "review_due_at", "merit_score",
-                 "entered_review_at"),
+                 "entered_review_at", "id"),
         # The escalation job: the few ideas with a next step due.
         sa.Index("ix_ideas_escalates_at", "escalates_at"),
     )

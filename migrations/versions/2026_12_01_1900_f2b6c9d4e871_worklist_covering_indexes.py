@@ -4,6 +4,8 @@
 worklists; they now also hold every column those lists filter and sort by (status
 timestamps, escalation level, merit, author, hidden), so a worklist page sorts index
 entries and reads the rows of the twenty ideas it shows, not of every idea in the list.
+The id comes last: PostgreSQL's indexes do not hold the primary key as SQLite's do, and
+without it no index-only scan is possible.
 
 Revision ID: f2b6c9d4e871
 Revises: d8a4c1e7b209
@@ -19,10 +21,10 @@ branch_labels = None
 depends_on = None
 
 QUEUE = ['queue_department_id', 'status', 'review_due_at', 'escalation_level', 'merit_score',
-         'entered_review_at', 'author_id', 'hidden', 'status_changed_at', 'department_id']
+         'entered_review_at', 'author_id', 'hidden', 'status_changed_at', 'department_id', 'id']
 DEPARTMENT_STATUS = ['department_id', 'status', 'status_changed_at', 'escalation_level',
                      'queue_department_id', 'author_id', 'hidden', 'review_due_at',
-                     'merit_score', 'entered_review_at']
+                     'merit_score', 'entered_review_at', 'id']
 
 
 def _replace(name: str, columns: list[str]) -> None:
