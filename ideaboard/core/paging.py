@@ -119,6 +119,7 @@ def paginate(query: sa.Select, per_page: int, page: int | None = None, *,
 
 AFTER = "after"  # the rows after the cursor's row, in the list's order: "Next"
 BEFORE = "before"  # the rows before it: "Previous"
+DIRECTIONS = (None, AFTER, BEFORE)  # None: the first page
 CURSOR_ARG = "cursor"
 SEEK_KEY, SEEK_ID, PAGE_LIMIT = "seek_key", "seek_id", "page_limit"
 MAX_PAGE_NUMBER = 10_000_000  # the "Page N" a cursor may claim; it bounds nothing else
@@ -261,6 +262,9 @@ def seek(chosen: sa.Select, keyset: Keyset, direction: str | None) -> sa.Subquer
     def beyond(column, value):
         return column < value if walk_descending else column > value
 
+    if keyset.key is keyset.ident:  # sorted by id alone: no ties to walk
+        return walked(chosen.where(beyond(keyset.ident, seek_id)),
+                      keyset.ident).subquery("page")
     ties = walked(chosen.where(keyset.key == seek_key, beyond(keyset.ident, seek_id)),
                   keyset.ident).subquery("ties")
     further = walked(chosen.where(beyond(keyset.key, seek_key)),

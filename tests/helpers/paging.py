@@ -53,8 +53,21 @@ def assert_walks_in_order(client, url: str, ids: Callable[[str], list[int]],
     assert all(len(page) == per_page for page in forward[:-1])
 
 
+def skipping_offsets(counter: QueryCounter) -> list[str]:
+    """The statements ``counter`` saw with an OFFSET other than 0. SQLAlchemy writes
+    ``OFFSET ?`` after every LIMIT on SQLite, bound to 0; that skips nothing."""
+    found = []
+    for statement, parameters in zip(counter.statements, counter.parameters, strict=True):
+        for offset in re.finditer(r"\bOFFSET (\?|%\((\w+)\)s)", statement, re.I):
+            value = (parameters[offset.group(2)] if offset.group(2)
+                     else parameters[statement[:offset.start(1)].count("?")])
+            if value != 0:
+                found.append(statement)
+    return found
+
+
 def deep_page_statements(client, url: str, ids: Callable[[str], list[int]],
-                         pages: int) -> tuple[list[str], list[str]]:
+                         pages: int) -> tuple[QueryCounter, QueryCounter]:
     """The SQL of ``url`` (page 1) and of the page ``pages`` - 1 "Next" links further."""
     with QueryCounter() as first:
         page = get_page(client, url)
@@ -67,15 +80,16 @@ def deep_page_statements(client, url: str, ids: Callable[[str], list[int]],
     with QueryCounter() as deep:
         page = get_page(client, link)
     assert ids(page), "the deep page is empty"
-    return first.statements, deep.statements
+    return first, deep
 
 
 def assert_deep_page_seeks(client, url: str, ids: Callable[[str], list[int]],
                            pages: int) -> None:
     """Page ``pages`` of ``url`` runs as many statements as page 1, none with OFFSET."""
     first, deep = deep_page_statements(client, url, ids, pages)
-    assert len(deep) == len(first), (first, deep)
-    assert not [sql for sql in first + deep if re.search(r"\bOFFSET\b", sql, re.I)]
+    assert deep.count == first.count, (first.statements, deep.statements)
+    offset = skipping_offsets(first) + skipping_offsets(deep)
+    assert not offset, offset
 
 
 FORGED = ["x", "WyJhZnRlciIsMSwxLDFd", "WyJhZnRlciIsMSwxLDFd.bad-signature", "%00", "a" * 700]
