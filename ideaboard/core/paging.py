@@ -344,3 +344,22 @@ def seek_page(keyset: Keyset, statements: Callable[[str | None], sa.Select], per
         has_prev=has_prev and bool(rows), has_next=has_next and bool(rows),
         prev_cursor=link(BEFORE, rows[0], page - 1) if has_prev and rows else None,
         next_cursor=link(AFTER, rows[-1], page + 1) if has_next and rows else None)
+
+
+def seek_entities(filtered: sa.Select, keyset: Keyset, per_page: int, *,
+                  options: Sequence[Any] = ()) -> KeysetPage:
+    """One page of ORM objects: ``filtered`` selects one entity with the list's filters
+    (any order it has is the keyset's to give); the page's ids are sought as ``seek``
+    does, then the objects are loaded with ``options``. For the admin lists, built per
+    request: they are seldom viewed, and their filters vary."""
+    entity = filtered.column_descriptions[0]["entity"]
+    chosen = filtered.with_only_columns(keyset.ident.label("id"), keyset.key.label("sort_key"),
+                                        maintain_column_froms=True).order_by(None)
+
+    def statements(direction: str | None) -> sa.Select:
+        page = seek(chosen, keyset, direction)
+        return (sa.select(entity).add_columns(*seek_columns(page))
+                .join(page, page.c.id == keyset.ident)
+                .order_by(*page_order(page, keyset)).options(*options))
+
+    return seek_page(keyset, statements, per_page, entities=True)

@@ -148,8 +148,8 @@ def _recount(user: User) -> None:
 
 
 def for_user(user: User, *, per_page: int = 30) -> KeysetPage:
-    """One page of the user's notifications (the request's cursor), newest first, as rows (id, message,
-    created_at, read_at, idea_id, comment_id). Not counted: a count of every
-    notification someone ever had grew with their history (the bell's unread count
-    is kept in the users row)."""
+    """The page of the user's notifications the request's cursor asks for, newest
+    first, as rows (id, message, created_at, read_at, idea_id, comment_id, kind). Not
+    counted: a count of every notification someone ever had grew with their history
+    (the bell's unread count is kept in the users row)."""
     return seek_page(KEYSET, LIST.__getitem__, per_page, {"user_id": user.id})
