@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, request, url_for
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy.orm import QueryableAttribute
 
 from ideaboard.core.kept import per_app
 from ideaboard.core.rows import rows as plain_rows
@@ -162,6 +163,9 @@ KEY_KINDS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+SortColumn = sa.ColumnElement[Any] | QueryableAttribute[Any]
+
+
 @dataclass(frozen=True)
 class Keyset:
     """How a list is ordered for seeking: by its sort ``key`` (of ``kind``, one of
@@ -169,8 +173,8 @@ class Keyset:
     tells the list's cursors from every other list's (include the sort)."""
 
     name: str
-    key: sa.ColumnElement[Any]
-    ident: sa.ColumnElement[Any]
+    key: SortColumn
+    ident: SortColumn
     kind: str
     descending: bool = True
 
@@ -187,7 +191,10 @@ class Cursor:
 
 
 def _serializer(keyset: Keyset) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=f"ideaboard.cursor.{keyset.name}")
+    secret = current_app.secret_key
+    if not secret:  # unsigned cursors could be forged at will
+        raise RuntimeError("SECRET_KEY is not set")
+    return URLSafeSerializer(secret, salt=f"ideaboard.cursor.{keyset.name}")
 
 
 def encode_cursor(keyset: Keyset, cursor: Cursor) -> str:
@@ -227,8 +234,8 @@ def read_cursor(keyset: Keyset) -> Cursor | None:
         args = request.args.copy()
         args.poplist("page")
         args.poplist(CURSOR_ARG)
-        abort(redirect(url_for(request.endpoint or "", **(request.view_args or {}),
-                               **args.to_dict(flat=False))))
+        values: dict[str, Any] = {**(request.view_args or {}), **args.to_dict(flat=False)}
+        abort(redirect(url_for(request.endpoint or "", **values)))
     text = request.args.get(CURSOR_ARG)
     if text is None:
         return None

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ideaboard.accounts.models import User
 from ideaboard.core.kept import per_app
-from ideaboard.core.paging import Keyset, page_order, seek, seek_columns
+from ideaboard.core.paging import Keyset, SortColumn, page_order, seek, seek_columns
 from ideaboard.ideas import search
 from ideaboard.ideas.models import Follow, Idea, Tag, idea_tags
 from ideaboard.org.models import Department
@@ -115,7 +115,7 @@ SORT_EXPLAINED = {
 }
 
 
-def list_keyset(sort: str, key: sa.ColumnElement | None = None) -> Keyset:
+def list_keyset(sort: str, key: SortColumn | None = None) -> Keyset:
     """How the idea lists sorted by ``sort`` seek: by ``key`` (the sort's column unless
     given: the relevance of a search), then id, highest first."""
     return Keyset(f"ideas.{sort}", SORTS[sort][1] if key is None else key, Idea.id,
