@@ -1,10 +1,15 @@
-"""Paging a list without counting it.
+"""Paging a list without counting it, and without reading the rows before the page.
 
 ``db.paginate`` runs ``SELECT count(*)`` over every matching row on each page view:
 at 100,000 ideas that count cost more than the rest of the page together, and it grew
 with the table. A page here fetches one row more than it shows instead, which is all
 the pager needs to know (is there a next page?), so its cost stays that of the page.
 The pager macro (templates/_macros/pagination.html) shows "Page N" without a total.
+
+Every list anyone may walk far (the idea lists, people's pages, notifications, the admin
+lists) is paged by keyset (``seek``, below): OFFSET made page 5,000 read 100,000 rows.
+``Page`` and ``page_number`` remain for the review queue and worklists, paged by number
+within a manager's own bounded queue.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from flask import abort, current_app, redirect, request, url_for
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import QueryableAttribute
 
-from ideaboard.core.kept import per_app
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 
@@ -59,7 +63,8 @@ class Page:
         return (self.page - 1) * self.per_page + len(self.items)
 
 
-# No list is browsed this deep; the cap keeps OFFSET inside what a database accepts.
+# For the lists still paged by number (the review queue and worklists): no queue is
+# browsed this deep; the cap keeps their OFFSET inside what a database accepts.
 MAX_PAGE = 10_000
 
 
@@ -69,32 +74,6 @@ def page_number() -> int:
     if number is None or number < 1:
         return 1
     return min(number, MAX_PAGE)
-
-
-def page_window(query: sa.Select) -> sa.Select:
-    """``query`` with LIMIT and OFFSET as the parameters ``paginate`` fills, for a select
-    that places its page window itself (say, in a subquery) and is paged ``windowed``."""
-    return query.limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset"))
-
-
-# Made once per statement: a list whose select is built once (ideas.queries) then keeps
-# its compiled form from page to page and request to request.
-_paged = per_app(maxsize=512)(page_window)
-
-
-def paginate(query: sa.Select, per_page: int, page: int | None = None, *,
-             entities: bool = True, params: dict | None = None,
-             windowed: bool = False) -> Page:
-    """The rows of ``query`` on one page: per_page + 1 fetched, none counted. Items are
-    ORM entities, or with ``entities=False`` the result rows of a select of columns;
-    ``params`` fill the query's bound parameters. ``windowed``: the query has its page
-    window already (``page_window``)."""
-    page = page or page_number()
-    paged = query if windowed else _paged(query)
-    params = {**(params or {}), "page_limit": per_page + 1, "page_offset": (page - 1) * per_page}
-    rows = list(db.session.scalars(paged, params) if entities else plain_rows(paged, params))
-    return Page(items=rows[:per_page], page=page, per_page=per_page,
-                has_next=len(rows) > per_page)
 
 
 # --- keyset (seek) paging ---------------------------------------------------------------
