@@ -103,9 +103,9 @@ DIRECTIONS = (None, AFTER, BEFORE)  # None: the first page
 CURSOR_ARG = "cursor"
 SEEK_KEY, SEEK_ID, PAGE_LIMIT = "seek_key", "seek_id", "page_limit"
 MAX_PAGE_NUMBER = 10_000_000  # the "Page N" a cursor may claim; it bounds nothing else
-MAX_CURSOR_LENGTH = 600  # characters of the argument; a longer one is refused unread
+MAX_CURSOR_LENGTH = 1_000  # characters of the argument; a longer one is refused unread
 _BIGINT = 2**63 - 1
-_TEXT_KEY_MAX = 400  # characters of a text sort key (a name)
+_TEXT_KEY_MAX = 100  # characters of a text sort key (a name: at most 80)
 
 
 def _float_key(value: Any) -> float:

@@ -95,7 +95,8 @@ def assert_deep_page_seeks(client, url: str, ids: Callable[[str], list[int]],
     assert not offset, offset
 
 
-FORGED = ["x", "WyJhZnRlciIsMSwxLDFd", "WyJhZnRlciIsMSwxLDFd.bad-signature", "%00", "a" * 700]
+FORGED = ["x", "WyJhZnRlciIsMSwxLDFd", "WyJhZnRlciIsMSwxLDFd.bad-signature", "%00", "a" * 700,
+          "a" * 5000]
 
 
 def assert_forged_cursors_refused(client, url: str) -> None:
