@@ -26,12 +26,15 @@ import sqlalchemy as sa
 
 from bench import floor_app
 from bench import generate as gen
+from bench.run import FAR_PAGES, next_link
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _pages(url: str) -> dict[str, tuple[str, str]]:
-    """Page key -> (path, e-mail of the person who views it)."""
+    """Page key -> (path, e-mail of the person who views it). A path ending in
+    ``FAR`` is a list page reached by following its "Next" link ``FAR_PAGES`` times
+    (``_far_page``)."""
     engine = sa.create_engine(floor_app._url(url))
     with engine.connect() as connection:
         def one(sql, **params):
@@ -48,6 +51,8 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
     return {
         "trending": ("/?sort=trending", user),
         "top": ("/?sort=top", user),
+        "trending-far": ("/?sort=trending" + FAR, user),
+        "top-far": ("/?sort=top" + FAR, user),
         "filtered": (f"/?status=open&department={department}", user),
         "search": (f"/?q={gen.SEARCH_WORD}", user),
         "department": (f"/departments/{slug}", user),
@@ -58,6 +63,20 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         "help": ("/help", user),
         "vote": (f"/ideas/{vote_target}/vote", user),  # POSTs: writes to the database
     }
+
+
+FAR = "#far"  # marks a path whose far page is measured (see _pages)
+
+
+def _far_page(client, path: str) -> str:
+    """The path of the page ``FAR_PAGES`` "Next" links beyond ``path``, or of its last
+    page in a database too small for that."""
+    for _ in range(FAR_PAGES):
+        link = next_link(client.get(path).get_data(as_text=True))
+        if link is None:
+            break
+        path = link
+    return path
 
 
 def _signed_in_client(app, email: str):
@@ -133,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         if email not in clients:
             clients[email] = _signed_in_client(app, email)
         client = clients[email]
+        if path.endswith(FAR):
+            path = _far_page(client, path.removesuffix(FAR))
         # Floor and page alternate, and the median ratio of the rounds is reported, so
         # that whatever else runs on the machine weighs on both sides alike.
         rounds = []

@@ -57,6 +57,16 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Budgets from docs/PERFORMANCE.md: CPU per request as a multiple of the floor's.
 # Issue 12 tightened the idea page (5x -> 4x) and the vote (3x -> 2.5x).
 LIST_BUDGET, DETAIL_BUDGET, VOTE_BUDGET = 3.0, 4.0, 2.5
+# How deep the far-page endpoints are: the pager's "Next" link followed this many times
+# (keyset paging: page 51 should cost what page 1 does; with OFFSET it read 1,000 rows).
+FAR_PAGES = 50
+_NEXT_LINK = re.compile(r'<a href="([^"]+)" rel="next">')
+
+
+def next_link(page: str) -> str | None:
+    """The path of the pager's "Next" link on ``page`` (HTML), or None on the last page."""
+    found = _NEXT_LINK.search(page)
+    return found.group(1).replace("&amp;", "&") if found else None
 GROWTH_BUDGET = 1.25
 MEMORY_BUDGET_MB = 150
 
@@ -238,6 +248,7 @@ class Endpoint:
     budget: float | None = None
     vote_ideas: tuple[int, ...] = ()
     missing: str = ""  # why it was not measured
+    far_pages: int = 0  # "Next" links to follow from ``path`` to the page measured
 
     @property
     def is_vote(self) -> bool:
@@ -353,6 +364,10 @@ def endpoints(found: dict, user: Session, manager: Session) -> list[Endpoint]:
     return [
         Endpoint("trending", "Idea list, Trending", "/?sort=trending", user, LIST_BUDGET),
         Endpoint("top", "Idea list, Top", "/?sort=top", user, LIST_BUDGET),
+        Endpoint("trending-far", f"Idea list, Trending, far page ({FAR_PAGES} Next links in)",
+                 "/?sort=trending", user, LIST_BUDGET, far_pages=FAR_PAGES),
+        Endpoint("top-far", f"Idea list, Top, far page ({FAR_PAGES} Next links in)",
+                 "/?sort=top", user, LIST_BUDGET, far_pages=FAR_PAGES),
         Endpoint("filtered", "Idea list, open ideas of one department",
                  f"/?status=open&department={dept}", user, LIST_BUDGET),
         Endpoint("search", f"Search \u201c{gen.SEARCH_WORD}\u201d",
@@ -395,7 +410,13 @@ def check(port: int, endpoint: Endpoint) -> None:
         except RuntimeError as error:
             endpoint.missing = str(error)
         return
-    status, _ = http_request(port, "GET", endpoint.path, endpoint.session)
+    status, page = http_request(port, "GET", endpoint.path, endpoint.session)
+    for _ in range(endpoint.far_pages if status == 200 else 0):
+        link = next_link(page)
+        if link is None:  # a small database: its last page is as far as it goes
+            break
+        endpoint.path = link
+        status, page = http_request(port, "GET", endpoint.path, endpoint.session)
     if status != 200:
         endpoint.missing = f"GET {endpoint.path} answered {status}"
 

@@ -9,7 +9,6 @@ from ideaboard.admin import services
 from ideaboard.admin.forms import DepartmentForm, InviteForm, UserEditForm
 from ideaboard.core import transactions
 from ideaboard.core.forms import add_error, required
-from ideaboard.core.paging import page_number
 from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.org import services as org
@@ -57,7 +56,7 @@ def users():
     query = request.args.get("q", "", type=str)[:100]
     role = request.args.get("role", "", type=str)
     known_role = role if role in {"employee", "manager", "admin"} else None
-    people = services.search_users(query, role=known_role, page=page_number())
+    people = services.search_users(query, role=known_role)
     return render_template("admin/users.html", people=people, query=query, role=role)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ideaboard.accounts.models import Role, User
 from ideaboard.accounts.services import end_all_sessions, user_snapshot
 from ideaboard.audit.services import changes, record
+from ideaboard.core.paging import Keyset, KeysetPage, seek_entities
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
 
@@ -19,13 +20,15 @@ class AdminError(ValueError):
     """A change the rules refuse; the message is safe to show."""
 
 
-def search_users(query: str = "", *, role: str | None = None, page: int = 1, per_page: int = 25):
-    """People whose name or e-mail contains ``query``, alphabetically, paginated."""
-    select = (
-        sa.select(User)
-        .options(selectinload(User.department), selectinload(User.managed_departments))
-        .order_by(sa.func.lower(User.display_name), User.id)
-    )
+# Alphabetically (case aside), then by id; a page's link carries the name it ends at.
+USERS_KEYSET = Keyset("admin.users", sa.func.lower(User.display_name), User.id, "text",
+                      descending=False)
+
+
+def search_users(query: str = "", *, role: str | None = None, per_page: int = 25) -> KeysetPage:
+    """People whose name or e-mail contains ``query``, alphabetically: the page the
+    request's cursor asks for, not counted."""
+    select = sa.select(User)
     if query := (query or "").strip():
         pattern = f"%{query.lower()}%"
         select = select.where(
@@ -34,7 +37,8 @@ def search_users(query: str = "", *, role: str | None = None, page: int = 1, per
         )
     if role:
         select = select.where(User.role == role)
-    return db.paginate(select, page=page, per_page=per_page, error_out=False)
+    return seek_entities(select, USERS_KEYSET, per_page, options=(
+        selectinload(User.department), selectinload(User.managed_departments)))
 
 
 def update_user(user: User, *, role: str, department: Department | None,

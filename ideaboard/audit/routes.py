@@ -20,7 +20,7 @@ from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
 from ideaboard.core.forms import add_error
-from ideaboard.core.paging import page_number
+from ideaboard.core.paging import Keyset, seek_entities
 from ideaboard.core.permissions import requires
 from ideaboard.core.urls import link_by_id
 from ideaboard.extensions import db
@@ -29,6 +29,10 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 CSV_COLUMNS = ["id", "created_at", "actor_id", "actor_email", "action", "object_type",
                "object_id", "before", "after", "reason"]
+PAGE_SIZE = 50
+# Newest first, then by id: the page's link carries the time and id it ends at.
+ENTRIES_KEYSET = Keyset("audit.entries", AuditEntry.created_at, AuditEntry.id, "datetime")
+ACTOR = joinedload(AuditEntry.actor)
 # Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,7 +60,7 @@ def _filtered_query(form: AuditFilterForm):
         system_only=actor == "system",
         since=_day_start(form.since.data) if form.since.data else None,
         until=_day_start(form.until.data) + timedelta(days=1) if form.until.data else None,
-    ).options(joinedload(AuditEntry.actor))
+    )
 
 
 def _choices(column) -> list[str]:
@@ -103,13 +107,12 @@ def index():
     query = _filtered_query(form)
     if request.args.get("format") == "csv" and query is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        return Response(stream_with_context(_csv_rows(query)), mimetype="text/csv",
+        return Response(stream_with_context(_csv_rows(query.options(ACTOR))), mimetype="text/csv",
                         headers={"Content-Disposition":
                                  f'attachment; filename="audit-{stamp}.csv"'})
     page, entries = None, []
     if query is not None:
-        page = db.paginate(query, page=page_number(), per_page=50,
-                           error_out=False)
+        page = seek_entities(query, ENTRIES_KEYSET, PAGE_SIZE, options=(ACTOR,))
         entries = display.rows(page.items, link_by_id("ideas.detail"))
     status = 200 if query is not None else 422
     return render_template("audit/index.html", form=form, page=page, entries=entries), status

@@ -84,7 +84,10 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code, MESSAGES.get(error.code) or error.description)
+        # A description given where the error was raised says what to do about it (a
+        # broken page link); werkzeug's default one is written for programmers.
+        told = error.description if error.description != type(error).description else None
+        return render_error(error.code, told or MESSAGES.get(error.code) or error.description)
 
     for outage in DATABASE_UNAVAILABLE:
         app.register_error_handler(outage, database_unavailable)

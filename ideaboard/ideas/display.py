@@ -37,7 +37,7 @@ from ideaboard.core.urls import link_by_id, link_with_slot
 from ideaboard.database import utcnow
 from ideaboard.ideas.forms import FILTER_CACHE_SIZE, FilterKey, filter_form, is_kept
 from ideaboard.ideas.models import IdeaStatus, IdeaVersion
-from ideaboard.ideas.queries import split_tag_names
+from ideaboard.ideas.queries import CARD_COLUMNS, split_tag_names
 from ideaboard.org.services import department_rows
 
 
@@ -110,6 +110,9 @@ class CardKey(NamedTuple):
     script_root: str  # the prefix of the card's links
 
 
+CARD_WIDTH = len(CARD_COLUMNS)
+
+
 def cards(viewer, rows: Sequence) -> list[CardKey]:
     """A card for each row of ``queries.card_select()`` (in order), read for
     ``viewer``. The policy decides, per card, what the viewer sees and may do."""
@@ -120,7 +123,8 @@ def cards(viewer, rows: Sequence) -> list[CardKey]:
     now = utcnow()
     root = request.script_root
     return [
-        CardKey(tuple(row),
+        # The row's first columns are the card's; a list may add its own (its cursor's).
+        CardKey(tuple(row)[:CARD_WIDTH],
                 split_tag_names(row.tag_names),
                 row.my_vote or 0, may_vote(row), may_see_author(row),
                 row.author_id == viewer_id, time_ago(row.created_at, now), root)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ideaboard.accounts.models import User
 from ideaboard.core.kept import per_app
-from ideaboard.core.paging import page_window
+from ideaboard.core.paging import Keyset, SortColumn, page_order, seek, seek_columns
 from ideaboard.ideas import search
 from ideaboard.ideas.models import Follow, Idea, Tag, idea_tags
 from ideaboard.org.models import Department
@@ -89,13 +89,17 @@ IDEA_PAGE = (sa.select(Idea, TAG_NAMES.label("tag_names"), MY_VOTE.label("my_vot
 # --- the lists ------------------------------------------------------------------------
 
 # Each sort is by its key, highest first, then by id so equal keys keep a stable order
-# across pages; an index stands behind each (see Idea.__table_args__).
+# across pages; an index stands behind each (see Idea.__table_args__). The kind is the
+# key's type as a page link's cursor carries it (``core.paging.KEY_KINDS``).
 SORTS = {
     "trending": ("Trending", Idea.trending_score),
     "top": ("Top", Idea.net_score),
     "new": ("New", Idea.created_at),
     "discussed": ("Most discussed", Idea.comment_count),
 }
+SORT_KINDS = {"trending": "float", "top": "int", "new": "datetime", "discussed": "int",
+              # minus the position in the kept ranking (search._ranked_rows)
+              "relevance": "int"}
 DEFAULT_SORT = "trending"
 RELEVANCE_SORT = "relevance"  # only offered with a search
 # What each sort puts first, in words: the tabs' tooltips, the line under them and the
@@ -111,27 +115,35 @@ SORT_EXPLAINED = {
 }
 
 
-@per_app(maxsize=None)  # at most 2 dialects x 5 sorts x 2 x 2**5 kinds
+def list_keyset(sort: str, key: SortColumn | None = None) -> Keyset:
+    """How the idea lists sorted by ``sort`` seek: by ``key`` (the sort's column unless
+    given: the relevance of a search), then id, highest first."""
+    return Keyset(f"ideas.{sort}", SORTS[sort][1] if key is None else key, Idea.id,
+                  SORT_KINDS[sort])
+
+
+@per_app(maxsize=None)  # at most 2 dialects x 5 sorts x 2 x 2**5 kinds x 3 directions
 def list_statement(dialect: str, sort: str, searching: bool, candidates: int | None,
                    status: bool, department: bool, tag: bool, mine: bool,
-                   following: bool) -> sa.Select:
+                   following: bool, direction: str | None) -> sa.Select:
     """The select of one kind of list (which filters are set, the sort, whether it
-    searches), built once; the values travel as its parameters (``status``,
-    ``department_id``, ``tag``, ``VIEWER_PARAM``, the search's, the page window's).
+    searches) for one page ``direction`` (``core.paging.seek``), built once; the values
+    travel as its parameters (``status``, ``department_id``, ``tag``, ``VIEWER_PARAM``,
+    the search's, the cursor's and the page's size).
 
-    In two steps: the page's ideas are chosen on ideas alone (filters, search, sort,
-    LIMIT and OFFSET as the parameters of ``core.paging.page_window``), then the card
-    columns are read for those rows only. A plan that sorts (a search, a tag) would
-    otherwise join authors and departments and run the tags and vote subqueries for
-    every candidate before keeping twenty."""
+    In two steps: the page's ideas are chosen on ideas alone (filters, search, and the
+    seek from the cursor along the sort's index), then the card columns are read for
+    those rows only. A plan that sorts (a search, a tag) would otherwise join authors
+    and departments and run the tags and vote subqueries for every candidate before
+    keeping twenty."""
     if searching:
         matches = search.list_matches(dialect, candidates=candidates)
         key = matches.c.relevance if sort == RELEVANCE_SORT else SORTS[sort][1]
-        chosen = (sa.select(Idea.id, key.label("sort_key"))
+        chosen = (sa.select(Idea.id.label("id"), key.label("sort_key"))
                   .join(matches, matches.c.idea_id == Idea.id))
     else:
         key = SORTS[sort][1]
-        chosen = sa.select(Idea.id, key.label("sort_key"))
+        chosen = sa.select(Idea.id.label("id"), key.label("sort_key"))
     chosen = chosen.where(Idea.hidden.is_(False))
     if status:
         chosen = chosen.where(Idea.status == sa.bindparam("status"))
@@ -144,10 +156,11 @@ def list_statement(dialect: str, sort: str, searching: bool, candidates: int | N
     if following:
         chosen = chosen.where(Idea.id.in_(
             sa.select(Follow.idea_id).where(Follow.user_id == sa.bindparam(VIEWER_PARAM))))
-    page = page_window(chosen.order_by(key.desc(), Idea.id.desc())).subquery("page")
-    return (card_select().join(page, page.c.id == Idea.id)
-            .order_by(page.c.sort_key.desc(), page.c.id.desc()))
+    keyset = list_keyset(sort, key)
+    page = seek(chosen, keyset, direction)
+    return (card_select().add_columns(*seek_columns(page)).join(page, page.c.id == Idea.id)
+            .order_by(*page_order(page, keyset)))
 
 
 # A list that can match nothing (a search of only stop words): the cards' select, empty.
-NOTHING = page_window(CARD_SELECT.where(sa.false()))
+NOTHING = CARD_SELECT.where(sa.false())

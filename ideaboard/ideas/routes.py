@@ -8,7 +8,7 @@ from werkzeug.exceptions import Conflict
 
 from ideaboard.core import throttling
 from ideaboard.core.forms import preview_of, required
-from ideaboard.core.paging import paginate
+from ideaboard.core.paging import seek_page
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.core.urls import absolute_url, links_with
 from ideaboard.extensions import db
@@ -47,8 +47,8 @@ def _viewable_or_404(idea_id: int):
 
 def _page(query: services.ListQuery):
     """One page of the list and the cards showing it to the viewer."""
-    pagination = paginate(query.statement, current_app.config["PAGE_SIZE"], entities=False,
-                          params=query.params, windowed=True)
+    pagination = seek_page(query.keyset, query.statements, current_app.config["PAGE_SIZE"],
+                           query.params)
     return pagination, cards(current_user, pagination.items)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from ideaboard import sanitize
 from ideaboard.audit.services import record
+from ideaboard.core.paging import Keyset
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas import ranking, search
@@ -28,6 +29,7 @@ from ideaboard.ideas.queries import (
     RELEVANCE_SORT,
     SORTS,
     VIEWER_PARAM,
+    list_keyset,
     list_statement,
     split_tag_names,
 )
@@ -288,22 +290,24 @@ class IdeaFilters:
 
 @dataclass(frozen=True)
 class ListQuery:
-    """The select behind a list and the values of its bound parameters. The select
-    places its own page window (``core.paging.page_window``): page it ``windowed``."""
+    """How a list seeks (``keyset``), the select behind each of its page directions
+    (``statements``, see ``core.paging.seek_page``) and the values of their bound
+    parameters."""
 
-    statement: sa.Select
+    keyset: Keyset
+    statements: Callable[[str | None], sa.Select]
     params: dict[str, Any]
 
 
 def list_query(viewer, filters: IdeaFilters) -> ListQuery:
-    """The select behind every idea list: the columns of its cards
+    """The selects behind every idea list: the columns of its cards
     (``ideaboard.ideas.queries.CARD_COLUMNS``), filtered, searched and sorted, hidden ideas
-    left out.
+    left out, one per page direction.
 
     The select is built once for each kind of list (which filters are set, the sort,
-    whether it searches) and the values travel as parameters: SQLAlchemy keys its
-    compiled SQL on the statement, and working that key out for a freshly built select
-    cost four times as much as running it."""
+    whether it searches, the direction) and the values travel as parameters: SQLAlchemy
+    keys its compiled SQL on the statement, and working that key out for a freshly built
+    select cost four times as much as running it."""
     params: dict[str, Any] = {}
     if filters.status:
         params["status"] = filters.status
@@ -318,15 +322,17 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
     if searching:
         found = search.list_search_params(filters.q, ranked=sort == RELEVANCE_SORT)
         if found is None:  # only stop words or punctuation: nothing can match
-            return ListQuery(NOTHING, params)
+            return ListQuery(list_keyset(sort, Idea.id), lambda direction: NOTHING, params)
         params.update(found)
     elif sort == RELEVANCE_SORT:
         sort = DEFAULT_SORT
     candidates = search.RANKED_CANDIDATES if searching and sort == RELEVANCE_SORT else None
-    statement = list_statement(
-        db.session.get_bind().dialect.name, sort, searching, candidates, bool(filters.status),
-        bool(filters.department_id), bool(filters.tag), filters.mine, filters.following)
-    return ListQuery(statement, params)
+    kind = (db.session.get_bind().dialect.name, sort, searching, candidates,
+            bool(filters.status), bool(filters.department_id), bool(filters.tag),
+            filters.mine, filters.following)
+    return ListQuery(list_keyset(sort, Idea.id if sort == RELEVANCE_SORT else None),
+                     lambda direction: list_statement(*kind, direction), params)
+
 
 
 def versions(idea: Idea) -> list[IdeaVersion]:

@@ -7,7 +7,6 @@ from ideaboard.comments.models import Comment
 from ideaboard.comments.routes import idea_url
 from ideaboard.core import throttling, transactions
 from ideaboard.core.forms import add_error, required
-from ideaboard.core.paging import page_number
 from ideaboard.core.permissions import authorize, requires, visible_or_404
 from ideaboard.extensions import db
 from ideaboard.ideas.display import idea_page_section
@@ -83,7 +82,7 @@ def comment(comment_id: int):
 @bp.get("")
 @requires("admin.moderation")
 def queue():
-    flags = services.open_flags(page=page_number(), per_page=QUEUE_PAGE_SIZE)
+    flags = services.open_flags(per_page=QUEUE_PAGE_SIZE)
     forms = {f.id: ResolveForm(formdata=None, prefix=resolve_prefix(f.id)) for f in flags.items}
     return render_template("moderation/queue.html", flags=flags, forms=forms)
 

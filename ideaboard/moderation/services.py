@@ -23,6 +23,7 @@ from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
 from ideaboard.comments import services as comments
 from ideaboard.comments.models import Comment
+from ideaboard.core.paging import Keyset, KeysetPage, seek_entities
 from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -142,24 +143,23 @@ def _tell_author(target: Idea | Comment, hidden: bool, reason: str) -> None:
     deliver(created, subject=subject)
 
 
-def open_flags_query() -> sa.Select:
-    """Open flags, oldest first, with reporter and target loaded in the same query."""
-    return (
-        sa.select(Flag)
-        .where(Flag.resolved_at.is_(None))
-        .options(
-            joinedload(Flag.reporter),
-            joinedload(Flag.idea),
-            joinedload(Flag.comment).joinedload(Comment.author),
-            joinedload(Flag.comment).joinedload(Comment.idea),
-        )
-        .order_by(Flag.created_at, Flag.id)
-    )
+# Oldest first, along the ix_flags_open (resolved_at, created_at) index.
+FLAGS_KEYSET = Keyset("moderation.flags", Flag.created_at, Flag.id, "datetime",
+                      descending=False)
+# The reporter and the target loaded with each flag, in the same query.
+FLAG_OPTIONS = (
+    joinedload(Flag.reporter),
+    joinedload(Flag.idea),
+    joinedload(Flag.comment).joinedload(Comment.author),
+    joinedload(Flag.comment).joinedload(Comment.idea),
+)
 
 
-def open_flags(*, page: int = 1, per_page: int = 30):
-    """The moderation queue, paginated (two queries whatever the page holds)."""
-    return db.paginate(open_flags_query(), page=page, per_page=per_page, error_out=False)
+def open_flags(*, per_page: int = 30) -> KeysetPage:
+    """The page of the moderation queue the request's cursor asks for: one query
+    whatever the page holds, none counting the queue."""
+    return seek_entities(sa.select(Flag).where(Flag.resolved_at.is_(None)), FLAGS_KEYSET,
+                         per_page, options=FLAG_OPTIONS)
 
 
 def resolve(flag: Flag, moderator, decision: Decision | str, note: str = "") -> list[Flag]:

@@ -74,7 +74,8 @@ def items(rows, viewer) -> list[Item]:
     queue = url_for(MODERATION_QUEUE) if any(
         row[6] == NotificationKind.FLAG for row in rows) else ""
     made = []
-    for notification_id, message, created_at, read_at, idea_id, comment_id, kind in rows:
+    # Past the seven columns, a list's rows carry their cursor's (core.paging.seek_columns).
+    for notification_id, message, created_at, read_at, idea_id, comment_id, kind, *_ in rows:
         subject = about[(idea_id, comment_id)]
         shown = may_show(subject)
         if shown:

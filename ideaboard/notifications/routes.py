@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ideaboard.core.paging import page_number
 from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.notifications import services
@@ -25,7 +24,7 @@ def _own(notification_id: int) -> Notification:
 @bp.get("")
 @requires("notifications.view")
 def index():
-    notifications = services.for_user(current_user, page=page_number(), per_page=PAGE_SIZE)
+    notifications = services.for_user(current_user, per_page=PAGE_SIZE)
     return render_template("notifications/index.html", notifications=notifications,
                            items=items(notifications.items, current_user))
 

@@ -14,11 +14,11 @@ from typing import cast
 import sqlalchemy as sa
 
 from ideaboard.accounts.models import EmailFrequency, User
-from ideaboard.core.paging import Page, paginate
+from ideaboard.core.paging import KeysetPage, seek_page
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification, NotificationKind
-from ideaboard.notifications.queries import LIST
+from ideaboard.notifications.queries import KEYSET, LIST
 
 # How long after its latest event an unread notification still takes in the next one
 # of its kind about its idea: a burst of comments is one notification, not one each.
@@ -147,9 +147,9 @@ def _recount(user: User) -> None:
     db.session.refresh(user, ["unread_notifications"])
 
 
-def for_user(user: User, *, page: int = 1, per_page: int = 30) -> Page:
-    """One page of the user's notifications, newest first, as rows (id, message,
-    created_at, read_at, idea_id, comment_id). Not counted: a count of every
-    notification someone ever had grew with their history (the bell's unread count
-    is kept in the users row)."""
-    return paginate(LIST, per_page, page, entities=False, params={"user_id": user.id})
+def for_user(user: User, *, per_page: int = 30) -> KeysetPage:
+    """The page of the user's notifications the request's cursor asks for, newest
+    first, as rows (id, message, created_at, read_at, idea_id, comment_id, kind). Not
+    counted: a count of every notification someone ever had grew with their history
+    (the bell's unread count is kept in the users row)."""
+    return seek_page(KEYSET, LIST.__getitem__, per_page, {"user_id": user.id})

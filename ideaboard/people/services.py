@@ -10,10 +10,17 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ideaboard import sanitize
-from ideaboard.core.paging import Page, paginate
+from ideaboard.core.paging import KeysetPage, seek_page
 from ideaboard.core.rows import rows
 from ideaboard.ideas.queries import VIEWER_PARAM
-from ideaboard.people.queries import COMMENTS, IDEAS, PERSON, PERSON_PARAM
+from ideaboard.people.queries import (
+    COMMENTS,
+    COMMENTS_KEYSET,
+    IDEAS,
+    IDEAS_KEYSET,
+    PERSON,
+    PERSON_PARAM,
+)
 
 COMMENT_EXCERPT = 280  # characters of a comment shown on the page, as an idea's excerpt
 
@@ -43,19 +50,18 @@ def get_person(user_id: int) -> Person | None:
     return Person(*row) if row is not None else None
 
 
-def ideas_page(person: Person, viewer: Any, per_page: int) -> Page:
+def ideas_page(person: Person, viewer: Any, per_page: int) -> KeysetPage:
     """One page of the person's ideas (rows of ``ideas.queries.CARD_COLUMNS``, read for
     ``viewer``'s vote), newest first. One statement."""
-    return paginate(IDEAS, per_page, entities=False, windowed=True,
-                    params={PERSON_PARAM: person.id,
-                            VIEWER_PARAM: getattr(viewer, "id", None)})
+    return seek_page(IDEAS_KEYSET, IDEAS.__getitem__, per_page,
+                     {PERSON_PARAM: person.id, VIEWER_PARAM: getattr(viewer, "id", None)})
 
 
-def comments_page(person: Person, per_page: int) -> Page:
+def comments_page(person: Person, per_page: int) -> KeysetPage:
     """One page of the person's comments (``PersonComment``), newest first. One
     statement."""
-    page = paginate(COMMENTS, per_page, entities=False, windowed=True,
-                    params={PERSON_PARAM: person.id})
+    page = seek_page(COMMENTS_KEYSET, COMMENTS.__getitem__, per_page,
+                     {PERSON_PARAM: person.id})
     page.items = [PersonComment(row.id, row.idea_id,
                                 sanitize.excerpt(row.body_html, COMMENT_EXCERPT),
                                 row.created_at, row.edited_at, row.idea_title)

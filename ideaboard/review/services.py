@@ -136,8 +136,8 @@ def queue_page(user: User, page: int, *, per_page: int = QUEUE_PAGE_SIZE,
     of ``queries.QUEUE_COLUMNS`` (with ``scored_by_viewer``: has the user scored it?).
 
     One query whatever the page or the queue's length: the departments joined, whether
-    the user scored each idea asked in the same statement. Like
-    ``ideaboard.core.paging.paginate`` it fetches one row more than it shows instead of
+    the user scored each idea asked in the same statement. Like the lists of
+    ``ideaboard.core.paging`` it fetches one row more than it shows instead of
     counting; the statement is built once, its page bound as parameters.
     """
     rows = plain_rows(QUEUE_PAGE[_is_admin(user)], {

@@ -1,13 +1,22 @@
 """Admin pages: people, roles, managed departments, (de)activation and the org tree."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
+from ideaboard.accounts.models import User
 from ideaboard.audit.models import AppendOnlyError, AuditEntry
 from ideaboard.extensions import db
 from ideaboard.org.models import Department
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.paging import (
+    assert_deep_page_seeks,
+    assert_forged_cursors_refused,
+    assert_walks_in_order,
+    pager_link,
+)
 from tests.helpers.queries import count_queries
 
 
@@ -48,6 +57,27 @@ def test_user_list_query_count_does_not_grow(admin_client, app, company):
     UserFactory.create_batch(20, department=company, manages=[company])
     large = count_queries(admin_client, "/admin/users")
     assert small == large <= 8
+
+
+def _user_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<td><a href="/admin/users/(\d+)">', html)]
+
+
+def test_user_list_pages_walk_each_person_once(admin_client, company):
+    """Many people of the same name (case aside) are each listed once, alphabetically
+    then by id, forward and back; the search stays in the page links; a deep page costs
+    page 1's statements, without OFFSET; no page counts the people."""
+    for n in range(60):
+        UserFactory(display_name="sam Same" if n % 2 else "Sam same", department=company)
+    UserFactory(display_name="Aaron First", department=company)
+    db.session.commit()
+    expected = [user.id for user in db.session.scalars(
+        sa.select(User).order_by(sa.func.lower(User.display_name), User.id))]
+    assert_walks_in_order(admin_client, "/admin/users", _user_ids, expected, per_page=25)
+    found = admin_client.get("/admin/users?q=same").get_data(as_text=True)
+    assert pager_link(found, "next").startswith("/admin/users?q=same&cursor=")
+    assert_deep_page_seeks(admin_client, "/admin/users", _user_ids, pages=3)
+    assert_forged_cursors_refused(admin_client, "/admin/users")
 
 
 def test_promote_to_manager_of_departments(admin_client, admin, employee, it_department,

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,12 @@ from ideaboard.audit.models import AppendOnlyError, AuditEntry
 from ideaboard.audit.services import record
 from ideaboard.extensions import db
 from tests.helpers.factories import IdeaFactory
+from tests.helpers.paging import (
+    assert_deep_page_seeks,
+    assert_forged_cursors_refused,
+    assert_walks_in_order,
+    pager_link,
+)
 from tests.helpers.queries import QueryCounter
 
 
@@ -73,14 +80,28 @@ def test_bad_filters_are_explained(admin_client, entries):
     assert "before the start date" in response.get_data(as_text=True)
 
 
+def _entry_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr id="entry-(\d+)"', html)]
+
+
 def test_pagination(admin_client, admin):
-    for n in range(120):
-        record(admin, "test.action", object_type="things", object_id=n)
+    """Entries of the same instant walk forward and back each once, newest (then
+    highest id) first; a deep page costs page 1's statements, without OFFSET; a page
+    link's filters stay with it; no page counts the trail."""
+    moment = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    for _ in range(120):  # about a person, as the clients' log-ins are: names read alike
+        db.session.add(AuditEntry(actor_id=admin.id, action="test.action",
+                                  object_type="users", object_id=admin.id, created_at=moment))
     db.session.commit()
+    expected = list(db.session.scalars(sa.select(AuditEntry.id).order_by(
+        AuditEntry.created_at.desc(), AuditEntry.id.desc())))
+    assert_walks_in_order(admin_client, "/admin/audit", _entry_ids, expected, per_page=50)
     first = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert rows(first) == 50 and "Page 1 of 3" in first
-    third = admin_client.get("/admin/audit?page=3").get_data(as_text=True)
-    assert rows(third) == 20
+    assert len(_entry_ids(first)) == 50 and "Page 1</span>" in first and "Page 1 of" not in first
+    filtered = admin_client.get("/admin/audit?action=test.action").get_data(as_text=True)
+    assert pager_link(filtered, "next").startswith("/admin/audit?action=test.action&cursor=")
+    assert_deep_page_seeks(admin_client, "/admin/audit", _entry_ids, pages=3)
+    assert_forged_cursors_refused(admin_client, "/admin/audit")
 
 
 def test_page_query_count_is_constant(admin_client, admin, manager, it_department):

@@ -90,7 +90,7 @@ def test_a_table_wider_than_the_screen_can_be_scrolled_by_keyboard(new_page, adm
     page = new_page(width=790)
     log_in(page, admin.email, PASSWORD)
     page.goto("/admin/audit")
-    region = page.get_by_role("region", name="Audit entries, page 1 of 1")
+    region = page.get_by_role("region", name="Audit entries, page 1")
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")
     assert region.get_attribute("tabindex") == "0"
     region.focus()

@@ -152,7 +152,8 @@ def test_invalid_utf8_is_not_a_500(client, employee):
 ])
 def test_unknown_filter_values_never_break_a_page(admin_client, query):
     response = admin_client.get(query)
-    assert response.status_code in (200, 400, 404), (query, response.status_code)
+    # 302: a page number (links from before keyset paging) leads to the first page.
+    assert response.status_code in (200, 302, 400, 404), (query, response.status_code)
 
 
 def test_nul_characters_are_removed_from_what_is_typed(client, employee_client, employee):

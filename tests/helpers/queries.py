@@ -16,12 +16,14 @@ class QueryCounter:
 
     def __enter__(self) -> QueryCounter:
         self.statements: list[str] = []
+        self.parameters: list = []  # each statement's, in step with ``statements``
         sa.event.listen(db.engine, "before_cursor_execute", self._record)
         return self
 
-    def _record(self, conn, cursor, statement, *args) -> None:
+    def _record(self, conn, cursor, statement, parameters, *args) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             self.statements.append(statement)
+            self.parameters.append(parameters)
 
     def __exit__(self, *exc) -> None:
         sa.event.remove(db.engine, "before_cursor_execute", self._record)

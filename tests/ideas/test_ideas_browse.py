@@ -10,6 +10,7 @@ from ideaboard.extensions import db
 from ideaboard.following.services import follow
 from ideaboard.voting.models import Vote
 from tests.helpers.factories import DepartmentFactory, IdeaFactory, TagFactory
+from tests.helpers.paging import assert_walks_in_order, pager_link
 
 
 def _ids(page: str) -> list[int]:
@@ -130,17 +131,20 @@ def test_pagination_is_stable_and_complete(app, employee_client, peer, it_depart
     # Equal sort keys: the id decides, so no idea is shown twice or skipped.
     ideas = [IdeaFactory(author=peer, department=it_department, created_at=now)
              for _ in range(7)]
-    seen = []
-    for number in (1, 2, 3):
-        page = _get(employee_client, f"/?sort=new&page={number}")
-        seen += _ids(page)
-    assert sorted(seen) == sorted(i.id for i in ideas)
-    assert seen == sorted(seen, reverse=True)
+    expected = sorted((i.id for i in ideas), reverse=True)
+    assert_walks_in_order(employee_client, "/?sort=new", _ids, expected, per_page=3)
     first = _get(employee_client, "/?sort=new")
-    assert 'href="/?sort=new&amp;page=2" rel="next"' in first
-    assert _ids(_get(employee_client, "/?page=99")) == []
-    assert _ids(_get(employee_client, "/?page=abc")) == _ids(first)
-    assert _ids(_get(employee_client, "/?page=-1")) == _ids(first)
+    assert 'href="/?sort=new&amp;cursor=' in first and "page=" not in first
+
+
+def test_old_page_numbers_lead_to_the_first_page(employee_client, peer, it_department):
+    """Links from before keyset paging (?page=N) redirect to the first page, the other
+    arguments kept."""
+    IdeaFactory(author=peer, department=it_department)
+    for number in ("2", "99", "abc", "-1", "1"):
+        response = employee_client.get(f"/?sort=new&page={number}&status=open")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/?sort=new&status=open"
 
 
 def test_pager_without_a_count(app, employee_client, peer, it_department):
@@ -148,13 +152,17 @@ def test_pager_without_a_count(app, employee_client, peer, it_department):
     app.config["PAGE_SIZE"] = 2
     for _ in range(5):
         IdeaFactory(author=peer, department=it_department)
-    first, middle, last = (_get(employee_client, f"/?sort=new&page={n}") for n in (1, 2, 3))
-    assert 'rel="prev"' not in first and 'href="/?sort=new&amp;page=2" rel="next"' in first
+    first = _get(employee_client, "/?sort=new")
+    middle = _get(employee_client, pager_link(first, "next"))
+    last = _get(employee_client, pager_link(middle, "next"))
+    assert 'rel="prev"' not in first and 'rel="next"' in first
     assert "Ideas 1 to 2 found, more on the next page" in first
-    assert 'href="/?sort=new&amp;page=1" rel="prev"' in middle
-    assert 'href="/?sort=new&amp;page=3" rel="next"' in middle
+    assert pager_link(middle, "prev").startswith("/?sort=new&cursor=")
+    assert pager_link(middle, "next").startswith("/?sort=new&cursor=")
     assert '<nav class="pagination" aria-label="Pages">' in middle and "Page 2</span>" in middle
     assert 'rel="next"' not in last and "Ideas 5 to 5 found" in last
+    assert "Page 3</span>" in last
+    assert _ids(_get(employee_client, pager_link(middle, "prev"))) == _ids(first)
     single = _get(employee_client, "/?q=nomatchatall")
     assert 'class="pagination"' not in single
     app.config["PAGE_SIZE"] = 20

@@ -31,13 +31,13 @@ def _titles(ideas):
 
 
 def _everything(query):
-    """The list query's parameters with a page window as long as any test's list."""
-    return {**query.params, "page_limit": 1000, "page_offset": 0}
+    """The rows of the list's first page, the page as long as any test's list."""
+    return db.session.execute(query.statements(None), {**query.params, "page_limit": 1000})
 
 
 def _search(q):
     query = services.list_query(None, services.IdeaFilters(q=q, sort=services.RELEVANCE_SORT))
-    return _titles(db.session.execute(query.statement, _everything(query)))
+    return _titles(_everything(query))
 
 
 def test_search_words_drop_stop_words_punctuation_and_repeats():
@@ -155,7 +155,7 @@ def test_list_search_keeps_the_chosen_sort(make):
     low = make("Printer paper one")
     high = make("Printer paper two", upvotes=9)
     query = services.list_query(None, services.IdeaFilters(q="printer", sort="top"))
-    ids = [i.id for i in db.session.execute(query.statement, _everything(query))]
+    ids = [i.id for i in _everything(query)]
     assert ids == [high.id, low.id]
 
 
@@ -168,7 +168,7 @@ def test_relevance_ranks_the_newest_candidates_and_other_sorts_see_every_match(
     # Only the two newest matches are ranked, so a search's cost stays flat.
     assert set(_search("printer")) == {newest.title, middle.title}
     by_top = services.list_query(None, services.IdeaFilters(q="printer", sort="top"))
-    ids = [i.id for i in db.session.execute(by_top.statement, _everything(by_top))]
+    ids = [i.id for i in _everything(by_top)]
     assert ids[0] == oldest.id
     assert len(ids) == 3
 

@@ -7,11 +7,18 @@ import sqlalchemy as sa
 
 from ideaboard.audit.models import AuditEntry
 from ideaboard.comments import services as comments
+from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.moderation import services
 from ideaboard.moderation.models import Flag
+from ideaboard.moderation.routes import QUEUE_PAGE_SIZE
 from tests.helpers.factories import IdeaFactory, UserFactory
 from tests.helpers.login import signed_in
+from tests.helpers.paging import (
+    assert_deep_page_seeks,
+    assert_forged_cursors_refused,
+    assert_walks_in_order,
+)
 from tests.helpers.queries import count_queries
 
 TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
@@ -219,3 +226,20 @@ def test_queue_query_count_is_constant(admin_client, idea, employee):
     many = count_queries(admin_client, "/admin/moderation")
     assert db.session.scalar(sa.select(sa.func.count(Flag.id))) == 50
     assert few == many
+
+
+def _flag_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr id="flag-(\d+)"', html)]
+
+
+def test_queue_pages_walk_each_flag_once(app, admin_client, idea, employee):
+    """Flags raised in the same instant are each shown once, oldest (then lowest id)
+    first, forward and back; a deep page costs page 1's statements, without OFFSET."""
+    _flags(QUEUE_PAGE_SIZE * 3 + 4, idea, employee)
+    db.session.execute(sa.update(Flag).values(created_at=utcnow()))
+    db.session.commit()
+    expected = sorted(db.session.scalars(sa.select(Flag.id)))
+    assert_walks_in_order(admin_client, "/admin/moderation", _flag_ids, expected,
+                          per_page=QUEUE_PAGE_SIZE)
+    assert_deep_page_seeks(admin_client, "/admin/moderation", _flag_ids, pages=3)
+    assert_forged_cursors_refused(admin_client, "/admin/moderation")

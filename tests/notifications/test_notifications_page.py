@@ -1,15 +1,25 @@
 """The notifications page: newest first, unread marked, mark read, open, mark all read."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from ideaboard.accounts.models import User
 from ideaboard.comments import services as comments
+from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification
+from ideaboard.notifications.routes import PAGE_SIZE
 from ideaboard.notifications.services import notify
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.paging import (
+    assert_deep_page_seeks,
+    assert_forged_cursors_refused,
+    assert_walks_in_order,
+    pager_link,
+)
 from tests.helpers.queries import count_queries
 
 
@@ -95,15 +105,35 @@ def test_mark_all_read(employee_client, employee, idea):
     assert "notification-badge" not in page and "Mark all as read" not in page
 
 
+def _notification_ids(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'id="notification-(\d+)"', page)]
+
+
 def test_paginated(employee_client, employee, idea):
     send(employee, idea, 35)
     first = employee_client.get("/notifications").get_data(as_text=True)
     assert "Message number 34" in first and "Message number 0<" not in first
     assert 'rel="next"' in first
-    second = employee_client.get("/notifications?page=2").get_data(as_text=True)
+    second = employee_client.get(pager_link(first, "next")).get_data(as_text=True)
     assert "Message number 0" in second and "Message number 34" not in second
     # Not counted: a count of everything someone was ever told grew with their history.
     assert "Page 2<" in second and "Page 2 of" not in second and 'rel="prev"' in second
+
+
+def test_every_notification_once_forward_and_back(employee_client, employee, idea):
+    """Sent in the same instant, they are still each shown once, newest (highest id)
+    first; a deep page runs the first page's statements, without OFFSET."""
+    moment = utcnow()
+    made = send(employee, idea, 70)
+    db.session.execute(sa.update(Notification).values(created_at=moment))
+    db.session.commit()
+    assert_walks_in_order(employee_client, "/notifications", _notification_ids,
+                          sorted((n.id for n in made), reverse=True), per_page=PAGE_SIZE)
+    assert_deep_page_seeks(employee_client, "/notifications", _notification_ids, pages=3)
+
+
+def test_forged_page_links_are_refused(employee_client):
+    assert_forged_cursors_refused(employee_client, "/notifications")
 
 
 def test_a_read_notification_links_to_its_comment(employee_client, employee, manager, idea):
