@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from ideaboard import sanitize
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment
+from ideaboard.core.paging import CURSOR_ARG
 from ideaboard.core.permissions import checker
 from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id, link_with_slot
@@ -204,9 +205,11 @@ FILTER_BAR: KeptFragment[FilterKey] = KeptFragment(
 
 
 def filter_key() -> FilterKey:
-    """The request's ``FilterKey``: its query string, the departments (one statement)."""
-    return FilterKey(tuple(request.args.items(multi=True)), department_rows(),
-                     request.script_root)
+    """The request's ``FilterKey``: its query string without the page's cursor (the bar
+    is the same on every page of a list), the departments (one statement)."""
+    return FilterKey(tuple((name, value) for name, value in request.args.items(multi=True)
+                           if name != CURSOR_ARG),
+                     department_rows(), request.script_root)
 
 
 def filter_bar(key: FilterKey) -> Markup:

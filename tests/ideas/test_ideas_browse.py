@@ -252,3 +252,18 @@ def test_the_filter_bar_is_kept_per_query_string_and_never_stale(app, employee_c
     size = bar.cache_info().currsize
     _get(employee_client, "/?q=" + "x" * 190 + "&tag=" + "y" * 60 + "&show=mine" * 40)
     assert bar.cache_info().currsize == size
+
+
+def test_every_page_of_a_list_shares_its_kept_filter_bar(app, employee_client, peer,
+                                                          it_department):
+    from ideaboard.ideas.display import FILTER_BAR
+
+    for number in range(app.config["PAGE_SIZE"] + 1):
+        IdeaFactory(author=peer, department=it_department, title=f"Idea {number}")
+    db.session.commit()
+    bar = FILTER_BAR.cache(app)
+    first = _get(employee_client, "/?sort=new")
+    following = re.search(r'href="([^"]*cursor=[^"]*)"[^>]*>\s*Next', first)
+    assert following, "no link to the next page"
+    _get(employee_client, following.group(1).replace("&amp;", "&"))
+    assert bar.cache_info().misses == 1 and bar.cache_info().hits == 1
