@@ -75,18 +75,20 @@ class Idea(Model):
         sa.CheckConstraint("escalation_level >= 0", name="escalation_non_negative"),
         sa.CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id",
                            name="not_own_duplicate"),
-        # Every list sort, alone and within a status filter, has an index behind it.
-        sa.Index("ix_ideas_status_trending", "status", "trending_score"),
-        sa.Index("ix_ideas_status_net", "status", "net_score"),
-        sa.Index("ix_ideas_status_created", "status", "created_at"),
-        sa.Index("ix_ideas_status_comments", "status", "comment_count"),
-        sa.Index("ix_ideas_comment_count", "comment_count"),
+        # Every list sort, alone and within a status filter, has an index behind it,
+        # ending with the id: a page seeks from the (key, id) of the last row shown, and
+        # PostgreSQL's indexes do not hold the primary key as SQLite's do.
+        sa.Index("ix_ideas_status_trending", "status", "trending_score", "id"),
+        sa.Index("ix_ideas_status_net", "status", "net_score", "id"),
+        sa.Index("ix_ideas_status_created", "status", "created_at", "id"),
+        sa.Index("ix_ideas_status_comments", "status", "comment_count", "id"),
+        sa.Index("ix_ideas_comment_count", "comment_count", "id"),
         # ... and within a department (the department page, the department filter).
-        sa.Index("ix_ideas_department_trending", "department_id", "trending_score"),
-        sa.Index("ix_ideas_department_net", "department_id", "net_score"),
-        sa.Index("ix_ideas_department_comments", "department_id", "comment_count"),
-        sa.Index("ix_ideas_department_created", "department_id", "created_at"),
-        sa.Index("ix_ideas_author_created", "author_id", "created_at"),
+        sa.Index("ix_ideas_department_trending", "department_id", "trending_score", "id"),
+        sa.Index("ix_ideas_department_net", "department_id", "net_score", "id"),
+        sa.Index("ix_ideas_department_comments", "department_id", "comment_count", "id"),
+        sa.Index("ix_ideas_department_created", "department_id", "created_at", "id"),
+        sa.Index("ix_ideas_author_created", "author_id", "created_at", "id"),
         # The managers' worklists (review.queries): the ideas a department's queue
         # holds, and the ideas of the departments a manager manages (accepted, started,
         # or escalated from theirs), each with every column the lists filter and sort
