@@ -196,6 +196,13 @@ class Config:
     # Trust this many proxies' X-Forwarded-For (Werkzeug ProxyFix); 0 ignores the header.
     PROXY_FIX_X_FOR = _env_int("IDEABOARD_PROXY_FIX_X_FOR", 0)
     PAGE_SIZE = 20
+    # The idea page's comments (comments.services.thread_page): this many threads a
+    # page, each with its first replies; a longer thread is read whole on its own
+    # page, so many replies a page. Bounded, so the idea page costs the same however
+    # long its discussion.
+    COMMENT_THREADS_PER_PAGE = 20
+    COMMENT_REPLIES_SHOWN = 3
+    COMMENT_REPLIES_PER_PAGE = 50
     LOOPBACK_HOSTS_TRUSTED = False
     SECRET_KEY_FROM_INSTANCE = False
 

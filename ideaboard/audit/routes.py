@@ -110,6 +110,7 @@ def index():
     if query is not None:
         page = db.paginate(query, page=page_number(), per_page=50,
                            error_out=False)
-        entries = display.rows(page.items, link_by_id("ideas.detail"))
+        entries = display.rows(page.items, link_by_id("ideas.detail"),
+                               link_by_id("comments.show", "comment_id"))
     status = 200 if query is not None else 422
     return render_template("audit/index.html", form=form, page=page, entries=entries), status
