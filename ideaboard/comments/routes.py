@@ -54,28 +54,30 @@ def comment_url(comment: Comment) -> str:
     where = services.locate(comment)
     anchor = f"comment-{comment.id}"
     if where.on_idea_page:
-        return url_for("ideas.detail", idea_id=comment.idea_id, after=where.after,
-                       _anchor=anchor)
-    return url_for("comments.replies", comment_id=where.thread_id, after=where.after,
+        return url_for("ideas.detail", idea_id=comment.idea_id, **where.page, _anchor=anchor)
+    return url_for("comments.replies", comment_id=where.thread_id, **where.page,
                    _anchor=anchor)
 
 
 class Pager(NamedTuple):
-    """The links of a pager of comments: the pages before and after this one, and the
-    first page when this one holds nothing (a stale link). None where there is none."""
+    """The links of a pager of comments: to the page shown before this one (``prev``)
+    and after it (``next``), and to the first page when this one holds nothing (a
+    stale link). None where there is none."""
 
-    older: str | None
-    newer: str | None
+    prev: str | None
+    next: str | None
     first: str | None
 
 
-def _pager(page: services.CommentPage, endpoint: str, anchor: str, **values) -> Pager:
+def _pager(page: services.CommentPage, endpoint: str, anchor: str, *, newest_first: bool,
+           **values) -> Pager:
     def link(**cursor) -> str:
         return url_for(endpoint, **values, **cursor, _anchor=anchor)
 
-    return Pager(link(before=page.older) if page.older is not None else None,
-                 link(after=page.newer) if page.newer is not None else None,
-                 link() if page.lost else None)
+    earlier = link(before=page.earlier) if page.earlier is not None else None
+    later = link(after=page.later) if page.later is not None else None
+    first = link() if page.lost else None
+    return Pager(later, earlier, first) if newest_first else Pager(earlier, later, first)
 
 
 def _cursors() -> dict[str, int | None]:
@@ -125,7 +127,8 @@ def comments_section(idea: Idea, viewer) -> dict:
     may_comment = can(user, "idea.comment", idea)
     return {
         "comment_threads_html": threads_html(threads, text_area(ReplyForm), generate_csrf()),
-        "comment_pager_links": _pager(page, "ideas.detail", "comments", idea_id=idea.id),
+        "comment_pager_links": _pager(page, "ideas.detail", "comments", newest_first=True,
+                                      idea_id=idea.id),
         "may_comment": may_comment,
         # Why there is no box, where the idea takes no more comments (None otherwise).
         "comments_closed": None if may_comment else workflow.comments_closed_message(idea.status),
@@ -159,7 +162,8 @@ def replies(comment_id: int):
     return render_template(
         "comments/thread.html", idea=comment.idea, thread=shown,
         thread_html=threads_html([shown], text_area(ReplyForm), generate_csrf(), keep=False)[0],
-        pager=_pager(page, "comments.replies", "replies", comment_id=comment.id))
+        pager=_pager(page, "comments.replies", "replies", newest_first=False,
+                     comment_id=comment.id))
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
