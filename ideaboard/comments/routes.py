@@ -80,9 +80,16 @@ def _pager(page: services.CommentPage, endpoint: str, anchor: str, *, newest_fir
     return Pager(later, earlier, first) if newest_first else Pager(earlier, later, first)
 
 
+# Ids are 64-bit in the database: a larger number in a link is no comment's id, and
+# would make the driver refuse the query (a 500) rather than find nothing.
+_LARGEST_ID = 2**63 - 1
+
+
 def _cursors() -> dict[str, int | None]:
     """The page asked for: ``after`` or ``before`` a comment's id (ignored if not one)."""
-    return {name: request.args.get(name, type=int) for name in ("after", "before")}
+    found = {name: request.args.get(name, type=int) for name in ("after", "before")}
+    return {name: value if value is not None and 0 < value <= _LARGEST_ID else None
+            for name, value in found.items()}
 
 
 def _visible_idea(idea_id: int) -> Idea:

@@ -274,10 +274,15 @@ def test_hidden_comments_behave_as_before_on_any_page(app, discussion, reader, a
 
 
 def test_a_stale_page_link_offers_the_first_page(app, discussion, reader):
-    page = get(signed_in(app, reader), f"/ideas/{discussion.idea.id}?after=987654321")
+    client = signed_in(app, reader)
+    page = get(client, f"/ideas/{discussion.idea.id}?after=987654321")
     assert tops_of(page) == []
     assert "These comments are no longer here." in page
     assert f'<a href="/ideas/{discussion.idea.id}#comments">Latest comments</a>' in page
+    # Not an id at all: the first page, not an error.
+    for junk in ("?before=99999999999999999999999", "?after=-3", "?before=abc"):
+        assert tops_of(get(client, f"/ideas/{discussion.idea.id}{junk}")) == \
+            discussion.newest_first[:20], junk
 
 
 def test_statements_are_as_many_for_5_threads_as_for_75(app, discussion, people, reader,
