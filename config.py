@@ -200,6 +200,13 @@ class Config:
     # requests (ideaboard.core.kept). Off renders every one on every request: what a page
     # costs when every kept fragment misses, which bench.run --cold measures.
     KEEP_FRAGMENTS = _env_bool("IDEABOARD_KEEP_FRAGMENTS", True)
+    # The idea page's comments (comments.services.thread_page): this many threads a
+    # page, each with its first replies; a longer thread is read whole on its own
+    # page, so many replies a page. Bounded, so the idea page costs the same however
+    # long its discussion.
+    COMMENT_THREADS_PER_PAGE = 20
+    COMMENT_REPLIES_SHOWN = 3
+    COMMENT_REPLIES_PER_PAGE = 50
     LOOPBACK_HOSTS_TRUSTED = False
     SECRET_KEY_FROM_INSTANCE = False
 

@@ -19,7 +19,8 @@ the load and the index rebuilt afterwards with FTS5's 'rebuild' command.
 Known accounts (password ``BENCH_PASSWORD``): ``bench-admin@bench.example``,
 ``bench-manager@bench.example`` (manages the busiest department) and
 ``bench-user@bench.example`` (an employee with notifications). One idea has exactly
-50 comments and two ideas are kept for the vote benchmark; find them by their titles.
+50 comments, one exactly 300 (its comments are paged: the first page and a later one
+cost the same) and two ideas are kept for the vote benchmark; find them by their titles.
 
 Usage: ``python -m bench.generate --db-url sqlite:////tmp/bench.sqlite --scale 0.01``.
 """
@@ -50,6 +51,8 @@ USER_EMAIL = f"bench-user@{BENCH_DOMAIN}"
 DETAIL_TITLE = "Benchmark: an idea with exactly fifty comments"
 VOTE_TITLES = ("Benchmark: vote target one", "Benchmark: vote target two")
 DETAIL_COMMENTS = 50
+BUSY_TITLE = "Benchmark: an idea with exactly three hundred comments"
+BUSY_COMMENTS = 300
 SEARCH_WORD = "coffee"  # in about one title in sixty
 
 FULL_SIZE = {"users": 10_000, "ideas": 100_000, "votes": 1_000_000, "comments": 300_000}
@@ -173,7 +176,7 @@ def sizes(scale: float) -> dict[str, int]:
         raise ValueError("scale must be positive")
     users = max(12, round(FULL_SIZE["users"] * scale))
     ideas = max(10, round(FULL_SIZE["ideas"] * scale))
-    comments = max(DETAIL_COMMENTS + 10, round(FULL_SIZE["comments"] * scale))
+    comments = max(DETAIL_COMMENTS + BUSY_COMMENTS + 10, round(FULL_SIZE["comments"] * scale))
     votes = max(10, round(FULL_SIZE["votes"] * scale))
     return {"users": users, "ideas": ideas, "votes": votes, "comments": comments}
 
@@ -364,9 +367,11 @@ class Generator:
         # The bench user wrote a few recent ideas, so colleagues' comments notify them.
         for idea in self.ideas[-max(5, n // 2000) * 7::7]:
             idea.author_id = 3
-        # The newest ideas are the known ones: one with fifty comments, two to vote on.
+        # The newest ideas are the known ones: one with fifty comments, two to vote on,
+        # one with three hundred comments.
         detail, *targets = self.ideas[-1], self.ideas[-2], self.ideas[-3]
         detail.title, detail.hidden = DETAIL_TITLE, False
+        self.ideas[-4].title, self.ideas[-4].hidden = BUSY_TITLE, False
         for idea, title in zip(targets, VOTE_TITLES, strict=True):
             idea.title, idea.hidden = title, False
             if idea.author_id == 3:
@@ -394,9 +399,10 @@ class Generator:
             idea.down = votes[i] - idea.up
         talk = [p ** 0.8 * self.rng.lognormvariate(0, 0.5) for p in popularity]
         caps = [400] * n
-        caps[n - 1] = 0
-        comments = apportion(self.size["comments"] - DETAIL_COMMENTS, talk, caps)
-        comments[n - 1] = DETAIL_COMMENTS
+        caps[n - 1] = caps[n - 4] = 0
+        comments = apportion(self.size["comments"] - DETAIL_COMMENTS - BUSY_COMMENTS, talk,
+                             caps)
+        comments[n - 1], comments[n - 4] = DETAIL_COMMENTS, BUSY_COMMENTS
         for idea, count in zip(self.ideas, comments, strict=True):
             top_level: list[int] = []
             for k in range(count):
@@ -410,7 +416,7 @@ class Generator:
     def _plan_statuses(self) -> None:
         managers = self.managers
         for i, idea in enumerate(self.ideas):
-            if idea.title == DETAIL_TITLE or idea.title in VOTE_TITLES:
+            if idea.title in (DETAIL_TITLE, BUSY_TITLE) or idea.title in VOTE_TITLES:
                 continue
             age = self.now - idea.created_at
             dept = idea.department

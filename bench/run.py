@@ -44,6 +44,7 @@ import sqlalchemy as sa
 
 from bench import floor_app
 from bench import generate as gen
+from config import Config
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -342,6 +343,12 @@ def discover(url: str) -> dict:
                 return connection.execute(sa.text(sql), params).one()
 
             detail = one("SELECT id FROM ideas WHERE title = :t", t=gen.DETAIL_TITLE)[0]
+            busy = one("SELECT id FROM ideas WHERE title = :t", t=gen.BUSY_TITLE)[0]
+            # Its third page of threads: the seek's cursor is the thread before it.
+            per_page = Config.COMMENT_THREADS_PER_PAGE
+            busy_after = one("SELECT id FROM comments WHERE idea_id = :i AND parent_id IS NULL "
+                             "ORDER BY created_at, id LIMIT 1 OFFSET :o",
+                             i=busy, o=2 * per_page - 1)[0]
             votes = [one("SELECT id FROM ideas WHERE title = :t", t=t)[0]
                      for t in gen.VOTE_TITLES]
             manager = one("SELECT id FROM users WHERE email = :e", e=gen.MANAGER_EMAIL)[0]
@@ -355,7 +362,8 @@ def discover(url: str) -> dict:
                          "GROUP BY author_id ORDER BY count(*) DESC, author_id LIMIT 1")[0]
     finally:
         engine.dispose()
-    return {"detail": detail, "votes": tuple(votes), "department_id": busy_id,
+    return {"detail": detail, "busy": busy, "busy_after": busy_after,
+            "votes": tuple(votes), "department_id": busy_id,
             "department_slug": busy_slug, "user_id": user, "author_id": author}
 
 
@@ -376,6 +384,10 @@ def endpoints(found: dict, user: Session, manager: Session) -> list[Endpoint]:
                  f"/departments/{found['department_slug']}", user, LIST_BUDGET),
         Endpoint("detail", f"Idea with {gen.DETAIL_COMMENTS} comments",
                  f"/ideas/{found['detail']}", user, DETAIL_BUDGET),
+        Endpoint("busy", f"Idea with {gen.BUSY_COMMENTS} comments (first page)",
+                 f"/ideas/{found['busy']}", user, DETAIL_BUDGET),
+        Endpoint("busy_later", f"Idea with {gen.BUSY_COMMENTS} comments (third page)",
+                 f"/ideas/{found['busy']}?after={found['busy_after']}", user, DETAIL_BUDGET),
         Endpoint("review", "Review queue (manager of the busiest department)", "/review",
                  manager, LIST_BUDGET),
         Endpoint("worklist", "Worklist, accepted and waiting to start (same manager)",

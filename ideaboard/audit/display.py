@@ -239,10 +239,11 @@ def _value(key: str, value: Any, names: _Names, object_type: str) -> str:
     return str(value)
 
 
-def rows(entries: Sequence, idea_link: str) -> list[Row]:
+def rows(entries: Sequence, idea_link: str, comment_link: str | None = None) -> list[Row]:
     """The page's entries in words (each entry's actor already loaded with it; one
     query per kind of object the page names). ``idea_link``: an idea's address with
-    ``{}`` for its id."""
+    ``{}`` for its id; ``comment_link``, a comment's (which finds the page of the idea's
+    comments that holds it), else a comment's entry links to its idea."""
     names = _Names(_wanted(entries))
     made = []
     for entry in entries:
@@ -263,8 +264,13 @@ def rows(entries: Sequence, idea_link: str) -> list[Row]:
             object_name = NOTHING
         else:
             object_name = names.name(entry.object_type, entry.object_id)
+        if idea_id is None:
+            link = None
+        elif entry.object_type == "comments" and comment_link:
+            link = comment_link.format(entry.object_id)
+        else:
+            link = idea_link.format(idea_id)
         made.append(Row(entry.id, entry.created_at, actor, action_label(entry.action),
-                        type_label(entry.object_type), object_name,
-                        idea_link.format(idea_id) if idea_id is not None else None,
+                        type_label(entry.object_type), object_name, link,
                         changes, entry.reason))
     return made

@@ -57,13 +57,16 @@ class ShownComment(NamedTuple):
 
 
 class ShownThread(NamedTuple):
-    """A top-level comment, its replies, and the reply box under them (``reply_url`` is
-    None when the viewer may not reply)."""
+    """A top-level comment, the replies shown with it, and the reply box under them
+    (``reply_url`` is None when the viewer may not reply). ``replies_url`` leads to the
+    whole thread on a page of its own when not all its ``reply_count`` replies are shown."""
 
     comment: ShownComment
     replies: tuple[ShownComment, ...]
     reply_url: str | None
     reply_field: str | None  # the box's field name and id, as ReplyForm(prefix=...) reads it
+    reply_count: int = 0
+    replies_url: str | None = None
 
     @property
     def reply_name(self) -> str | None:
@@ -73,6 +76,18 @@ class ShownThread(NamedTuple):
         a kept thread does not pay for it again."""
         return reply_name(self.comment) if self.reply_url else None
 
+    @property
+    def replies_link_text(self) -> tuple[str, str]:
+        """The link to the whole thread in words: what everyone reads, and what screen
+        readers hear after it (whose comment the replies answer), so the links of a
+        page's threads are told apart."""
+        return (ALL_REPLIES.format(count=self.reply_count),
+                ALL_REPLIES_TO.format(author=self.comment.author or "a removed comment"))
+
+
+# The link from a thread to all its replies (each translatable as a whole).
+ALL_REPLIES = "Show all {count} replies"
+ALL_REPLIES_TO = " to {author}"
 
 # One sentence with placeholders (translatable as a whole): whom a reply box answers.
 REPLY_NAME = "Your reply to {author}: \u201c{opening}\u201d"
@@ -84,16 +99,19 @@ def reply_name(comment: ShownComment) -> str:
                              opening=sanitize.excerpt(comment.body_html or "", 60))
 
 
-def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
-    """The idea's comment threads (one query) as ``user`` (the user object) sees them."""
+def shown_threads(idea: Idea, user: Any, now: datetime, threads: list[services.Thread], *,
+                  whole: bool = False) -> list[ShownThread]:
+    """``threads`` of the idea as ``user`` (the user object) sees them. Each thread not
+    shown ``whole`` links to its own page when it has more replies than it shows."""
     links = {name: link_by_id(endpoint, "comment_id") for name, endpoint in (
         ("edit", "comments.edit"), ("delete", "comments.delete"),
-        ("flag", "flags.comment"), ("reply", "comments.reply"))}
+        ("flag", "flags.comment"), ("reply", "comments.reply"),
+        ("replies", "comments.replies"))}
     person_link = link_by_id("people.profile", "user_id")
     author_visible = can(user, "idea.see_author", idea)
     may_comment = can(user, "idea.comment", idea)
-    edit_link, delete_link, flag_link, reply_link = (
-        links["edit"], links["delete"], links["flag"], links["reply"])
+    edit_link, delete_link, flag_link, reply_link, replies_link = (
+        links["edit"], links["delete"], links["flag"], links["reply"], links["replies"])
     idea_author = idea.author_id
     anonymous_author = idea_author if idea.is_anonymous and not author_visible else None
 
@@ -126,16 +144,18 @@ def shown_threads(idea: Idea, user: Any, now: datetime) -> list[ShownThread]:
             flag_link.format(c.id) if may_flag(c) else None,
         )
 
-    threads = []
-    for t in services.thread(idea):
+    made = []
+    for t in threads:
         top = shown(t.comment)
         may_reply = may_comment and may_reply_to(t.comment)
-        threads.append(ShownThread(
+        partial = not whole and t.reply_count > len(t.replies)
+        made.append(ShownThread(
             top, tuple(shown(r) for r in t.replies),
             reply_link.format(top.id) if may_reply else None,
             f"{reply_prefix(top.id)}-body" if may_reply else None,
+            t.reply_count, replies_link.format(top.id) if partial else None,
         ))
-    return threads
+    return made
 
 
 # --- markup -------------------------------------------------------------------
@@ -161,7 +181,10 @@ def _worth_keeping(thread: ShownThread) -> bool:
         len(c.body_html or "") for c in (thread.comment, *thread.replies)) <= KEPT_TEXT_MAX
 
 
-def threads_html(threads: list[ShownThread], box: TextArea, token: str) -> list[Markup]:
+def threads_html(threads: list[ShownThread], box: TextArea, token: str, *,
+                 keep: bool = True) -> list[Markup]:
     """The markup of each thread (``box`` describes the reply boxes), with the viewer's
-    CSRF token in its forms."""
-    return [with_token(THREAD.html((t, box), keep=_worth_keeping(t)), token) for t in threads]
+    CSRF token in its forms; ``keep=False``: made afresh, not kept (a whole thread's
+    own page, seldom read and up to a page of replies long)."""
+    return [with_token(THREAD.html((t, box), keep=keep and _worth_keeping(t)), token)
+            for t in threads]

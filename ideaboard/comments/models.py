@@ -18,6 +18,8 @@ class Comment(Model):
     __table_args__ = (
         sa.Index("ix_comments_idea_created", "idea_id", "created_at"),
         sa.Index("ix_comments_author_id", "author_id"),
+        # A page of threads reads the first replies of each by their parent.
+        sa.Index("ix_comments_parent_created", "parent_id", "created_at"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 

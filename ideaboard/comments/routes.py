@@ -1,11 +1,26 @@
-"""Comments on the idea page: post, reply, edit and delete (plain form POSTs).
+"""Comments on the idea page: post, reply, edit and delete (plain form POSTs), a long
+thread's own page, and the link to any one comment.
 
-The thread itself is rendered by the idea page, from the "comments" section loaded
-here. A form with errors is shown again on a page of its own (status 422) with
-everything the user typed, so nothing is lost and the idea page stays simple.
+The threads themselves are rendered by the idea page, a page of them at a time, from
+the "comments" section loaded here. A form with errors is shown again on a page of its
+own (status 422) with everything the user typed, so nothing is lost and the idea page
+stays simple. Every link to a comment goes through ``comment_url`` (or the route
+``/comments/<id>``, for links made where the page is not known): it finds the page
+that holds the comment, which moves as the discussion grows.
 """
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from typing import NamedTuple
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -33,10 +48,48 @@ from ideaboard.review import workflow
 bp = Blueprint("comments", __name__)
 
 
-def idea_url(idea_id: int, comment_id: int | None = None) -> str:
-    """The idea page, scrolled to one comment or to the comments section."""
-    anchor = f"comment-{comment_id}" if comment_id else "comments"
-    return url_for("ideas.detail", idea_id=idea_id, _anchor=anchor)
+def comment_url(comment: Comment) -> str:
+    """The page that shows ``comment`` (a page of the idea's threads, or of a long
+    thread's replies), scrolled to it. A few small queries (``services.locate``)."""
+    where = services.locate(comment)
+    anchor = f"comment-{comment.id}"
+    if where.on_idea_page:
+        return url_for("ideas.detail", idea_id=comment.idea_id, **where.page, _anchor=anchor)
+    return url_for("comments.replies", comment_id=where.thread_id, **where.page,
+                   _anchor=anchor)
+
+
+class Pager(NamedTuple):
+    """The links of a pager of comments: to the page shown before this one (``prev``)
+    and after it (``next``), and to the first page when this one holds nothing (a
+    stale link). None where there is none."""
+
+    prev: str | None
+    next: str | None
+    first: str | None
+
+
+def _pager(page: services.CommentPage, endpoint: str, anchor: str, *, newest_first: bool,
+           **values) -> Pager:
+    def link(**cursor) -> str:
+        return url_for(endpoint, **values, **cursor, _anchor=anchor)
+
+    earlier = link(before=page.earlier) if page.earlier is not None else None
+    later = link(after=page.later) if page.later is not None else None
+    first = link() if page.lost else None
+    return Pager(later, earlier, first) if newest_first else Pager(earlier, later, first)
+
+
+# Ids are 64-bit in the database: a larger number in a link is no comment's id, and
+# would make the driver refuse the query (a 500) rather than find nothing.
+_LARGEST_ID = 2**63 - 1
+
+
+def _cursors() -> dict[str, int | None]:
+    """The page asked for: ``after`` or ``before`` a comment's id (ignored if not one)."""
+    found = {name: request.args.get(name, type=int) for name in ("after", "before")}
+    return {name: value if value is not None and 0 < value <= _LARGEST_ID else None
+            for name, value in found.items()}
 
 
 def _visible_idea(idea_id: int) -> Idea:
@@ -71,20 +124,53 @@ def _form_page(form, idea: Idea, action: str, heading: str, submit: str, status:
 
 @idea_page_section("comments")
 def comments_section(idea: Idea, viewer) -> dict:
-    """The thread as this viewer sees it (one query; see ``comments.display``), and the boxes
+    """One page of the threads as this viewer sees it (one query, whatever the number of
+    comments; see ``comments.display``), its pager, and the boxes
     to comment and reply: plain markup described by one ``TextArea`` per form class
     rather than a WTForms form and field per box."""
     user = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
-    threads = shown_threads(idea, user, utcnow())
+    page = services.thread_page(idea, **_cursors())
+    threads = shown_threads(idea, user, utcnow(), page.items)
     may_comment = can(user, "idea.comment", idea)
     return {
         "comment_threads_html": threads_html(threads, text_area(ReplyForm), generate_csrf()),
+        "comment_pager_links": _pager(page, "ideas.detail", "comments", newest_first=True,
+                                      idea_id=idea.id),
         "may_comment": may_comment,
         # Why there is no box, where the idea takes no more comments (None otherwise).
         "comments_closed": None if may_comment else workflow.comments_closed_message(idea.status),
         "comment_box": text_area(CommentForm),
         "comment_hint": MARKDOWN_HINT,
     }
+
+
+@bp.get("/comments/<int:comment_id>")
+@requires("idea.browse")
+def show(comment_id: int):
+    """The link to one comment, wherever it is now: notifications, e-mails, people's
+    pages and the moderation queue lead here. Whoever sees the idea is sent on (a
+    removed or hidden comment shows there as the idea page shows it to them)."""
+    return redirect(comment_url(_visible_comment(comment_id)))
+
+
+@bp.get("/comments/<int:comment_id>/replies")
+@requires("idea.browse")
+def replies(comment_id: int):
+    """A thread whole: its top-level comment and every reply, a page of replies at a
+    time, with the reply box. A reply's address leads to its thread."""
+    comment = _visible_comment(comment_id)
+    if comment.parent_id is not None:
+        return redirect(url_for("comments.replies", comment_id=comment.parent_id))
+    top = services.comment_row(comment)
+    page = services.replies_page(top, **_cursors())
+    user = current_user._get_current_object()
+    thread = services.Thread(top, page.items, reply_count=len(page.items))
+    [shown] = shown_threads(comment.idea, user, utcnow(), [thread], whole=True)
+    return render_template(
+        "comments/thread.html", idea=comment.idea, thread=shown,
+        thread_html=threads_html([shown], text_area(ReplyForm), generate_csrf(), keep=False)[0],
+        pager=_pager(page, "comments.replies", "replies", newest_first=False,
+                     comment_id=comment.id))
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
@@ -107,7 +193,7 @@ def create(idea_id: int):
             add_error(form.body, str(error))
         else:
             flash("Your comment is posted.", "success")
-            return redirect(idea_url(idea.id, comment.id))
+            return redirect(comment_url(comment))
     return _form_page(form, idea, url_for("comments.create", idea_id=idea.id),
                       f"Comment on \u201c{idea.title}\u201d", "Post comment", status)
 
@@ -135,7 +221,7 @@ def reply(comment_id: int):
             add_error(form.body, str(error))
         else:
             flash("Your reply is posted.", "success")
-            return redirect(idea_url(idea.id, comment.id))
+            return redirect(comment_url(comment))
     return _form_page(form, idea, url_for("comments.reply", comment_id=parent.id),
                       "Reply to a comment", "Post reply", status, parent=parent)
 
@@ -161,7 +247,7 @@ def edit(comment_id: int):
         else:
             if changed:
                 flash("Your comment is updated.", "success")
-            return redirect(idea_url(comment.idea_id, comment.id))
+            return redirect(comment_url(comment))
     return _form_page(form, comment.idea, url_for("comments.edit", comment_id=comment.id),
                       "Edit your comment", "Save comment", status)
 
@@ -173,4 +259,4 @@ def delete(comment_id: int):
     authorize("comment.delete", comment)  # CSRFProtect has checked the token
     services.delete_comment(comment, current_user)
     flash("Your comment is removed.", "success")
-    return redirect(idea_url(comment.idea_id, comment.id))
+    return redirect(comment_url(comment))

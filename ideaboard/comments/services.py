@@ -25,15 +25,15 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import current_app
 
 from ideaboard.accounts.models import User
 from ideaboard.audit.services import record
+from ideaboard.comments import queries
 from ideaboard.comments.models import Comment
-from ideaboard.comments.queries import THREAD
 from ideaboard.core import throttling
 from ideaboard.core.permissions import can
 from ideaboard.core.rows import rows
@@ -62,10 +62,15 @@ class CommentError(ValueError):
 
 @dataclass
 class Thread:
-    """A top-level comment and its replies, oldest first."""
+    """A top-level comment and the replies shown with it, oldest first, with the count of
+    all its replies (``reply_count``), shown or not."""
 
     comment: CommentRow
     replies: list[CommentRow] = field(default_factory=list)
+    reply_count: int = 0
+
+
+Item = TypeVar("Item")
 
 
 # --- writing ------------------------------------------------------------------
@@ -212,18 +217,153 @@ class CommentRow(NamedTuple):
     hidden: bool
 
 
-def thread(idea: Idea) -> list[Thread]:
-    """Every comment on the idea with its author's name, as top-level threads of
-    ``CommentRow``, oldest first, in one query."""
-    comments = [CommentRow(idea, *row) for row in rows(THREAD, {"idea_id": idea.id})]
+@dataclass(frozen=True)
+class CommentPage(Generic[Item]):
+    """One page of threads (newest first) or of one thread's replies (oldest first),
+    and the comments the pages either side of it end before (``earlier``: the page of
+    earlier comments, ``before=``) or start after (``later``, ``after=``): the ids the
+    pager's links carry, None where there is no such page."""
+
+    items: list[Item]
+    earlier: int | None
+    later: int | None
+    # Asked for from a place that holds nothing (a removed idea's comment, a stale
+    # link): the pager offers the first page instead.
+    lost: bool = False
+
+
+def _seek(after: int | None, before: int | None) -> tuple[str, dict]:
+    """Which statement reads the page, and its cursor: ``after`` wins over ``before``."""
+    if after is not None:
+        return queries.AFTER, {"cursor": after}
+    if before is not None:
+        return queries.BEFORE, {"cursor": before}
+    return queries.FIRST, {}
+
+
+def _paged(items: list, key, direction: str, per_page: int, *,
+           newest_first: bool) -> CommentPage:
+    """``items`` (per_page + 1 read, to know whether more lie beyond) as a page, shown
+    newest first or oldest first."""
+    items.sort(key=key)
+    more = len(items) > per_page
+    downwards = direction == queries.BEFORE or (direction == queries.FIRST and newest_first)
+    if downwards:  # read from the latest down: the one too many is the earliest
+        items = items[1:] if more else items
+        has_earlier, has_later = more, direction == queries.BEFORE
+    else:
+        items = items[:per_page]
+        has_earlier, has_later = direction == queries.AFTER, more
+    earlier = key(items[0])[1] if has_earlier and items else None
+    later = key(items[-1])[1] if has_later and items else None
+    if newest_first:
+        items.reverse()
+    return CommentPage(items, earlier, later, lost=not items and direction != queries.FIRST)
+
+
+def _setting(name: str) -> int:
+    return int(current_app.config[name])
+
+
+def thread_page(idea: Idea, *, after: int | None = None,
+                before: int | None = None) -> CommentPage[Thread]:
+    """One page of the idea's threads (``COMMENT_THREADS_PER_PAGE``), newest first, from
+    the latest or after or before the top-level comment named, each with its first replies
+    (``COMMENT_REPLIES_SHOWN``) and the count of all of them: one query, whatever the
+    length of the discussion (see ``comments.queries``)."""
+    per_page, shown = _setting("COMMENT_THREADS_PER_PAGE"), _setting("COMMENT_REPLIES_SHOWN")
+    direction, params = _seek(after, before)
     threads: dict[int, Thread] = {}
-    for comment in comments:
+    replies: list[CommentRow] = []
+    for *fields, _place, size in rows(queries.THREADS_PAGE[direction], {
+            "idea_id": idea.id, "threads_limit": per_page + 1, "places": shown + 1, **params}):
+        comment = CommentRow(idea, *fields)
         if comment.parent_id is None:
-            threads[comment.id] = Thread(comment)
-    for comment in comments:
-        if comment.parent_id is not None and comment.parent_id in threads:
-            threads[comment.parent_id].replies.append(comment)
-    return list(threads.values())
+            threads[comment.id] = Thread(comment, reply_count=size - 1)
+        else:
+            replies.append(comment)
+    replies.sort(key=_order)
+    for reply in replies:
+        threads[cast(int, reply.parent_id)].replies.append(reply)
+    return _paged(list(threads.values()), lambda t: _order(t.comment), direction, per_page,
+                  newest_first=True)
+
+
+def replies_page(top: CommentRow, *, after: int | None = None,
+                 before: int | None = None) -> CommentPage[CommentRow]:
+    """One page of the replies to the top-level comment ``top``
+    (``COMMENT_REPLIES_PER_PAGE``), oldest first, after or before the reply named."""
+    per_page = _setting("COMMENT_REPLIES_PER_PAGE")
+    direction, params = _seek(after, before)
+    found = [CommentRow(top.idea, *row) for row in rows(queries.REPLIES_PAGE[direction], {
+        "thread_id": top.id, "replies_limit": per_page + 1, **params})]
+    return _paged(found, _order, direction, per_page, newest_first=False)
+
+
+def comment_row(comment: Comment) -> CommentRow:
+    """``comment`` as the idea page reads it, with its author's name (one query)."""
+    return CommentRow(comment.idea, *rows(queries.ONE, {"comment_id": comment.id}).one())
+
+
+def _order(comment: CommentRow) -> tuple[datetime, int]:
+    return comment.created_at, comment.id
+
+
+class Location(NamedTuple):
+    """Where a comment is shown: in the thread of ``thread_id``, on the idea page
+    (``on_idea_page``) or else on the thread's own page, on the page that ``page``
+    names (``{"before": id}`` or ``{"after": id}``; empty: the first page)."""
+
+    thread_id: int
+    on_idea_page: bool
+    page: dict[str, Any]  # url_for arguments: {"before": id} or {"after": id}
+
+
+def locate(comment: Comment) -> Location:
+    """The page that shows ``comment``: the page of threads that holds its thread,
+    or, for a reply past the first few, the page of its thread's replies that holds it.
+
+    Pages are walked from the first by seek, so they start at whole multiples of the
+    page size: this counts the threads newer than the comment's (or the replies
+    earlier than it) and reads the one its page starts after. Two or three small
+    indexed queries for a redirect, never run by the idea page itself.
+    """
+    if comment.parent_id is None:
+        threads = sa.and_(Comment.idea_id == comment.idea_id, Comment.parent_id.is_(None))
+        cursor = _page_start(threads, comment, _setting("COMMENT_THREADS_PER_PAGE"),
+                             newest_first=True)
+        return Location(comment.id, True, {} if cursor is None else {"before": cursor})
+    top = db.session.get_one(Comment, comment.parent_id)
+    replies = Comment.parent_id == top.id
+    if _count_ahead(replies, comment, newest_first=False) < _setting("COMMENT_REPLIES_SHOWN"):
+        return locate(top)
+    cursor = _page_start(replies, comment, _setting("COMMENT_REPLIES_PER_PAGE"),
+                         newest_first=False)
+    return Location(top.id, False, {} if cursor is None else {"after": cursor})
+
+
+def _count_ahead(scope: sa.ColumnElement[bool], comment: Comment, *, newest_first: bool) -> int:
+    """How many comments of ``scope`` a list shows before ``comment``."""
+    if newest_first:
+        ahead = sa.or_(Comment.created_at > comment.created_at,
+                       sa.and_(Comment.created_at == comment.created_at, Comment.id > comment.id))
+    else:
+        ahead = sa.or_(Comment.created_at < comment.created_at,
+                       sa.and_(Comment.created_at == comment.created_at, Comment.id < comment.id))
+    return db.session.scalar(sa.select(sa.func.count()).where(scope, ahead)) or 0
+
+
+def _page_start(scope: sa.ColumnElement[bool], comment: Comment, per_page: int, *,
+                newest_first: bool) -> int | None:
+    """The comment the page holding ``comment`` comes after in the list's order (the
+    cursor of its link); None for the first page."""
+    start = _count_ahead(scope, comment, newest_first=newest_first) // per_page * per_page
+    if start == 0:
+        return None
+    order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first \
+        else (Comment.created_at, Comment.id)
+    return db.session.scalar(sa.select(Comment.id).where(scope).order_by(*order)
+                             .offset(start - 1).limit(1))
 
 
 # --- mentions and notifications -----------------------------------------------

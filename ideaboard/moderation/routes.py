@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ideaboard.comments.models import Comment
-from ideaboard.comments.routes import idea_url
+from ideaboard.comments.routes import comment_url
 from ideaboard.core import throttling, transactions
 from ideaboard.core.forms import add_error, required
 from ideaboard.core.permissions import authorize, requires, visible_or_404
@@ -74,7 +74,7 @@ def comment(comment_id: int):
             add_error(form.reason, str(error))
         else:
             flash("Thank you: a moderator will look at this comment.", "success")
-            return redirect(idea_url(comment.idea_id, comment.id))
+            return redirect(comment_url(comment))
     return _flag_page(form, url_for("flags.comment", comment_id=comment.id), comment.idea,
                       "a comment", status)
 

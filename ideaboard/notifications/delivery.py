@@ -286,9 +286,12 @@ def send_digests(now: datetime | None = None) -> int:
 
 def _link(notification: Notification) -> str | None:
     """Where an e-mail sends its reader for one notification: a flag to the moderation
-    queue, anything else to its idea."""
+    queue, a comment to the comment (on whichever page holds it when the link is
+    followed), anything else to its idea."""
     if notification.kind == NotificationKind.FLAG:
         return absolute_url("moderation.queue")
+    if notification.comment_id and notification.idea_id:
+        return absolute_url("comments.show", comment_id=notification.comment_id)
     return idea_url(notification.idea_id) if notification.idea_id else None
 
 

@@ -20,6 +20,8 @@ from ideaboard.notifications.visibility import subjects
 
 # Where a flag notification leads its moderator: the queue where they act on it.
 MODERATION_QUEUE = "moderation.queue"
+# Where a notification about a comment leads: the comment, on whichever page holds it.
+COMMENT = "comments.show"
 
 
 def target_url(notification: Notification, viewer) -> str:
@@ -30,16 +32,19 @@ def target_url(notification: Notification, viewer) -> str:
         return url_for("notifications.index")
     if notification.kind == NotificationKind.FLAG:
         return url_for(MODERATION_QUEUE)
-    return _target(link_by_id("ideas.detail"), url_for("notifications.index"), *refs)
+    return _target(link_by_id("ideas.detail"), url_for("notifications.index"), *refs,
+                   comment_link=link_by_id(COMMENT, "comment_id"))
 
 
 def _target(idea_link: str, own_list: str, idea_id: int | None, comment_id: int | None,
-            kind: str = "", queue: str = "") -> str:
+            kind: str = "", queue: str = "", *, comment_link: str = "") -> str:
     if kind == NotificationKind.FLAG and queue:
         return queue
     if idea_id is None:
         return own_list
-    return idea_link.format(idea_id) + (f"#comment-{comment_id}" if comment_id else "")
+    # A comment's own address finds the page that holds it now: the idea's comments
+    # are paged, and a comment moves to later pages as the discussion grows.
+    return comment_link.format(comment_id) if comment_id else idea_link.format(idea_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,7 @@ def items(rows, viewer) -> list[Item]:
     open_link = link_by_id("notifications.open", "notification_id")
     read_link = link_by_id("notifications.read", "notification_id")
     own_list = url_for("notifications.index")
+    comment_link = link_by_id(COMMENT, "comment_id")
     about = subjects((row[4], row[5]) for row in rows)
     may_show = checker(viewer, "notification.show_subject")
     queue = url_for(MODERATION_QUEUE) if any(
@@ -79,7 +85,8 @@ def items(rows, viewer) -> list[Item]:
         subject = about[(idea_id, comment_id)]
         shown = may_show(subject)
         if shown:
-            target = _target(idea_link, own_list, idea_id, comment_id, kind, queue)
+            target = _target(idea_link, own_list, idea_id, comment_id, kind, queue,
+                             comment_link=comment_link)
         else:
             message, target = subject.neutral_message, own_list
         made.append(Item(notification_id, message, created_at, read_at is None, target,

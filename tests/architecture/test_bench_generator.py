@@ -102,6 +102,8 @@ def test_known_accounts_ideas_search_and_later_writes(report):
     detail = db.session.scalar(sa.select(Idea).where(Idea.title == bench.DETAIL_TITLE))
     assert detail.id == report.detail_idea_id
     assert detail.comment_count == bench.DETAIL_COMMENTS
+    busy = db.session.scalar(sa.select(Idea).where(Idea.title == bench.BUSY_TITLE))
+    assert busy.comment_count == bench.BUSY_COMMENTS and not busy.hidden
     bench_user = accounts[bench.USER_EMAIL]
     for idea_id in report.vote_idea_ids:
         idea = db.session.get(Idea, idea_id)

@@ -52,7 +52,7 @@ def test_the_page_names_people_ideas_and_fields(admin_client, employee, peer, it
                                                 hr_department):
     idea = ideas.submit_idea(employee, "Quiet room on every floor", "A room to think.",
                              it_department, [], anonymous=False)
-    comments.add_comment(peer, idea, "Yes, please.")
+    comment = comments.add_comment(peer, idea, "Yes, please.")
     db.session.commit()
     page = admin_client.get("/admin/audit").get_data(as_text=True)
     table = page[page.index("<tbody"):]
@@ -61,7 +61,9 @@ def test_the_page_names_people_ideas_and_fields(admin_client, employee, peer, it
     # What, as a phrase; about which idea, by its title, linked.
     assert "Posted an idea" in table and "Commented" in table
     assert f'<a href="/ideas/{idea.id}">Quiet room on every floor</a>' in table
-    assert "a comment on \u201cQuiet room on every floor\u201d" in table
+    # A comment by its idea, linked to the comment itself (on whichever page holds it).
+    assert (f'<a href="/comments/{comment.id}">a comment on \u201cQuiet room on every '
+            f'floor\u201d</a>') in table
     # Field names and ids in words: the department by its name.
     assert "<dt>Department</dt>" in table and it_department.name in table
     assert "department_id" not in table and "#" + str(idea.id) not in table

@@ -68,6 +68,8 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("employee", lambda v: f"/ideas/{v['own_idea']}"),
     # discussion
     ("employee", lambda v: f"/comments/{v['comment']}/edit"),
+    ("employee", lambda v: f"/comments/{v['comment']}/replies"),
+    ("employee", lambda v: f"/ideas/{v['idea']}?after={v['comment']}"),  # its comment pager
     ("employee", lambda v: f"/ideas/{v['idea']}/flag"),
     ("manager", lambda v: f"/comments/{v['comment']}/flag"),
     ("employee", lambda v: "/notifications"),
@@ -121,6 +123,9 @@ def world(admin, manager, employee, it_department) -> World:
                        body_md="Apples and pears in the kitchen, **every** week.")
     comment = add_comment(employee, idea, "Yes, and bananas.")
     add_comment(other, idea, "Thank you, @Erin.")
+    # More replies than the idea page shows: its "Show all" link, the thread's own page.
+    for i in range(4):
+        add_comment(other, idea, f"Pears too, reply {i}.", parent=comment)
     own = IdeaFactory(author=employee, department=it_department, title="A quieter open office",
                       body_md="Phone booths for calls.")
     db.session.flush()

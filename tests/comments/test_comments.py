@@ -84,7 +84,7 @@ def test_reply_to_reply_attaches_to_top_level(idea, ann, bob):
     db.session.commit()
     assert reply.parent_id == top.id
     assert deeper.parent_id == top.id
-    threads = services.thread(idea)
+    threads = services.thread_page(idea).items
     assert [t.comment.id for t in threads] == [top.id]
     assert [r.id for r in threads[0].replies] == [reply.id, deeper.id]
 

@@ -18,7 +18,7 @@ from ideaboard.comments.display import KEPT_COMMENTS_MAX, KEPT_TEXT_MAX
 from ideaboard.comments.models import Comment
 from ideaboard.core.permissions import can
 from ideaboard.extensions import db
-from tests.helpers.discussions import add_discussion
+from tests.helpers.discussions import add_discussion, show_every_comment
 from tests.helpers.factories import IdeaFactory, UserFactory
 from tests.helpers.login import signed_in
 
@@ -55,6 +55,7 @@ def people(it_department, manager, admin):
 @pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous-idea", "named-idea"])
 def test_every_role_sees_on_50_comments_what_the_policy_allows(app, it_department, people,
                                                                anonymous):
+    show_every_comment(app)
     idea = IdeaFactory(author=people["author"], department=it_department,
                        is_anonymous=anonymous)
     writers = [people["author"], people["ann"], people["bob"], people["manager"]]
@@ -205,6 +206,7 @@ def test_reply_box_is_labelled_and_posts_to_its_thread(app, it_department, peopl
 
 
 def test_long_threads_are_shown_whole_and_follow_edits(app, it_department, people):
+    show_every_comment(app)  # a thread too long to keep, on the idea page
     idea = IdeaFactory(author=people["author"], department=it_department)
     top = services.add_comment(people["ann"], idea, "Busy thread")
     replies = [services.add_comment(people["bob"], idea, f"Reply {i}", parent=top)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from ideaboard.comments.models import Comment
 from ideaboard.extensions import db
 from tests.helpers.csrf import csrf_token
+from tests.helpers.discussions import show_every_comment
 from tests.helpers.factories import IdeaFactory
 from tests.helpers.xss import assert_nothing_executable, load_payloads
 
@@ -16,7 +17,8 @@ def test_there_are_enough_payloads():
     assert len(PAYLOADS) >= 200
 
 
-def test_payloads_through_comment_and_reply_routes(employee_client, manager, it_department):
+def test_payloads_through_comment_and_reply_routes(app, employee_client, manager, it_department):
+    show_every_comment(app)
     idea = IdeaFactory(author=manager, department=it_department, title="XSS target")
     token = csrf_token(employee_client, f"/ideas/{idea.id}")
     posted = 0

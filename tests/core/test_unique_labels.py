@@ -120,10 +120,14 @@ def pages(w) -> dict[str, list[tuple[str, str]]]:
         "admin.edit_department": [("admin", f"/admin/departments/{w['department'].id}/edit")],
         "admin.edit_user": [("admin", f"/admin/users/{w['peer'].id}")],
         "comments.edit": [("employee", f"/comments/{w['comment'].id}/edit")],
+        # Where a comment is (a redirect to its page), and a thread whole.
+        "comments.show": [("employee", f"/comments/{w['comment'].id}")],
+        "comments.replies": [("employee", f"/comments/{w['comment'].id}/replies")],
         "flags.comment": [("peer", f"/comments/{w['comment'].id}/flag")],
         "flags.idea": [("employee", f"/ideas/{ideas['open'].id}/flag")],
         "ideas.department": [("employee", "/departments/it")],
-        "ideas.detail": every_idea,
+        "ideas.detail": [*every_idea, ("employee", f"/ideas/{ideas['open'].id}"
+                                                   f"?after={w['comment'].id}")],
         "ideas.edit": [("employee", f"/ideas/{ideas['own_needs_info'].id}/edit")],
         "ideas.versions": [("employee", f"/ideas/{ideas['open'].id}/versions")],
         "people.profile": [("employee", f"/people/{w['peer'].id}"),

@@ -40,6 +40,12 @@ def add_discussion(idea: Idea, people, count: int, *, text: str = "Comment {i}",
         db.select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.id)))
 
 
+def show_every_comment(app) -> None:
+    """Page the idea page's comments so that its first page shows every thread whole:
+    for tests of how each comment is shown, not of paging (tests/comments/test_comment_pages.py)."""
+    app.config.update(COMMENT_THREADS_PER_PAGE=10_000, COMMENT_REPLIES_SHOWN=10_000)
+
+
 class Commenters:
     """``people``, signed in once, who comment on ``idea`` through the app, one after
     another in a thread each, for as long as a ``with commenters.busy() as codes:``

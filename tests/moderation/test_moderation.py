@@ -125,6 +125,8 @@ def test_queue_lists_open_flags(admin_client, idea, employee, reporter):
     assert "Four-day week" in page and "Duplicate of something" in page
     assert "Insulting" in page and "Nasty words" in page
     assert "Rita Reporter" in page
+    # The flagged comment's own address: the page of the idea's comments that holds it.
+    assert f'href="/comments/{comment.id}"' in page
     assert ">old<" not in page
     assert page.count('value="hide"') == 2 and page.count('value="dismiss"') == 2
 

@@ -74,6 +74,20 @@ def test_status_change_mails_follow_each_users_frequency(people, manager, it_dep
     assert emailed[people["immediate"].id] is True and emailed[people["daily"].id] is False
 
 
+def test_a_comment_mail_links_to_the_comment_wherever_its_page_is(app, people, it_department):
+    from ideaboard.comments.services import add_comment
+
+    idea = make_idea(people["author"], it_department)
+    follow(people["immediate"].id, idea.id)
+    comment = add_comment(people["never"], idea, "A thought worth a mail.")
+    db.session.commit()
+    [mail] = outbox("now@example.com")
+    # The comment's own address: it finds the page of the idea's comments that holds
+    # the comment when the link is followed, however many were written since.
+    base = app.config["BASE_URL"].rstrip("/")
+    assert f"{base}/comments/{comment.id}\n" in mail.body_text + "\n"
+
+
 def test_daily_digest_collects_the_last_day_once(people):
     daily = people["daily"]
     now = utcnow()

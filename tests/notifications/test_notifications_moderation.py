@@ -68,7 +68,8 @@ def test_the_page_hides_a_hidden_ideas_title_from_its_followers(app, idea, follo
     page = _page(follower_client)
     assert TITLE not in page and "Max Manager" not in page
     assert HIDDEN_IDEA_MESSAGE in page
-    assert f"/ideas/{idea.id}" not in page  # it leads nowhere the follower may not go
+    # It leads nowhere the follower may not go: neither the idea nor its comment.
+    assert f"/ideas/{idea.id}" not in page and "/comments/" not in page
     # The bell only counts (no text), and the notification is still there to count.
     assert "Notifications, 1 unread" in follower_client.get("/").get_data(as_text=True)
     [note] = db.session.scalars(sa.select(Notification)

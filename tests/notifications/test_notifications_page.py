@@ -87,7 +87,10 @@ def test_open_marks_read_and_goes_to_the_comment(employee_client, employee, mana
     token = csrf_token(employee_client, "/notifications")
     response = employee_client.post(f"/notifications/{note.id}/open", data={"csrf_token": token})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/ideas/{idea.id}#comment-{comment.id}")
+    # The comment's own address, which finds the page of the idea's comments holding it.
+    assert response.headers["Location"] == f"/comments/{comment.id}"
+    landed = employee_client.get(response.headers["Location"])
+    assert landed.headers["Location"] == f"/ideas/{idea.id}#comment-{comment.id}"
     assert unread(employee) == 0
     # Opening needs POST: a GET never changes state.
     assert employee_client.get(f"/notifications/{note.id}/open").status_code == 405
@@ -143,7 +146,7 @@ def test_a_read_notification_links_to_its_comment(employee_client, employee, man
     made.read_at = made.created_at
     db.session.commit()
     page = employee_client.get("/notifications").get_data(as_text=True)
-    assert f'href="/ideas/{idea.id}#comment-{comment.id}"' in page
+    assert f'href="/comments/{comment.id}"' in page
 
 
 def test_needs_login(client):

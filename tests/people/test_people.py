@@ -70,7 +70,7 @@ def test_a_person_s_comments_leave_out_hidden_removed_and_unmasking_ones(
     hidden_idea = make("An idea the moderators hid", author=employee, hidden=True)
     own_anonymous = make("My anonymous idea", is_anonymous=True)
     others_anonymous = make("Someone else's anonymous idea", author=employee, is_anonymous=True)
-    comments.add_comment(writer, open_idea, "Shown: descale it monthly.")
+    shown = comments.add_comment(writer, open_idea, "Shown: descale it monthly.")
     hidden = comments.add_comment(writer, open_idea, "Hidden: rude words.")
     comments.set_hidden(hidden, True)
     removed = comments.add_comment(writer, open_idea, "Removed: changed my mind.")
@@ -83,7 +83,8 @@ def test_a_person_s_comments_leave_out_hidden_removed_and_unmasking_ones(
     page = _page(client, f"/people/{writer.id}?show=comments")
     assert "Shown: descale it monthly." in page
     assert "Shown too: on a colleague&#39;s idea." in page
-    assert f'href="/ideas/{open_idea.id}#comment-' in page
+    # The comment's own address, which finds the page of the idea's comments holding it.
+    assert f'href="/comments/{shown.id}"' in page
     for absent in ("Hidden:", "Removed:", "On a hidden idea", "Unmasking", "My anonymous idea"):
         assert absent not in page, absent
 

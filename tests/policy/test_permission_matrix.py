@@ -78,6 +78,8 @@ MATRIX: dict[str, Case] = {
     "comments.reply": Case(POST="LOOOOOO", data={"body": "A thoughtful reply."}),
     "comments.edit": Case(GET="LDODDDO", POST="LDODDDO", data={"body": "Edited text."}),
     "comments.delete": Case(POST="LDODDDO"),  # moderators hide; only the author deletes
+    "comments.show": Case(GET="LOOOOOO"),  # sent on to the page that holds it
+    "comments.replies": Case(GET="LOOOOOO"),
     # people: any colleague's page, to anyone signed in
     "people.profile": Case(GET="LOOOOOO"),
     "following.follow": Case(POST="LOOOOOO"),
