@@ -44,7 +44,6 @@ import sqlalchemy as sa
 
 from bench import floor_app
 from bench import generate as gen
-from config import Config
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -345,6 +344,10 @@ def discover(url: str) -> dict:
             detail = one("SELECT id FROM ideas WHERE title = :t", t=gen.DETAIL_TITLE)[0]
             busy = one("SELECT id FROM ideas WHERE title = :t", t=gen.BUSY_TITLE)[0]
             # Its third page of threads: the seek's cursor is the thread before it.
+            # Imported here: config reads the environment when imported, and
+            # bench.profile (which imports this module) sets it up first.
+            from config import Config
+
             per_page = Config.COMMENT_THREADS_PER_PAGE
             busy_after = one("SELECT id FROM comments WHERE idea_id = :i AND parent_id IS NULL "
                              "ORDER BY created_at, id LIMIT 1 OFFSET :o",
