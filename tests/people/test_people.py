@@ -118,7 +118,7 @@ def test_the_page_costs_the_same_statements_however_much_they_wrote(
 def _listed_ids(page: str) -> list[int]:
     """The ids of the ideas or the comments the page lists, in order."""
     return [int(idea or comment) for idea, comment in re.findall(
-        r'<article class="idea-card card" id="idea-(\d+)"|#comment-(\d+)"', page)]
+        r'<article class="idea-card card" id="idea-(\d+)"|href="/comments/(\d+)"', page)]
 
 
 def test_the_lists_are_paged(app, employee_client, make, writer, employee):
