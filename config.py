@@ -172,7 +172,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_ENABLED = _env_bool("IDEABOARD_RATELIMIT_ENABLED", True)
-    RATELIMIT_KEY_PREFIX = "ideaboard"
+    # Several deployments (or test runs) sharing one Redis keep their counts apart by it.
+    RATELIMIT_KEY_PREFIX = _env("IDEABOARD_RATELIMIT_KEY_PREFIX", "ideaboard")
     # Failed log-ins (and current-password checks) per account and per client address;
     # why these numbers, and why the address's must stay above the account's: see
     # ideaboard/core/throttling.py.

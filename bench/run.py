@@ -111,7 +111,7 @@ def http_request(port: int, method: str, path: str, session: Session | None = No
         connection.close()
 
 
-def log_in(port: int, email: str) -> Session:
+def log_in(port: int, email: str, password: str = gen.BENCH_PASSWORD) -> Session:
     """Log in through the real form; the CSRF token is read from a page after login."""
     session = Session(email)
     status, page = http_request(port, "GET", "/login", session)
@@ -119,7 +119,7 @@ def log_in(port: int, email: str) -> Session:
     if status != 200 or not match:
         raise RuntimeError(f"GET /login answered {status} without a CSRF token")
     status, page = http_request(port, "POST", "/login", session, form={
-        "email": email, "password": gen.BENCH_PASSWORD, "csrf_token": match.group(1)})
+        "email": email, "password": password, "csrf_token": match.group(1)})
     if status != 302:
         raise RuntimeError(f"logging in as {email} answered {status}, not a redirect")
     status, page = http_request(port, "GET", "/notifications", session)
@@ -212,8 +212,9 @@ def _process_cpu_seconds(pid: int) -> float | None:
 
 
 def start_server(name: str, app: str, env: dict[str, str], workers: int, log: Path,
-                 postgres_application: str | None = None) -> Server:
-    port = free_port()
+                 postgres_application: str | None = None, port: int | None = None) -> Server:
+    """A gunicorn server of ``app`` on ``port`` (a free one if None), once it answers."""
+    port = port or free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
                "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "--timeout", "60", app]

@@ -22,8 +22,10 @@ def postgres_server_url() -> str | None:
         return None
 
 
-def require_or_skip(reason: str) -> None:
-    """Skip under `make test` on a laptop without the service; fail in CI."""
-    if os.environ.get("IDEABOARD_REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"{reason} (IDEABOARD_REQUIRE_POSTGRES=1, so this may not skip)")
+def require_or_skip(reason: str, requirement: str = "POSTGRES") -> None:
+    """Skip under `make test` on a laptop without the service or program; fail in CI,
+    which sets ``IDEABOARD_REQUIRE_<requirement>=1`` for each one it installs or starts."""
+    variable = f"IDEABOARD_REQUIRE_{requirement}"
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{reason} ({variable}=1, so this may not skip)")
     pytest.skip(reason)
