@@ -40,8 +40,11 @@ from bench.run import USER_AGENT, Database, Server, Session, free_port, start_se
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # How often the balancer asks each server whether it is ready, and how many failed
-# checks take it out of the rotation: a stopped server is out within half a second.
-CHECK_INTERVAL_MS = 200
+# checks take it out of the rotation. A stopped server refuses the check's connection
+# at once; a busy one may take a while to answer it, which must not count as down (a
+# launch would take every server out at once and answer 503 to everyone).
+CHECK_INTERVAL_MS = 250
+CHECK_TIMEOUT = "5s"
 CHECK_FALL = 2
 CHECK_RISE = 2
 BALANCER_START_TIMEOUT = 20
@@ -54,11 +57,16 @@ def haproxy_available() -> bool:
 
 
 def haproxy_config(port: int, backends: dict[str, int], admin_socket: Path,
-                   check_path: str = CHECK_PATH) -> str:
-    """The balancer's configuration: one frontend on ``port``, round robin over ``backends``."""
+                   check_path: str = CHECK_PATH, workers: int = 2) -> str:
+    """The balancer's configuration: one frontend on ``port``, round robin over ``backends``.
+
+    Each server is given at most two requests per sync worker at once; the rest wait in
+    the balancer's queue (not in the server's listen queue, where a stopping server
+    would drop them), and go to whichever server is free first.
+    """
     servers = "\n".join(
-        f"    server {name} 127.0.0.1:{backend_port} check" for name, backend_port
-        in backends.items())
+        f"    server {name} 127.0.0.1:{backend_port} check maxconn {2 * workers}"
+        for name, backend_port in backends.items())
     return f"""\
 global
     maxconn 1024
@@ -74,7 +82,8 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
-    timeout queue 10s
+    timeout queue 30s
+    timeout check {CHECK_TIMEOUT}
     # A request whose connection a server refused (it is stopping, or gone) never
     # reached the app: it goes to another server, whatever its method. A GET or HEAD
     # that a server took and dropped unanswered (a stopping server resets the
@@ -163,12 +172,12 @@ class Balancer:
 
 
 def start_haproxy(backends: dict[str, int], workdir: Path, log: Path,
-                  check_path: str = CHECK_PATH) -> Balancer:
+                  check_path: str = CHECK_PATH, workers: int = 2) -> Balancer:
     """haproxy in the foreground on a free port, balancing ``backends`` (name: port)."""
     port = free_port()
     admin_socket = workdir / "haproxy.sock"
     config = workdir / "haproxy.cfg"
-    config.write_text(haproxy_config(port, backends, admin_socket, check_path))
+    config.write_text(haproxy_config(port, backends, admin_socket, check_path, workers))
     subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], check=True)
     with log.open("ab") as out:
         process = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=out,
@@ -253,7 +262,8 @@ def running_cluster(database_url: str, workdir: Path, *, workers: int = 2,
         for name in ("a", "b"):
             servers[name] = _start_app_server(name, env, None, log, workers)
             stack.callback(lambda name=name: cluster.servers[name].stop())
-        balancer = start_haproxy({name: s.port for name, s in servers.items()}, workdir, log)
+        balancer = start_haproxy({name: s.port for name, s in servers.items()}, workdir, log,
+                                 workers=workers)
         stack.callback(balancer.stop)
         cluster = Cluster(database_url, servers, balancer, env, log, workdir)
         yield cluster
@@ -392,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.monotonic() - started
         print(output)
         counts = wrk_counts(output)
+        if counts["non_2xx_3xx"] or counts["socket_errors"]:
+            print("The balancer's and servers' log, last lines:")
+            print(cluster.log.read_text()[-3000:])
         percentiles = parse_latency_percentiles(output)
         exact = votes_exact(database.url, given)
         print(f"Launch: {counts['requests']} requests in {elapsed:.0f} s "

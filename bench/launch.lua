@@ -4,11 +4,11 @@
 -- one per line); each wrk thread goes round them from its own starting point.
 -- User-Agent and Accept come from wrk's -H options (the session is bound to them).
 
-local threads = 0
+local threads = {}
 
 function setup(thread)
-  threads = threads + 1
-  thread:set("thread_number", threads)
+  threads[#threads + 1] = thread
+  thread:set("thread_number", #threads)
 end
 
 function init(args)
@@ -29,4 +29,24 @@ end
 function request()
   position = position % #requests + 1
   return requests[position]
+end
+
+-- Answers counted by status, printed at the end ("answers 200 1234"), so one kind of
+-- error can be told from another (wrk does not say which request an answer is to).
+answers = {}
+
+function response(status, headers, body)
+  answers[status] = (answers[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local totals = {}
+  for _, thread in ipairs(threads) do
+    for key, count in pairs(thread:get("answers")) do
+      totals[key] = (totals[key] or 0) + count
+    end
+  end
+  for key, count in pairs(totals) do
+    io.write(string.format("answers %s %d\n", key, count))
+  end
 end
