@@ -92,16 +92,17 @@ def _summary(connection: sa.Connection) -> dict[str, int]:
 def fingerprint(engine: sa.Engine, metadata: sa.MetaData) -> DatabaseFingerprint:
     """Read the whole database behind ``engine`` as one snapshot: its schema revision
     and every table of ``metadata`` (rows and digest), with the summary figures."""
+    # The connection's first statement begins its one transaction (a deferred BEGIN on
+    # SQLite: listen_sqlite), which closing it rolls back: it only read.
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            present = set(sa.inspect(connection).get_table_names())
-            revision = connection.scalar(_REVISION) if "alembic_version" in present else None
-            tables = {table.name: _table_fingerprint(connection, table)
-                      for table in metadata.sorted_tables if table.name in present}
-            summary = _summary(connection) if present >= _SUMMARY_TABLES else {}
-            return DatabaseFingerprint(revision, tables, summary)
+        present = set(sa.inspect(connection).get_table_names())
+        revision = connection.scalar(_REVISION) if "alembic_version" in present else None
+        tables = {table.name: _table_fingerprint(connection, table)
+                  for table in metadata.sorted_tables if table.name in present}
+        summary = _summary(connection) if present >= _SUMMARY_TABLES else {}
+        return DatabaseFingerprint(revision, tables, summary)
 
 
 def differences(source: DatabaseFingerprint, restored: DatabaseFingerprint) -> list[str]:
@@ -125,6 +126,9 @@ def differences(source: DatabaseFingerprint, restored: DatabaseFingerprint) -> l
 def engine_for(url: str) -> sa.Engine:
     """An engine for another database named by URL (``postgresql://`` means psycopg 3,
     as for ``IDEABOARD_DATABASE_URL``)."""
-    from ideaboard.database import sqlalchemy_url
+    from ideaboard.core.transactions import writes
+    from ideaboard.database import listen_sqlite, sqlalchemy_url
 
-    return sa.create_engine(sqlalchemy_url(url))
+    engine = sa.create_engine(sqlalchemy_url(url))
+    listen_sqlite(engine, writes)  # SQLite: transactions begun as the app's are
+    return engine
