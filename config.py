@@ -119,6 +119,10 @@ class Config:
     # None means "a SQLite file in the instance folder", resolved by the factory.
     SQLALCHEMY_DATABASE_URI = _env("IDEABOARD_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # PostgreSQL is reached through PgBouncer in transaction mode (or another pooler that
+    # lends a server connection for one transaction at a time): the app then prepares no
+    # statements on the server (ideaboard.database.transaction_pooling_options says why).
+    DATABASE_PGBOUNCER = _env_bool("IDEABOARD_DATABASE_PGBOUNCER")
     # Seconds a SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT = _env_int("IDEABOARD_SQLITE_BUSY_TIMEOUT", 15)
 

@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
 
 def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None) -> None:
     from ideaboard.core.security import configure_hosts, instance_secret_key
+    from ideaboard.database import sqlalchemy_url, transaction_pooling_options
 
     config_class = _load_config_module().config_for(env)
     app.config.from_object(config_class)
@@ -75,11 +76,11 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None
     # Rate limits live in Redis when there is one (shared by every app server),
     # otherwise in each process's memory.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("postgres://"):  # the scheme some hosts hand out
-        uri = app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[11:]
-    elif uri.startswith("postgresql://"):
-        uri = app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[13:]
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(
+        app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config.get("DATABASE_PGBOUNCER"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = transaction_pooling_options(
+            uri, app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         # A file cannot drop a connection: no ping before every request's first query.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -56,6 +56,16 @@ class UTCDateTime(sa.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """A database URL as SQLAlchemy is to open it: PostgreSQL through psycopg 3, also for
+    the ``postgres://`` and ``postgresql://`` forms hosts hand out."""
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
 
 
 def enum_check(column: str, values) -> sa.CheckConstraint:
@@ -145,3 +155,39 @@ def listen_sqlite(engine: sa.Engine, writes: Callable[[], bool]) -> None:
     sa.event.listen(engine, "connect", _on_connect)
     sa.event.listen(engine, "begin", lambda connection: begin_sqlite(
         connection, immediate=writes()))
+
+
+def transaction_pooling_options(uri: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine options for PostgreSQL behind PgBouncer in transaction mode
+    (``IDEABOARD_DATABASE_PGBOUNCER``): ``options`` with server-side prepared statements
+    turned off.
+
+    psycopg 3 prepares a statement on the server once it has run ``prepare_threshold``
+    (5) times on one connection, under a name (``_pg3_0``, ``_pg3_1``, ...) that lives
+    in that server session. In transaction mode PgBouncer lends a server connection for
+    one transaction at a time, so a later transaction runs ``_pg3_0`` on a server that
+    never prepared it ("prepared statement does not exist"), or on one where another
+    client's ``_pg3_0`` already exists. PgBouncer 1.21 and later can track protocol-level
+    prepared statements (``max_prepared_statements``); Debian 12's 1.18 cannot. With
+    ``prepare_threshold=None`` every statement is sent unnamed, parsed and run in one
+    round trip: PostgreSQL parses each query afresh, which is the whole cost.
+
+    Nothing else changes, because nothing else the app does outlives a transaction: its
+    one lock is ``pg_advisory_xact_lock`` (``core.transactions.unit_of_work``), it sets
+    no session settings, and it uses no LISTEN, temporary tables, session advisory locks
+    or WITH HOLD cursors (the audit export's server-side cursor lives in its
+    transaction). The app's own pool stays as it is: its connections go to PgBouncer,
+    where an idle client connection costs next to nothing, reusing them spares a
+    connection handshake per request, and pre-ping still finds one that PgBouncer
+    closed. PgBouncer's ``default_pool_size``, not the app's pool, bounds the
+    connections PostgreSQL serves.
+    """
+    if not uri.startswith("postgresql"):
+        raise RuntimeError(
+            "IDEABOARD_DATABASE_PGBOUNCER is on, but IDEABOARD_DATABASE_URL is not a "
+            "PostgreSQL database: PgBouncer pools PostgreSQL connections only.")
+    engine_options = dict(options)
+    connect_args = dict(engine_options.get("connect_args") or {})
+    connect_args["prepare_threshold"] = None
+    engine_options["connect_args"] = connect_args
+    return engine_options

@@ -18,7 +18,12 @@ from tests.helpers.clients import IsolatedClient
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import DepartmentFactory, UserFactory
 from tests.helpers.login import AuthActions, signed_in
-from tests.helpers.postgres import postgres_server_url, require_or_skip
+from tests.helpers.postgres import (
+    create_database,
+    drop_database,
+    postgres_server_url,
+    require_or_skip,
+)
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -189,19 +194,11 @@ def admin_client(app, admin):
 @pytest.fixture
 def fresh_postgres_url():
     """A new, empty PostgreSQL database with a unique name, dropped afterwards."""
-    import uuid
-
-    import psycopg
-
     server = postgres_server_url()
     if server is None:
         require_or_skip("needs PostgreSQL on 127.0.0.1:5432 (set IDEABOARD_TEST_POSTGRES_URL)")
-    name = f"ideaboard_test_{uuid.uuid4().hex[:12]}"
-    plain = server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+    url = create_database(server)
     try:
-        yield plain.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(url)

@@ -54,7 +54,9 @@ statements it has prepared on the server at each ROLLBACK (a rollback may have u
 schema change they depend on), so every page parsed every query afresh. A page view
 (GET, HEAD) writes nothing (its SQLite transaction is even begun deferred), and for such
 a transaction COMMIT and ROLLBACK are the same, but COMMIT leaves the prepared
-statements in place for the next request on that connection.
+statements in place for the next request on that connection. (Behind PgBouncer in
+transaction mode, ``IDEABOARD_DATABASE_PGBOUNCER``, there are none to keep:
+``database.transaction_pooling_options``.)
 """
 
 from __future__ import annotations

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.helpers.postgres import postgres_server_url, require_or_skip
+from tests.helpers.postgres import (
+    create_database,
+    drop_database,
+    postgres_server_url,
+    require_or_skip,
+)
 
 # Failed log-ins one account may make: small, so the test reaches it in a few requests.
 LOGIN_FAILURES_ALLOWED = 4
@@ -40,23 +45,17 @@ def cluster(tmp_path_factory):
     """A generated company on a fresh PostgreSQL database, served by two gunicorn app
     servers (two workers each) behind haproxy; dropped afterwards."""
     if shutil.which("haproxy") is None:
-        require_or_skip("needs haproxy (apt-get install haproxy)", "HAPROXY")
+        require_or_skip("needs haproxy (apt-get install haproxy)", "IDEABOARD_REQUIRE_HAPROXY")
     server = postgres_server_url()
     if server is None:
         require_or_skip("needs PostgreSQL on 127.0.0.1:5432 (set IDEABOARD_TEST_POSTGRES_URL)")
     if not _redis_answers():
-        require_or_skip("needs Redis on 127.0.0.1:6379", "REDIS")
-    import psycopg
-
+        require_or_skip("needs Redis on 127.0.0.1:6379", "IDEABOARD_REQUIRE_REDIS")
     from bench import generate as gen
     from bench.cluster import running_cluster
     from ideaboard.extensions import db
 
-    plain = server.replace("postgresql+psycopg://", "postgresql://")
-    name = f"ideaboard_test_cluster_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = plain.rsplit("/", 1)[0] + f"/{name}"
+    url = create_database(server)
     try:
         _app, context = gen.prepare_database(url)
         try:
@@ -71,8 +70,7 @@ def cluster(tmp_path_factory):
                 IDEABOARD_RATELIMIT_COMMENTS="10000 per minute") as running:
             yield running
     finally:
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(url)
 
 
 def _rows(cluster, sql: str, *params) -> list[tuple]:
