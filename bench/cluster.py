@@ -210,6 +210,10 @@ class Cluster:
         """The balancer's port: where people's requests go."""
         return self.balancer.port
 
+    def app_cpu_seconds(self) -> float:
+        """utime+stime of every app server's workers so far (wrk's requests divide it)."""
+        return sum(sum(server.cpu_seconds().values()) for server in self.servers.values())
+
     def stop_server(self, name: str, *, drain: bool = True) -> None:
         """Stop one app server, as docs/DEPLOY.md tells an operator to: first drain it
         (the balancer sends it no new request and waits for those it has), then SIGTERM
@@ -391,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
             requests = launch_mix([(s, given[s.email]) for s in sessions])
             requests_file = workdir / "launch.tsv"
             write_launch_requests(requests, requests_file)
+            app_cpu = cluster.app_cpu_seconds()
+            database_cpu = database_cpu_seconds(database.name)
             started = time.monotonic()
             output = subprocess.run(
                 ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
@@ -400,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
                 env={**os.environ, "LAUNCH_REQUESTS": str(requests_file)},
                 capture_output=True, text=True, check=True).stdout
             elapsed = time.monotonic() - started
+            app_cpu = cluster.app_cpu_seconds() - app_cpu
+            database_cpu = database_cpu_seconds(database.name) - database_cpu
         print(output)
         counts = wrk_counts(output)
         if counts["non_2xx_3xx"] or counts["socket_errors"]:
@@ -412,11 +420,26 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.workers} workers; errors: {counts['non_2xx_3xx']} non-2xx/3xx, "
               f"{counts['socket_errors']} socket; latency p50 {percentiles.get('50', 0):.1f} ms, "
               f"p90 {percentiles.get('90', 0):.1f} ms, p99 {percentiles.get('99', 0):.1f} ms; "
+              f"CPU per request: app servers {1000 * app_cpu / max(counts['requests'], 1):.2f} "
+              f"ms, PostgreSQL {1000 * database_cpu / max(counts['requests'], 1):.2f} ms; "
               f"votes exact: {exact}")
         return 0 if exact and not counts["non_2xx_3xx"] and not counts["socket_errors"] else 1
     finally:
         database.drop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def database_cpu_seconds(name: str) -> float:
+    """utime+stime of the PostgreSQL backends connected to database ``name`` now (the app
+    servers keep their connections open for the whole run)."""
+    import psycopg
+
+    from bench.run import POSTGRES_SERVER, process_cpu_seconds
+
+    with psycopg.connect(POSTGRES_SERVER) as connection:
+        pids = [pid for (pid,) in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
+    return sum(process_cpu_seconds(pid) or 0.0 for pid in pids)
 
 
 def votes_exact(url: str, given: dict[str, int]) -> bool:

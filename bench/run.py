@@ -160,7 +160,7 @@ class Server:
             pids = [row[0] for row in connection.execute(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
                 (self.postgres_application,))]
-        return {pid: cpu for pid in pids if (cpu := _process_cpu_seconds(pid)) is not None}
+        return {pid: cpu for pid in pids if (cpu := process_cpu_seconds(pid)) is not None}
 
     def workers(self) -> list[int]:
         pid = self.process.pid
@@ -181,7 +181,7 @@ class Server:
 
     def cpu_seconds(self) -> dict[int, float]:
         """utime+stime of each worker, in seconds."""
-        return {pid: _process_cpu_seconds(pid) or 0.0 for pid in self.workers()}
+        return {pid: process_cpu_seconds(pid) or 0.0 for pid in self.workers()}
 
     def peak_memory_mb(self) -> dict[int, float]:
         """VmHWM (peak resident set) of each worker, in MB."""
@@ -202,7 +202,7 @@ class Server:
                 self.process.wait()
 
 
-def _process_cpu_seconds(pid: int) -> float | None:
+def process_cpu_seconds(pid: int) -> float | None:
     """utime+stime of a process from /proc/<pid>/stat, None if it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
