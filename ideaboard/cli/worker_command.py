@@ -21,7 +21,8 @@ from ideaboard.cli.commands import bp
 @click.option("--poll", type=click.FloatRange(min=0.05), default=None, metavar="SECONDS",
               help="Look for new e-mail every SECONDS (default IDEABOARD_WORKER_POLL_SECONDS, 1).")
 @click.option("--once", is_flag=True,
-              help="Run every job that is due now once, then exit (for cron and tests).")
+              help="Run every job that is due now once, then exit (for cron and tests); "
+                   "exits 1 if one failed.")
 @click.option("--only", "only", multiple=True, metavar="JOB",
               help="Run only this job (repeatable): send-mail, escalate, send-digests, ...")
 def worker(poll: float | None, once: bool, only: tuple[str, ...]) -> None:
@@ -55,6 +56,9 @@ def worker(poll: float | None, once: bool, only: tuple[str, ...]) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if once and process.jobs_failed:
+        # cron mails a failing command's output to its owner
+        raise click.ClickException(f"{process.jobs_failed} job run(s) failed; see the log above.")
 
 
 def _log_at_info() -> None:

@@ -97,7 +97,7 @@ def test_the_worker_delivers_new_mail_within_two_seconds_escalates_and_stops_on_
 
     code, took = worker.terminate()
     assert code == 0, worker.output()
-    assert took < 3
+    assert took < 5, f"took {took:.1f} s to stop"
     beat = heartbeat(worker.id)
     assert beat.stopped_at is not None and beat.current_job is None
     assert beat.jobs_run >= 3 and beat.jobs_failed == 0
@@ -132,7 +132,8 @@ def test_sigterm_while_sending_finishes_the_message_in_hand_and_exits(start_work
 
     code, took = worker.terminate()
     assert code == 0, worker.output()
-    assert took < 3, f"took {took:.1f} s to stop"
+    assert took < 5, f"took {took:.1f} s to stop"
+    print(f"stopped {took:.2f} s after SIGTERM")
     delivered = smtp.inbox.message_ids()
     assert 2 <= len(delivered) < 20 and len(set(delivered)) == len(delivered)
     # What went out is recorded as sent; the rest stay due, unclaimed, for the next worker.
