@@ -167,8 +167,7 @@ def test_heartbeats_tell_live_workers_from_stopped_and_silent_ones(app):
 
 
 def _seen(worker_id: str) -> datetime | None:
-    db.session.commit()
-    row = db.session.get(WorkerHeartbeat, worker_id, populate_existing=True)
+    row = _row(worker_id)
     return row.seen_at if row else None
 
 
@@ -226,3 +225,32 @@ def test_a_database_that_refuses_is_waited_out(app, database_url, caplog, tmp_pa
             db.engine.dispose()
     assert "the database answers again" in caplog.text
     assert worker.jobs_failed >= 1
+
+
+def test_the_heartbeat_names_the_job_in_hand_while_it_runs(app):
+    """A long job does not silence the heartbeat, which says what the worker is doing."""
+    release, entered = threading.Event(), threading.Event()
+
+    def slow(_context: JobContext) -> Outcome:
+        entered.set()
+        release.wait(10)
+        return Outcome(1, "done slowly")
+
+    app.config["WORKER_HEARTBEAT_SECONDS"] = 0.05
+    worker = Worker(app, [Job("slow", slow, Every("WORKER_ESCALATE_SECONDS"))])
+    with Running(worker):
+        assert entered.wait(5)
+        wait_until(lambda: _row(worker.id) is not None
+                   and _row(worker.id).current_job == "slow", 5)
+        row = _row(worker.id)
+        assert row.job_started_at is not None and row.job_started_at <= row.seen_at
+        release.set()
+        wait_until(lambda: _row(worker.id).current_job is None, 5)
+    row = _row(worker.id)
+    assert row.jobs_run == 1 and row.stopped_at is not None
+
+
+def _row(worker_id: str) -> WorkerHeartbeat | None:
+    """The worker's heartbeat as it is now (a fresh transaction sees its last write)."""
+    db.session.commit()
+    return db.session.get(WorkerHeartbeat, worker_id, populate_existing=True)
