@@ -39,9 +39,10 @@ def worker(poll: float | None, once: bool, only: tuple[str, ...]) -> None:
         raise click.BadParameter(f"no job {', '.join(unknown)}; the jobs are "
                                  f"{', '.join(JOBS)}", param_hint="--only")
     _log_at_info()
+    if poll is not None:  # the mail job's period, and the loop's longest sleep
+        current_app.config["WORKER_POLL_SECONDS"] = poll
     jobs = [job for name, job in JOBS.items() if not only or name in only]
-    process = Worker(current_app._get_current_object(), jobs,  # type: ignore[attr-defined]
-                     poll_seconds=poll)
+    process = Worker(current_app._get_current_object(), jobs)  # type: ignore[attr-defined]
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         if process.stopping():  # asked twice: stop now, mid-job (claims run out and retry)

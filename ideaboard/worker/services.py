@@ -83,12 +83,11 @@ class Worker:
     """The loop of one worker process over ``jobs`` (every registered job by default)."""
 
     def __init__(self, app: Flask, jobs: Iterable[Job] | None = None, *,
-                 clock: Callable[[], datetime] = utcnow,
-                 poll_seconds: float | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.app = app
         self.jobs = list(registry.JOBS.values() if jobs is None else jobs)
         self.clock = clock
-        self.poll_seconds = float(poll_seconds or app.config["WORKER_POLL_SECONDS"])
+        self.poll_seconds = float(app.config["WORKER_POLL_SECONDS"])
         self.heartbeat_seconds = float(app.config["WORKER_HEARTBEAT_SECONDS"])
         self.started_at = clock()
         self.hostname, self.pid = socket.gethostname()[:200], os.getpid()
