@@ -188,6 +188,14 @@ def test_worker_once_runs_the_due_jobs_and_only_those_asked_for(runner, it_depar
     assert result.exit_code != 0 and "no job webhooks" in result.output
 
 
+def test_worker_poll_sets_how_often_mail_is_looked_for(app, runner, caplog):
+    with caplog.at_level(logging.INFO, "ideaboard.worker"):
+        result = runner.invoke(args=["worker", "--once", "--poll", "0.25"])
+    assert result.exit_code == 0, result.output
+    assert "send-mail (every 0.25 s)" in caplog.text
+    assert app.config["WORKER_POLL_SECONDS"] == 0.25
+
+
 def test_a_database_that_refuses_is_waited_out(app, database_url, caplog, tmp_path):
     # Its own app: the refusal (a lock wait that times out) must come quickly.
     from ideaboard import create_app
