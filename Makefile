@@ -29,14 +29,15 @@ $(STAMP): $(RUN_STAMP)
 install: $(STAMP)
 
 ## make run: migrate, seed demo data into an empty database and serve on 127.0.0.1:5000
-## (HOST=... PORT=... to change; e-mailed links follow them). E-mail is delivered into
-## instance/mail/ by a send-mail worker that runs beside the server and stops with it.
+## (HOST=... PORT=... to change; e-mailed links follow them). A worker runs beside the
+## server and stops with it: e-mail delivered into instance/mail/ (and logged), escalations
+## and digests (`flask --app ideaboard worker`).
 run: $(RUN_STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	@$(FLASK) send-mail --watch 2 & mailer=$$!; \
+	@$(FLASK) worker & worker=$$!; \
 	$(BIN)/python tools/first_page.py http://$(HOST):$(PORT)/login $(STARTED) & waiter=$$!; \
-	trap 'kill $$mailer $$waiter 2>/dev/null; wait' EXIT INT TERM; \
+	trap 'kill $$worker $$waiter 2>/dev/null; wait' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole test suite (SQLite; PostgreSQL and browser tests skip if absent)

@@ -40,6 +40,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value is not None else default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = _env(name)
+    return float(value) if value is not None else default
+
+
 def _env_list(name: str) -> list[str]:
     value = _env(name, "") or ""
     return [item.strip().lower() for item in value.split(",") if item.strip()]
@@ -132,6 +137,15 @@ class Config:
     # An accepted idea not started within this many days escalates to the managers one
     # level up (``flask --app ideaboard escalate``), and again after as many more.
     STALLED_AFTER_DAYS = _env_int("IDEABOARD_STALLED_AFTER_DAYS", 30)
+
+    # The background worker (``flask --app ideaboard worker``, ideaboard/worker/): how
+    # often each worker looks for new e-mail in the outbox, how often overdue reviews are
+    # escalated (once for all workers), the hour (UTC) the daily digests are queued, and
+    # how often each worker writes its heartbeat.
+    WORKER_POLL_SECONDS = _env_float("IDEABOARD_WORKER_POLL_SECONDS", 1.0)
+    WORKER_ESCALATE_SECONDS = _env_float("IDEABOARD_WORKER_ESCALATE_SECONDS", 60.0)
+    DIGEST_HOUR = _env_int("IDEABOARD_DIGEST_HOUR", 7)
+    WORKER_HEARTBEAT_SECONDS = _env_float("IDEABOARD_WORKER_HEARTBEAT_SECONDS", 5.0)
 
     MAIL_SERVER = _env("IDEABOARD_MAIL_SERVER")
     MAIL_PORT = _env_int("IDEABOARD_MAIL_PORT", 25)
@@ -231,6 +245,12 @@ class Config:
         problem = logo_url_problem(config.get("LOGO_URL"))
         if problem:
             raise RuntimeError(f"IDEABOARD_LOGO_URL is refused: {problem}.")
+        if not 0 <= int(config.get("DIGEST_HOUR", 0)) <= 23:
+            raise RuntimeError("IDEABOARD_DIGEST_HOUR must be an hour of the day, 0 to 23 (UTC).")
+        for name in ("WORKER_POLL_SECONDS", "WORKER_ESCALATE_SECONDS",
+                     "WORKER_HEARTBEAT_SECONDS"):
+            if not float(config.get(name, 1.0)) > 0:
+                raise RuntimeError(f"IDEABOARD_{name} must be a number of seconds above 0.")
 
 
 class DevelopmentConfig(Config):

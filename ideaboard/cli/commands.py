@@ -75,7 +75,7 @@ def demo(if_empty: bool) -> None:
 
 
 # Review and mail jobs register themselves on this blueprint.
-from ideaboard.cli import review_commands  # noqa: E402,F401
+from ideaboard.cli import review_commands, worker_command  # noqa: E402,F401
 
 
 @bp.cli.command("backup")

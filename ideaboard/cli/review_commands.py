@@ -1,5 +1,8 @@
 """Review and mail jobs for cron: ``flask --app ideaboard escalate | send-mail | send-digests``.
 
+The long-running ``flask --app ideaboard worker`` (``ideaboard.worker``) runs the same
+jobs and is the recommended way; these remain for those who prefer cron.
+
 Each is safe to run often, concurrently with itself and beside people writing:
 escalation and digests are idempotent and run in one writing unit of work (on SQLite
 it takes the write lock as it begins, so it waits for people's writes instead of

@@ -224,9 +224,12 @@ def _record_failure(claim: Claim, error: Exception, now: datetime) -> None:
                   last_error)
 
 
-def send_pending(*, clock: Callable[[], datetime] = utcnow, limit: int = 500) -> RunResult:
+def send_pending(*, clock: Callable[[], datetime] = utcnow, limit: int = 500,
+                 should_stop: Callable[[], bool] = lambda: False) -> RunResult:
     """Send every message due now (at most ``limit``), each claimed, sent and recorded
-    in turn. ``clock`` tells the time of each step (tests move it on)."""
+    in turn. ``clock`` tells the time of each step (tests move it on). ``should_stop``
+    is asked before each claim: a worker told to stop finishes the message it holds and
+    leaves the rest due for the next run."""
     config = current_app.config
     connection: _Connection | _Mailbox
     if config.get("MAIL_SERVER"):
@@ -240,6 +243,8 @@ def send_pending(*, clock: Callable[[], datetime] = utcnow, limit: int = 500) ->
         due = db.session.execute(pending_query(clock()).limit(limit)).all()
     try:
         for row_id, next_attempt_at in due:
+            if should_stop():
+                break
             claim = _claim(row_id, next_attempt_at, clock())
             if claim is None:
                 continue  # another worker has it

@@ -2,7 +2,8 @@
 
 The real command in a subprocess, on a fresh SQLite database in a temporary instance
 folder, on a port other than 5000: a sign-up's link must arrive in instance/mail/
-without any extra step, pointing at that port (issue 13, item 4).
+without any extra step, pointing at that port (issue 13, item 4), delivered by the
+background worker `make run` starts beside the server (issue 19, item 1).
 """
 
 from __future__ import annotations
@@ -90,11 +91,16 @@ def test_make_run_serves_and_delivers_sign_up_mail_with_links_at_its_port(tmp_pa
     try:
         ready = output.wait_for(r"Ideaboard is ready at (\S+) \(first page (\d+) s", 180)
         assert ready[1] == f"{base}/"
+        # The worker runs every job: e-mail, escalation, digests.
+        started = output.wait_for(r"worker (\S+) started: (.*)", 30)
+        assert all(job in started[2] for job in ("send-mail", "escalate", "send-digests"))
 
         _sign_up(base, "nia.newcomer@acme.example")
-        # Logged as it is queued (development), then delivered by the worker beside it.
+        # Logged as it is queued (development), then delivered by the worker beside it,
+        # which says so.
         output.wait_for(r"nia\.newcomer@acme\.example", 30)
         files = _wait_for_mail(tmp_path / "mail", 30)
+        output.wait_for(r"send-mail: sent 1, failed 0", 10)
 
         message = message_from_bytes(files[0].read_bytes(), policy=policy.default)
         assert message["To"] == "nia.newcomer@acme.example"
@@ -110,8 +116,10 @@ def test_make_run_serves_and_delivers_sign_up_mail_with_links_at_its_port(tmp_pa
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         process.stdout.close()
-    # The worker stopped with the server: nothing of the group is left running.
+    # The worker stopped with the server, recording its stop: nothing of the group is
+    # left running.
     assert _left_running(process.pid, timeout=15) == []
+    output.wait_for(rf"worker {re.escape(started[1])} stopped", 5)
 
 
 def _left_running(group: int, timeout: float) -> list[str]:

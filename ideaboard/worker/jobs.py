@@ -1,0 +1,149 @@
+"""The background jobs ``flask --app ideaboard worker`` runs, and when.
+
+A job is a name, a function doing one batch of work and saying what it did
+(:class:`Outcome`), a schedule (when it is next due after a run) and how it is kept
+from running twice:
+
+- a **polled** job (``shared=False``) runs in every worker on its own schedule and
+  claims each piece of work it does, so two workers never do the same piece: the
+  e-mail outbox, whose messages are claimed one at a time (``notifications.worker``);
+- a **shared** job (``shared=True``) runs once per due time for all workers: its due
+  time is a row of ``worker_schedule``, read and moved on in the same exclusive unit of
+  work as the job's own writes (``unit_of_work(exclusive=...)``, the PostgreSQL
+  advisory lock or the SQLite write lock), so whichever worker comes first runs it and
+  the others find it no longer due. Its work is one short transaction: escalation,
+  digests.
+
+Adding background work (webhooks, exports, campaign opening and closing) is one
+:func:`register` line at the bottom of this module, naming a function of the
+capability that does it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+
+# How many outbox messages one run of the mail job takes on: a run stays short, so the
+# other jobs and a stop request never wait long behind a big outbox.
+MAIL_BATCH = 100
+# How long the mail job waits after finding the SMTP server down (messages wait too,
+# each with its own backoff) or no way to deliver configured.
+MAIL_SERVER_DOWN_WAIT = timedelta(seconds=30)
+MAIL_UNCONFIGURED_WAIT = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a run of a job is given: the time it started, a clock for each later step,
+    and whether the worker has been asked to stop (a long job checks between pieces)."""
+
+    now: datetime
+    clock: Callable[[], datetime]
+    stopping: Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did: ``done`` pieces of work (logged when above 0, with ``summary``);
+    ``retry_after`` when it met a problem that passes (the SMTP server is down), which
+    is logged as a warning (``summary``) and delays the next run."""
+
+    done: int = 0
+    summary: str = ""
+    retry_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Every:
+    """Due again ``config[setting]`` seconds after each run began."""
+
+    setting: str
+
+    def next_due(self, config: Mapping[str, Any], after: datetime) -> datetime:
+        return after + timedelta(seconds=float(config[self.setting]))
+
+    def describe(self, config: Mapping[str, Any]) -> str:
+        return f"every {float(config[self.setting]):g} s"
+
+
+@dataclass(frozen=True)
+class DailyAt:
+    """Due at the next ``config[setting]`` o'clock (UTC) after each run began."""
+
+    setting: str
+
+    def next_due(self, config: Mapping[str, Any], after: datetime) -> datetime:
+        due = after.replace(hour=int(config[self.setting]), minute=0, second=0, microsecond=0)
+        return due if due > after else due + timedelta(days=1)
+
+    def describe(self, config: Mapping[str, Any]) -> str:
+        return f"daily at {int(config[self.setting]):02d}:00 UTC"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One kind of background work (see the module docstring)."""
+
+    name: str
+    run: Callable[[JobContext], Outcome]
+    schedule: Every | DailyAt
+    shared: bool = False
+
+
+JOBS: dict[str, Job] = {}
+
+
+def register(job: Job) -> Job:
+    """Add a job to what every worker runs (a later one of the same name replaces it)."""
+    JOBS[job.name] = job
+    return job
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# --- the jobs --------------------------------------------------------------------------
+
+def send_mail(context: JobContext) -> Outcome:
+    """Deliver the e-mail due in the outbox (claimed one by one; see notifications.worker)."""
+    from ideaboard.notifications.worker import send_pending
+
+    config = current_app.config
+    if not (config.get("MAIL_SERVER") or config.get("MAIL_FOLDER")):
+        return Outcome(summary="IDEABOARD_MAIL_SERVER is not set: e-mails wait in the outbox",
+                       retry_after=MAIL_UNCONFIGURED_WAIT)
+    result = send_pending(clock=context.clock, limit=MAIL_BATCH, should_stop=context.stopping)
+    summary = f"sent {result.sent}, failed {result.failed}"
+    if result.server_down:
+        return Outcome(result.sent, f"{summary}; the SMTP server is unavailable, the rest wait",
+                       retry_after=MAIL_SERVER_DOWN_WAIT)
+    return Outcome(result.sent + result.failed, summary)
+
+
+def escalate(context: JobContext) -> Outcome:
+    """Hand overdue reviews and stalled accepted ideas one level up the org tree."""
+    from ideaboard.review.escalation import escalate_overdue
+
+    moved = escalate_overdue(context.now)
+    return Outcome(moved, f"escalated {_plural(moved, 'idea')}")
+
+
+def send_digests(context: JobContext) -> Outcome:
+    """Queue the day's digests (the mail job then delivers them)."""
+    from ideaboard.notifications.delivery import send_digests as queue_digests
+
+    # No time given: the digest takes every notification until its query runs (see
+    # send_digests), however long this run waited for the lock.
+    count = queue_digests()
+    return Outcome(count, f"queued {_plural(count, 'digest')}")
+
+
+register(Job("send-mail", send_mail, Every("WORKER_POLL_SECONDS")))
+register(Job("escalate", escalate, Every("WORKER_ESCALATE_SECONDS"), shared=True))
+register(Job("send-digests", send_digests, DailyAt("DIGEST_HOUR"), shared=True))
