@@ -6,7 +6,7 @@ import logging
 from typing import TypeGuard
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -29,7 +29,7 @@ MESSAGES = {
 # Seconds a client is asked to wait (Retry-After) while the database is away: long
 # enough for a restart or a fail-over, short enough that people come back.
 RETRY_AFTER_SECONDS = 30
-# Sent with every 503 for an outage (pages and /healthz): come back later, keep nothing.
+# Sent with every 503 for an outage (pages and /readyz): come back later, keep nothing.
 UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 # What SQLAlchemy raises when the database is down, restarting, unreachable, out of
@@ -57,7 +57,11 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
     message = message or MESSAGES.get(code, "Something went wrong.")
     if _wants_json():
         return {"error": message, "status": code}, code, headers or {}
-    return render_template("errors/error.html", code=code, message=message), code, headers or {}
+    # The request's id (core.observe), for a person to quote when they report it: the
+    # log lines of that very request carry it.
+    page = render_template("errors/error.html", code=code, message=message,
+                           request_id=g.get("request_id"))
+    return page, code, headers or {}
 
 
 @rolled_back_first
