@@ -7,7 +7,8 @@ view's name (``ideas.detail``), never the path, and a path no route matches is
 ``unmatched``; methods outside HTTP's usual few are ``other``; the status is its class
 (``2xx``). So the number of series is bounded by the routes, whatever clients send.
 Recording costs two dictionary look-ups and two updates under prometheus-client's
-locks (``tests/ops/test_metrics.py`` measures it; the figure is in docs/OPERATIONS.md).
+locks (``tests/ops/test_metrics.py`` measures it; README "Metrics and logs" has the
+figures).
 
 **One registry per app**, never prometheus-client's global ``REGISTRY``: tests build
 hundreds of apps in one process, and registering the same names twice in one registry
