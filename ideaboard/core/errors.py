@@ -10,6 +10,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ideaboard.core.logs import logged_path
 from ideaboard.core.transactions import rolled_back_first
 from ideaboard.extensions import login_manager
 
@@ -68,7 +69,7 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
 def database_unavailable(error: BaseException):
     """503 with a retry hint, rendered without touching the database again."""
     # The driver's message only: SQLAlchemy's own text carries the statement's parameters.
-    log.error("database unavailable on %s %s: %s", request.method, request.path,
+    log.error("database unavailable on %s %s: %s", request.method, logged_path(),
               getattr(error, "orig", None) or error)
     # Show the page signed out: loading the person may be what failed, and whatever was
     # loaded expired with the rollback (reading it would query again). Their session

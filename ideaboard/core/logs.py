@@ -5,9 +5,11 @@ record of the process, the app's and its libraries', is written to standard erro
 one JSON object: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, and,
 inside a request, ``request_id``, ``method``, ``path`` and the signed-in person's
 ``user_id``; the access-log line (``ideaboard.core.observe``) adds ``status``,
-``endpoint`` and ``duration_ms``; a record with an exception adds ``exception``, the
-traceback as text. Gunicorn's own loggers do not propagate to the root logger, so its
-lines keep gunicorn's format (its access log is off by default: the app writes one).
+``endpoint`` and ``duration_ms``. Path arguments named like a token (a password-reset
+or sign-up link) are written as ``[redacted]``: a log is read by more people than the
+link was meant for. A record with an exception adds ``exception``, the traceback as
+text. Gunicorn's own loggers do not propagate to the root logger, so its lines keep
+gunicorn's format (its access log is off by default: the app writes one).
 
 Logging is process-wide, so :func:`configure` installs the one handler once per
 process however many apps are built (tests build hundreds), and takes Flask's default
@@ -29,6 +31,16 @@ from flask.logging import default_handler
 # What a record carries besides the standard attributes, in the order lines show them.
 REQUEST_FIELDS = ("request_id", "method", "path", "endpoint", "status", "duration_ms",
                   "user_id")
+REDACTED = "[redacted]"
+
+
+def logged_path() -> str:
+    """The request's path with every token-like path argument replaced."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name.endswith("token") and isinstance(value, str) and value:
+            path = path.replace(value, REDACTED)
+    return path
 
 
 def signed_in_user_id() -> int | None:
@@ -55,7 +67,7 @@ class RequestContext(logging.Filter):
             if getattr(record, "method", None) is None:
                 record.method = request.method
             if getattr(record, "path", None) is None:
-                record.path = request.path
+                record.path = logged_path()
             if getattr(record, "user_id", None) is None:
                 record.user_id = signed_in_user_id()
         return True

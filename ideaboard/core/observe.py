@@ -14,9 +14,8 @@ the commit and every other hook, but not the time a streamed body takes to send.
 :func:`register` must therefore be the factory's first step that adds hooks.
 
 **The access log** is one INFO record of the ``ideaboard.access`` logger a request:
-method, path, status, endpoint, duration and person. Path arguments named like a token
-(a password-reset or sign-up link) are written as ``[redacted]``: a log is read by more
-people than the link was meant for.
+method, path (tokens redacted: ``core.logs.logged_path``), status, endpoint, duration
+and person.
 """
 
 from __future__ import annotations
@@ -30,11 +29,10 @@ from flask import Flask, g, request, request_started
 from werkzeug.wrappers import Response
 
 from ideaboard.core import metrics
-from ideaboard.core.logs import signed_in_user_id
+from ideaboard.core.logs import logged_path, signed_in_user_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
-REDACTED = "[redacted]"
 
 access_log = logging.getLogger("ideaboard.access")
 
@@ -44,15 +42,6 @@ def request_id_from(header: str | None) -> str:
     if header and WELL_FORMED_REQUEST_ID.fullmatch(header):
         return header
     return secrets.token_hex(16)
-
-
-def logged_path() -> str:
-    """The request's path with every token-like path argument replaced."""
-    path = request.path
-    for name, value in (request.view_args or {}).items():
-        if name.endswith("token") and isinstance(value, str) and value:
-            path = path.replace(value, REDACTED)
-    return path
 
 
 def begin(sender: Flask, **_extra) -> None:

@@ -139,3 +139,19 @@ def test_a_record_outside_a_request(capsys):
     line = json.loads(JsonFormatter().format(record))
     assert line == {"time": line["time"], "level": "WARNING", "logger": "ideaboard.mail",
                     "message": "SMTP down: refused"}
+
+
+def test_every_line_of_a_request_redacts_its_token(json_app, capsys):
+    import logging
+
+    @json_app.get("/links/<token>")
+    def link(token):
+        logging.getLogger("ideaboard.links").warning("link refused")
+        return "no", 410
+
+    secret = "a-signed-token-nobody-should-read"
+    json_app.test_client().get(f"/links/{secret}", headers={REQUEST_ID_HEADER: "link-1"})
+    err = capsys.readouterr().err
+    assert secret not in err
+    [warning] = [line for line in json_lines(err) if line["logger"] == "ideaboard.links"]
+    assert warning["path"] == "/links/[redacted]" and warning["request_id"] == "link-1"
