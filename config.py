@@ -22,6 +22,9 @@ SECRET_KEY_RULE = (
     "characters (length times their Shannon entropy)"
 )
 
+# The shortest IDEABOARD_METRICS_TOKEN production accepts (a guessable one opens /metrics).
+METRICS_TOKEN_MIN_LENGTH = 24
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
@@ -229,6 +232,17 @@ class Config:
     LOOPBACK_HOSTS_TRUSTED = False
     SECRET_KEY_FROM_INSTANCE = False
 
+    # Logs: "json" writes each record as one JSON object a line (ideaboard.core.logs),
+    # "text" leaves Flask's own format. The level applies to the app's logger
+    # ("ideaboard"); at INFO it writes an access-log line for every request.
+    LOG_FORMAT = (_env("IDEABOARD_LOG_FORMAT", "text") or "text").lower()
+    LOG_LEVEL = _env("IDEABOARD_LOG_LEVEL")
+    # Who may read /metrics (ideaboard.core.metrics): a scraper sending this token as
+    # "Authorization: Bearer ...", or one connecting from these networks (CIDRs; "none"
+    # for no address at all). Loopback by default: never the open internet.
+    METRICS_TOKEN = _env("IDEABOARD_METRICS_TOKEN")
+    METRICS_ALLOW = _env_list("IDEABOARD_METRICS_ALLOW") or ["127.0.0.0/8", "::1/128"]
+
     @classmethod
     def validate(cls, config: dict) -> None:
         """Raise if the settings are unsafe for this environment."""
@@ -251,6 +265,8 @@ class Config:
                      "WORKER_HEARTBEAT_SECONDS"):
             if not float(config.get(name, 1.0)) > 0:
                 raise RuntimeError(f"IDEABOARD_{name} must be a number of seconds above 0.")
+        if config.get("LOG_FORMAT") not in ("text", "json"):
+            raise RuntimeError("IDEABOARD_LOG_FORMAT must be text or json.")
 
 
 class DevelopmentConfig(Config):
@@ -260,7 +276,7 @@ class DevelopmentConfig(Config):
     # writes it into this folder (under the instance folder unless absolute).
     MAIL_FOLDER = _env("IDEABOARD_MAIL_FOLDER", "mail")
     # The log shows what the app says at INFO (queued e-mails, with their links).
-    LOG_LEVEL = "INFO"
+    LOG_LEVEL = _env("IDEABOARD_LOG_LEVEL", "INFO")
     BASE_URL = _env("IDEABOARD_BASE_URL", "http://127.0.0.1:5000")
     # Browsers on the developer's machine, whichever loopback name they use.
     LOOPBACK_HOSTS_TRUSTED = True
@@ -284,6 +300,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS_MAX_AGE = _env_int("IDEABOARD_HSTS_MAX_AGE", 365 * 24 * 3600)
+    # One JSON object a line, for the log collector; the access log at INFO.
+    LOG_FORMAT = (_env("IDEABOARD_LOG_FORMAT", "json") or "json").lower()
+    LOG_LEVEL = _env("IDEABOARD_LOG_LEVEL", "INFO")
 
     @classmethod
     def validate(cls, config: dict) -> None:
@@ -293,6 +312,12 @@ class ProductionConfig(Config):
                 f"IDEABOARD_SECRET_KEY is refused: {problem}. Set it to a random string of "
                 f"{SECRET_KEY_RULE} (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        token = config.get("METRICS_TOKEN")
+        if token and len(token) < METRICS_TOKEN_MIN_LENGTH:
+            raise RuntimeError(
+                f"IDEABOARD_METRICS_TOKEN is refused: it is shorter than "
+                f"{METRICS_TOKEN_MIN_LENGTH} characters (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))').")
         # BASE_URL has no default here: e-mailed links must not silently point at one.
         super().validate(config)
 

@@ -48,7 +48,7 @@ CHECK_TIMEOUT = "5s"
 CHECK_FALL = 2
 CHECK_RISE = 2
 BALANCER_START_TIMEOUT = 20
-CHECK_PATH = "/healthz"
+CHECK_PATH = "/readyz"
 
 
 def haproxy_available() -> bool:

@@ -228,7 +228,7 @@ def start_server(name: str, app: str, env: dict[str, str], workers: int, log: Pa
             raise RuntimeError(f"{name} server exited; see {log}")
         try:
             status, _ = http_request(port, "GET",
-                                     "/healthz" if name.startswith("ideaboard") else "/")
+                                     "/readyz" if name.startswith("ideaboard") else "/")
             if status == 200 and len(server.workers()) == workers:
                 return server
         except OSError:

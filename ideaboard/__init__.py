@@ -48,6 +48,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     )
     app.request_class = IdeaboardRequest
     load_config(app, config, env)
+    # First of the steps that add hooks: a request's clock starts before, and stops
+    # after, every other hook (core.observe).
+    register_observability(app)
     register_extensions(app)
     register_throttling(app)
     register_blueprints(app)
@@ -92,12 +95,25 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None, env: str | None
     folder = app.config.get("MAIL_FOLDER")
     if folder:
         app.config["MAIL_FOLDER"] = str(Path(app.instance_path) / folder)
-    if app.config.get("LOG_LEVEL"):
-        # The app's own logger only ("ideaboard", which its modules' loggers are under);
-        # Flask gives it a handler when there is none.
-        app.logger.setLevel(app.config["LOG_LEVEL"])
     config_class.validate(app.config)
     configure_hosts(app)
+
+
+def register_observability(app: Flask) -> None:
+    """Logs (JSON lines in production), request ids, the access log and the metrics,
+    with the scrape-time collectors of the capabilities: one line each."""
+    from ideaboard.core import logs, metrics, observe
+    from ideaboard.notifications.metrics import outbox_metrics
+    from ideaboard.review.metrics import overdue_review_metrics
+    from ideaboard.worker.metrics import heartbeat_metrics
+
+    logs.configure(app)
+    metrics.register(app, [
+        ("outbox", outbox_metrics),
+        ("overdue_reviews", overdue_review_metrics),
+        ("worker_heartbeats", heartbeat_metrics),
+    ])
+    observe.register(app)
 
 
 def register_extensions(app: Flask) -> None:

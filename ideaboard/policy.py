@@ -21,7 +21,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from ideaboard.core.permissions import rule
+from ideaboard.core import metrics
+from ideaboard.core.permissions import gate, rule
 from ideaboard.review import workflow
 
 if TYPE_CHECKING:
@@ -266,3 +267,13 @@ def _comment_flaggable(user: User, comment: CommentFacts | None) -> bool:
 def _moderator_sees_hidden(user: User, _comment: object) -> bool:
     """Moderated comments show their text to admins only."""
     return _is_admin(user)
+
+
+# --- machines ---------------------------------------------------------------------
+
+@gate("ops.scrape_metrics")
+def _metrics_scraper() -> bool:
+    """/metrics is read by a Prometheus server sending the metrics token, or connecting
+    from an allowed network (IDEABOARD_METRICS_TOKEN, IDEABOARD_METRICS_ALLOW); being
+    signed in, even as an admin, is neither."""
+    return metrics.scraper_allowed()

@@ -26,6 +26,20 @@ from tests.helpers.postgres import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _process_logging_restored():
+    """Logging is the process's: a test that builds a production app (JSON lines, the
+    access log at INFO: ideaboard.core.logs) leaves the next test the logging it had."""
+    import logging
+
+    root, ours = logging.getLogger(), logging.getLogger("ideaboard")
+    handlers, our_handlers, level = list(root.handlers), list(ours.handlers), ours.level
+    yield
+    root.handlers[:] = handlers
+    ours.handlers[:] = our_handlers
+    ours.setLevel(level)
+
+
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("IDEABOARD_TEST_DATABASE_URL")
     if url:

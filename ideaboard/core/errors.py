@@ -6,10 +6,11 @@ import logging
 from typing import TypeGuard
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ideaboard.core.logs import logged_path
 from ideaboard.core.transactions import rolled_back_first
 from ideaboard.extensions import login_manager
 
@@ -29,7 +30,7 @@ MESSAGES = {
 # Seconds a client is asked to wait (Retry-After) while the database is away: long
 # enough for a restart or a fail-over, short enough that people come back.
 RETRY_AFTER_SECONDS = 30
-# Sent with every 503 for an outage (pages and /healthz): come back later, keep nothing.
+# Sent with every 503 for an outage (pages and /readyz): come back later, keep nothing.
 UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
 # What SQLAlchemy raises when the database is down, restarting, unreachable, out of
@@ -57,14 +58,18 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
     message = message or MESSAGES.get(code, "Something went wrong.")
     if _wants_json():
         return {"error": message, "status": code}, code, headers or {}
-    return render_template("errors/error.html", code=code, message=message), code, headers or {}
+    # The request's id (core.observe), for a person to quote when they report it: the
+    # log lines of that very request carry it.
+    page = render_template("errors/error.html", code=code, message=message,
+                           request_id=g.get("request_id"))
+    return page, code, headers or {}
 
 
 @rolled_back_first
 def database_unavailable(error: BaseException):
     """503 with a retry hint, rendered without touching the database again."""
     # The driver's message only: SQLAlchemy's own text carries the statement's parameters.
-    log.error("database unavailable on %s %s: %s", request.method, request.path,
+    log.error("database unavailable on %s %s: %s", request.method, logged_path(),
               getattr(error, "orig", None) or error)
     # Show the page signed out: loading the person may be what failed, and whatever was
     # loaded expired with the rollback (reading it would query again). Their session

@@ -1,5 +1,5 @@
 """Asking the permission policy: ``can``, ``checker``, ``authorize``, ``visible_or_404``
-and ``@requires``.
+and ``@requires`` (and ``@gate`` for the few actions of machines, not people).
 
 The rules themselves are one table in ``ideaboard.policy``, one rule per action,
 registered here with ``@rule`` when the application is built. This module is the
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
-from flask import abort
+from flask import abort, has_request_context
 from flask_login import current_user
 
 from ideaboard.extensions import login_manager
@@ -40,6 +40,13 @@ RULES: dict[str, Rule] = {}
 # Actions anyone may take, signed in or not.
 PUBLIC = "public"
 
+# Actions a machine takes rather than a person (a Prometheus server reading /metrics):
+# decided by the request itself (a token it sends, the address it comes from), signed
+# in or not. A view of one answers 404 to a refused request: to anyone else it is not
+# there. Registered with ``@gate``, in ``ideaboard.policy`` like every rule.
+Gate = Callable[[], bool]
+GATES: dict[str, Gate] = {}
+
 T = TypeVar("T")
 
 
@@ -48,9 +55,22 @@ def rule(*actions: str) -> Callable[[Rule], Rule]:
 
     def register(func: Rule) -> Rule:
         for action in actions:
-            if action in RULES:
+            if action in RULES or action in GATES:
                 raise RuntimeError(f"permission rule {action!r} declared twice")
             RULES[action] = func
+        return func
+
+    return register
+
+
+def gate(*actions: str) -> Callable[[Gate], Gate]:
+    """Register the function deciding ``actions`` from the current request alone."""
+
+    def register(func: Gate) -> Gate:
+        for action in actions:
+            if action in RULES or action in GATES:
+                raise RuntimeError(f"permission rule {action!r} declared twice")
+            GATES[action] = func
         return func
 
     return register
@@ -65,6 +85,8 @@ def can(user: Viewer | None, action: str, obj: object = None) -> bool:
     """True if ``user`` may take ``action`` on ``obj``; False for unknown actions."""
     if action == PUBLIC:
         return True
+    if action in GATES:  # the request's own, whoever is signed in
+        return has_request_context() and GATES[action]()
     decide = RULES.get(action)
     if decide is None or not signed_in(user):
         return False
@@ -77,6 +99,9 @@ def checker(user: Viewer | None, action: str) -> Callable[[Any], bool]:
     sign-in checked once, not once per object. Same answers as ``can``."""
     if action == PUBLIC:
         return lambda _obj: True
+    if action in GATES:
+        allowed = can(user, action)
+        return lambda _obj: allowed
     decide = RULES.get(action)
     if decide is None or not signed_in(user):
         return lambda _obj: False
@@ -108,7 +133,10 @@ def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if action != PUBLIC:
+            if action in GATES:
+                if not GATES[action]():
+                    abort(404)
+            elif action != PUBLIC:
                 authorize(action)
             return view(*args, **kwargs)
 

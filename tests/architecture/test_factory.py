@@ -110,7 +110,13 @@ def test_unknown_environment_is_refused():
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "redis": "not configured"}
 
 
 def test_sqlite_has_wal_and_foreign_keys(app):

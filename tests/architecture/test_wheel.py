@@ -69,7 +69,7 @@ def test_installed_wheel_serves_pages_and_upgrades_a_database(wheel, tmp_path):
         client = app.test_client()
         page = client.get("/login")
         css = client.get("/static/css/app.css")
-        health = client.get("/healthz")
+        health = client.get("/readyz")
         print(page.status_code, css.status_code, health.status_code, b"Log in" in page.data)
     """)
     result = subprocess.run([str(python), "-c", probe], cwd=workdir, env=env,

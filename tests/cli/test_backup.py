@@ -30,7 +30,7 @@ def test_backup_restores_everything(sqlite_only, runner, tmp_path, company):
     assert len(emails) == 5
     # The restored copy serves the app: someone from it can log in.
     with restored.app_context():
-        assert restored.test_client().get("/healthz").status_code == 200
+        assert restored.test_client().get("/readyz").status_code == 200
         db.engine.dispose()
 
 

@@ -49,10 +49,18 @@ def _assert_unavailable(response) -> None:
     assert "no-store" in response.headers["Cache-Control"]
 
 
-def test_healthz_says_unavailable_with_a_retry_hint(unreachable_app):
-    response = unreachable_app.test_client().get("/healthz")
+def test_readyz_says_unavailable_with_a_retry_hint(unreachable_app):
+    response = unreachable_app.test_client().get("/readyz")
     _assert_unavailable(response)
-    assert response.json == {"status": "unavailable", "database": "unreachable"}
+    assert response.json == {"status": "unavailable", "database": "unreachable",
+                             "redis": "not configured"}
+
+
+def test_healthz_is_alive_without_its_database(unreachable_app):
+    """Liveness asks nothing of the database: an orchestrator must not restart every
+    app server because the database is away."""
+    response = unreachable_app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
 
 
 def test_a_signed_in_page_is_a_friendly_503(unreachable_app):

@@ -23,7 +23,7 @@ from tests.helpers.login import AuthActions
 from tests.helpers.review import make_idea
 
 # Pages that are no HTML page of their own.
-NOT_PAGES = {"static", "core.healthz", "ideas.similar"}
+NOT_PAGES = {"static", "core.healthz", "core.readyz", "core.metrics_page", "ideas.similar"}
 # Pages only someone signed out sees (a signed-in person is sent on).
 SIGNED_OUT = {"accounts.login", "accounts.signup", "accounts.signup_sent",
               "accounts.request_reset", "accounts.confirm_signup", "accounts.reset_password"}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from ideaboard.comments.models import Comment
-from ideaboard.core.permissions import PUBLIC, RULES
+from ideaboard.core.permissions import GATES, PUBLIC, RULES
 from ideaboard.extensions import db
 from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
@@ -52,6 +52,10 @@ RATIONALE = "A rationale that is long enough to be accepted."
 MATRIX: dict[str, Case] = {
     # core and accounts: public pages; logged-in users are sent on to the app.
     "core.healthz": Case(GET="OOOOOOO"),
+    "core.readyz": Case(GET="OOOOOOO"),
+    # A gate on the request, not the person: the test client comes from 127.0.0.1, in
+    # the default allow-list (refusals: tests/ops/test_metrics.py).
+    "core.metrics_page": Case(GET="OOOOOOO"),
     "help.index": Case(GET="OOOOOOO"),  # how the board works: for newcomers too
     "accounts.login": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.logout": Case(POST="LLLLLLL", fresh_login=True),  # back to the log-in page
@@ -146,7 +150,7 @@ def test_every_view_declares_its_permission(app):
     undeclared = sorted(
         endpoint for endpoint, view in app.view_functions.items()
         if endpoint != "static"
-        and getattr(view, "required_action", None) not in (PUBLIC, *RULES))
+        and getattr(view, "required_action", None) not in (PUBLIC, *RULES, *GATES))
     assert not undeclared, "views without @requires(...): " + ", ".join(undeclared)
 
 
