@@ -23,6 +23,16 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class AccountSource(StrEnum):
+    """Where an account came from: a password sign-up or invitation, or the company's
+    identity provider (``ideaboard.identity``)."""
+
+    PASSWORD = "password"
+    OIDC = "oidc"
+    SAML = "saml"
+    SCIM = "scim"
+
+
 class EmailFrequency(StrEnum):
     IMMEDIATE = "immediate"  # one e-mail per event
     DAILY = "daily"  # one digest a day
@@ -61,6 +71,7 @@ class User(UserMixin, Model):
     __table_args__ = (
         enum_check("role", [r.value for r in Role]),
         enum_check("email_frequency", [f.value for f in EmailFrequency]),
+        enum_check("source", [s.value for s in AccountSource]),
         sa.CheckConstraint("unread_notifications >= 0", name="unread_non_negative"),
     )
 
@@ -87,6 +98,8 @@ class User(UserMixin, Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every sign-in (see accounts.sessions); bumped to end them all at once.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    source: Mapped[str] = mapped_column(sa.String(16), default=AccountSource.PASSWORD.value,
+                                        server_default=AccountSource.PASSWORD.value)
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     managed_departments: Mapped[list[Department]] = relationship(
