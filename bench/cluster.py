@@ -239,13 +239,14 @@ def _start_app_server(name: str, env: dict[str, str], port: int | None, log: Pat
                         port=port)
 
 
-def cluster_env(database_url: str, workdir: Path, base_url: str, **extra: str) -> dict[str, str]:
+def cluster_env(database_url: str, workdir: Path, base_url: str, redis_url: str = REDIS_URL,
+                **extra: str) -> dict[str, str]:
     """The environment both app servers share: one database, one Redis, one secret key."""
     return {
         "IDEABOARD_ENV": "production",
         "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
         "IDEABOARD_DATABASE_URL": database_url,
-        "IDEABOARD_REDIS_URL": REDIS_URL,
+        "IDEABOARD_REDIS_URL": redis_url,
         # Counts of this cluster only, whatever else uses the same Redis.
         "IDEABOARD_RATELIMIT_KEY_PREFIX": f"cluster-{secrets.token_hex(6)}",
         "IDEABOARD_INSTANCE_PATH": str(workdir),
@@ -256,11 +257,11 @@ def cluster_env(database_url: str, workdir: Path, base_url: str, **extra: str) -
 
 @contextmanager
 def running_cluster(database_url: str, workdir: Path, *, workers: int = 2,
-                    **extra_env: str) -> Iterator[Cluster]:
+                    redis_url: str = REDIS_URL, **extra_env: str) -> Iterator[Cluster]:
     """Two app servers ``a`` and ``b`` behind haproxy, stopped and cleaned up afterwards."""
     log = workdir / "cluster.log"
     # The balancer's port is the site's address; it is chosen before the servers start.
-    env = cluster_env(database_url, workdir, "http://127.0.0.1", **extra_env)
+    env = cluster_env(database_url, workdir, "http://127.0.0.1", redis_url, **extra_env)
     with ExitStack() as stack:
         servers = {}
         for name in ("a", "b"):

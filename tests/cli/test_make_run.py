@@ -26,7 +26,7 @@ from typing import cast
 import pytest
 
 from tests.helpers.paths import ROOT
-from tests.helpers.smtp import free_port
+from tests.helpers.ports import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 

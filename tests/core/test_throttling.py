@@ -3,7 +3,6 @@ failed log-ins per account and per address (issue 11, defect 7); writing per per
 (defect 11); a warning when memory limits are multiplied by several workers (defect 13).
 """
 
-import os
 import uuid
 
 import pytest
@@ -15,8 +14,7 @@ from tests.helpers.clients import IsolatedClient
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import PASSWORD
 from tests.helpers.login import signed_in
-
-REDIS_URL = os.environ.get("IDEABOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.helpers.redis import redis_url_or_skip
 
 
 @pytest.fixture
@@ -86,15 +84,7 @@ def test_page_views_are_not_throttled(app, throttled_app):
 
 @pytest.fixture
 def redis_url():
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("IDEABOARD_REQUIRE_REDIS") == "1":  # CI: Redis is required
-            pytest.fail(f"Redis is not answering at {REDIS_URL}")
-        pytest.skip(f"needs Redis at {REDIS_URL} (set IDEABOARD_TEST_REDIS_URL)")
-    return REDIS_URL
+    return redis_url_or_skip()
 
 
 @pytest.fixture

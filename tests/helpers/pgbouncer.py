@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
+from tests.helpers.ports import free_port
 from tests.helpers.postgres import require_or_skip
 
 REQUIRE_VARIABLE = "IDEABOARD_REQUIRE_PGBOUNCER"
@@ -39,13 +40,6 @@ def pgbouncer_binary() -> str | None:
 def require_pgbouncer_or_skip(reason: str) -> NoReturn:
     """Skip for a missing PgBouncer or PostgreSQL; fail when CI requires PgBouncer."""
     require_or_skip(reason, REQUIRE_VARIABLE)
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 nobody listens on right now (other agents' servers too)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

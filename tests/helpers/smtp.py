@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
@@ -31,13 +30,6 @@ class Inbox:
 
     def message_ids(self) -> list[str]:
         return [message["Message-ID"] for _, message in self.messages]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SMTPServer:

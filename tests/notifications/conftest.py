@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.smtp import SMTPServer, free_port
+from tests.helpers.ports import free_port
+from tests.helpers.smtp import SMTPServer
 
 
 @pytest.fixture

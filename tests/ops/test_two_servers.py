@@ -23,21 +23,13 @@ from tests.helpers.postgres import (
     postgres_server_url,
     require_or_skip,
 )
+from tests.helpers.redis import redis_url_or_skip
 
 # Failed log-ins one account may make: small, so the test reaches it in a few requests.
 LOGIN_FAILURES_ALLOWED = 4
 VOTE_COUNT = re.compile(r"data-vote-count>(\d+)<")
 LOAD_SECONDS = 4.0
 STOP_AFTER_SECONDS = 1.5
-
-
-def _redis_answers() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=2).ping())
-    except Exception:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +41,7 @@ def cluster(tmp_path_factory):
     server = postgres_server_url()
     if server is None:
         require_or_skip("needs PostgreSQL on 127.0.0.1:5432 (set IDEABOARD_TEST_POSTGRES_URL)")
-    if not _redis_answers():
-        require_or_skip("needs Redis on 127.0.0.1:6379", "IDEABOARD_REQUIRE_REDIS")
+    redis_url = redis_url_or_skip()
     from bench import generate as gen
     from bench.cluster import running_cluster
     from ideaboard.extensions import db
@@ -65,7 +56,7 @@ def cluster(tmp_path_factory):
             context.pop()
         workdir = tmp_path_factory.mktemp("cluster")
         with running_cluster(
-                url, workdir,
+                url, workdir, redis_url=redis_url,
                 IDEABOARD_RATELIMIT_LOGIN_ACCOUNT=f"{LOGIN_FAILURES_ALLOWED} per 15 minutes",
                 IDEABOARD_RATELIMIT_COMMENTS="10000 per minute") as running:
             yield running

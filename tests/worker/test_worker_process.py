@@ -21,8 +21,9 @@ from ideaboard.notifications.models import OutboxEmail
 from ideaboard.worker.models import WorkerHeartbeat
 from ideaboard.worker.queries import live_workers
 from tests.helpers.factories import UserFactory
+from tests.helpers.ports import free_port
 from tests.helpers.review import make_idea
-from tests.helpers.smtp import SMTPServer, free_port
+from tests.helpers.smtp import SMTPServer
 from tests.helpers.workers import WorkerProcess
 
 
