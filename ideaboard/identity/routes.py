@@ -1,0 +1,60 @@
+"""Single sign-on: start an OpenID Connect sign-in and take the provider's answer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ideaboard.accounts import sessions
+from ideaboard.core.permissions import PUBLIC, requires
+from ideaboard.core.urls import absolute_url
+from ideaboard.identity import oidc
+from ideaboard.identity.models import Provider
+from ideaboard.identity.services import SSORefused, provision_from_sso, sso_configured
+
+bp = Blueprint("identity", __name__)
+
+
+def _refused(error: SSORefused):
+    # A 4xx: the request's transaction is rolled back, so a refusal writes nothing.
+    return render_template("identity/refused.html", message=error.message), error.status
+
+
+@bp.app_context_processor
+def _sign_in_button() -> dict:
+    """What the login page needs to offer single sign-on (None: not set up)."""
+    return {"sso_provider_name": oidc.provider_name() if sso_configured() else None}
+
+
+@bp.get("/login/sso")
+@requires(PUBLIC)
+def sso_login():
+    """Send the browser to the identity provider (a GET: the page's policy lets forms
+    post only to this site, and starting a sign-in changes nothing here)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("ideas.index"))
+    try:
+        return oidc.start(absolute_url("identity.sso_callback"))
+    except SSORefused as error:
+        return _refused(error)
+
+
+@bp.get("/login/sso/callback")
+@requires(PUBLIC)
+def sso_callback():
+    """The provider's answer: check it, make or update the person, sign them in."""
+    try:
+        claims = oidc.finish()
+        user = provision_from_sso(Provider.OIDC, claims.subject, claims.email,
+                                  claims.email_verified, claims.display_name,
+                                  claims.department)
+    except SSORefused as error:
+        return _refused(error)
+    sessions.sign_in(user)
+    flash(f"Welcome, {user.display_name}.", "success")
+    return _home()
+
+
+def _home() -> Response:
+    return redirect(url_for("ideas.index"))
