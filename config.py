@@ -147,6 +147,8 @@ class Config:
     OIDC_CLIENT_SECRET = _env("IDEABOARD_OIDC_CLIENT_SECRET")
     OIDC_SCOPES = _env("IDEABOARD_OIDC_SCOPES", "openid email profile")
     OIDC_EMAIL_CLAIM = _env("IDEABOARD_OIDC_EMAIL_CLAIM", "email")
+    # Entra ID sends no email_verified; its optional claim xms_edov says the same.
+    OIDC_EMAIL_VERIFIED_CLAIM = _env("IDEABOARD_OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
     OIDC_NAME_CLAIM = _env("IDEABOARD_OIDC_NAME_CLAIM", "name")
     OIDC_DEPARTMENT_CLAIM = _env("IDEABOARD_OIDC_DEPARTMENT_CLAIM", "department")
     # The button reads "Sign in with <this>".

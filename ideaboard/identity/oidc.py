@@ -132,7 +132,7 @@ def finish() -> SignInClaims:
     if not claims:
         raise SSORefused("The identity provider sent no ID token.", 401)
     config = current_app.config
-    verified = claims.get("email_verified")
+    verified = claims.get(config["OIDC_EMAIL_VERIFIED_CLAIM"])
     return SignInClaims(
         subject=str(claims.get("sub") or ""),
         email=_text(claims.get(config["OIDC_EMAIL_CLAIM"])),

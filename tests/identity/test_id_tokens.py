@@ -89,3 +89,10 @@ def test_a_rotated_key_is_fetched_when_a_token_names_it(crafted, app, client):
     crafted.signing_key = rotated
     assert callback(app.test_client(), crafted).status_code == 302
     assert crafted.jwks_fetches == 2
+
+
+def test_the_verified_claim_can_be_named(crafted, app, client):
+    """Entra ID says a verified address with ``xms_edov``, not ``email_verified``."""
+    app.config["OIDC_EMAIL_VERIFIED_CLAIM"] = "xms_edov"
+    assert callback(client, crafted).status_code == 403  # email_verified alone: no
+    assert callback(client, crafted, email_verified=None, xms_edov=True).status_code == 302
