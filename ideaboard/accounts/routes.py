@@ -27,7 +27,7 @@ from ideaboard.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
-from ideaboard.accounts.models import EmailTopic, Invitation, User
+from ideaboard.accounts.models import EmailTopic, Invitation, Role, User
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
 from ideaboard.core.permissions import PUBLIC, can, requires
@@ -272,6 +272,10 @@ def account():
         asked = request.form.get("profile-department") if request.method == "POST" else None
         if asked is not None and asked != str(current_user.department_id or 0):
             abort(403)
+    # An account made by single sign-on has no password; in SSO-only mode only an
+    # admin's (the break-glass log-in's) is any use.
+    may_change_password = current_user.has_password and (
+        not current_app.config["SSO_ENFORCED"] or current_user.role == Role.ADMIN.value)
     status = _status()
     if request.method == "GET":
         if may_move:
@@ -283,6 +287,9 @@ def account():
                                 department)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
+    elif "password-submit" in request.form and not may_change_password:
+        abort(403, description="This account has no password to change: you sign in "
+                               "through the company's identity provider.")
     elif "password-submit" in request.form and password.validate_on_submit():
         # The current-password check is a password guess like a log-in: limited the same way.
         account = services.normalise_email(current_user.email)
@@ -304,7 +311,8 @@ def account():
                              remember=sessions.remembered())
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", profile=profile, password=password), status
+    return render_template("accounts/account.html", profile=profile, password=password,
+                           may_change_password=may_change_password), status
 
 
 @bp.route("/account/email", methods=["GET", "POST"])

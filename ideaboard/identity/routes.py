@@ -1,17 +1,23 @@
-"""Single sign-on: start an OpenID Connect sign-in and take the provider's answer."""
+"""Single sign-on: start an OpenID Connect sign-in and take the provider's answer; the
+admins' page of its status."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ideaboard.accounts import sessions
 from ideaboard.core.permissions import PUBLIC, requires
 from ideaboard.core.urls import absolute_url
-from ideaboard.identity import oidc
+from ideaboard.identity import oidc, queries
 from ideaboard.identity.models import Provider
-from ideaboard.identity.services import SSORefused, provision_from_sso, sso_configured
+from ideaboard.identity.services import (
+    SSORefused,
+    company_root,
+    provision_from_sso,
+    sso_configured,
+)
 
 bp = Blueprint("identity", __name__)
 
@@ -58,3 +64,16 @@ def sso_callback():
 
 def _home() -> Response:
     return redirect(url_for("ideas.index"))
+
+
+@bp.get("/admin/single-sign-on")
+@requires("admin.users")
+def admin_status():
+    """Whether single sign-on is set up and used, people by where they came from, and
+    what it did that an admin may need to act on (an unknown department, a link)."""
+    config = current_app.config
+    return render_template(
+        "identity/admin.html", configured=sso_configured(),
+        discovery=oidc.metadata_url(config), sources=queries.people_by_source(),
+        last_sign_in=queries.last_sign_in(Provider.OIDC), root=company_root(),
+        events=queries.noteworthy_events())

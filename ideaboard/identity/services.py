@@ -30,16 +30,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 
-from ideaboard.accounts.models import AccountSource, User, find_by_email, normalise_email
+from ideaboard.accounts.models import (
+    NO_PASSWORD,
+    AccountSource,
+    User,
+    find_by_email,
+    normalise_email,
+)
 from ideaboard.accounts.services import email_domain_allowed, user_snapshot
 from ideaboard.audit.services import changes, record
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.identity.models import ExternalIdentity, Provider
 from ideaboard.org.models import Department
-
-# Not a hash werkzeug can produce or accept ("method$salt$hash"): no password opens it.
-NO_PASSWORD = "!single-sign-on"  # nosec B105
 
 # The longest display name the accounts table holds.
 DISPLAY_NAME_MAX = 80
@@ -66,9 +69,13 @@ def department_for_claim(claim: str | None) -> tuple[Department | None, bool]:
             .order_by(Department.id).limit(1)).first()
         if found is not None:
             return found, True
-    root = db.session.scalars(sa.select(Department).where(Department.parent_id.is_(None))
+    return company_root(), False
+
+
+def company_root() -> Department | None:
+    """Where a person whose department is unknown starts: the first top-level department."""
+    return db.session.scalars(sa.select(Department).where(Department.parent_id.is_(None))
                               .order_by(Department.id).limit(1)).first()
-    return root, False
 
 
 def _display_name(display_name: str | None, email: str) -> str:

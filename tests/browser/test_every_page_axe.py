@@ -97,6 +97,7 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("admin", lambda v: f"/admin/departments/{v['department_id']}/edit"),
     ("admin", lambda v: "/admin/moderation"),
     ("admin", lambda v: "/admin/audit"),
+    ("admin", lambda v: "/admin/single-sign-on"),
     # errors
     ("employee", lambda v: "/admin/users"),  # 403
     ("employee", lambda v: "/ideas/999999"),  # 404

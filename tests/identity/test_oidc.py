@@ -12,6 +12,7 @@ from ideaboard.accounts.models import User
 from ideaboard.audit.models import AuditEntry
 from ideaboard.extensions import db
 from ideaboard.identity.models import ExternalIdentity
+from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import UserFactory
 from tests.helpers.oidc import (
     authorize,
@@ -87,9 +88,12 @@ def test_first_sign_in_creates_the_person_in_the_claimed_department(
     assert identity.last_seen_at is not None
     assert actions(user) == ["user.create", "user.login"]
     # Signed in, with no e-mail confirmation step, and no password that opens the account.
-    assert client.get("/account").status_code == 200
-    assert client.post("/login", data={"email": user.email, "password": "!single-sign-on"}
-                       ).status_code != 302
+    account = " ".join(text(client.get("/account")).split())
+    assert "there is no Ideaboard password to change" in account
+    assert not user.has_password
+    other = sso_app.test_client()
+    assert other.post("/login", data={"email": user.email, "password": user.password_hash,
+                                      "csrf_token": csrf_token(other)}).status_code == 422
 
 
 def test_later_sign_ins_update_name_and_department_audited(

@@ -14,6 +14,7 @@ from ideaboard.extensions import db
 from ideaboard.identity import oidc
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import PASSWORD, UserFactory
+from tests.helpers.login import signed_in
 from tests.helpers.oidc import CLIENT_ID, CraftedProvider, use_provider
 
 BREAK_GLASS = "/login/break-glass"
@@ -108,3 +109,17 @@ def test_sso_only_without_single_sign_on_refuses_to_start(database_url):
                     "OIDC_ISSUER": "https://id.example.com"}, env="testing")
     assert CLIENT_ID and oidc.metadata_url({"OIDC_ISSUER": "https://id.example.com/"}) == \
         "https://id.example.com/.well-known/openid-configuration"
+
+
+def test_only_an_admin_may_change_a_password_in_sso_only_mode(enforced, app, employee,
+                                                               admin):
+    app.config["SSO_ENFORCED"] = False  # to sign them in through the form
+    person, boss = signed_in(app, employee), signed_in(app, admin)
+    app.config["SSO_ENFORCED"] = True
+    form = {"password-current_password": PASSWORD, "password-new_password": "x" * 20,
+            "password-confirm": "x" * 20, "password-submit": "1"}
+    assert "no Ideaboard password to change" in " ".join(text(person.get("/account")).split())
+    refused = person.post("/account", data={**form, "csrf_token": csrf_token(person,
+                                                                             "/account")})
+    assert refused.status_code == 403
+    assert 'name="password-current_password"' in text(boss.get("/account"))

@@ -128,6 +128,7 @@ MATRIX: dict[str, Case] = {
     "moderation.queue": Case(GET="LDDDDOD"),
     "moderation.resolve": Case(POST="LDDDDOD"),
     "audit.index": Case(GET="LDDDDOD"),
+    "identity.admin_status": Case(GET="LDDDDOD"),
 }
 
 
