@@ -127,12 +127,14 @@ def provision_from_sso(provider: Provider, subject: str, email: str | None,
     # An unknown department moves nobody who already has one (an admin may have placed
     # them); a new person starts in the company root.
     _update(user, name, department if known or created else None, provider)
-    if not known and department_claim and department is not None:
+    if not known and department_claim:
+        where = user.department.name if user.department else "no department"
         record(None, "identity.unknown_department", user,
                after={"department_claim": department_claim[:200]},
                reason=f"The identity provider ({provider.value}) named the department "
                       f"{department_claim[:200]!r}, which matches no department by name "
-                      f"or slug; the person was placed in {department.name}.")
+                      "or slug; the person " + ("was placed in" if created else "stays in")
+                      + f" {where}.")
     user.last_login_at = utcnow()
     db.session.flush()
     record(user, "user.login", user, after={"via": provider.value})

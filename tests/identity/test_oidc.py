@@ -126,6 +126,22 @@ def test_an_unknown_department_places_the_person_in_the_root_and_tells_the_admin
     note = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "identity.unknown_department")).one()
     assert "Skunkworks" in note.reason and note.object_id == user.id
+    assert note.reason.endswith("was placed in Company.")
+
+
+def test_an_unknown_department_moves_nobody_later(sso_app, provider, client, it_department):
+    set_claims(provider, "ike-1", email="ike@example.com", email_verified=True,
+               name="Ike", department="IT")
+    sign_in(client, provider, "ike-1")
+    set_claims(provider, "ike-1", email="ike@example.com", email_verified=True,
+               name="Ike", department="Gone Department")
+    assert sign_in(sso_app.test_client(), provider, "ike-1").status_code == 302
+    user = db.session.scalars(sa.select(User).where(User.email == "ike@example.com")).one()
+    db.session.refresh(user)
+    assert user.department == it_department
+    note = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "identity.unknown_department")).one()
+    assert note.reason.endswith("stays in IT.")
 
 
 def test_an_existing_password_account_is_linked_not_duplicated(
