@@ -3,6 +3,8 @@ admins' page of its status."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,9 +22,12 @@ from ideaboard.identity.services import (
 )
 
 bp = Blueprint("identity", __name__)
+log = logging.getLogger("ideaboard.identity")
 
 
 def _refused(error: SSORefused):
+    # Logged for whoever runs the connection: a misconfigured provider shows up here.
+    log.warning("single sign-on refused (%s): %s", error.status, error.message)
     # A 4xx: the request's transaction is rolled back, so a refusal writes nothing.
     return render_template("identity/refused.html", message=error.message), error.status
 

@@ -122,6 +122,7 @@ class CraftedProvider:
         self.signing_key = self.key
         self.next_claims: dict[str, Any] = {}
         self.jwks_fetches = 0
+        self.token_requests: list[dict[str, str]] = []
         httpserver.expect_request("/.well-known/openid-configuration").respond_with_json({
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
@@ -139,7 +140,8 @@ class CraftedProvider:
         keys = KeySet(list(self.published)).as_dict(private=False)
         return Response(json.dumps(keys), content_type="application/json")
 
-    def _token(self, _request: Request) -> Response:
+    def _token(self, request: Request) -> Response:
+        self.token_requests.append(dict(request.form))
         header = {"alg": "RS256", "kid": self.signing_key.kid}
         id_token = jwt.encode(header, self.next_claims, self.signing_key)
         body = {"access_token": "opaque-access-token", "token_type": "Bearer",

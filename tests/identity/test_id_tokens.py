@@ -4,6 +4,8 @@ RSA keys and fetched by the app's real callback from a real token endpoint
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from html import unescape
 
@@ -44,6 +46,17 @@ def test_a_valid_crafted_token_signs_in(crafted, client):
     answer = callback(client, crafted)
     assert answer.status_code == 302, text(answer)
     assert db.session.scalars(sa.select(User.email)).one() == "casey@example.com"
+
+
+def test_the_code_is_exchanged_with_the_pkce_verifier(crafted, client):
+    asked = query_of(client.get("/login/sso").location)
+    crafted.next_claims = crafted.claims(asked["nonce"])
+    client.get(f"/login/sso/callback?code=the-code&state={asked['state']}")
+    sent = crafted.token_requests[-1]
+    assert (sent["grant_type"], sent["code"]) == ("authorization_code", "the-code")
+    assert sent["redirect_uri"] == "http://ideaboard.test/login/sso/callback"
+    digest = hashlib.sha256(sent["code_verifier"].encode()).digest()
+    assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == asked["code_challenge"]
 
 
 @pytest.mark.parametrize("overrides, message", [
