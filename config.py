@@ -137,6 +137,27 @@ class Config:
     # Sign-up is open to these e-mail domains; anyone else needs an invitation.
     ALLOWED_EMAIL_DOMAINS = _env_list("IDEABOARD_ALLOWED_EMAIL_DOMAINS")
 
+    # Single sign-on through OpenID Connect (ideaboard/identity/oidc.py): on when an
+    # issuer (or its discovery document's address) is set. The client id and secret are
+    # the ones the identity provider issued for Ideaboard; the claim names say where in
+    # the ID token the e-mail, the display name and the department are.
+    OIDC_ISSUER = _env("IDEABOARD_OIDC_ISSUER")
+    OIDC_METADATA_URL = _env("IDEABOARD_OIDC_METADATA_URL")
+    OIDC_CLIENT_ID = _env("IDEABOARD_OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = _env("IDEABOARD_OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = _env("IDEABOARD_OIDC_SCOPES", "openid email profile")
+    OIDC_EMAIL_CLAIM = _env("IDEABOARD_OIDC_EMAIL_CLAIM", "email")
+    # Entra ID sends no email_verified; its optional claim xms_edov says the same.
+    OIDC_EMAIL_VERIFIED_CLAIM = _env("IDEABOARD_OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+    OIDC_NAME_CLAIM = _env("IDEABOARD_OIDC_NAME_CLAIM", "name")
+    OIDC_DEPARTMENT_CLAIM = _env("IDEABOARD_OIDC_DEPARTMENT_CLAIM", "department")
+    # The button reads "Sign in with <this>".
+    OIDC_PROVIDER_NAME = _env("IDEABOARD_OIDC_PROVIDER_NAME", "your company account")
+    # SSO-only: password log-in, sign-up and reset are gone; admins keep a rate-limited,
+    # audited break-glass log-in at /login/break-glass.
+    SSO_ENFORCED = _env_bool("IDEABOARD_SSO_ENFORCED")
+    RATELIMIT_BREAK_GLASS = _env("IDEABOARD_RATELIMIT_BREAK_GLASS", "5 per 15 minutes;20 per day")
+
     # An accepted idea not started within this many days escalates to the managers one
     # level up (``flask --app ideaboard escalate``), and again after as many more.
     STALLED_AFTER_DAYS = _env_int("IDEABOARD_STALLED_AFTER_DAYS", 30)

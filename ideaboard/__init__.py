@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
     register_observability(app)
     register_extensions(app)
     register_throttling(app)
+    register_single_sign_on(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -141,6 +142,13 @@ def register_throttling(app: Flask) -> None:
     register(app)
 
 
+def register_single_sign_on(app: Flask) -> None:
+    """The OpenID Connect client, when an issuer is configured (identity.oidc)."""
+    from ideaboard.identity.oidc import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     # The permission rules every view, template and service asks (core.permissions).
     import ideaboard.policy  # noqa: F401
@@ -153,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.core.routes import bp as core_bp
     from ideaboard.following.routes import bp as following_bp
     from ideaboard.ideas.routes import bp as ideas_bp
+    from ideaboard.identity.routes import bp as identity_bp
     from ideaboard.moderation.routes import bp as moderation_bp
     from ideaboard.moderation.routes import flags_bp
     from ideaboard.notifications.routes import bp as notifications_bp
@@ -166,7 +175,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
         review_bp, help_bp, notifications_bp, people_bp, admin_bp, moderation_bp, audit_bp,
-        cli_bp,
+        identity_bp, cli_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -66,6 +66,11 @@ EMAIL_TOPIC_LABELS = {
 }
 
 
+# The password hash of an account with no password (made by single sign-on or SCIM): not
+# a form werkzeug produces or accepts ("method$salt$hash"), so no password opens it.
+NO_PASSWORD = "!no-password"  # nosec B105
+
+
 class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -110,6 +115,11 @@ class User(UserMixin, Model):
         """Whether this person's preferences let an e-mail about ``topic`` go out (the
         frequency is asked separately: ``email_frequency``)."""
         return topic not in (self.email_topics_off or ())
+
+    @property
+    def has_password(self) -> bool:
+        """Whether a password opens this account (see NO_PASSWORD)."""
+        return not self.password_hash.startswith("!")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -1,6 +1,17 @@
 """Log in, log out, sign up, password reset and the account page."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -16,7 +27,7 @@ from ideaboard.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
-from ideaboard.accounts.models import EmailTopic, Invitation, User
+from ideaboard.accounts.models import EmailTopic, Invitation, Role, User
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
 from ideaboard.core.permissions import PUBLIC, can, requires
@@ -36,6 +47,29 @@ AUTH_LIMITED: set[str] = set()
 def _auth_limited(view):
     AUTH_LIMITED.add(f"{bp.name}.{view.__name__}")
     return limiter.limit(AUTH_LIMIT, methods=["POST"])(view)
+
+
+# SSO-only mode (IDEABOARD_SSO_ENFORCED): what a password route answers.
+SSO_ONLY = ("This Ideaboard has no passwords: everyone signs in through the company's "
+            "identity provider. Use the sign-in button on the login page.")
+
+
+def _break_glass_limited(view):
+    AUTH_LIMITED.add(f"{bp.name}.{view.__name__}")
+    return limiter.limit(lambda: current_app.config["RATELIMIT_BREAK_GLASS"],
+                         methods=["POST"])(view)
+
+
+def _password_accounts(view):
+    """A page of password accounts: gone (404, saying why) in SSO-only mode."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if current_app.config["SSO_ENFORCED"]:
+            abort(404, description=SSO_ONLY)
+        return view(*args, **kwargs)
+
+    return guarded
 
 
 @limiter.request_filter
@@ -87,6 +121,8 @@ def _status() -> int:
 def login():
     if current_user.is_authenticated:
         return redirect(_home())
+    if request.method == "POST" and current_app.config["SSO_ENFORCED"]:
+        abort(403, description=SSO_ONLY)
     form = LoginForm()
     status = _status()
     if form.validate_on_submit():
@@ -110,6 +146,40 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+@bp.route("/login/break-glass", methods=["GET", "POST"])
+@requires(PUBLIC)
+@_break_glass_limited
+def break_glass():
+    """The administrators' password log-in that stays when SSO-only mode shuts the
+    others (the identity provider down or misconfigured): admins only, limited per
+    address (IDEABOARD_RATELIMIT_BREAK_GLASS) and per account, every success audited."""
+    if current_user.is_authenticated:
+        return redirect(_home())
+    form = LoginForm()
+    del form.remember  # an emergency sign-in is not remembered
+    status = _status()
+    if form.validate_on_submit():
+        account = services.normalise_email(required(form.email.data))
+        try:
+            throttling.check_login(account)
+        except throttling.Throttled as error:
+            form.form_errors.append(error.description)
+            status = error.code
+        else:
+            user = services.break_glass_authenticate(required(form.email.data),
+                                                     required(form.password.data))
+            if user is None:
+                throttling.failed_login(account)
+                add_error(form.password, "That e-mail and password do not match an active "
+                                         "administrator's account.")
+            else:
+                sessions.sign_in(user)
+                flash("You are signed in with the emergency log-in; it is in the audit "
+                      "trail.", "info")
+                return redirect(_home())
+    return render_template("accounts/break_glass.html", form=form), status
+
+
 @bp.post("/logout")
 @requires(PUBLIC)
 def logout():
@@ -124,6 +194,7 @@ def logout():
 @bp.route("/signup", methods=["GET", "POST"])
 @requires(PUBLIC)
 @_auth_limited
+@_password_accounts
 def signup():
     if current_user.is_authenticated:
         return redirect(_home())
@@ -159,6 +230,7 @@ def signup():
 
 @bp.get("/signup/sent")
 @requires(PUBLIC)
+@_password_accounts
 def signup_sent():
     return render_template("accounts/signup_sent.html")
 
@@ -166,6 +238,7 @@ def signup_sent():
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
 @requires(PUBLIC)
 @_auth_limited
+@_password_accounts
 def confirm_signup(token: str):
     wanted = services.sign_up_request_from_token(token)
     if wanted is None:
@@ -199,6 +272,10 @@ def account():
         asked = request.form.get("profile-department") if request.method == "POST" else None
         if asked is not None and asked != str(current_user.department_id or 0):
             abort(403)
+    # An account made by single sign-on has no password; in SSO-only mode only an
+    # admin's (the break-glass log-in's) is any use.
+    may_change_password = current_user.has_password and (
+        not current_app.config["SSO_ENFORCED"] or current_user.role == Role.ADMIN.value)
     status = _status()
     if request.method == "GET":
         if may_move:
@@ -210,6 +287,9 @@ def account():
                                 department)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.account"))
+    elif "password-submit" in request.form and not may_change_password:
+        abort(403, description="This account has no password to change: you sign in "
+                               "through the company's identity provider.")
     elif "password-submit" in request.form and password.validate_on_submit():
         # The current-password check is a password guess like a log-in: limited the same way.
         account = services.normalise_email(current_user.email)
@@ -231,7 +311,8 @@ def account():
                              remember=sessions.remembered())
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", profile=profile, password=password), status
+    return render_template("accounts/account.html", profile=profile, password=password,
+                           may_change_password=may_change_password), status
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -262,6 +343,7 @@ def sign_out_everywhere():
 @bp.route("/reset-password", methods=["GET", "POST"])
 @requires(PUBLIC)
 @_auth_limited
+@_password_accounts
 def request_reset():
     form = ResetRequestForm()
     status = _status()
@@ -284,6 +366,7 @@ def request_reset():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @requires(PUBLIC)
 @_auth_limited
+@_password_accounts
 def reset_password(token: str):
     user = services.user_from_reset_token(token)
     if user is None:

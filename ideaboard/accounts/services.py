@@ -56,6 +56,22 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def break_glass_authenticate(email: str, password: str) -> User | None:
+    """The active administrator with these credentials, or None; a success is audited
+    as ``user.break_glass_login`` (SSO-only mode's emergency way in)."""
+    user = find_by_email(email)
+    if user is None:
+        burn_time(password)
+        return None
+    if (not verify_password(user.password_hash, password) or not user.active
+            or user.role != Role.ADMIN.value):
+        return None
+    user.last_login_at = utcnow()
+    record(user, "user.break_glass_login", user,
+           reason="Password log-in past single sign-on (break-glass).")
+    return user
+
+
 def create_user(
     email: str,
     display_name: str,

@@ -21,6 +21,7 @@ ADMIN_SECTIONS = [
     ("admin.users", "People"),
     ("admin.invitations", "Invitations"),
     ("admin.departments", "Departments"),
+    ("identity.admin_status", "Single sign-on"),
     ("moderation.queue", "Moderation"),
     ("audit.index", "Audit trail"),
 ]

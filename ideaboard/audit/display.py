@@ -57,6 +57,9 @@ ACTION_LABELS = {
     "user.password_change": "Changed a password",
     "user.sign_out_everywhere": "Signed out everywhere",
     "user.invite": "Invited someone",
+    "user.break_glass_login": "Logged in with the emergency administrator log-in",
+    "identity.link": "Linked an account to single sign-on",
+    "identity.unknown_department": "Single sign-on named an unknown department",
     "department.create": "Created a department",
     "department.update": "Changed a department",
     "demo.seed": "Loaded the demo data",
@@ -81,6 +84,8 @@ FIELD_LABELS = {
     "impact": "Impact", "feasibility": "Feasibility", "effort": "Effort", "note": "Note",
     "name": "Name", "slug": "Address", "review_threshold": "Votes to reach review",
     "review_sla_days": "Days to review", "description": "Description",
+    "via": "Signed in through", "provider": "Identity provider",
+    "department_claim": "Department the identity provider named",
 }
 
 # Fields whose values are ids, and the kind of object they name.

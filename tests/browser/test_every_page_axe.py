@@ -43,6 +43,8 @@ class World:
 PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     # accounts
     (None, lambda v: "/login"),
+    (None, lambda v: "/login/break-glass"),
+    (None, lambda v: "/login/sso"),  # not set up here: the refusal page (404)
     (None, lambda v: "/signup"),
     (None, lambda v: f"/signup?invitation={v['invitation_token']}"),
     (None, lambda v: "/signup/sent"),
@@ -95,6 +97,7 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("admin", lambda v: f"/admin/departments/{v['department_id']}/edit"),
     ("admin", lambda v: "/admin/moderation"),
     ("admin", lambda v: "/admin/audit"),
+    ("admin", lambda v: "/admin/single-sign-on"),
     # errors
     ("employee", lambda v: "/admin/users"),  # 403
     ("employee", lambda v: "/ideas/999999"),  # 404
@@ -103,6 +106,7 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
 # Forms sent empty: the page that says what to correct must pass too. (who, address)
 REFUSED_FORMS: list[tuple[str | None, Callable[[dict], str]]] = [
     (None, lambda v: "/login"),
+    (None, lambda v: "/login/break-glass"),
     (None, lambda v: "/signup"),
     (None, lambda v: "/reset-password"),
     (None, lambda v: f"/signup/confirm/{v['signup_token']}"),

@@ -59,6 +59,12 @@ MATRIX: dict[str, Case] = {
     "help.index": Case(GET="OOOOOOO"),  # how the board works: for newcomers too
     "accounts.login": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.logout": Case(POST="LLLLLLL", fresh_login=True),  # back to the log-in page
+    # SSO-only mode's admin way in; anyone may try (only admins succeed, tests/identity).
+    "accounts.break_glass": Case(GET="OOOOOOO", POST="OOOOOOO"),
+    # Single sign-on is not configured here, so it is not there (404) for a visitor;
+    # the signed-in are sent on to the app. Its refusals: tests/identity.
+    "identity.sso_login": Case(GET="DOOOOOO"),
+    "identity.sso_callback": Case(GET="DDDDDDD"),
     "accounts.signup": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.signup_sent": Case(GET="OOOOOOO"),
     "accounts.confirm_signup": Case(GET="OOOOOOO", POST="OOOOOOO"),  # a bad link: back to sign-up
@@ -122,6 +128,7 @@ MATRIX: dict[str, Case] = {
     "moderation.queue": Case(GET="LDDDDOD"),
     "moderation.resolve": Case(POST="LDDDDOD"),
     "audit.index": Case(GET="LDDDDOD"),
+    "identity.admin_status": Case(GET="LDDDDOD"),
 }
 
 
