@@ -27,7 +27,8 @@ class AccountSource(StrEnum):
     """Where an account came from: a password sign-up or invitation, or the company's
     identity provider (``ideaboard.identity``)."""
 
-    PASSWORD = "password"
+    # bandit B105: the name of a kind of account, not a password.
+    PASSWORD = "password"  # nosec B105
     OIDC = "oidc"
     SAML = "saml"
     SCIM = "scim"
