@@ -15,6 +15,7 @@ import pytest
 from ideaboard import create_app
 from ideaboard.extensions import db
 from tests.helpers.clients import IsolatedClient
+from tests.helpers.concurrency import POOL_SIZE, is_postgres
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import DepartmentFactory, UserFactory
 from tests.helpers.login import AuthActions, signed_in
@@ -216,3 +217,42 @@ def fresh_postgres_url():
         yield url
     finally:
         drop_database(url)
+
+
+@pytest.fixture
+def postgres_url(request):
+    """A migrated PostgreSQL database: the suite's own when it runs on PostgreSQL,
+    otherwise a fresh one on the local server (skipped, or failed in CI, without one)."""
+    url = os.environ.get("IDEABOARD_TEST_DATABASE_URL")
+    if is_postgres(url):
+        request.getfixturevalue("database_url")  # migrated once for the run
+        yield url
+        return
+    url = request.getfixturevalue("fresh_postgres_url")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def pg_app(postgres_url, tmp_path):
+    """An app on PostgreSQL with a connection for every racer (``run_together``); its
+    tables emptied afterwards."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": postgres_url, "SERVER_NAME": "ideaboard.test",
+         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": POOL_SIZE, "max_overflow": 0,
+                                       "pool_timeout": 60}},
+        env="testing",
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        db.engine.dispose()

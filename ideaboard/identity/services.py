@@ -96,6 +96,19 @@ def provision_from_sso(provider: Provider, subject: str, email: str | None,
     or created; name and department brought up to date from the claims. Raises
     ``SSORefused`` (nothing written) for an unverified or disallowed address, a
     deactivated person or a conflicting link. Flushes; audited."""
+    claims = (provider, subject, email, email_verified, display_name, department_claim)
+    try:
+        with db.session.begin_nested():
+            return _provision(*claims)
+    except sa.exc.IntegrityError:
+        # The same person's first sign-in in another tab or request made the account or
+        # the link a moment ago (the unique e-mail, or provider and subject): this one
+        # finds it now.
+        return _provision(*claims)
+
+
+def _provision(provider: Provider, subject: str, email: str | None, email_verified: bool,
+               display_name: str | None, department_claim: str | None) -> User:
     if not subject:
         raise SSORefused("The identity provider did not say who you are (no subject).", 400)
     if not email:
