@@ -277,3 +277,13 @@ def _metrics_scraper() -> bool:
     from an allowed network (IDEABOARD_METRICS_TOKEN, IDEABOARD_METRICS_ALLOW); being
     signed in, even as an admin, is neither."""
     return metrics.scraper_allowed()
+
+
+@gate("scim.provision")
+def _provisioning_client() -> bool:
+    """/scim/v2/ is for the identity provider's client sending an active SCIM token
+    (checked before the view, which answers a SCIM 401 otherwise:
+    identity.scim.routes); a signed-in person's cookie is no token."""
+    from flask import g
+
+    return g.get("scim_token") is not None
