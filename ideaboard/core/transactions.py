@@ -139,9 +139,9 @@ def keep_after_refusal(obj: object) -> None:
 
 def _commit_kept_after_refusal() -> None:
     kept = g.pop("_unit_of_work_kept_after_refusal", None)
-    session = _open_session()
-    if not kept or session is None:
+    if not kept:
         return
+    session = db.session()
     try:
         session.add_all(kept)
         session.commit()
@@ -166,8 +166,7 @@ def end_request(response: Response) -> Response:
     below 400, roll back otherwise; if the commit fails, answer with the error page of
     the failure instead."""
     session = _open_session()
-    if session is not None and response.status_code >= 400 and g.get(
-            "_unit_of_work_kept_after_refusal"):
+    if response.status_code >= 400 and g.get("_unit_of_work_kept_after_refusal"):
         _roll_back()
         _commit_kept_after_refusal()
         return response
