@@ -42,6 +42,9 @@ class Case:
 
     GET: str | None = None
     POST: str | None = None
+    PUT: str | None = None  # the machines' APIs (SCIM) use these too
+    PATCH: str | None = None
+    DELETE: str | None = None
     status: str = "open"  # the state of the fresh idea the URL points at
     data: dict = field(default_factory=dict)  # form fields sent with the POST
     fresh_login: bool = False  # the request ends the person's sessions (log out)
@@ -122,6 +125,18 @@ MATRIX: dict[str, Case] = {
     "moderation.queue": Case(GET="LDDDDOD"),
     "moderation.resolve": Case(POST="LDDDDOD"),
     "audit.index": Case(GET="LDDDDOD"),
+    # SCIM provisioning: a provider connection's bearer token only (a 401 SCIM error for
+    # everyone here, admins' cookies included; the tokens: tests/identity).
+    **{f"scim.{endpoint}": Case(GET="DDDDDDD") for endpoint in (
+        "service_provider_config_view", "resource_types", "resource_type", "schemas",
+        "schema", "users", "user", "groups", "group")},
+    **{f"scim.{endpoint}": Case(POST="DDDDDDD") for endpoint in (
+        "user_create", "users_search", "group_create", "groups_search")},
+    **{f"scim.{kind}_replace": Case(PUT="DDDDDDD") for kind in ("user", "group")},
+    **{f"scim.{kind}_patch": Case(PATCH="DDDDDDD") for kind in ("user", "group")},
+    **{f"scim.{kind}_delete": Case(DELETE="DDDDDDD") for kind in ("user", "group")},
+    "scim.unknown": Case(GET="DDDDDDD", POST="DDDDDDD", PUT="DDDDDDD", PATCH="DDDDDDD",
+                         DELETE="DDDDDDD"),
 }
 
 
@@ -201,7 +216,7 @@ class World:
         values = {"idea_id": idea.id, "comment_id": comment.id, "flag_id": flag.id,
                   "notification_id": notification.id, "user_id": self.target_user.id,
                   "department_id": self.department.id, "slug": self.department.slug,
-                  "token": "not-a-valid-token"}
+                  "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere"}
         return {name: values[name] for name in rule.arguments}
 
 
@@ -234,7 +249,8 @@ def test_permission_matrix(app, it_department, hr_department, admin):
                 if method == "GET":
                     response = client.get(url)
                 else:
-                    response = client.post(url, data={"csrf_token": client.token, **case.data})
+                    response = client.open(url, method=method,
+                                           data={"csrf_token": client.token, **case.data})
                 if case.fresh_login and role != "anonymous":
                     # Ending a session ends every session of that person (log-out, sign
                     # out everywhere): the role's shared client signs in again.
