@@ -23,6 +23,7 @@ ADMIN_SECTIONS = [
     ("admin.departments", "Departments"),
     ("moderation.queue", "Moderation"),
     ("audit.index", "Audit trail"),
+    ("provisioning.index", "Provisioning"),
 ]
 
 

@@ -22,6 +22,7 @@ import pytest
 from ideaboard.comments.models import Comment
 from ideaboard.core.permissions import GATES, PUBLIC, RULES
 from ideaboard.extensions import db
+from ideaboard.identity.scim.tokens import create_token
 from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
 from ideaboard.sanitize import render_markdown
@@ -125,6 +126,9 @@ MATRIX: dict[str, Case] = {
     "moderation.queue": Case(GET="LDDDDOD"),
     "moderation.resolve": Case(POST="LDDDDOD"),
     "audit.index": Case(GET="LDDDDOD"),
+    "provisioning.index": Case(GET="LDDDDOD"),
+    "provisioning.create_token": Case(POST="LDDDDOD", data={"name": "Entra ID"}),
+    "provisioning.revoke_token": Case(POST="LDDDDOD"),
     # SCIM provisioning: a provider connection's bearer token only (a 401 SCIM error for
     # everyone here, admins' cookies included; the tokens: tests/identity).
     **{f"scim.{endpoint}": Case(GET="DDDDDDD") for endpoint in (
@@ -198,6 +202,12 @@ class World:
         client.token = csrf_token(client)
         return client
 
+    def scim_token_id(self) -> int:
+        """A fresh SCIM token's id (the admin's revoke acts on one)."""
+        token, _secret = create_token("Okta", None)
+        db.session.commit()
+        return token.id
+
     def url_args(self, rule, case: Case, role: str) -> dict:
         """Fresh objects for one request; the author manager acts on their own idea."""
         author, department = self.users["author"], self.department
@@ -216,7 +226,8 @@ class World:
         values = {"idea_id": idea.id, "comment_id": comment.id, "flag_id": flag.id,
                   "notification_id": notification.id, "user_id": self.target_user.id,
                   "department_id": self.department.id, "slug": self.department.slug,
-                  "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere"}
+                  "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere",
+                  "token_id": self.scim_token_id() if "token_id" in rule.arguments else 0}
         return {name: values[name] for name in rule.arguments}
 
 
