@@ -39,7 +39,11 @@ def test_an_admin_creates_a_token_shown_once_and_stored_hashed(app, admin_client
 
     # The token works; the log shows what it did, refusals with their reason.
     scim = ScimClient(app.test_client(), secret)
+    assert token.last_used_at is None
+    assert scim.get("/Users").status_code == 200
     assert scim.post("/Users", payloads.okta_create()).status_code == 201
+    db.session.rollback()
+    assert db.session.get(ScimToken, token.id).last_used_at is not None
     assert_scim_error(scim.post("/Users", raw="{"), 400)
     page = admin_client.get("/admin/provisioning/").get_data(as_text=True)
     assert "create User" in page and "Refused (400)" in page

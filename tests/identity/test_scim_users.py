@@ -195,3 +195,15 @@ def test_delete_deactivates_keeps_the_work_and_forgets_the_resource(scim, org, i
     assert_scim_error(scim.get(f"/Users/{user_id}"), 404)
     assert_scim_error(scim.delete(f"/Users/{user_id}"), 404)  # a retried delete
     assert events()[-2:] == [("delete", "ok", 204), ("delete", "refused", 404)]
+
+
+def test_a_retried_patch_or_put_changes_nothing_more(scim, org):
+    user_id = scim.post("/Users", payloads.entra_create("sandy@example.com")).get_json()["id"]
+    first = scim.patch(f"/Users/{user_id}", payloads.ENTRA_MOVE).get_json()
+    audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    again = scim.patch(f"/Users/{user_id}", payloads.ENTRA_MOVE).get_json()
+    assert again["meta"]["version"] == first["meta"]["version"] == 'W/"2"'
+    replaced = scim.put(f"/Users/{user_id}", {k: v for k, v in again.items() if k != "meta"})
+    assert replaced.get_json()["meta"]["version"] == 'W/"2"'
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audited

@@ -39,7 +39,7 @@ from scim2_models.exceptions import InvalidFilterException, InvalidSyntaxExcepti
 from scim2_models.path.expressions import CompareOperator, Comparison
 
 from ideaboard.core.permissions import requires
-from ideaboard.core.transactions import keep_after_refusal
+from ideaboard.core.transactions import READ_METHODS, keep_after_refusal
 from ideaboard.database import utcnow
 from ideaboard.extensions import csrf, db
 from ideaboard.identity.scim import services
@@ -146,7 +146,9 @@ def _authenticate() -> Response | None:
         return _refuse(UnauthorizedException(
             detail="A valid bearer token is required (missing, wrong or revoked)."))
     g.scim_token = token
-    token.last_used_at = utcnow()
+    if request.method not in READ_METHODS:
+        # A read writes nothing (core.transactions): "last used" is the last change.
+        token.last_used_at = utcnow()
     return None
 
 
