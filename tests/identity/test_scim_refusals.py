@@ -136,3 +136,17 @@ def test_unknown_ids_and_addresses_are_scim_404s(scim):
     assert_scim_error(scim.patch("/Users/99999999999999", payloads.OKTA_DEACTIVATE), 404)
     assert_scim_error(scim.get("/Nonsense"), 404)
     assert_scim_error(scim.post("/ServiceProviderConfig", {}), 405)
+
+
+def test_a_create_racing_another_is_a_409_not_a_500(scim, monkeypatch):
+    """Two creates of one person at once both pass the checks (each sees only what was
+    committed before it); the unique indexes decide. Simulated here by skipping the
+    checks for the second request."""
+    from ideaboard.identity.scim import services
+
+    assert scim.post("/Users", payloads.okta_create()).status_code == 201
+    before = row_counts(*WRITTEN)
+    monkeypatch.setattr(services, "_check_unique", lambda *_args, **_kwargs: None)
+    twin = payloads.okta_create() | {"emails": [{"value": "twin@example.com"}]}
+    assert_scim_error(scim.post("/Users", twin), 409, "uniqueness")
+    assert row_counts(*WRITTEN) == before

@@ -30,6 +30,8 @@ flush; the request commits (``core.transactions``).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,9 +220,29 @@ def _link(user: User, resource: Any) -> None:
         link.last_seen_at = utcnow()
 
 
+@contextmanager
+def _unique_or_conflict() -> Iterator[None]:
+    """Run the block in a SAVEPOINT; a unique index it breaks is RFC 7644's 409. The
+    checks before a write see committed rows only: two requests creating the same person
+    at once (a client's retry racing its first try) both pass them, and the database's
+    unique indexes decide which one wins."""
+    try:
+        with db.session.begin_nested():
+            yield
+    except sa.exc.IntegrityError:
+        raise UniquenessException(
+            detail="Another request provisioned the same userName, externalId or e-mail "
+                   "meanwhile.") from None
+
+
 def create_user(resource: Any, token: ScimToken) -> tuple[ScimUser, Outcomes]:
     """Provision the person ``resource`` describes (a new account, or the password
     account with that e-mail, linked). Audited; flushes."""
+    with _unique_or_conflict():
+        return _create_user(resource, token)
+
+
+def _create_user(resource: Any, token: ScimToken) -> tuple[ScimUser, Outcomes]:
     outcomes = Outcomes()
     reason = f"SCIM ({token.name})"
     _check_unique(resource, exclude_user_id=None)
@@ -252,6 +274,11 @@ def create_user(resource: Any, token: ScimToken) -> tuple[ScimUser, Outcomes]:
 
 def replace_user(record_: ScimUser, resource: Any, token: ScimToken) -> Outcomes:
     """Make the person what ``resource`` (a whole new User) says. Audited; flushes."""
+    with _unique_or_conflict():
+        return _replace_user(record_, resource, token)
+
+
+def _replace_user(record_: ScimUser, resource: Any, token: ScimToken) -> Outcomes:
     outcomes = Outcomes()
     _check_unique(resource, exclude_user_id=record_.user_id)
     user = record_.user
