@@ -52,6 +52,12 @@ ENTRA_MOVE = {
     ],
 }
 
+def entra_set_manager(manager_id: str) -> dict:
+    """Entra ID setting a manager: the bare id as the value of a complex attribute."""
+    return {"schemas": [PATCH_OP], "Operations": [
+        {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": manager_id}]}
+
+
 # Entra ID's soft delete when a person is unassigned: active as the string "False".
 ENTRA_DISABLE = {
     "schemas": [PATCH_OP],

@@ -207,3 +207,24 @@ def test_a_retried_patch_or_put_changes_nothing_more(scim, org):
     assert replaced.get_json()["meta"]["version"] == 'W/"2"'
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audited
+
+
+def test_the_enterprise_manager_manages_the_persons_department(scim, org):
+    _it, hr = org
+    boss_id = scim.post("/Users", payloads.okta_create("boss@example.com")).get_json()["id"]
+    report = payloads.entra_create("report@example.com", department="HR")
+    report[payloads.ENTERPRISE]["manager"] = {
+        "value": boss_id, "$ref": f"http://ideaboard.test/scim/v2/Users/{boss_id}"}
+    assert scim.post("/Users", report).status_code == 201
+
+    db.session.rollback()
+    boss = find_by_email("boss@example.com")
+    assert boss.role == "manager" and [d.id for d in boss.managed_departments] == [hr.id]
+    # Entra sets a manager by PATCH, its value the manager's id.
+    other = scim.post("/Users", payloads.entra_create("other@example.com", department="IT")
+                      | {"externalId": "other"}).get_json()["id"]
+    response = scim.patch(f"/Users/{other}", payloads.entra_set_manager(boss_id))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    db.session.rollback()
+    assert sorted(d.slug for d in find_by_email("boss@example.com").managed_departments) == [
+        "hr", "it"]

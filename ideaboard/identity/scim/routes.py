@@ -368,6 +368,20 @@ def _search_from_body(model: Any) -> Any:
         raise
 
 
+MANAGER_PATH = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager"
+
+
+def _manager_as_object(body: dict) -> dict:
+    """Entra ID sets a manager with the bare id as the value
+    (``{"op": "Add", "path": "...:User:manager", "value": "<id>"}``) where RFC 7643
+    has a complex attribute: read it as ``{"value": "<id>"}``."""
+    for operation in body.get("Operations") or []:
+        if isinstance(operation, dict) and str(operation.get("path", "")).lower() == \
+                MANAGER_PATH and isinstance(operation.get("value"), str):
+            operation["value"] = {"value": operation["value"]}
+    return body
+
+
 # --- Users --------------------------------------------------------------------------
 
 @bp.get("/Users")
@@ -425,7 +439,7 @@ def user_patch(resource_id: str):
     """Apply a PatchOp (Entra ID's and Okta's shapes alike) to a person."""
     record = services.scim_user(resource_id)
     patch = PatchOp[services.UserModel].model_validate(
-        _body(), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+        _manager_as_object(_body()), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
     resource = services.user_resource(record)
     patch.patch(resource)
     outcomes = services.replace_user(record, resource, g.scim_token)

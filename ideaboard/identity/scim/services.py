@@ -14,6 +14,8 @@ Each SCIM User drives one account (``ScimUser`` keeps the resource as sent; its 
 - The enterprise extension's ``department`` is matched to the org tree by name or slug,
   case-insensitively; an unknown one puts the person in the company root (the first
   department without a parent) and the provisioning event says so, for the admin.
+- The enterprise extension's ``manager`` (a provisioned person's SCIM id) manages the
+  person's department (``_follow_manager``).
 - DELETE deactivates the account and removes the resource (a later GET is a 404);
   what the person wrote stays. The account can be provisioned again by a new create.
 
@@ -269,6 +271,7 @@ def _create_user(resource: Any, token: ScimToken) -> tuple[ScimUser, Outcomes]:
     _link(user, resource)
     db.session.flush()
     _sync_roles({user.id}, reason)
+    _follow_manager(user, resource, reason)
     return record_, outcomes
 
 
@@ -294,6 +297,7 @@ def _replace_user(record_: ScimUser, resource: Any, token: ScimToken) -> Outcome
     _link(user, resource)
     db.session.flush()
     _audit_change(user, before, f"SCIM ({token.name})")
+    _follow_manager(user, resource, f"SCIM ({token.name})")
     return outcomes
 
 
@@ -313,6 +317,33 @@ def delete_user(record_: ScimUser, token: ScimToken) -> None:
     db.session.flush()
     record(None, "scim.user_delete", user, reason=reason)
     _sync_roles({user.id}, reason)
+
+
+def _follow_manager(user: User, resource: Any, reason: str) -> None:
+    """The enterprise ``manager`` onto the org tree: the provisioned person it names
+    manages this person's department (and becomes a manager if they were an employee).
+    Never taken away here: a manager may manage a department for other reasons, and
+    an admin or the manager group ends it. Ignored while IDEABOARD_SCIM_MANAGER_GROUP
+    is set (the group decides who manages)."""
+    extension = resource[EnterpriseUser]
+    manager_id = extension.manager.value if extension is not None and \
+        extension.manager is not None else None
+    if current_app.config.get("SCIM_MANAGER_GROUP") or not manager_id \
+            or user.department is None or not manager_id.isdigit() or len(manager_id) >= 10:
+        return
+    manager_record = db.session.get(ScimUser, int(manager_id))
+    manager = manager_record.user if manager_record is not None else None
+    if manager is None or manager.id == user.id or \
+            user.department in manager.managed_departments:
+        return
+    before = user_snapshot(manager)
+    manager.managed_departments = sorted([*manager.managed_departments, user.department],
+                                         key=lambda d: d.name)
+    if manager.role == Role.EMPLOYEE.value:
+        manager.role = Role.MANAGER.value
+    db.session.flush()
+    old, new = changes(before, user_snapshot(manager))
+    record(None, "user.update", manager, before=old, after=new, reason=reason)
 
 
 # --- groups -----------------------------------------------------------------------
