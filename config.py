@@ -247,6 +247,9 @@ class Config:
     # change no role.
     SCIM_ADMIN_GROUP = _env("IDEABOARD_SCIM_ADMIN_GROUP")
     SCIM_MANAGER_GROUP = _env("IDEABOARD_SCIM_MANAGER_GROUP")
+    # SCIM groups named with this prefix ("Dept: Sales") are departments: made if
+    # missing, their members placed in them. Unset: no group is a department.
+    SCIM_DEPARTMENT_GROUP_PREFIX = _env("IDEABOARD_SCIM_DEPARTMENT_GROUP_PREFIX")
 
     @classmethod
     def validate(cls, config: dict) -> None:

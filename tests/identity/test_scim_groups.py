@@ -4,6 +4,7 @@ provisioned members those roles (IDEABOARD_SCIM_ADMIN_GROUP, _MANAGER_GROUP)."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from ideaboard.accounts.models import find_by_email
 from ideaboard.extensions import db
@@ -82,3 +83,27 @@ def test_an_unknown_member_or_a_taken_name_is_refused(scim):
     group(scim, "Sales")
     assert_scim_error(scim.post("/Groups", {"schemas": [GROUP], "displayName": "Sales"}),
                       409, "uniqueness")
+
+
+def test_department_groups_make_departments_and_place_their_members(app, scim, company):
+    from ideaboard.org.models import Department
+
+    app.config["SCIM_DEPARTMENT_GROUP_PREFIX"] = "Dept: "
+    erin = person(scim, "erin@example.com")
+    frank = person(scim, "frank@example.com")
+    sales = group(scim, "Dept: Sales", erin)
+
+    db.session.rollback()
+    department = db.session.scalar(sa.select(Department).where(Department.name == "Sales"))
+    assert department is not None and department.parent_id == company.id
+    assert find_by_email("erin@example.com").department_id == department.id
+    assert find_by_email("frank@example.com").department.slug == "it"
+
+    assert scim.patch(f"/Groups/{sales}", payloads.okta_add_members(frank)).status_code == 200
+    db.session.rollback()
+    assert find_by_email("frank@example.com").department_id == department.id
+    # An existing department by its slug: no second one.
+    group(scim, "Dept: hr", frank)
+    db.session.rollback()
+    assert find_by_email("frank@example.com").department.name == "HR"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Department)) == 4

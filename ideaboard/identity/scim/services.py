@@ -19,7 +19,10 @@ Each SCIM User drives one account (``ScimUser`` keeps the resource as sent; its 
 - DELETE deactivates the account and removes the resource (a later GET is a 404);
   what the person wrote stays. The account can be provisioned again by a new create.
 
-Groups are kept as sent. When ``IDEABOARD_SCIM_ADMIN_GROUP`` or
+Groups are kept as sent. When ``IDEABOARD_SCIM_DEPARTMENT_GROUP_PREFIX`` is set (e.g.
+``Dept: ``), a group named with it stands for the department named by the rest (by name
+or slug; made under the company root when the tree has none): its members work there
+from when they join. When ``IDEABOARD_SCIM_ADMIN_GROUP`` or
 ``IDEABOARD_SCIM_MANAGER_GROUP`` names a group, the role of every provisioned member
 follows it: a member of the admin group is an admin, else a member of the manager group
 is a manager of their own department, else an employee. Unconfigured groups change
@@ -63,6 +66,7 @@ from ideaboard.identity.scim.models import (
     ScimUser,
 )
 from ideaboard.org.models import Department
+from ideaboard.org.services import OrgError, create_department
 
 # The User resource this server serves: the core schema with the enterprise extension.
 UserModel = UserResource[EnterpriseUser]
@@ -401,6 +405,7 @@ def create_group(resource: Any, token: ScimToken) -> ScimGroup:
     record(None, "scim.group_create", group, after={"display_name": group.display_name,
                                                     "members": sorted(members)}, reason=reason)
     _sync_roles(members, reason)
+    _place_members(group, members, reason)
     return group
 
 
@@ -426,6 +431,8 @@ def replace_group(group: ScimGroup, resource: Any, token: ScimToken) -> None:
     if new:
         record(None, "scim.group_update", group, before=old, after=new, reason=reason)
     _sync_roles(before_members | members, reason)
+    _place_members(group, members - before_members if "display_name" not in new
+                   else members, reason)
 
 
 def delete_group(group: ScimGroup, token: ScimToken) -> None:
@@ -437,6 +444,43 @@ def delete_group(group: ScimGroup, token: ScimToken) -> None:
     db.session.delete(group)
     db.session.flush()
     _sync_roles(members, reason)
+
+
+def department_of_group(group: ScimGroup) -> Department | None:
+    """The department a department group stands for, made under the company root if
+    the org tree has none of that name or slug; None for any other group (or when
+    IDEABOARD_SCIM_DEPARTMENT_GROUP_PREFIX is unset)."""
+    prefix = current_app.config.get("SCIM_DEPARTMENT_GROUP_PREFIX")
+    if not prefix or not group.display_name.startswith(prefix):
+        return None
+    name = group.display_name[len(prefix):].strip()[:80]
+    if not name:
+        return None
+    found = department_named(name)
+    if found is not None:
+        return found
+    try:
+        return create_department(name, parent=company_root(), actor=None)
+    except OrgError as error:  # a name whose slug another department has
+        raise InvalidValueException(detail=str(error)) from None
+
+
+def _place_members(group: ScimGroup, user_ids: set[int], reason: str) -> None:
+    """Members who joined a department group now work in its department. Leaving one
+    moves nobody (there is no right place to guess); the next group or enterprise
+    ``department`` does."""
+    department = department_of_group(group)
+    if department is None:
+        return
+    for user_id in sorted(user_ids):
+        user = db.session.get(User, user_id)
+        if user is None or user.department_id == department.id:
+            continue
+        before = user_snapshot(user)
+        user.department = department
+        db.session.flush()
+        old, new = changes(before, user_snapshot(user))
+        record(None, "user.update", user, before=old, after=new, reason=reason)
 
 
 def _sync_roles(user_ids: set[int], reason: str) -> None:
