@@ -41,7 +41,8 @@ def test_entra_create_provisions_a_person_in_their_department(scim, org):
     assert response.content_type == SCIM_JSON
     body = response.get_json()
     assert response.headers["Location"] == body["meta"]["location"]
-    assert body["meta"]["location"].endswith(f"/scim/v2/Users/{body['id']}")
+    # From BASE_URL, never the Host header: clients keep it.
+    assert body["meta"]["location"] == f"http://ideaboard.test/scim/v2/Users/{body['id']}"
     assert body["userName"] == "sandy@example.com"
     assert body[payloads.ENTERPRISE]["department"] == "IT"
     user = find_by_email("sandy@example.com")

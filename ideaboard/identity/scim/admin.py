@@ -16,6 +16,7 @@ from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.identity.scim import services, tokens
 from ideaboard.identity.scim.models import ScimToken
+from ideaboard.identity.scim.routes import scim_base_url
 
 bp = Blueprint("provisioning", __name__, url_prefix="/admin/provisioning")
 
@@ -37,6 +38,7 @@ def people_by_source() -> list[tuple[str, int]]:
 def _page(form: TokenForm, secret: str | None = None, status: int = 200):
     return render_template(
         "provisioning/index.html", form=form, secret=secret, tokens=tokens.all_tokens(),
+        scim_base_url=scim_base_url(),
         events=services.recent_events(EVENTS_SHOWN), sources=people_by_source()), status
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pydantic
 import sqlalchemy as sa
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from scim2_models import (
     AuthenticationScheme,
     Bulk,
@@ -91,8 +91,16 @@ def _operation() -> tuple[str | None, str, str | None]:
     return operation, kind, args.get("resource_id")
 
 
+def scim_base_url() -> str:
+    """``/scim/v2`` on the configured site (``BASE_URL``): clients keep the locations
+    they are given, so never from the request's Host header (core.urls); a development
+    server without a BASE_URL answers with its own address."""
+    base = current_app.config.get("BASE_URL") or request.url_root
+    return f"{base.rstrip('/')}{bp.url_prefix}"
+
+
 def _location(kind: str, resource_id: str) -> str:
-    return f"{request.url_root.rstrip('/')}{bp.url_prefix}/{kind}/{resource_id}"
+    return f"{scim_base_url()}/{kind}/{resource_id}"
 
 
 def _meta(kind: str, resource_id: str, created, updated, version: int) -> Meta:
@@ -228,9 +236,8 @@ def _schemas() -> list[Any]:
 
 def _with_location(obj: Any, kind: str, resource_id: str) -> dict:
     obj.meta = Meta(resource_type=kind, location=(
-        f"{request.url_root.rstrip('/')}{bp.url_prefix}/{kind}s/{resource_id}"
-        if kind != "ServiceProviderConfig"
-        else f"{request.url_root.rstrip('/')}{bp.url_prefix}/ServiceProviderConfig"))
+        f"{scim_base_url()}/{kind}s/{resource_id}" if kind != "ServiceProviderConfig"
+        else f"{scim_base_url()}/ServiceProviderConfig"))
     return obj.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
 
 
