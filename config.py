@@ -263,6 +263,14 @@ class Config:
     # for no address at all). Loopback by default: never the open internet.
     METRICS_TOKEN = _env("IDEABOARD_METRICS_TOKEN")
     METRICS_ALLOW = _env_list("IDEABOARD_METRICS_ALLOW") or ["127.0.0.0/8", "::1/128"]
+    # SCIM groups (by displayName) whose provisioned members are admins, or managers
+    # of their own department (ideaboard/identity/scim/services.py); unset: groups
+    # change no role.
+    SCIM_ADMIN_GROUP = _env("IDEABOARD_SCIM_ADMIN_GROUP")
+    SCIM_MANAGER_GROUP = _env("IDEABOARD_SCIM_MANAGER_GROUP")
+    # SCIM groups named with this prefix ("Dept: Sales") are departments: made if
+    # missing, their members placed in them. Unset: no group is a department.
+    SCIM_DEPARTMENT_GROUP_PREFIX = _env("IDEABOARD_SCIM_DEPARTMENT_GROUP_PREFIX")
 
     @classmethod
     def validate(cls, config: dict) -> None:

@@ -162,6 +162,8 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.following.routes import bp as following_bp
     from ideaboard.ideas.routes import bp as ideas_bp
     from ideaboard.identity.routes import bp as identity_bp
+    from ideaboard.identity.scim.admin import bp as provisioning_bp
+    from ideaboard.identity.scim.routes import bp as scim_bp
     from ideaboard.moderation.routes import bp as moderation_bp
     from ideaboard.moderation.routes import flags_bp
     from ideaboard.notifications.routes import bp as notifications_bp
@@ -175,7 +177,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
         review_bp, help_bp, notifications_bp, people_bp, admin_bp, moderation_bp, audit_bp,
-        identity_bp, cli_bp,
+        identity_bp, scim_bp, provisioning_bp, cli_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -8,6 +8,12 @@ from ideaboard.audit.models import AuditEntry  # noqa: F401
 from ideaboard.comments.models import Comment  # noqa: F401
 from ideaboard.ideas.models import Follow, Idea, IdeaVersion, Tag  # noqa: F401
 from ideaboard.identity.models import ExternalIdentity  # noqa: F401
+from ideaboard.identity.scim.models import (  # noqa: F401
+    ProvisioningEvent,
+    ScimGroup,
+    ScimToken,
+    ScimUser,
+)
 from ideaboard.moderation.models import Flag  # noqa: F401
 from ideaboard.notifications.models import Notification, OutboxEmail  # noqa: F401
 from ideaboard.org.models import Department  # noqa: F401

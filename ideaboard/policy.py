@@ -99,7 +99,8 @@ def _moves_people(user: User, _obj: None) -> bool:
 
 # --- admin --------------------------------------------------------------------
 
-@rule("admin.users", "admin.departments", "admin.audit", "admin.moderation")
+@rule("admin.users", "admin.departments", "admin.audit", "admin.moderation",
+      "admin.provisioning")
 def _admin_only(user: User, _obj: None) -> bool:
     return _is_admin(user)
 
@@ -277,3 +278,13 @@ def _metrics_scraper() -> bool:
     from an allowed network (IDEABOARD_METRICS_TOKEN, IDEABOARD_METRICS_ALLOW); being
     signed in, even as an admin, is neither."""
     return metrics.scraper_allowed()
+
+
+@gate("scim.provision")
+def _provisioning_client() -> bool:
+    """/scim/v2/ is for the identity provider's client sending an active SCIM token
+    (checked before the view, which answers a SCIM 401 otherwise:
+    identity.scim.routes); a signed-in person's cookie is no token."""
+    from flask import g
+
+    return g.get("scim_token") is not None

@@ -24,6 +24,7 @@ ADMIN_SECTIONS = [
     ("identity.admin_status", "Single sign-on"),
     ("moderation.queue", "Moderation"),
     ("audit.index", "Audit trail"),
+    ("provisioning.index", "Provisioning"),
 ]
 
 

@@ -121,3 +121,37 @@ def restore_check(restored_url: str) -> None:
     rows = sum(table.rows for table in restored.tables.values())
     click.echo(f"The restored database matches its source: {len(restored.tables)} tables, "
                f"{rows} rows, schema revision {restored.revision}.")
+
+
+@bp.cli.group("scim-token")
+def scim_token() -> None:
+    """Bearer tokens of the SCIM provisioning connections (also on /admin/scim)."""
+
+
+@scim_token.command("create")
+@click.argument("name")
+def scim_token_create(name: str) -> None:
+    """Create a token for the connection NAME and print it (shown this once only)."""
+    from ideaboard.identity.scim.tokens import create_token
+
+    with unit_of_work():
+        token, secret = create_token(name, None)
+        prefix = token.prefix
+    click.echo(f"Created SCIM token {prefix}... for {name!r}. Give the identity provider:")
+    click.echo(secret)
+
+
+@scim_token.command("revoke")
+@click.argument("prefix")
+def scim_token_revoke(prefix: str) -> None:
+    """Revoke the active token whose visible prefix is PREFIX."""
+    from ideaboard.identity.scim.models import ScimToken
+    from ideaboard.identity.scim.tokens import revoke_token
+
+    with unit_of_work():
+        tokens = list(db.session.scalars(sa.select(ScimToken).where(
+            ScimToken.prefix == prefix, ScimToken.revoked_at.is_(None))))
+        if len(tokens) != 1:
+            raise click.ClickException(f"No single active token has the prefix {prefix!r}.")
+        revoke_token(tokens[0], None)
+    click.echo(f"Revoked SCIM token {prefix}...")

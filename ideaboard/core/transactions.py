@@ -130,6 +130,25 @@ def discard() -> None:
     g._unit_of_work_discarded = True
 
 
+def keep_after_refusal(obj: object) -> None:
+    """Write ``obj`` even though the request is refused: a record of the refusal
+    itself (a provisioning log's entry). It is added and committed alone, after the
+    request's own work has been rolled back, so nothing else the request did is kept."""
+    g.setdefault("_unit_of_work_kept_after_refusal", []).append(obj)
+
+
+def _commit_kept_after_refusal() -> None:
+    kept = g.pop("_unit_of_work_kept_after_refusal", None)
+    if not kept:
+        return
+    session = db.session()
+    try:
+        session.add_all(kept)
+        session.commit()
+    except sa.exc.SQLAlchemyError:
+        _roll_back()  # the record of a refusal is not worth an error page
+
+
 def rolled_back_first(handler: Handler) -> Handler:
     """Mark an error handler of a failure: the request's transaction is rolled back
     before it runs, so what it reads comes from a fresh transaction, never a failed one.
@@ -147,6 +166,10 @@ def end_request(response: Response) -> Response:
     below 400, roll back otherwise; if the commit fails, answer with the error page of
     the failure instead."""
     session = _open_session()
+    if response.status_code >= 400 and g.get("_unit_of_work_kept_after_refusal"):
+        _roll_back()
+        _commit_kept_after_refusal()
+        return response
     if session is None or not (session.in_transaction() or _has_changes(session)):
         return response  # nothing begun, nothing to keep (a static file, a cached page)
     if response.status_code >= 400 or g.get("_unit_of_work_discarded") or (

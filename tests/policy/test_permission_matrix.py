@@ -22,6 +22,7 @@ import pytest
 from ideaboard.comments.models import Comment
 from ideaboard.core.permissions import GATES, PUBLIC, RULES
 from ideaboard.extensions import db
+from ideaboard.identity.scim.tokens import create_token
 from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
 from ideaboard.sanitize import render_markdown
@@ -42,6 +43,9 @@ class Case:
 
     GET: str | None = None
     POST: str | None = None
+    PUT: str | None = None  # the machines' APIs (SCIM) use these too
+    PATCH: str | None = None
+    DELETE: str | None = None
     status: str = "open"  # the state of the fresh idea the URL points at
     data: dict = field(default_factory=dict)  # form fields sent with the POST
     fresh_login: bool = False  # the request ends the person's sessions (log out)
@@ -129,6 +133,21 @@ MATRIX: dict[str, Case] = {
     "moderation.resolve": Case(POST="LDDDDOD"),
     "audit.index": Case(GET="LDDDDOD"),
     "identity.admin_status": Case(GET="LDDDDOD"),
+    "provisioning.index": Case(GET="LDDDDOD"),
+    "provisioning.create_token": Case(POST="LDDDDOD", data={"name": "Entra ID"}),
+    "provisioning.revoke_token": Case(POST="LDDDDOD"),
+    # SCIM provisioning: a provider connection's bearer token only (a 401 SCIM error for
+    # everyone here, admins' cookies included; the tokens: tests/identity).
+    **{f"scim.{endpoint}": Case(GET="DDDDDDD") for endpoint in (
+        "service_provider_config_view", "resource_types", "resource_type", "schemas",
+        "schema", "users", "user", "groups", "group")},
+    **{f"scim.{endpoint}": Case(POST="DDDDDDD") for endpoint in (
+        "user_create", "users_search", "group_create", "groups_search")},
+    **{f"scim.{kind}_replace": Case(PUT="DDDDDDD") for kind in ("user", "group")},
+    **{f"scim.{kind}_patch": Case(PATCH="DDDDDDD") for kind in ("user", "group")},
+    **{f"scim.{kind}_delete": Case(DELETE="DDDDDDD") for kind in ("user", "group")},
+    "scim.unknown": Case(GET="DDDDDDD", POST="DDDDDDD", PUT="DDDDDDD", PATCH="DDDDDDD",
+                         DELETE="DDDDDDD"),
 }
 
 
@@ -190,6 +209,12 @@ class World:
         client.token = csrf_token(client)
         return client
 
+    def scim_token_id(self) -> int:
+        """A fresh SCIM token's id (the admin's revoke acts on one)."""
+        token, _secret = create_token("Okta", None)
+        db.session.commit()
+        return token.id
+
     def url_args(self, rule, case: Case, role: str) -> dict:
         """Fresh objects for one request; the author manager acts on their own idea."""
         author, department = self.users["author"], self.department
@@ -208,7 +233,8 @@ class World:
         values = {"idea_id": idea.id, "comment_id": comment.id, "flag_id": flag.id,
                   "notification_id": notification.id, "user_id": self.target_user.id,
                   "department_id": self.department.id, "slug": self.department.slug,
-                  "token": "not-a-valid-token"}
+                  "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere",
+                  "token_id": self.scim_token_id() if "token_id" in rule.arguments else 0}
         return {name: values[name] for name in rule.arguments}
 
 
@@ -241,7 +267,8 @@ def test_permission_matrix(app, it_department, hr_department, admin):
                 if method == "GET":
                     response = client.get(url)
                 else:
-                    response = client.post(url, data={"csrf_token": client.token, **case.data})
+                    response = client.open(url, method=method,
+                                           data={"csrf_token": client.token, **case.data})
                 if case.fresh_login and role != "anonymous":
                     # Ending a session ends every session of that person (log-out, sign
                     # out everywhere): the role's shared client signs in again.

@@ -1,0 +1,70 @@
+"""The admin page of provisioning (``/admin/provisioning``): the SCIM connections'
+tokens (create one, shown once; revoke one), the latest provisioning events with their
+errors and warnings, and how many people each source brought."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from ideaboard.accounts.models import AccountSource, User
+from ideaboard.core.permissions import requires
+from ideaboard.extensions import db
+from ideaboard.identity.scim import services, tokens
+from ideaboard.identity.scim.models import ScimToken
+from ideaboard.identity.scim.routes import scim_base_url
+
+bp = Blueprint("provisioning", __name__, url_prefix="/admin/provisioning")
+
+EVENTS_SHOWN = 50
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Connection name", validators=[DataRequired(), Length(max=80)],
+                       description="Which identity provider will use it, e.g. Entra ID.")
+
+
+def people_by_source() -> list[tuple[str, int]]:
+    """(source, number of people) for every source, none left out."""
+    counts: dict[str, int] = dict(db.session.execute(
+        sa.select(User.source, sa.func.count()).group_by(User.source)).all())
+    return [(source.value, counts.get(source.value, 0)) for source in AccountSource]
+
+
+def _page(form: TokenForm, secret: str | None = None, status: int = 200):
+    return render_template(
+        "provisioning/index.html", form=form, secret=secret, tokens=tokens.all_tokens(),
+        scim_base_url=scim_base_url(),
+        events=services.recent_events(EVENTS_SHOWN), sources=people_by_source()), status
+
+
+@bp.get("/")
+@requires("admin.provisioning")
+def index():
+    """Tokens, the provisioning log and the people by source."""
+    return _page(TokenForm())
+
+
+@bp.post("/tokens")
+@requires("admin.provisioning")
+def create_token():
+    """A new token, shown on the page this once (only its hash is kept)."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    _token, secret = tokens.create_token(form.name.data or "", current_user)
+    return _page(TokenForm(formdata=None), secret=secret)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@requires("admin.provisioning")
+def revoke_token(token_id: int):
+    """Refuse a token from now on."""
+    token = db.session.get(ScimToken, token_id) or abort(404)
+    tokens.revoke_token(token, current_user)
+    flash(f"Token {token.prefix}… of {token.name} is revoked.", "success")
+    return redirect(url_for("provisioning.index"))
