@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from ideaboard.accounts.services import password_reset_token, sign_up_token
 from ideaboard.comments.services import add_comment
 from ideaboard.extensions import db
+from ideaboard.identity.scim.tokens import create_token as create_scim_token
 from ideaboard.moderation.services import flag_idea
 from ideaboard.notifications.services import notify
 from tests.helpers.csrf import csrf_token
@@ -119,13 +120,14 @@ def world(app, employee, manager, admin, it_department, hr_department):
     comment = add_comment(employee, peer_idea, "A comment to edit, reply to and flag")
     flag = flag_idea(peer, peer_idea, "Flagged for the moderation queue")
     [notification] = notify([employee.id], "comment", "Something happened", idea_id=peer_idea.id)
+    scim_token, _secret = create_scim_token("Entra ID", admin)
     db.session.commit()
     return {
         "employee": employee, "manager": manager, "admin": admin, "peer": peer,
         "own_idea": own_idea, "peer_idea": peer_idea, "in_review": in_review,
         "needs_info": needs_info, "accepted": accepted, "in_progress": in_progress,
         "comment": comment, "flag": flag, "notification": notification,
-        "department": hr_department,
+        "department": hr_department, "scim_token": scim_token,
     }
 
 
@@ -135,6 +137,7 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
     confirm = f"/signup/confirm/{sign_up_token('fuzz.new@example.com', 'Fuzz New', None)}"
     return {
         "accounts.login": (None, {}, "/login"),
+        "accounts.break_glass": (None, {}, "/login/break-glass"),
         "accounts.signup": (None, {}, "/signup"),
         "accounts.confirm_signup": (None, {"token": confirm.rsplit("/", 1)[1]}, confirm),
         "accounts.request_reset": (None, {}, "/reset-password"),
@@ -171,6 +174,9 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
         "ideas.edit": ("employee", {"idea_id": w["own_idea"].id},
                        f"/ideas/{w['own_idea'].id}/edit"),
         "moderation.resolve": ("admin", {"flag_id": w["flag"].id}, "/admin/moderation"),
+        "provisioning.create_token": ("admin", {}, "/admin/provisioning"),
+        "provisioning.revoke_token": ("admin", {"token_id": w["scim_token"].id},
+                                      "/admin/provisioning"),
         "notifications.open": ("employee", {"notification_id": w["notification"].id},
                                "/notifications"),
         "notifications.read": ("employee", {"notification_id": w["notification"].id},
@@ -194,8 +200,14 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
     }
 
 
+# POST routes that take no HTML form: machines' JSON behind a bearer token, with tests of
+# their own bad input (tests/identity/test_scim_refusals.py and the scim2-tester run).
+NOT_FORMS = ("scim.",)
+
+
 def post_endpoints(app) -> list[str]:
-    return sorted({r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())})
+    return sorted({r.endpoint for r in app.url_map.iter_rules()
+                   if "POST" in (r.methods or ()) and not r.endpoint.startswith(NOT_FORMS)})
 
 
 def test_every_post_route_is_fuzzed(app, world):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pydantic
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 from scim2_models import (
     AuthenticationScheme,
     Bulk,
@@ -40,6 +40,7 @@ from scim2_models.path.expressions import CompareOperator, Comparison
 
 from ideaboard.core.permissions import requires
 from ideaboard.core.transactions import READ_METHODS, keep_after_refusal
+from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import csrf, db
 from ideaboard.identity.scim import services
@@ -92,11 +93,11 @@ def _operation() -> tuple[str | None, str, str | None]:
 
 
 def scim_base_url() -> str:
-    """``/scim/v2`` on the configured site (``BASE_URL``): clients keep the locations
-    they are given, so never from the request's Host header (core.urls); a development
-    server without a BASE_URL answers with its own address."""
-    base = current_app.config.get("BASE_URL") or request.url_root
-    return f"{base.rstrip('/')}{bp.url_prefix}"
+    """``/scim/v2`` on the configured site (``BASE_URL``, which every configuration
+    has): clients keep the locations they are given, so never from the request's Host
+    header; built by ``core.urls.absolute_url`` like every link for later."""
+    return absolute_url("scim.service_provider_config_view").removesuffix(
+        "/ServiceProviderConfig")
 
 
 def _location(kind: str, resource_id: str) -> str:
