@@ -37,6 +37,8 @@ BUTTONS_ONLY = {
     # E-mail preferences: a choice of frequency and checkboxes, nothing typed; a forged
     # value is refused by the choices' own validation.
     "accounts.email_preferences",
+    # Revoking a provisioning token: one button per token.
+    "provisioning.revoke_token",
 }
 
 
@@ -114,6 +116,7 @@ def bad_input(fields: dict) -> dict:
     "admin.new_department", "admin.edit_user", "admin.invitations", "comments.create",
     "comments.reply", "comments.edit", "flags.comment", "flags.idea", "ideas.new", "ideas.edit",
     "review.decide", "review.fast_track", "review.score", "review.start", "review.implement",
+    "accounts.break_glass", "provisioning.create_token",
 ])
 def test_a_refused_form_shows_the_error_summary(app, world, endpoint):  # noqa: F811
     who, args, source = routes(world)[endpoint]
