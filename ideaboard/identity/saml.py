@@ -44,6 +44,8 @@ from ideaboard.identity.services import SSORefused
 EXTENSION = "ideaboard.saml"
 # Seconds the clocks of the identity provider and this server may differ by.
 CLOCK_LEEWAY = 60
+# Seconds to wait for the identity provider's metadata document.
+METADATA_TIMEOUT = 10
 
 
 def register(app: Flask) -> None:
@@ -89,6 +91,8 @@ def _sp_settings(xmlsec: str) -> dict[str, Any]:
         "xmlsec_binary": xmlsec,
         "metadata": metadata,
         "accepted_time_diff": CLOCK_LEEWAY,
+        # A provider that does not answer must not hold a worker (remote metadata).
+        "http_client_timeout": METADATA_TIMEOUT,
         "allow_unknown_attributes": True,
         "service": {"sp": {
             "endpoints": {

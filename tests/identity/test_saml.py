@@ -238,3 +238,85 @@ def test_attributes_are_found_by_the_name_the_provider_sends(app, idp, sent, con
                                   email_attribute=sent))
     assert answer.status_code == 302, text(answer)
     assert db.session.scalars(sa.select(User.email)).one() == "ada@example.com"
+
+
+def test_metadata_is_fetched_from_the_providers_address(app, keys, tmp_path, httpserver):
+    _folder, (key, cert), _ = keys
+    httpserver.expect_request("/federationmetadata.xml").respond_with_data(
+        IdentityProvider(tmp_path, key, cert).metadata(), content_type="application/xml")
+    app.config.update(SAML_IDP_METADATA=httpserver.url_for("/federationmetadata.xml"),
+                      SAML_PROVIDER_NAME="Example SAML", ALLOWED_EMAIL_DOMAINS=["example.com"])
+    from ideaboard.identity import saml
+
+    saml.register(app)
+    idp = IdentityProvider(tmp_path, key, cert, app.test_client().get("/saml/metadata").data)
+    assert post(app, idp.answer(start(app, idp), "saml-ada",
+                                "ada@example.com")).status_code == 302
+    assert people() == 1
+
+
+def test_unreachable_metadata_is_a_clear_503(app):
+    from ideaboard.identity import saml
+    from tests.helpers.ports import free_port
+
+    app.config.update(SAML_IDP_METADATA=f"http://127.0.0.1:{free_port()}/metadata.xml",
+                      SAML_PROVIDER_NAME="Example SAML")
+    saml.register(app)
+    answer = app.test_client().get("/login/saml")
+    assert answer.status_code == 503
+    assert "Example SAML cannot be reached" in text(answer)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SamlRequest)) == 0
+
+
+def test_with_a_key_our_requests_are_signed_and_our_metadata_carries_the_certificate(
+        app, keys, tmp_path):
+    from urllib.parse import parse_qs, urlsplit
+
+    from saml2.sigver import verify_redirect_signature
+
+    from tests.helpers.saml import make_key_pair
+
+    _folder, (idp_key, idp_cert), _ = keys
+    sp_key, sp_cert = make_key_pair(tmp_path, "sp")
+    metadata_file = tmp_path / "idp-metadata.xml"
+    metadata_file.write_bytes(IdentityProvider(tmp_path, idp_key, idp_cert).metadata())
+    use_identity_provider(app, metadata_file, SAML_SP_KEY_FILE=str(sp_key),
+                          SAML_SP_CERT_FILE=str(sp_cert))
+    sp_metadata = app.test_client().get("/saml/metadata").get_data(as_text=True)
+    body = "".join(sp_cert.read_text().splitlines()[1:-1])
+    assert 'AuthnRequestsSigned="true"' in sp_metadata and body in sp_metadata
+    idp = IdentityProvider(tmp_path, idp_key, idp_cert, sp_metadata.encode())
+    location = app.test_client().get("/login/saml").location
+    query = {name: values[0] for name, values in parse_qs(urlsplit(location).query).items()}
+    crypto = idp.server.sec.sec_backend
+    assert verify_redirect_signature(query, crypto, cert=body)
+    forged = {**query, "SAMLRequest": query["SAMLRequest"][:-4] + "AAAA"}
+    assert not verify_redirect_signature(forged, crypto, cert=body)
+    # And the signed request is answered as any other.
+    assert post(app, idp.answer(idp.read_request(location), "saml-ada",
+                                "ada@example.com")).status_code == 302
+
+
+def test_copies_of_one_response_posted_at_once_sign_in_once(pg_app, keys, tmp_path):
+    """The replay check is one conditional UPDATE: on PostgreSQL, where the copies
+    really run at once, exactly one is accepted."""
+    from tests.helpers.concurrency import run_together
+
+    _folder, (key, cert), _ = keys
+    metadata_file = tmp_path / "idp-metadata.xml"
+    metadata_file.write_bytes(IdentityProvider(tmp_path, key, cert).metadata())
+    use_identity_provider(pg_app, metadata_file)
+    idp = IdentityProvider(tmp_path, key, cert, pg_app.test_client().get("/saml/metadata").data)
+    response = idp.answer(start(pg_app, idp), "saml-ada", "ada@example.com")
+    db.session.commit()
+    statuses: list[int] = []
+
+    def copy():
+        client = pg_app.test_client()
+        return lambda: statuses.append(
+            client.post("/saml/acs", data={"SAMLResponse": response}).status_code)
+
+    assert run_together(pg_app, [copy for _ in range(4)]) == []
+    assert sorted(statuses) == [302, 400, 400, 400]
+    db.session.expire_all()
+    assert people() == 1
