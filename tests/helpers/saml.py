@@ -46,7 +46,8 @@ class IdentityProvider:
     """pysaml2's identity provider, knowing our service provider by its metadata."""
 
     def __init__(self, folder: Path, key: Path, cert: Path, sp_metadata: bytes | None = None,
-                 lifetime_minutes: int = 5):
+                 lifetime_minutes: int = 5, sso_url: str = IDP_SSO_URL):
+        self.sso_url = sso_url
         sp_file = folder / "sp-metadata.xml"
         if sp_metadata is not None:
             sp_file.write_bytes(sp_metadata)
@@ -57,7 +58,7 @@ class IdentityProvider:
             "cert_file": str(cert),
             "allow_unknown_attributes": True,
             "service": {"idp": {
-                "endpoints": {"single_sign_on_service": [(IDP_SSO_URL, BINDING_HTTP_REDIRECT)]},
+                "endpoints": {"single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT)]},
                 "policy": {"default": {"lifetime": {"minutes": lifetime_minutes},
                                        "attribute_restrictions": None}},
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
@@ -76,7 +77,7 @@ class IdentityProvider:
 
     def read_request(self, location: str) -> Any:
         """The AuthnRequest carried by the app's redirect to ``location``."""
-        assert location.startswith(IDP_SSO_URL), location
+        assert location.startswith(self.sso_url), location
         query = parse_qs(urlsplit(location).query)
         return self.server.parse_authn_request(query["SAMLRequest"][0],
                                                BINDING_HTTP_REDIRECT).message
