@@ -153,6 +153,23 @@ class Config:
     OIDC_DEPARTMENT_CLAIM = _env("IDEABOARD_OIDC_DEPARTMENT_CLAIM", "department")
     # The button reads "Sign in with <this>".
     OIDC_PROVIDER_NAME = _env("IDEABOARD_OIDC_PROVIDER_NAME", "your company account")
+    # Single sign-on through SAML 2.0 (ideaboard/identity/saml.py, pysaml2 with the
+    # xmlsec1 program): on when the identity provider's metadata (an https URL or a file
+    # path) is set. Our entity id defaults to <BASE_URL>/saml/metadata; the key and
+    # certificate (PEM files) sign our requests and are needed only when the identity
+    # provider wants signed requests. The attribute names say where in the assertion the
+    # e-mail, the display name and the department are.
+    SAML_IDP_METADATA = _env("IDEABOARD_SAML_IDP_METADATA")
+    SAML_SP_ENTITY_ID = _env("IDEABOARD_SAML_SP_ENTITY_ID")
+    SAML_SP_KEY_FILE = _env("IDEABOARD_SAML_SP_KEY_FILE")
+    SAML_SP_CERT_FILE = _env("IDEABOARD_SAML_SP_CERT_FILE")
+    SAML_EMAIL_ATTRIBUTE = _env("IDEABOARD_SAML_EMAIL_ATTRIBUTE", "email")
+    SAML_NAME_ATTRIBUTE = _env("IDEABOARD_SAML_NAME_ATTRIBUTE", "displayName")
+    SAML_DEPARTMENT_ATTRIBUTE = _env("IDEABOARD_SAML_DEPARTMENT_ATTRIBUTE", "department")
+    # The button reads "Sign in with <this>".
+    SAML_PROVIDER_NAME = _env("IDEABOARD_SAML_PROVIDER_NAME", "your company account (SAML)")
+    # How long an AuthnRequest may wait for its answer, in seconds.
+    SAML_REQUEST_MAX_AGE = _env_int("IDEABOARD_SAML_REQUEST_MAX_AGE", 600)
     # SSO-only: password log-in, sign-up and reset are gone; admins keep a rate-limited,
     # audited break-glass log-in at /login/break-glass.
     SSO_ENFORCED = _env_bool("IDEABOARD_SSO_ENFORCED")

@@ -143,10 +143,12 @@ def register_throttling(app: Flask) -> None:
 
 
 def register_single_sign_on(app: Flask) -> None:
-    """The OpenID Connect client, when an issuer is configured (identity.oidc)."""
-    from ideaboard.identity.oidc import register
+    """The OpenID Connect client, when an issuer is configured (identity.oidc), and the
+    SAML service provider, when the identity provider's metadata is (identity.saml)."""
+    from ideaboard.identity import oidc, saml
 
-    register(app)
+    oidc.register(app)
+    saml.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -47,3 +47,18 @@ class ExternalIdentity(Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SamlRequest(Model):
+    """An AuthnRequest this app sent, kept so the identity provider's answer can be
+    matched to it without the session cookie (the identity provider's cross-site POST
+    carries none under ``SameSite=Lax``): a Response is accepted only ``InResponseTo``
+    an outstanding, unexpired request, which it then marks used, so a replayed Response
+    is refused."""
+
+    __tablename__ = "saml_requests"
+
+    # pysaml2's request ids ("id-" and 32 random characters); the schema allows more.
+    id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -54,9 +54,10 @@ def register(app: Flask) -> None:
     with a configuration that cannot work (no client id, SSO-only without SSO)."""
     discovery = metadata_url(app.config)
     if discovery is None:
-        if app.config.get("SSO_ENFORCED"):
+        if app.config.get("SSO_ENFORCED") and not app.config.get("SAML_IDP_METADATA"):
             raise RuntimeError("IDEABOARD_SSO_ENFORCED needs single sign-on: set "
-                               "IDEABOARD_OIDC_ISSUER (and its client id and secret).")
+                               "IDEABOARD_OIDC_ISSUER (and its client id and secret) or "
+                               "IDEABOARD_SAML_IDP_METADATA.")
         return
     if not app.config.get("OIDC_CLIENT_ID"):
         raise RuntimeError("IDEABOARD_OIDC_ISSUER is set but IDEABOARD_OIDC_CLIENT_ID is not.")
@@ -76,6 +77,11 @@ def _client():
     if oauth is None:
         raise SSORefused("Single sign-on is not set up on this Ideaboard.", 404)
     return oauth.create_client(CLIENT_NAME)
+
+
+def configured() -> bool:
+    """Whether OpenID Connect sign-in is set up on this app."""
+    return EXTENSION in current_app.extensions
 
 
 def provider_name() -> str:

@@ -1,24 +1,26 @@
-"""Single sign-on: start an OpenID Connect sign-in and take the provider's answer; the
-admins' page of its status."""
+"""Single sign-on: start an OpenID Connect or SAML sign-in and take the provider's
+answer; the admins' page of its status."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ideaboard.accounts import sessions
 from ideaboard.core.permissions import PUBLIC, requires
 from ideaboard.core.urls import absolute_url
-from ideaboard.identity import oidc, queries
+from ideaboard.extensions import csrf
+from ideaboard.identity import oidc, queries, saml
 from ideaboard.identity.models import Provider
 from ideaboard.identity.services import (
     SSORefused,
     company_root,
     provision_from_sso,
-    sso_configured,
+    remember_saml_request,
+    use_saml_request,
 )
 
 bp = Blueprint("identity", __name__)
@@ -35,7 +37,8 @@ def _refused(error: SSORefused):
 @bp.app_context_processor
 def _sign_in_button() -> dict:
     """What the login page needs to offer single sign-on (None: not set up)."""
-    return {"sso_provider_name": oidc.provider_name() if sso_configured() else None}
+    return {"sso_provider_name": oidc.provider_name() if oidc.configured() else None,
+            "saml_provider_name": saml.provider_name() if saml.configured() else None}
 
 
 @bp.get("/login/sso")
@@ -67,6 +70,59 @@ def sso_callback():
     return _home()
 
 
+@bp.get("/saml/metadata")
+@requires(PUBLIC)
+def saml_metadata():
+    """Our SAML service provider metadata, for the identity provider's administrator
+    (its address is also our entity id unless one is configured)."""
+    try:
+        document = saml.metadata()
+    except SSORefused as error:
+        return _refused(error)
+    return Response(document, mimetype="application/samlmetadata+xml")
+
+
+@bp.get("/login/saml")
+@requires(PUBLIC)
+def saml_login():
+    """Send the browser to the SAML identity provider with an AuthnRequest (HTTP-Redirect),
+    whose id is kept here to match the answer to it."""
+    if current_user.is_authenticated:
+        return redirect(url_for("ideas.index"))
+    try:
+        request_id, answer = saml.start()
+    except SSORefused as error:
+        return _refused(error)
+    remember_saml_request(request_id, current_app.config["SAML_REQUEST_MAX_AGE"])
+    return answer
+
+
+@bp.post("/saml/acs")
+@csrf.exempt
+@requires(PUBLIC)
+def saml_acs():
+    """The assertion consumer service: the identity provider's cross-site POST (no
+    CSRF token, no session cookie). The Response must answer an outstanding request of
+    ours, which it uses up; then the person is made or updated and signed in."""
+    max_age = current_app.config["SAML_REQUEST_MAX_AGE"]
+    try:
+        if not saml.configured():
+            raise SSORefused("SAML sign-in is not set up on this Ideaboard.", 404)
+        saml_response = request.form.get("SAMLResponse", "")
+        if not saml_response:
+            raise SSORefused("No SAML Response was posted here.", 400)
+        request_id = use_saml_request(saml.in_response_to(saml_response), max_age)
+        claims = saml.finish(saml_response, request_id)
+        user = provision_from_sso(Provider.SAML, claims.subject, claims.email,
+                                  claims.email_verified, claims.display_name,
+                                  claims.department)
+    except SSORefused as error:
+        return _refused(error)
+    sessions.sign_in(user)
+    flash(f"Welcome, {user.display_name}.", "success")
+    return _home()
+
+
 def _home() -> Response:
     return redirect(url_for("ideas.index"))
 
@@ -78,7 +134,10 @@ def admin_status():
     what it did that an admin may need to act on (an unknown department, a link)."""
     config = current_app.config
     return render_template(
-        "identity/admin.html", configured=sso_configured(),
+        "identity/admin.html", configured=oidc.configured(), saml_configured=saml.configured(),
+        saml_entity_id=saml.entity_id(), saml_acs=absolute_url("identity.saml_acs"),
+        saml_metadata=absolute_url("identity.saml_metadata"),
+        saml_last_sign_in=queries.last_sign_in(Provider.SAML),
         discovery=oidc.metadata_url(config), sources=queries.people_by_source(),
         last_sign_in=queries.last_sign_in(Provider.OIDC), root=company_root(),
         events=queries.noteworthy_events())

@@ -1,6 +1,6 @@
 """Just-in-time accounts: the person a single sign-on names, made or brought up to date.
 
-Independent of the protocol: the OIDC callback (and later the SAML assertion consumer)
+Independent of the protocol: the OIDC callback and the SAML assertion consumer
 turns what the identity provider says into plain values and calls ``provision_from_sso``.
 
 Rules (issue 14):
@@ -27,6 +27,9 @@ Services flush; the request commits.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import cast
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -41,7 +44,7 @@ from ideaboard.accounts.services import email_domain_allowed, user_snapshot
 from ideaboard.audit.services import changes, record
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.identity.models import ExternalIdentity, Provider
+from ideaboard.identity.models import ExternalIdentity, Provider, SamlRequest
 from ideaboard.org.models import Department
 
 # The longest display name the accounts table holds.
@@ -193,4 +196,43 @@ def _update(user: User, name: str, department: Department | None, provider: Prov
 
 def sso_configured() -> bool:
     """Whether any single sign-on is set up on this app."""
-    return bool(current_app.extensions.get("ideaboard.oidc"))
+    return bool(current_app.extensions.get("ideaboard.oidc")
+                or current_app.extensions.get("ideaboard.saml"))
+
+
+def remember_saml_request(request_id: str, max_age: int) -> None:
+    """Keep the id of an AuthnRequest just sent; forget those too old to be answered
+    (so the table holds a few minutes of sign-ins, not all of them). Flushes."""
+    db.session.execute(sa.delete(SamlRequest).where(
+        SamlRequest.created_at < utcnow() - timedelta(seconds=max_age)))
+    db.session.add(SamlRequest(id=request_id))
+    db.session.flush()
+
+
+def use_saml_request(request_id: str | None, max_age: int) -> str:
+    """Mark the AuthnRequest a Response answers as used (its id), or raise ``SSORefused``: it
+    was never sent from here, it is too old, or it was answered already (a replay).
+    One conditional UPDATE, so two copies of one Response racing each other cannot
+    both pass. Flushes."""
+    if not request_id:
+        raise SSORefused("The identity provider's answer does not say which sign-in it "
+                         "answers (no InResponseTo). Start again from the login page.", 400)
+    cutoff = utcnow() - timedelta(seconds=max_age)
+    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
+    claimed = cast(sa.CursorResult, db.session.execute(
+        sa.update(SamlRequest)
+        .where(SamlRequest.id == request_id, SamlRequest.used_at.is_(None),
+               SamlRequest.created_at >= cutoff)
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)))
+    if claimed.rowcount == 1:
+        return request_id
+    sent = db.session.get(SamlRequest, request_id)
+    if sent is None:
+        raise SSORefused("The identity provider's answer is for a sign-in that did not "
+                         "start here (unknown InResponseTo). Start again from the login "
+                         "page.", 400)
+    if sent.used_at is not None:
+        raise SSORefused("The identity provider's answer was already used: a sign-in "
+                         "answer counts once. Start again from the login page.", 400)
+    raise SSORefused("The sign-in took too long: its request has expired. Start again "
+                     "from the login page.", 400)

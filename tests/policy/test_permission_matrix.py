@@ -69,6 +69,10 @@ MATRIX: dict[str, Case] = {
     # the signed-in are sent on to the app. Its refusals: tests/identity.
     "identity.sso_login": Case(GET="DOOOOOO"),
     "identity.sso_callback": Case(GET="DDDDDDD"),
+    # SAML likewise (not configured: 404); its answers and refusals: tests/identity/test_saml.py.
+    "identity.saml_login": Case(GET="DOOOOOO"),
+    "identity.saml_metadata": Case(GET="DDDDDDD"),
+    "identity.saml_acs": Case(POST="DDDDDDD"),
     "accounts.signup": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.signup_sent": Case(GET="OOOOOOO"),
     "accounts.confirm_signup": Case(GET="OOOOOOO", POST="OOOOOOO"),  # a bad link: back to sign-up
