@@ -126,24 +126,32 @@ def login():
     form = LoginForm()
     status = _status()
     if form.validate_on_submit():
-        # Failed attempts are limited per account and per address (core.throttling).
-        account = services.normalise_email(required(form.email.data))
-        try:
-            throttling.check_login(account)
-        except throttling.Throttled as error:
-            form.form_errors.append(error.description)
-            status = error.code
-        else:
-            user = services.authenticate(required(form.email.data), required(form.password.data))
-            if user is None:
-                throttling.failed_login(account)
-                # One message whatever was wrong, so it never reveals who has an account.
-                add_error(form.password,
-                          "That e-mail and password do not match an active account.")
-            else:
-                sessions.sign_in(user, remember=form.remember.data)
-                return redirect(safe_next(request.args.get("next"), _home()))
+        user, status = _checked_password(
+            form, services.authenticate, status,
+            # One message whatever was wrong, so it never reveals who has an account.
+            "That e-mail and password do not match an active account.")
+        if user is not None:
+            sessions.sign_in(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), _home()))
     return render_template("accounts/login.html", form=form), status
+
+
+def _checked_password(form: LoginForm, authenticate, status: int,
+                      wrong: str) -> tuple[User | None, int]:
+    """The account ``form``'s e-mail and password open through ``authenticate``, or None
+    with the form's error added; failed attempts are limited per account and per address
+    (core.throttling). The status to answer with if nobody was signed in."""
+    account = services.normalise_email(required(form.email.data))
+    try:
+        throttling.check_login(account)
+    except throttling.Throttled as error:
+        form.form_errors.append(error.description)
+        return None, error.code
+    user = authenticate(required(form.email.data), required(form.password.data))
+    if user is None:
+        throttling.failed_login(account)
+        add_error(form.password, wrong)
+    return user, status
 
 
 @bp.route("/login/break-glass", methods=["GET", "POST"])
@@ -159,24 +167,14 @@ def break_glass():
     del form.remember  # an emergency sign-in is not remembered
     status = _status()
     if form.validate_on_submit():
-        account = services.normalise_email(required(form.email.data))
-        try:
-            throttling.check_login(account)
-        except throttling.Throttled as error:
-            form.form_errors.append(error.description)
-            status = error.code
-        else:
-            user = services.break_glass_authenticate(required(form.email.data),
-                                                     required(form.password.data))
-            if user is None:
-                throttling.failed_login(account)
-                add_error(form.password, "That e-mail and password do not match an active "
-                                         "administrator's account.")
-            else:
-                sessions.sign_in(user)
-                flash("You are signed in with the emergency log-in; it is in the audit "
-                      "trail.", "info")
-                return redirect(_home())
+        user, status = _checked_password(
+            form, services.break_glass_authenticate, status,
+            "That e-mail and password do not match an active administrator's account.")
+        if user is not None:
+            sessions.sign_in(user)
+            flash("You are signed in with the emergency log-in; it is in the audit "
+                  "trail.", "info")
+            return redirect(_home())
     return render_template("accounts/break_glass.html", form=form), status
 
 

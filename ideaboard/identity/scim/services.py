@@ -38,7 +38,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -101,15 +101,24 @@ def stored(resource: Any) -> dict:
     return data
 
 
+T = TypeVar("T")
+
+
 # --- people -----------------------------------------------------------------------
+
+def _by_scim_id(model: type[T], resource_id: str, kind: str) -> T:
+    """The row of ``model`` whose SCIM id is ``resource_id`` (digits, bounded);
+    NotFoundException otherwise."""
+    row = db.session.get(model, int(resource_id)) if resource_id.isdigit() and len(
+        resource_id) < 10 else None
+    if row is None:
+        raise NotFoundException(detail=f"No {kind} with id {resource_id}.")
+    return row
+
 
 def scim_user(user_id: str) -> ScimUser:
     """The provisioned person with SCIM id ``user_id``; NotFoundException otherwise."""
-    record_ = db.session.get(ScimUser, int(user_id)) if user_id.isdigit() and len(
-        user_id) < 10 else None
-    if record_ is None:
-        raise NotFoundException(detail=f"No User with id {user_id}.")
-    return record_
+    return _by_scim_id(ScimUser, user_id, "User")
 
 
 def user_resource(record_: ScimUser) -> Any:
@@ -359,11 +368,7 @@ def _follow_manager(user: User, resource: Any, reason: str) -> None:
 
 def scim_group(group_id: str) -> ScimGroup:
     """The group with SCIM id ``group_id``; NotFoundException otherwise."""
-    group = db.session.get(ScimGroup, int(group_id)) if group_id.isdigit() and len(
-        group_id) < 10 else None
-    if group is None:
-        raise NotFoundException(detail=f"No Group with id {group_id}.")
-    return group
+    return _by_scim_id(ScimGroup, group_id, "Group")
 
 
 def group_resource(group: ScimGroup) -> Any:
