@@ -135,7 +135,7 @@ def _provision(provider: Provider, subject: str, email: str | None, email_verifi
     if user is None:
         user = _create(provider, email, name, department)
     elif identity is None:
-        _link(provider, subject, user)
+        identity = _link(provider, subject, user)
     if identity is None:
         identity = ExternalIdentity(user=user, provider=provider.value, subject=subject)
         db.session.add(identity)
@@ -167,11 +167,15 @@ def _create(provider: Provider, email: str, name: str, department: Department | 
     return user
 
 
-def _link(provider: Provider, subject: str, user: User) -> None:
-    """Link an existing account (found by its e-mail) to this subject, or refuse."""
+def _link(provider: Provider, subject: str, user: User) -> ExternalIdentity | None:
+    """Link an existing account (found by its e-mail) to this subject, or refuse. The
+    link itself if the same person's sign-in in another request made it a moment ago
+    (between this one's look-up by subject and by e-mail); None when it is to be made."""
     taken = db.session.scalars(sa.select(ExternalIdentity).where(
         ExternalIdentity.provider == provider.value,
         ExternalIdentity.user_id == user.id)).first()
+    if taken is not None and taken.subject == subject:
+        return taken
     if taken is not None:
         raise SSORefused("An Ideaboard account with your e-mail address is already linked "
                          "to another identity at your identity provider. Ask an "
@@ -179,6 +183,7 @@ def _link(provider: Provider, subject: str, user: User) -> None:
     record(None, "identity.link", user, after={"provider": provider.value},
            reason="An existing account with the same verified e-mail address, linked at "
                   "its first single sign-on.")
+    return None
 
 
 def _update(user: User, name: str, department: Department | None, provider: Provider) -> None:
