@@ -252,6 +252,10 @@ class Config:
     RATELIMIT_FLAGS = _env("IDEABOARD_RATELIMIT_FLAGS", "20 per hour;50 per day")
     # Mention notifications one person may cause (each person mentioned counts one).
     RATELIMIT_MENTIONS = _env("IDEABOARD_RATELIMIT_MENTIONS", "50 per hour;200 per day")
+    # SAML sign-ins started from one address (each keeps a row for SAML_REQUEST_MAX_AGE):
+    # above a large office's morning behind one NAT, below a script's flood.
+    RATELIMIT_SAML_STARTS = _env("IDEABOARD_RATELIMIT_SAML_STARTS",
+                                 "120 per minute;2000 per hour")
     MAX_MENTIONS_PER_COMMENT = _env_int("IDEABOARD_MAX_MENTIONS_PER_COMMENT", 10)
     # Trust this many proxies' X-Forwarded-For (Werkzeug ProxyFix); 0 ignores the header.
     PROXY_FIX_X_FOR = _env_int("IDEABOARD_PROXY_FIX_X_FOR", 0)

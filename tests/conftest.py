@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import has_app_context
 
 from ideaboard import create_app
 from ideaboard.extensions import db
@@ -111,6 +112,29 @@ def app(database_url, tmp_path):
         _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def throttled_app(database_url):
+    """``throttled_app(**config)``: an app with rate limits on; its connections are closed after."""
+    made = []
+
+    def make(**overrides):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
+                          **overrides}, env="testing")
+        app.test_client_class = IsolatedClient
+        made.append(app)
+        return app
+
+    yield make
+    if has_app_context():
+        # The test's own session may have loaded rows while one of these apps was current
+        # (Flask-SQLAlchemy binds to the current app's engine): give that connection back
+        # before the engines are closed, or it is left open (a ResourceWarning later).
+        db.session.remove()
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

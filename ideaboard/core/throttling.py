@@ -61,6 +61,8 @@ LIMITS: dict[str, tuple[str, str]] = {
     "follow": ("RATELIMIT_FOLLOWS", "You have followed and unfollowed many ideas in a short time."),
     "flag": ("RATELIMIT_FLAGS", "You have reported a lot of content in a short time."),
     "mention": ("RATELIMIT_MENTIONS", "You have mentioned many colleagues in a short time."),
+    "saml_start": ("RATELIMIT_SAML_STARTS",
+                   "Many SAML sign-ins were started from your network a short while ago."),
 }
 _EXTENSION = "ideaboard.throttle"
 
@@ -178,6 +180,11 @@ def limit_account(name: str, account: str) -> None:
     """Count one request about ``account`` (the normalised e-mail); raise ``Throttled``
     when over."""
     throttle().hit(name, account_key(account))
+
+
+def limit_address(name: str) -> None:
+    """Count one request from this client's address; raise ``Throttled`` when over."""
+    throttle().hit(name, client_address())
 
 
 def spend(name: str, user, cost: int = 1) -> None:

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ideaboard.accounts import sessions
+from ideaboard.core import throttling
 from ideaboard.core.permissions import PUBLIC, requires
 from ideaboard.core.urls import absolute_url
 from ideaboard.extensions import csrf
@@ -25,6 +36,10 @@ from ideaboard.identity.services import (
 
 bp = Blueprint("identity", __name__)
 log = logging.getLogger("ideaboard.identity")
+# The session key of the SAML sign-ins this browser started (their AuthnRequest ids).
+SAML_STARTED = "saml_started"
+# How many sign-ins one browser may have under way at once (tabs).
+SAML_STARTED_KEEP = 5
 
 
 def _refused(error: SSORefused):
@@ -86,14 +101,18 @@ def saml_metadata():
 @requires(PUBLIC)
 def saml_login():
     """Send the browser to the SAML identity provider with an AuthnRequest (HTTP-Redirect),
-    whose id is kept here to match the answer to it."""
+    whose id is kept here to match the answer to it, and in this browser's session to
+    bind the answer to the browser that asked."""
     if current_user.is_authenticated:
         return redirect(url_for("ideas.index"))
+    throttling.limit_address("saml_start")
     try:
         request_id, answer = saml.start()
     except SSORefused as error:
         return _refused(error)
     remember_saml_request(request_id, current_app.config["SAML_REQUEST_MAX_AGE"])
+    session[SAML_STARTED] = [*session.get(SAML_STARTED, [])[-(SAML_STARTED_KEEP - 1):],
+                             request_id]
     return answer
 
 
@@ -101,9 +120,33 @@ def saml_login():
 @csrf.exempt
 @requires(PUBLIC)
 def saml_acs():
-    """The assertion consumer service: the identity provider's cross-site POST (no
-    CSRF token, no session cookie). The Response must answer an outstanding request of
-    ours, which it uses up; then the person is made or updated and signed in."""
+    """The assertion consumer service: the identity provider's cross-site POST, which
+    under ``SameSite=Lax`` carries no session cookie. It hands the Response straight
+    back to the browser in a form that posts it to ``saml_continue`` from this site, so
+    the cookie comes along; it reads and writes nothing (a session written here would
+    replace the browser's own)."""
+    if not saml.configured():
+        return _refused(SSORefused("SAML sign-in is not set up on this Ideaboard.", 404))
+    saml_response = request.form.get("SAMLResponse", "")
+    if not saml_response:
+        return _refused(SSORefused("No SAML Response was posted here.", 400))
+    page = make_response(render_template("identity/saml_continue.html",
+                                         saml_response=saml_response))
+    # It holds the signed assertion: kept by no cache, not even the browser's history.
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@bp.post("/saml/acs/continue")
+@csrf.exempt
+@requires(PUBLIC)
+def saml_continue():
+    """The Response, posted again from this site with the session cookie. It must answer
+    a sign-in this browser started (so nobody can sign a person in as someone else by
+    making their browser post the attacker's own Response: a login CSRF) and an
+    outstanding request of ours, which it uses up; then the person is made or updated
+    and signed in. No CSRF token: the binding is the proof, and the ACS page that posts
+    here may not write the session that would hold one."""
     max_age = current_app.config["SAML_REQUEST_MAX_AGE"]
     try:
         if not saml.configured():
@@ -112,12 +155,17 @@ def saml_acs():
         if not saml_response:
             raise SSORefused("No SAML Response was posted here.", 400)
         request_id = use_saml_request(saml.in_response_to(saml_response), max_age)
+        started = session.get(SAML_STARTED, [])
+        if request_id not in started:
+            raise SSORefused("This sign-in was not started in this browser. Start again "
+                             "from the login page.", 400)
         claims = saml.finish(saml_response, request_id)
         user = provision_from_sso(Provider.SAML, claims.subject, claims.email,
                                   claims.email_verified, claims.display_name,
                                   claims.department)
     except SSORefused as error:
         return _refused(error)
+    session[SAML_STARTED] = [started_id for started_id in started if started_id != request_id]
     sessions.sign_in(user)
     flash(f"Welcome, {user.display_name}.", "success")
     return _home()

@@ -6,8 +6,10 @@ page's policy allows; no form posts off the site). Its id is kept server-side
 (``saml_requests``, ``services.remember_saml_request``): the identity provider answers
 with a cross-site POST to the assertion consumer service, which under ``SameSite=Lax``
 carries no session cookie, so the answer is matched to its request by
-``InResponseTo`` in the database, never in the cookie, and the request is marked used
-(a replayed Response is refused).
+``InResponseTo`` in the database, and the request is marked used (a replayed Response
+is refused). The assertion consumer service only hands the Response back to the
+browser, which posts it on from this site with its cookie; that step checks the
+request was started in this browser (``routes.saml_continue``: no login CSRF).
 
 pysaml2 checks the Response: the assertion's signature against the identity
 provider's certificate in its metadata (``want_assertions_signed``: an unsigned

@@ -129,3 +129,7 @@ document.addEventListener("click", async (event) => {
   if (old) old.replaceWith(node); else form.before(node);
   node.focus();
 });
+
+// The last step of a SAML sign-in (identity/saml_continue.html) goes on by itself;
+// without this file its button does the same.
+for (const form of document.querySelectorAll("form[data-submit-on-load]")) form.submit();

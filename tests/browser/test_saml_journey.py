@@ -4,7 +4,7 @@ identity provider in Chromium and posts an idea.
 The identity provider is pysaml2's, served on ``localhost`` while the app is on
 ``127.0.0.1``: another site, so its HTTP-POST of the Response to the assertion consumer
 service is a real cross-site POST, which under ``SameSite=Lax`` carries no session
-cookie of the app."""
+cookie of the app; the page it answers with posts the Response on (app.js) with it."""
 
 from __future__ import annotations
 

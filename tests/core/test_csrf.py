@@ -12,9 +12,10 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # its own bearer token 401, whoever is signed in (tested below, and in tests/identity).
 BEARER_ONLY = ("scim.",)
 # Exempt because the identity provider's browser POST is cross-site (it carries no
-# cookie to check a token against): what proves it is the provider's signed answer to an
-# AuthnRequest of ours (tests/identity/test_saml.py). Anything else is refused.
-SIGNED_BY_THE_PROVIDER = {"identity.saml_acs"}
+# cookie to check a token against): the ACS only hands the Response back to the browser,
+# whose same-site post on is proven by the provider's signed answer to an AuthnRequest
+# this browser started (tests/identity/test_saml.py). Anything else is refused.
+SIGNED_BY_THE_PROVIDER = {"identity.saml_acs", "identity.saml_continue"}
 
 
 def unsafe_routes(app) -> list[tuple[str, str, str]]:

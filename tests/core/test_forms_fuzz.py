@@ -203,7 +203,7 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
 # POST routes that take no HTML form: machines' JSON behind a bearer token, and the
 # identity provider's signed SAML answer, with tests of their own bad input
 # (tests/identity/test_scim_refusals.py, the scim2-tester run, tests/identity/test_saml.py).
-NOT_FORMS = ("scim.", "identity.saml_acs")
+NOT_FORMS = ("scim.", "identity.saml_")
 
 
 def post_endpoints(app) -> list[str]:

@@ -2,9 +2,11 @@
 the test process, with its own RSA key and certificate (made by ``openssl``), signing
 its answers with the ``xmlsec1`` program as the app does when it checks them.
 
-The test drives the browser's part: it reads the AuthnRequest from the app's redirect,
-has the identity provider answer it (``IdentityProvider.answer``), and posts the
-Response to the app's assertion consumer service.
+The test drives the browser's part (``SamlBrowser``): it starts the sign-in, reads the
+AuthnRequest from the app's redirect, has the identity provider answer it
+(``IdentityProvider.answer``), and posts the Response as a browser does: cross-site to
+the app's assertion consumer service without the session cookie, then on from the page
+it answers with, with the cookie.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import shutil
 import subprocess  # nosec B404
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -99,6 +102,50 @@ class IdentityProvider:
             authn={"class_ref": AUTHN_PASSWORD, "authn_auth": IDP_ENTITY_ID},
             sign_assertion=sign_assertion, sign_response=False)
         return base64.b64encode(str(response).encode()).decode()
+
+
+class _Form(HTMLParser):
+    """The first form of a page: where it posts and its fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form" and self.action is None:
+            self.action = found.get("action") or ""
+        elif tag == "input" and found.get("name"):
+            self.fields[found["name"] or ""] = found.get("value") or ""
+
+
+class SamlBrowser:
+    """One browser signing in with SAML: a test client that keeps its session cookie."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.client = app.test_client()
+
+    def start(self, idp: IdentityProvider) -> Any:
+        """GET /login/saml; the AuthnRequest its redirect carries, read by the provider."""
+        begin = self.client.get("/login/saml")
+        assert begin.status_code == 302, begin.status_code
+        return idp.read_request(begin.location)
+
+    def post(self, saml_response: str, data: dict[str, str] | None = None):
+        """The provider's cross-site POST of ``saml_response`` (or of ``data``) to the
+        assertion consumer service, by a client with no cookie (``SameSite=Lax``
+        sends none), then the ACS page's own form, posted from this browser; the
+        ACS's answer if it has no form."""
+        landing = self.app.test_client().post(
+            "/saml/acs", data={"SAMLResponse": saml_response} if data is None else data)
+        assert "Set-Cookie" not in landing.headers, "the ACS must not write a session"
+        form = _Form()
+        form.feed(landing.get_data(as_text=True))
+        if landing.status_code != 200 or form.action is None:
+            return landing
+        return self.client.post(form.action, data=form.fields)
 
 
 def use_identity_provider(app, metadata_file: Path, **config: Any) -> None:

@@ -83,21 +83,15 @@ def test_break_glass_is_for_admins_only(enforced, client, employee, company):
         AuditEntry.action == "user.break_glass_login")) == 0
 
 
-def test_break_glass_is_rate_limited(database_url, httpserver):
+def test_break_glass_is_rate_limited(throttled_app, httpserver):
     provider = CraftedProvider(httpserver)
-    limited = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-                          "RATELIMIT_BREAK_GLASS": "3 per minute"}, env="testing")
-    try:
-        with limited.app_context():
-            use_provider(limited, provider.issuer, SSO_ENFORCED=True)
-            client = limited.test_client()
-            codes = [break_glass(client, "nobody@example.com", "guess").status_code
-                     for _ in range(4)]
-            assert codes == [422, 422, 422, 429]
-    finally:
-        with limited.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    limited = throttled_app(RATELIMIT_BREAK_GLASS="3 per minute")
+    with limited.app_context():
+        use_provider(limited, provider.issuer, SSO_ENFORCED=True)
+        client = limited.test_client()
+        codes = [break_glass(client, "nobody@example.com", "guess").status_code
+                 for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
 
 
 def test_sso_only_without_single_sign_on_refuses_to_start(database_url):

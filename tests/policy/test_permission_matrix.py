@@ -73,6 +73,7 @@ MATRIX: dict[str, Case] = {
     "identity.saml_login": Case(GET="DOOOOOO"),
     "identity.saml_metadata": Case(GET="DDDDDDD"),
     "identity.saml_acs": Case(POST="DDDDDDD"),
+    "identity.saml_continue": Case(POST="DDDDDDD"),
     "accounts.signup": Case(GET="OOOOOOO", POST="OOOOOOO"),
     "accounts.signup_sent": Case(GET="OOOOOOO"),
     "accounts.confirm_signup": Case(GET="OOOOOOO", POST="OOOOOOO"),  # a bad link: back to sign-up
