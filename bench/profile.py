@@ -47,7 +47,7 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         slug = one("SELECT slug FROM departments WHERE id = :d", d=department)
         vote_target = one("SELECT id FROM ideas WHERE title = :t", t=gen.VOTE_TITLES[0])
     engine.dispose()
-    user, boss = gen.USER_EMAIL, gen.MANAGER_EMAIL
+    user, boss, admin = gen.USER_EMAIL, gen.MANAGER_EMAIL, gen.ADMIN_EMAIL
     return {
         "trending": ("/?sort=trending", user),
         "top": ("/?sort=top", user),
@@ -62,10 +62,24 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         "notifications": ("/notifications", user),
         "help": ("/help", user),
         "vote": (f"/ideas/{vote_target}/vote", user),  # POSTs: writes to the database
+        # Single sign-on and provisioning (issue 14): the admins' pages, and the SCIM
+        # list an identity provider pages through (a page of 100, as Entra ID asks).
+        "admin-sso": ("/admin/single-sign-on", admin),
+        "admin-provisioning": ("/admin/provisioning/", admin),
+        "scim-users": ("/scim/v2/Users?startIndex=1&count=100", SCIM),
+        # What Entra ID and Okta ask before each create: is this userName there?
+        "scim-lookup": ('/scim/v2/Users?filter=userName%20eq%20%22' + _scim_name(7) + '%22',
+                        SCIM),
+        # Operations (issue 19): a load balancer's readiness check and a scrape, anonymous
+        # (the metrics allow 127.0.0.1 by default).
+        "readyz": ("/readyz", ANONYMOUS),
+        "metrics": ("/metrics", ANONYMOUS),
     }
 
 
 FAR = "#far"  # marks a path whose far page is measured (see _pages)
+ANONYMOUS = ""  # the viewer of a page nobody signs in to
+SCIM = "scim"  # the viewer of a SCIM page: a provisioning token (_scim_client)
 
 
 def _far_page(client, path: str) -> str:
@@ -88,6 +102,46 @@ def _signed_in_client(app, email: str):
     if response.status_code != 302:
         raise SystemExit(f"logging in as {email} answered {response.status_code}")
     return client
+
+
+def _client_for(app, viewer: str):
+    """A test client that views pages as ``viewer``: signed in by e-mail, anonymous, or
+    sending a SCIM token's ``Authorization`` header (a token made here, in production's
+    way, and revoked when the process ends with the database's other rows)."""
+    if viewer == ANONYMOUS:
+        return app.test_client()
+    if viewer != SCIM:
+        return _signed_in_client(app, viewer)
+    from ideaboard.core.transactions import unit_of_work
+    from ideaboard.identity.scim.tokens import create_token
+
+    with app.app_context(), unit_of_work():
+        _token, secret = create_token("bench.profile", None)
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    _provision(client)
+    return client
+
+
+SCIM_PEOPLE = 200  # provisioned through SCIM before its pages are measured
+
+
+def _scim_name(number: int) -> str:
+    return f"scim-{number}@{gen.BENCH_DOMAIN}"
+
+
+def _provision(client) -> None:
+    """Provision people through SCIM itself, as an identity provider's first sync does,
+    until ``SCIM_PEOPLE`` are there (this writes to the database, once)."""
+    there = client.get("/scim/v2/Users?count=0").get_json()["totalResults"]
+    for number in range(there, SCIM_PEOPLE):
+        response = client.post("/scim/v2/Users", json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": _scim_name(number), "displayName": f"Provisioned Person {number}",
+            "emails": [{"value": _scim_name(number), "primary": True}], "active": True})
+        if response.status_code != 201:
+            raise SystemExit(f"SCIM create answered {response.status_code}: "
+                             f"{response.get_data(as_text=True)[:300]}")
 
 
 def _requester(client, path: str):
@@ -148,10 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     pages = _pages(args.db_url)
     clients: dict[str, object] = {}
     for key in args.page or pages:
-        path, email = pages[key]
-        if email not in clients:
-            clients[email] = _signed_in_client(app, email)
-        client = clients[email]
+        path, viewer = pages[key]
+        if viewer not in clients:
+            clients[viewer] = _client_for(app, viewer)
+        client = clients[viewer]
         if path.endswith(FAR):
             path = _far_page(client, path.removesuffix(FAR))
         # Floor and page alternate, and the median ratio of the rounds is reported, so

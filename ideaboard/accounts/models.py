@@ -79,6 +79,9 @@ class User(UserMixin, Model):
         enum_check("email_frequency", [f.value for f in EmailFrequency]),
         enum_check("source", [s.value for s in AccountSource]),
         sa.CheckConstraint("unread_notifications >= 0", name="unread_non_negative"),
+        # The admins' count of people by source (identity.queries.people_by_source)
+        # reads this index alone, never the rows.
+        sa.Index("ix_users_source_active", "source", "active"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ from ideaboard.identity.models import ExternalIdentity
 from ideaboard.identity.scim.models import ProvisioningEvent, ScimUser
 from tests.helpers.factories import PASSWORD, IdeaFactory, UserFactory
 from tests.helpers.login import AuthActions
+from tests.helpers.queries import QueryCounter
 from tests.helpers.scim import SCIM_JSON, ScimClient, assert_scim_error, new_token
 from tests.identity import scim_payloads as payloads
 
@@ -91,6 +92,21 @@ def test_paging_with_start_index_and_count(scim, org):
     assert page["itemsPerPage"] == 2
     assert [r["id"] for r in page["Resources"]] == ids[1:3]
     assert scim.get("/Users?count=0").get_json()["Resources"] == []
+
+
+def test_a_page_of_people_costs_the_same_statements_whatever_its_length(scim, org):
+    """Each resource's ``active`` is its account's: loaded with the page, not per row."""
+    for n in range(6):
+        assert scim.post("/Users", payloads.okta_create(f"p{n}@example.com")).status_code == 201
+    db.session.remove()
+
+    def statements(count: int) -> int:
+        with QueryCounter() as counter:
+            page = scim.get(f"/Users?count={count}")
+        assert page.get_json()["itemsPerPage"] == count
+        return counter.count
+
+    assert statements(6) == statements(1)
 
 
 def test_a_retried_create_is_a_conflict_and_makes_no_second_person(scim, org):

@@ -4,16 +4,15 @@ errors and warnings, and how many people each source brought."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ideaboard.accounts.models import AccountSource, User
 from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
+from ideaboard.identity.queries import people_by_source
 from ideaboard.identity.scim import services, tokens
 from ideaboard.identity.scim.models import ScimToken
 from ideaboard.identity.scim.routes import scim_base_url
@@ -26,13 +25,6 @@ EVENTS_SHOWN = 50
 class TokenForm(FlaskForm):
     name = StringField("Connection name", validators=[DataRequired(), Length(max=80)],
                        description="Which identity provider will use it, e.g. Entra ID.")
-
-
-def people_by_source() -> list[tuple[str, int]]:
-    """(source, number of people) for every source, none left out."""
-    counts: dict[str, int] = dict(db.session.execute(
-        sa.select(User.source, sa.func.count()).group_by(User.source)).all())
-    return [(source.value, counts.get(source.value, 0)) for source in AccountSource]
 
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200):

@@ -339,9 +339,12 @@ def _list(kind: str, search: Any):
     entity: Any
     payload: Callable[..., dict]
     resource_of: Callable[[Any], Any]
+    loads: tuple = ()
     if kind == "Users":
         entity, payload, resource_of, order = (
             ScimUser, _user_payload, services.user_resource, ScimUser.user_id)
+        # Each resource's ``active`` is its account's: read with the page, not per row.
+        loads = (sa.orm.joinedload(ScimUser.user),)
         columns = {"username": lambda v: ScimUser.user_name == v.strip().lower(),
                    "externalid": lambda v: ScimUser.external_id == v,
                    "id": _by_id(ScimUser.user_id)}
@@ -354,7 +357,7 @@ def _list(kind: str, search: Any):
     condition, predicate = _indexed(search, columns)
     start = max(search.start_index or 1, 1)
     count = MAX_COUNT if search.count is None else min(max(search.count, 0), MAX_COUNT)
-    select = sa.select(entity).order_by(order)
+    select = sa.select(entity).options(*loads).order_by(order)
     if condition is not None:
         select = select.where(condition)
     if predicate is None:
