@@ -181,11 +181,12 @@ def admin_status():
     """Whether single sign-on is set up and used, people by where they came from, and
     what it did that an admin may need to act on (an unknown department, a link)."""
     config = current_app.config
+    last_sign_ins = queries.last_sign_ins()
     return render_template(
         "identity/admin.html", configured=oidc.configured(), saml_configured=saml.configured(),
         saml_entity_id=saml.entity_id(), saml_acs=absolute_url("identity.saml_acs"),
         saml_metadata=absolute_url("identity.saml_metadata"),
-        saml_last_sign_in=queries.last_sign_in(Provider.SAML),
+        saml_last_sign_in=last_sign_ins[Provider.SAML],
         discovery=oidc.metadata_url(config), sources=queries.people_by_source(),
-        last_sign_in=queries.last_sign_in(Provider.OIDC), root=company_root(),
+        last_sign_in=last_sign_ins[Provider.OIDC], root=company_root(),
         events=queries.noteworthy_events())
