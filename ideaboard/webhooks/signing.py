@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import secrets
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # nosec B105: the standard's prefix, not a secret
 SECRET_BYTES = 32  # the standard asks for 24 to 64
 
 

@@ -162,7 +162,8 @@ def _attempt(claim: Claim, clock: Callable[[], datetime]) -> Attempt:
     return Attempt(answer.status, answer.latency_ms, None, answer.retry_after)
 
 
-def _outcome(attempt: Attempt, attempts: int, now: datetime) -> tuple[str, datetime | None, str | None]:
+def _outcome(attempt: Attempt, attempts: int,
+             now: datetime) -> tuple[str, datetime | None, str | None]:
     """The delivery's next state, when it is due again (a retry), and its error."""
     status = attempt.status
     if status is not None and 200 <= status < 300:
@@ -172,8 +173,9 @@ def _outcome(attempt: Attempt, attempts: int, now: datetime) -> tuple[str, datet
     error = attempt.error or f"HTTP {status}"
     max_attempts = int(current_app.config["WEBHOOKS_MAX_ATTEMPTS"])
     if retried and attempts < max_attempts:
-        wait = (retry_after(attempt.retry_after, now) if status in (429, 503) else None)
-        return DeliveryState.PENDING.value, now + (wait if wait is not None else backoff(attempts)), error
+        wait = retry_after(attempt.retry_after, now) if status in (429, 503) else None
+        return (DeliveryState.PENDING.value,
+                now + (wait if wait is not None else backoff(attempts)), error)
     return DeliveryState.FAILED.value, None, error
 
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request
 
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.webhooks import services
+from ideaboard.webhooks import services, signing
 from ideaboard.webhooks.models import EndpointKind, WebhookEndpoint
 
 PATH = "/hook"
@@ -64,3 +64,14 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def stored_endpoint(url: str = "https://hooks.example.com/ideaboard", **values) -> WebhookEndpoint:
+    """An endpoint row as saved, without the save-time checks (no DNS look-up): for
+    the route walks, which need one to point at. Committed."""
+    endpoint = WebhookEndpoint(url=url, kind=values.pop("kind", EndpointKind.GENERIC.value),
+                               events=values.pop("events", "idea.created"),
+                               secret=signing.new_secret(), **values)
+    db.session.add(endpoint)
+    db.session.commit()
+    return endpoint
