@@ -34,6 +34,7 @@ from ideaboard.core.transactions import unit_of_work
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
+from ideaboard.notifications.delivery import deliver
 from ideaboard.notifications.models import NotificationKind
 from ideaboard.notifications.services import notify
 from ideaboard.webhooks import messages, signing, ssrf, transport
@@ -226,9 +227,12 @@ def _endpoint_failed(endpoint_id: int, attempt: Attempt) -> None:
             .values(failing=True).execution_options(synchronize_session=False))
         admins = db.session.scalars(sa.select(User.id).where(
             User.role == Role.ADMIN.value, User.active.is_(True)))
-        notify(admins, NotificationKind.WEBHOOK_FAILING,
-               f"The webhook endpoint #{endpoint_id} has failed {threshold} times in a row "
-               f"(last: {attempt.error or f'HTTP {attempt.status}'}). See Admin, Webhooks.")
+        told = notify(admins, NotificationKind.WEBHOOK_FAILING,
+                      f"The webhook endpoint #{endpoint_id} has failed {threshold} times in "
+                      f"a row (last: {attempt.error or f'HTTP {attempt.status}'}). "
+                      "See Admin > Webhooks.")
+        # And by e-mail, to the admins who want one per event (digests take the rest).
+        deliver(told, subject=f"[Ideaboard] Webhook endpoint #{endpoint_id} is failing")
         log.error("webhook endpoint %s is failing: %s failures in a row", endpoint_id, threshold)
 
 

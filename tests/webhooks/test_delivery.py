@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from ideaboard.extensions import db
 from ideaboard.ideas.services import submit_idea
-from ideaboard.notifications.models import Notification, NotificationKind
+from ideaboard.notifications.models import Notification, NotificationKind, OutboxEmail
 from ideaboard.review.services import decide
 from ideaboard.webhooks import signing
 from ideaboard.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
@@ -187,6 +187,8 @@ def test_repeated_failures_mark_the_endpoint_failing_and_tell_the_admins(
         kind=NotificationKind.WEBHOOK_FAILING.value).all()
     assert [n.user_id for n in told] == [admin.id]
     assert endpoint.url not in told[0].message  # a Slack URL is a credential
+    [mail] = db.session.query(OutboxEmail).all()
+    assert mail.to_address == admin.email and f"#{endpoint.id} is failing" in mail.subject
 
     httpserver.clear()
     httpserver.expect_request(PATH).respond_with_data("ok")
