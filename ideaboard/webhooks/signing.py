@@ -8,7 +8,8 @@ import hashlib
 import hmac
 import secrets
 
-SECRET_PREFIX = "whsec_"  # nosec B105: the standard's prefix, not a secret
+# The standard's prefix of every secret, not a secret itself.
+SECRET_PREFIX = "whsec_"  # nosec B105
 SECRET_BYTES = 32  # the standard asks for 24 to 64
 
 
