@@ -17,11 +17,14 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 URL_MAX = 2000
+# How long a name may take to resolve (see resolve).
+RESOLVE_TIMEOUT = 3.0
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -83,12 +86,21 @@ def refusal(address: IPAddress, config: Mapping[str, Any]) -> str | None:
     return None
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (an IP literal: itself)."""
+def resolve(host: str, port: int, timeout: float = RESOLVE_TIMEOUT) -> list[str]:
+    """Every address ``host`` resolves to (an IP literal: itself), within ``timeout``
+    seconds: saving an endpoint resolves it inside the request's writing transaction
+    (on SQLite, under the write lock), so a slow DNS server must not hold it for long.
+    The look-up runs in a thread of its own, left to finish by itself if it is late."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-dns")
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM).result(
+            timeout)
+    except TimeoutError as error:
+        raise UnsafeURL(f"The host {host} did not resolve within {timeout:g} s.") from error
     except (socket.gaierror, UnicodeError) as error:
         raise UnsafeURL(f"The host {host} cannot be resolved ({error}).") from error
+    finally:
+        pool.shutdown(wait=False)
     addresses: list[str] = []
     for *_, sockaddr in infos:
         # An IPv6 sockaddr may carry a zone ("fe80::1%eth0"): the address is before it.

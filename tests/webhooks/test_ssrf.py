@@ -162,3 +162,19 @@ def test_production_refuses_the_loopback_switch_and_wants_https(app, database_ur
     production = create_app(settings, env="production")
     assert production.config["WEBHOOKS_ALLOW_HTTP"] is False
     assert production.config["WEBHOOKS_ALLOW_PRIVATE"] is False
+
+
+def test_a_name_that_resolves_too_slowly_is_refused(app, admin, monkeypatch):
+    """Saving resolves the name inside the request's transaction: a slow DNS server
+    is given RESOLVE_TIMEOUT, not as long as it likes."""
+    import time
+
+    def slow(host, port, *args, **kwargs):
+        time.sleep(0.5)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with pytest.raises(ssrf.UnsafeURL, match="did not resolve within"):
+        ssrf.resolve("slow.example.com", 443, timeout=0.1)
+    assert time.monotonic() - started < 0.4
