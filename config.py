@@ -188,6 +188,18 @@ class Config:
     DIGEST_HOUR = _env_int("IDEABOARD_DIGEST_HOUR", 7)
     WORKER_HEARTBEAT_SECONDS = _env_float("IDEABOARD_WORKER_HEARTBEAT_SECONDS", 5.0)
 
+    # Webhooks (ideaboard/webhooks/): private networks (10/8, 172.16/12, 192.168/16,
+    # fc00::/7, 100.64/10) only when an intranet needs them; loopback only for the
+    # tests (production refuses it); plain http only where allowed (production: https);
+    # each attempt's timeout, how many attempts before giving up, and how many failures
+    # in a row mark an endpoint failing (the admins are told).
+    WEBHOOKS_ALLOW_PRIVATE = _env_bool("IDEABOARD_WEBHOOKS_ALLOW_PRIVATE")
+    WEBHOOKS_ALLOW_LOOPBACK = _env_bool("IDEABOARD_WEBHOOKS_ALLOW_LOOPBACK")
+    WEBHOOKS_ALLOW_HTTP = _env_bool("IDEABOARD_WEBHOOKS_ALLOW_HTTP", True)
+    WEBHOOKS_TIMEOUT = _env_float("IDEABOARD_WEBHOOKS_TIMEOUT", 5.0)
+    WEBHOOKS_MAX_ATTEMPTS = _env_int("IDEABOARD_WEBHOOKS_MAX_ATTEMPTS", 8)
+    WEBHOOKS_FAILURE_THRESHOLD = _env_int("IDEABOARD_WEBHOOKS_FAILURE_THRESHOLD", 5)
+
     MAIL_SERVER = _env("IDEABOARD_MAIL_SERVER")
     MAIL_PORT = _env_int("IDEABOARD_MAIL_PORT", 25)
     MAIL_USERNAME = _env("IDEABOARD_MAIL_USERNAME")
@@ -317,6 +329,11 @@ class Config:
                 raise RuntimeError(f"IDEABOARD_{name} must be a number of seconds above 0.")
         if config.get("LOG_FORMAT") not in ("text", "json"):
             raise RuntimeError("IDEABOARD_LOG_FORMAT must be text or json.")
+        if not 0 < float(config.get("WEBHOOKS_TIMEOUT", 5.0)) <= 60:
+            raise RuntimeError("IDEABOARD_WEBHOOKS_TIMEOUT must be 0 to 60 seconds.")
+        for name in ("WEBHOOKS_MAX_ATTEMPTS", "WEBHOOKS_FAILURE_THRESHOLD"):
+            if not int(config.get(name, 1)) >= 1:
+                raise RuntimeError(f"IDEABOARD_{name} must be a whole number above 0.")
 
 
 class DevelopmentConfig(Config):
@@ -353,6 +370,8 @@ class ProductionConfig(Config):
     # One JSON object a line, for the log collector; the access log at INFO.
     LOG_FORMAT = (_env("IDEABOARD_LOG_FORMAT", "json") or "json").lower()
     LOG_LEVEL = _env("IDEABOARD_LOG_LEVEL", "INFO")
+    # Webhooks go over https unless an admin allows plain http (an intranet receiver).
+    WEBHOOKS_ALLOW_HTTP = _env_bool("IDEABOARD_WEBHOOKS_ALLOW_HTTP", False)
 
     @classmethod
     def validate(cls, config: dict) -> None:
@@ -368,6 +387,9 @@ class ProductionConfig(Config):
                 f"IDEABOARD_METRICS_TOKEN is refused: it is shorter than "
                 f"{METRICS_TOKEN_MIN_LENGTH} characters (python -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))').")
+        if config.get("WEBHOOKS_ALLOW_LOOPBACK"):
+            raise RuntimeError("IDEABOARD_WEBHOOKS_ALLOW_LOOPBACK is for the tests only: "
+                               "production never sends webhooks to loopback addresses.")
         # BASE_URL has no default here: e-mailed links must not silently point at one.
         super().validate(config)
 

@@ -173,13 +173,14 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.review.guide import bp as help_bp
     from ideaboard.review.routes import bp as review_bp
     from ideaboard.voting.routes import bp as voting_bp
+    from ideaboard.webhooks.routes import bp as webhooks_bp
 
     # Every <int:...> in a route is an id: bounded so no input overflows the database.
     app.url_map.converters["int"] = IdConverter
     for blueprint in (
         core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
         review_bp, help_bp, notifications_bp, people_bp, admin_bp, moderation_bp, audit_bp,
-        identity_bp, scim_bp, provisioning_bp, cli_bp,
+        identity_bp, scim_bp, provisioning_bp, webhooks_bp, cli_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -19,4 +19,5 @@ from ideaboard.notifications.models import Notification, OutboxEmail  # noqa: F4
 from ideaboard.org.models import Department  # noqa: F401
 from ideaboard.review.models import Review, StatusChange  # noqa: F401
 from ideaboard.voting.models import Vote  # noqa: F401
+from ideaboard.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
 from ideaboard.worker.models import ScheduledJob, WorkerHeartbeat  # noqa: F401

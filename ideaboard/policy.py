@@ -100,7 +100,7 @@ def _moves_people(user: User, _obj: None) -> bool:
 # --- admin --------------------------------------------------------------------
 
 @rule("admin.users", "admin.departments", "admin.audit", "admin.moderation",
-      "admin.provisioning")
+      "admin.provisioning", "admin.webhooks")
 def _admin_only(user: User, _obj: None) -> bool:
     return _is_admin(user)
 

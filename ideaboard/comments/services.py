@@ -46,6 +46,7 @@ from ideaboard.notifications.delivery import deliver
 from ideaboard.notifications.models import Notification, NotificationKind
 from ideaboard.notifications.services import notify
 from ideaboard.sanitize import render_markdown, strip_control
+from ideaboard.webhooks import services as webhooks
 
 MAX_BODY_LENGTH = 10_000
 MAX_MENTIONS = 20
@@ -98,6 +99,7 @@ def add_comment(author: User, idea: Idea, body_md: str, *,
     bump_counters(idea, comments=1)
     follow(author.id, idea.id)
     _notify_new_comment(comment, idea, author, parent, mentioned)
+    webhooks.comment_created(comment, idea)
     return comment
 
 

@@ -34,6 +34,7 @@ from ideaboard.ideas.queries import (
     split_tag_names,
 )
 from ideaboard.org.models import Department
+from ideaboard.webhooks import services as webhooks
 
 if TYPE_CHECKING:
     from ideaboard.accounts.models import User
@@ -165,6 +166,7 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
         "tags": [tag.name for tag in idea.tags], "anonymous": idea.is_anonymous})
     for hook in _AFTER_SUBMIT:
         hook(idea, author)
+    webhooks.idea_created(idea)  # queued in this transaction; the worker delivers
     return idea
 
 

@@ -175,6 +175,7 @@ _TOPICS = {
     NotificationKind.REVIEW_ASSIGNED: EmailTopic.REVIEW,
     NotificationKind.FLAG: EmailTopic.MODERATION,
     NotificationKind.MODERATED: EmailTopic.MODERATION,
+    NotificationKind.WEBHOOK_FAILING: EmailTopic.MODERATION,  # the admins' concern
 }
 # Comments and decisions: about the reader's own idea, or one they follow or voted on.
 _OWN_OR_FOLLOWED = {

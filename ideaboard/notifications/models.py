@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     REVIEW_ASSIGNED = "review_assigned"  # an idea entered or escalated to your queue
     FLAG = "flag"  # to moderators: someone flagged an idea or a comment
     MODERATED = "moderated"  # to an author: a moderator hid (or restored) their content
+    WEBHOOK_FAILING = "webhook_failing"  # to admins: a webhook endpoint keeps failing
 
 
 class Notification(Model):

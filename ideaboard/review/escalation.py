@@ -32,6 +32,7 @@ from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.notifications import delivery
 from ideaboard.review import workflow
+from ideaboard.webhooks import services as webhooks
 
 # A guard against a cycle in the org tree; real trees are far shallower.
 MAX_LEVELS_PER_RUN = 50
@@ -80,6 +81,7 @@ def escalate_idea(idea: Idea, now: datetime) -> int:
         climbed += 1
     if climbed and idea.queue_department_id != getattr(start, "id", None):
         delivery.review_assigned(idea, workflow.reviewers(idea), escalated=True)
+        webhooks.review_escalated(idea)
     return climbed
 
 

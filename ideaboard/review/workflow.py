@@ -554,6 +554,7 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     with a :class:`ConflictError` naming the first, rather than silently overwrite it.
     """
     from ideaboard.notifications import delivery
+    from ideaboard.webhooks import services as webhooks
 
     now = now or utcnow()
     ctx: dict[str, Any] = {"now": now, "reason": (reason or "").strip(), "owner": owner,
@@ -603,6 +604,8 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     record(actor, f"idea.{row.name}", idea, before={k: before[k] for k in changed},
            after={k: after[k] for k in changed}, reason=ctx["reason"])
 
+    if row.source != row.target:
+        webhooks.status_changed(idea, from_status, row.target.value, ctx["reason"])
     if watchers:
         delivery.status_changed(idea, change, watchers, exclude=actor_id)
     if ctx.get("assign_reviewers"):

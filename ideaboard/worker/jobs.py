@@ -35,6 +35,9 @@ MAIL_BATCH = 100
 # each with its own backoff) or no way to deliver configured.
 MAIL_SERVER_DOWN_WAIT = timedelta(seconds=30)
 MAIL_UNCONFIGURED_WAIT = timedelta(minutes=10)
+# How many webhook deliveries one run of the webhooks job takes on (each is bounded by
+# IDEABOARD_WEBHOOKS_TIMEOUT).
+WEBHOOK_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,16 @@ def send_mail(context: JobContext) -> Outcome:
     return Outcome(result.sent + result.failed, summary)
 
 
+def send_webhooks(context: JobContext) -> Outcome:
+    """Deliver the webhooks due in their outbox (claimed one by one; see webhooks.worker)."""
+    from ideaboard.webhooks.worker import deliver_pending
+
+    result = deliver_pending(clock=context.clock, limit=WEBHOOK_BATCH,
+                             should_stop=context.stopping)
+    return Outcome(result.delivered + result.failed,
+                   f"delivered {result.delivered}, failed {result.failed}")
+
+
 def escalate(context: JobContext) -> Outcome:
     """Hand overdue reviews and stalled accepted ideas one level up the org tree."""
     from ideaboard.review.escalation import escalate_overdue
@@ -145,5 +158,6 @@ def send_digests(context: JobContext) -> Outcome:
 
 
 register(Job("send-mail", send_mail, Every("WORKER_POLL_SECONDS")))
+register(Job("send-webhooks", send_webhooks, Every("WORKER_POLL_SECONDS")))
 register(Job("escalate", escalate, Every("WORKER_ESCALATE_SECONDS"), shared=True))
 register(Job("send-digests", send_digests, DailyAt("DIGEST_HOUR"), shared=True))

@@ -23,9 +23,11 @@ from ideaboard.extensions import db
 from ideaboard.ideas.services import edit_idea
 from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
+from ideaboard.webhooks.models import WebhookDelivery
 from tests.helpers.browser import all_violations, log_in
 from tests.helpers.factories import PASSWORD, IdeaFactory, UserFactory
 from tests.helpers.review import make_idea
+from tests.helpers.webhooks import stored_endpoint
 
 
 @dataclass
@@ -98,6 +100,10 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("admin", lambda v: "/admin/moderation"),
     ("admin", lambda v: "/admin/audit"),
     ("admin", lambda v: "/admin/single-sign-on"),
+    ("admin", lambda v: "/admin/webhooks/"),  # with a failing endpoint's banner
+    ("admin", lambda v: "/admin/webhooks/new"),
+    ("admin", lambda v: f"/admin/webhooks/{v['endpoint']}"),
+    ("admin", lambda v: f"/admin/webhooks/{v['endpoint']}/edit"),
     # errors
     ("employee", lambda v: "/admin/users"),  # 403
     ("employee", lambda v: "/ideas/999999"),  # 404
@@ -117,6 +123,7 @@ REFUSED_FORMS: list[tuple[str | None, Callable[[dict], str]]] = [
     ("employee", lambda v: "/account"),
     ("admin", lambda v: "/admin/invitations"),
     ("admin", lambda v: "/admin/departments/new"),
+    ("admin", lambda v: "/admin/webhooks/new"),
 ]
 
 
@@ -146,11 +153,16 @@ def world(admin, manager, employee, it_department) -> World:
     notify([employee.id], "comment", "Someone commented", idea_id=idea.id)
     invitation_email = "new.colleague@example.com"
     invitation = invite(invitation_email, "employee", it_department, admin)
+    endpoint = stored_endpoint(failing=True, consecutive_failures=5)
+    db.session.add(WebhookDelivery(endpoint_id=endpoint.id, message_id="msg_axe",
+                                   event_type="idea.created", payload="{}", state="failed",
+                                   attempts=1, status_code=400, latency_ms=12,
+                                   last_error="HTTP 400"))
     db.session.commit()
     values = {
         "idea": idea.id, "own_idea": own.id, "review_idea": review_idea.id,
         "comment": comment.id, "slug": it_department.slug, "department_id": it_department.id,
-        "employee_id": employee.id, "other_id": other.id,
+        "employee_id": employee.id, "other_id": other.id, "endpoint": endpoint.id,
         # The invitation e-mail's token, signed as accounts.services signs it.
         "invitation_token": URLSafeTimedSerializer(
             current_app.config["SECRET_KEY"], salt="invitation").dumps({"inv": invitation.id}),

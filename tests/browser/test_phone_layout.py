@@ -103,3 +103,25 @@ def test_a_table_wider_than_the_screen_can_be_scrolled_by_keyboard(new_page, adm
     log_in(wide, admin.email, PASSWORD)
     wide.goto("/admin/audit")
     assert wide.locator(".table-wrap").get_attribute("tabindex") is None
+
+
+def test_webhook_pages_fit_a_phone(new_page, admin):
+    """The endpoint list and an endpoint's deliveries (seven columns) stack on a phone."""
+    from ideaboard.webhooks.models import WebhookDelivery
+    from tests.helpers.webhooks import stored_endpoint
+
+    endpoint = stored_endpoint("https://hooks.slack.com/services/T0001/B0001/abcdefghijkl",
+                               kind="slack", failing=True, consecutive_failures=5)
+    db.session.add(WebhookDelivery(
+        endpoint_id=endpoint.id, message_id="msg_phone", event_type="comment.created",
+        payload="{}", state="failed", attempts=3, status_code=503, latency_ms=5012,
+        last_error="TimeoutError: timed out while waiting for the receiver's answer"))
+    db.session.commit()
+    page = new_page(width=PHONE)
+    log_in(page, admin.email, PASSWORD)
+    for path in ["/admin/webhooks/", f"/admin/webhooks/{endpoint.id}",
+                 f"/admin/webhooks/{endpoint.id}/edit", "/admin/webhooks/new"]:
+        page.goto(path)
+        assert no_sideways_scroll(page), path
+        for wrap in page.locator(".table-wrap").all():
+            assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), path

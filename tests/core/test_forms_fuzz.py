@@ -25,6 +25,7 @@ from ideaboard.notifications.services import notify
 from tests.helpers.csrf import csrf_token
 from tests.helpers.login import AuthActions
 from tests.helpers.review import make_idea
+from tests.helpers.webhooks import stored_endpoint
 
 TEXT_TYPES = {"text", "email", "search", "textarea", "url", "number", "date"}
 
@@ -121,13 +122,14 @@ def world(app, employee, manager, admin, it_department, hr_department):
     flag = flag_idea(peer, peer_idea, "Flagged for the moderation queue")
     [notification] = notify([employee.id], "comment", "Something happened", idea_id=peer_idea.id)
     scim_token, _secret = create_scim_token("Entra ID", admin)
+    endpoint = stored_endpoint()
     db.session.commit()
     return {
         "employee": employee, "manager": manager, "admin": admin, "peer": peer,
         "own_idea": own_idea, "peer_idea": peer_idea, "in_review": in_review,
         "needs_info": needs_info, "accepted": accepted, "in_progress": in_progress,
         "comment": comment, "flag": flag, "notification": notification,
-        "department": hr_department, "scim_token": scim_token,
+        "department": hr_department, "scim_token": scim_token, "endpoint": endpoint,
     }
 
 
@@ -177,6 +179,12 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
         "provisioning.create_token": ("admin", {}, "/admin/provisioning/"),
         "provisioning.revoke_token": ("admin", {"token_id": w["scim_token"].id},
                                       "/admin/provisioning/"),
+        "webhooks.new": ("admin", {}, "/admin/webhooks/new"),
+        "webhooks.edit": ("admin", {"endpoint_id": w["endpoint"].id},
+                          f"/admin/webhooks/{w['endpoint'].id}/edit"),
+        **{f"webhooks.{name}": ("admin", {"endpoint_id": w["endpoint"].id},
+                                f"/admin/webhooks/{w['endpoint'].id}")
+           for name in ("set_active", "delete", "send_test")},
         "notifications.open": ("employee", {"notification_id": w["notification"].id},
                                "/notifications"),
         "notifications.read": ("employee", {"notification_id": w["notification"].id},
@@ -265,7 +273,8 @@ def _client(app, world, who):
     "flags.idea", "following.follow", "following.unfollow", "ideas.new", "ideas.edit",
     "moderation.resolve", "notifications.open", "notifications.read", "notifications.read_all",
     "review.decide", "review.fast_track", "review.score", "review.start", "review.implement",
-    "review.resubmit", "review.withdraw", "voting.vote",
+    "review.resubmit", "review.withdraw", "voting.vote", "webhooks.new", "webhooks.edit",
+    "webhooks.set_active", "webhooks.send_test", "webhooks.delete",
 ])
 def test_generated_input_never_breaks_a_form(app, world, endpoint):
     from flask import url_for

@@ -21,6 +21,7 @@ from ideaboard.moderation.services import flag_comment, flag_idea
 from tests.helpers.factories import UserFactory
 from tests.helpers.login import AuthActions
 from tests.helpers.review import make_idea
+from tests.helpers.webhooks import stored_endpoint
 
 # Pages that are no HTML page of their own.
 NOT_PAGES = {"static", "core.healthz", "core.readyz", "core.metrics_page", "ideas.similar"}
@@ -112,7 +113,8 @@ def world(app, employee, manager, admin, it_department, hr_department):
     flag_comment(peer, first, "A report on a comment")
     db.session.commit()
     return {"employee": employee, "manager": manager, "admin": admin, "peer": peer,
-            "ideas": ideas, "comment": first, "department": hr_department}
+            "ideas": ideas, "comment": first, "department": hr_department,
+            "endpoint": stored_endpoint()}
 
 
 def pages(w) -> dict[str, list[tuple[str, str]]]:
@@ -138,6 +140,8 @@ def pages(w) -> dict[str, list[tuple[str, str]]]:
                            ("employee", f"/people/{w['employee'].id}?show=comments")],
         "review.idea": [(who, f"/review/ideas/{idea.id}") for idea in ideas.values()
                         for who in ("manager", "admin")],
+        "webhooks.show": [("admin", f"/admin/webhooks/{w['endpoint'].id}")],
+        "webhooks.edit": [("admin", f"/admin/webhooks/{w['endpoint'].id}/edit")],
     }
 
 

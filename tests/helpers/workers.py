@@ -18,11 +18,12 @@ START_TIMEOUT = 30.0
 
 class WorkerProcess:
     """``flask --app ideaboard worker`` on ``database_url``, delivering to an SMTP
-    server on ``smtp_port``, its heartbeat every ``heartbeat`` seconds. Its output is
-    collected line by line (:meth:`wait_for`)."""
+    server on ``smtp_port``, its heartbeat every ``heartbeat`` seconds, with ``settings``
+    besides (``IDEABOARD_...``). Its output is collected line by line
+    (:meth:`wait_for`)."""
 
     def __init__(self, database_url: str, smtp_port: int, *args: str,
-                 heartbeat: float = 0.3) -> None:
+                 heartbeat: float = 0.3, settings: dict[str, str] | None = None) -> None:
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("IDEABOARD_", "FLASK_"))}
         env.update({
@@ -31,6 +32,7 @@ class WorkerProcess:
             "IDEABOARD_MAIL_SERVER": "127.0.0.1",
             "IDEABOARD_MAIL_PORT": str(smtp_port),
             "IDEABOARD_WORKER_HEARTBEAT_SECONDS": str(heartbeat),
+            **(settings or {}),
         })
         self.lines: list[str] = []
         self.process = subprocess.Popen(

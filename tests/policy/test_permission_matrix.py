@@ -30,6 +30,7 @@ from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import DepartmentFactory, UserFactory
 from tests.helpers.login import AuthActions
 from tests.helpers.review import make_idea
+from tests.helpers.webhooks import stored_endpoint
 
 # "author_manager" is the author who is also the manager: the only manager of the
 # department their idea is for, acting on that idea (and on their own comment on it).
@@ -141,6 +142,14 @@ MATRIX: dict[str, Case] = {
     "provisioning.index": Case(GET="LDDDDOD"),
     "provisioning.create_token": Case(POST="LDDDDOD", data={"name": "Entra ID"}),
     "provisioning.revoke_token": Case(POST="LDDDDOD"),
+    # Webhooks: admins only (what they do: tests/webhooks/test_admin_pages.py).
+    "webhooks.index": Case(GET="LDDDDOD"),
+    "webhooks.new": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "webhooks.show": Case(GET="LDDDDOD"),
+    "webhooks.edit": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "webhooks.set_active": Case(POST="LDDDDOD", data={"active": "0"}),
+    "webhooks.delete": Case(POST="LDDDDOD"),
+    "webhooks.send_test": Case(POST="LDDDDOD"),
     # SCIM provisioning: a provider connection's bearer token only (a 401 SCIM error for
     # everyone here, admins' cookies included; the tokens: tests/identity).
     **{f"scim.{endpoint}": Case(GET="DDDDDDD") for endpoint in (
@@ -239,7 +248,8 @@ class World:
                   "notification_id": notification.id, "user_id": self.target_user.id,
                   "department_id": self.department.id, "slug": self.department.slug,
                   "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere",
-                  "token_id": self.scim_token_id() if "token_id" in rule.arguments else 0}
+                  "token_id": self.scim_token_id() if "token_id" in rule.arguments else 0,
+                  "endpoint_id": stored_endpoint().id if "endpoint_id" in rule.arguments else 0}
         return {name: values[name] for name in rule.arguments}
 
 

@@ -1,0 +1,31 @@
+"""The endpoint form of the admin's webhooks pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, URLField
+
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ideaboard.core.forms import MultiCheckboxField
+from ideaboard.org.services import department_choices
+from ideaboard.webhooks.models import EndpointKind
+from ideaboard.webhooks.services import EVENT_LABELS, KIND_LABELS, SUBSCRIBABLE
+from ideaboard.webhooks.ssrf import URL_MAX
+
+
+class EndpointForm(FlaskForm):
+    url = URLField("URL", validators=[DataRequired(), Length(max=URL_MAX)])
+    kind = RadioField("Kind", default=EndpointKind.GENERIC.value, validators=[InputRequired()],
+                      choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in EndpointKind])
+    events = MultiCheckboxField("Events", default=[e.value for e in SUBSCRIBABLE],
+                                choices=[SelectChoice(e.value, EVENT_LABELS[e])
+                                         for e in SUBSCRIBABLE])
+    department = SelectField("Department", coerce=int, default=0)
+    active = BooleanField("Active: deliver events to it", default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department.choices = department_choices(blank="(the whole company)")
