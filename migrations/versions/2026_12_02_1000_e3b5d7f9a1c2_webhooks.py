@@ -6,7 +6,7 @@ more kind of notification (``webhook_failing``: the admins hear that an endpoint
 failing), so the check on ``notifications.kind`` allows it.
 
 Revision ID: e3b5d7f9a1c2
-Revises: 5a7c3e91d2b4
+Revises: 7b9d2f4e6a10
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e3b5d7f9a1c2'
-down_revision = '5a7c3e91d2b4'
+down_revision = '7b9d2f4e6a10'
 branch_labels = None
 depends_on = None
 
