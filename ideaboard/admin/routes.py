@@ -25,6 +25,7 @@ ADMIN_SECTIONS = [
     ("moderation.queue", "Moderation"),
     ("audit.index", "Audit trail"),
     ("provisioning.index", "Provisioning"),
+    ("tokens.service", "API tokens"),
 ]
 
 

@@ -61,6 +61,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "follow": ("RATELIMIT_FOLLOWS", "You have followed and unfollowed many ideas in a short time."),
     "flag": ("RATELIMIT_FLAGS", "You have reported a lot of content in a short time."),
     "mention": ("RATELIMIT_MENTIONS", "You have mentioned many colleagues in a short time."),
+    "api": ("RATELIMIT_API", "This token has made many requests in a short time."),
 }
 _EXTENSION = "ideaboard.throttle"
 
@@ -178,6 +179,12 @@ def limit_account(name: str, account: str) -> None:
     """Count one request about ``account`` (the normalised e-mail); raise ``Throttled``
     when over."""
     throttle().hit(name, account_key(account))
+
+
+def spend_token(token_id: int) -> None:
+    """Count one API request made with the token ``token_id``; raise ``Throttled`` when
+    over (the API's own limit, besides the person's limits on what it writes)."""
+    throttle().hit("api", f"token:{token_id}")
 
 
 def spend(name: str, user, cost: int = 1) -> None:
