@@ -10,7 +10,7 @@ import pytest
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Exempt from CSRF because a cookie opens nothing there: each answers a request without
 # its own bearer token 401, whoever is signed in (tested below, and in tests/identity).
-BEARER_ONLY = ("scim.",)
+BEARER_ONLY = ("scim.", "api.")
 # Exempt because the identity provider's browser POST is cross-site (it carries no
 # cookie to check a token against): what proves it is the provider's signed answer to an
 # AuthnRequest of ours (tests/identity/test_saml.py). Anything else is refused.

@@ -39,6 +39,8 @@ BUTTONS_ONLY = {
     "accounts.email_preferences",
     # Revoking a provisioning token: one button per token.
     "provisioning.revoke_token",
+    # Revoking an API token (a person's own, an admin's service token): the same.
+    "tokens.personal_revoke", "tokens.service_revoke",
 }
 
 
@@ -116,7 +118,8 @@ def bad_input(fields: dict) -> dict:
     "admin.new_department", "admin.edit_user", "admin.invitations", "comments.create",
     "comments.reply", "comments.edit", "flags.comment", "flags.idea", "ideas.new", "ideas.edit",
     "review.decide", "review.fast_track", "review.score", "review.start", "review.implement",
-    "accounts.break_glass", "provisioning.create_token",
+    "accounts.break_glass", "provisioning.create_token", "tokens.personal_create",
+    "tokens.service_create",
 ])
 def test_a_refused_form_shows_the_error_summary(app, world, endpoint):  # noqa: F811
     who, args, source = routes(world)[endpoint]

@@ -26,6 +26,7 @@ from typing import Any
 from flask import abort, current_app, g, request
 from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from ideaboard.api import services
 from ideaboard.api.models import ApiToken, Scope
@@ -85,6 +86,12 @@ def _note_use(response):
     else:
         found.last_used_at = now
     return response
+
+
+def query(schema: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The view's query arguments, as keyword arguments; unknown ones are a 422 too
+    (webargs would otherwise drop them from a query string silently)."""
+    return blp.arguments(schema, location="query", as_kwargs=True, unknown=RAISE)
 
 
 def operation(action: str, scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

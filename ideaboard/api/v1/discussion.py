@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ideaboard.api.models import Scope
 from ideaboard.api.v1 import schemas
-from ideaboard.api.v1.base import blp, operation
+from ideaboard.api.v1.base import blp, operation, query
 from ideaboard.api.v1.ideas import idea_or_404, me
 from ideaboard.comments import services as comments
 from ideaboard.comments.display import ShownComment, shown_threads
@@ -33,7 +33,7 @@ def _comment(shown: ShownComment) -> dict[str, Any]:
 
 @blp.route("/ideas/<int:idea_id>/comments", methods=["GET"])
 @operation("idea.browse", Scope.READ)
-@blp.arguments(schemas.CommentListQuery, location="query", as_kwargs=True)
+@query(schemas.CommentListQuery)
 @blp.response(200, schemas.CommentList)
 @blp.doc(tags=["comments"])
 def list_comments(idea_id: int, before: int | None = None):

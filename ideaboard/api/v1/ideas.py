@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ideaboard.api.models import Scope
 from ideaboard.api.v1 import schemas
-from ideaboard.api.v1.base import blp, operation
+from ideaboard.api.v1.base import blp, operation, query
 from ideaboard.core import throttling
 from ideaboard.core.paging import decode_cursor, seek_page
 from ideaboard.core.permissions import authorize, can, visible_or_404
@@ -66,7 +66,7 @@ def _summary(key: display.CardKey) -> dict[str, Any]:
 
 @blp.route("/ideas", methods=["GET"])
 @operation("idea.browse", Scope.READ)
-@blp.arguments(schemas.IdeaListQuery, location="query", as_kwargs=True)
+@query(schemas.IdeaListQuery)
 @blp.response(200, schemas.IdeaList)
 @blp.doc(tags=["ideas"])
 def list_ideas(status: str = "", department: str = "", tag: str = "", q: str = "",

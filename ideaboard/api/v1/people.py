@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ideaboard.api.models import Scope
 from ideaboard.api.v1 import schemas
-from ideaboard.api.v1.base import blp, operation
+from ideaboard.api.v1.base import blp, operation, query
 from ideaboard.api.v1.ideas import cursor_of, me, page_size
 from ideaboard.notifications import services as notifications
 from ideaboard.notifications.display import items
@@ -24,7 +24,7 @@ def departments():
 
 @blp.route("/me/notifications", methods=["GET"])
 @operation("notifications.view", Scope.READ)
-@blp.arguments(schemas.CursorQuery, location="query", as_kwargs=True)
+@query(schemas.CursorQuery)
 @blp.response(200, schemas.NotificationList)
 @blp.doc(tags=["notifications"])
 def my_notifications(cursor: str | None = None):

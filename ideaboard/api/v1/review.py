@@ -10,7 +10,7 @@ from flask import abort
 
 from ideaboard.api.models import Scope
 from ideaboard.api.v1 import schemas
-from ideaboard.api.v1.base import blp, operation
+from ideaboard.api.v1.base import blp, operation, query
 from ideaboard.api.v1.ideas import idea_or_404, me, read_idea
 from ideaboard.core.permissions import authorize
 from ideaboard.review import services as review
@@ -19,7 +19,7 @@ from ideaboard.review.workflow import ConflictError, TransitionError
 
 @blp.route("/review/queue", methods=["GET"])
 @operation("review.queue", Scope.REVIEW)
-@blp.arguments(schemas.PageQuery, location="query", as_kwargs=True)
+@query(schemas.PageQuery)
 @blp.response(200, schemas.QueuePage)
 @blp.doc(tags=["review"])
 def queue(page: int = 1):
