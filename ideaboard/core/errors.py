@@ -23,6 +23,8 @@ MESSAGES = {
     404: "We could not find that page.",
     405: "That action is not allowed here.",
     413: "What you sent is too large.",
+    # Answered so only for the API (pages show their form again with its errors).
+    422: "Some of what was sent is not valid: see the errors of each field.",
     429: "Too many attempts. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
     503: "Ideaboard cannot reach its database just now. Please try again in a minute.",

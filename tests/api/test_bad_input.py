@@ -148,3 +148,14 @@ def test_the_rate_limit_is_per_token_and_a_problem(app, employee):
     problem = _problem(first.get("/departments"), 429)
     assert "token" in problem["detail"]
     assert second.get("/departments").status_code == 200
+
+
+@pytest.mark.parametrize("call", [
+    ("POST", "/ideas", {"title": TITLE, "body": "b", "department_id": 2**63 - 2}),
+    ("GET", "/ideas/1/comments?before=9223372036854775806", None),
+])
+def test_ids_beyond_the_database_integers_are_422_not_500(api, author, it_department, call):
+    make_idea(author, it_department, title="An idea to page through")
+    method, path, body = call
+    response = api.get(path) if method == "GET" else api.post(path, body)
+    _problem(response, 422)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from ideaboard.comments.services import MAX_BODY_LENGTH as COMMENT_MAX
+from ideaboard.core.converters import MAX_ID
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.ideas.queries import RELEVANCE_SORT, SORTS
 from ideaboard.ideas.services import BODY_MAX, MAX_TAGS, TAG_MAX_LENGTH, TITLE_MAX, TITLE_MIN
@@ -18,8 +19,10 @@ CURSOR_MAX = 400
 # As the review page's fields are (review.forms): the rationale and the private note.
 RATIONALE_MAX = NOTE_MAX = 5000
 STATUSES = [status.value for status in IdeaStatus]
-# Identifiers: bounded as the database's keys (core.converters.IdConverter).
-ID = validate.Range(min=1, max=2**63 - 1)
+# Identifiers: bounded as the database's keys and the URLs' ids are
+# (core.converters.IdConverter): a larger number is no row's id, and PostgreSQL's
+# integer would refuse it with an error rather than find nothing.
+ID = validate.Range(min=1, max=MAX_ID)
 
 
 class Strict(Schema):
