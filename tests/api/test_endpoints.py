@@ -142,3 +142,14 @@ def test_a_manager_scores_and_decides_through_the_state_machine(api_as, manager,
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 1
     assert db.session.get(Idea, idea.id).status == "declined"
+
+
+def test_the_audit_trail_shows_the_token_of_a_write(api_as, employee, admin_client):
+    api = api_as(employee)
+    made = api.post("/ideas", {"title": "An audited idea by API", "body": "Body."})
+    assert made.status_code == 201, made.json
+    page = admin_client.get("/admin/audit")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "api.write" in text or "Api write" in text
+    assert "Test script" in text

@@ -147,7 +147,7 @@ def get_idea(idea_id: int):
 @blp.doc(tags=["ideas"])
 def create_idea(data: dict[str, Any]):
     """Submit an idea (open, for its department; the person's own department if none)."""
-    department = None
+    department = me().department
     if data.get("department_id"):
         department = db.session.get(Department, data["department_id"])
         if department is None:

@@ -123,7 +123,8 @@ _TAG = fields.String(validate=validate.Length(min=1, max=TAG_MAX_LENGTH))
 class IdeaCreate(Strict):
     title = fields.String(required=True, validate=_TITLE)
     body = fields.String(required=True, validate=_BODY, metadata={"description": "Markdown."})
-    department_id = fields.Integer(allow_none=True, validate=ID)
+    department_id = fields.Integer(allow_none=True, validate=ID, metadata={
+        "description": "The department it is for; the person's own when left out."})
     tags = fields.List(_TAG, validate=_TAGS)
     anonymous = fields.Boolean()
 
