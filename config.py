@@ -268,6 +268,12 @@ class Config:
     # above a large office's morning behind one NAT, below a script's flood.
     RATELIMIT_SAML_STARTS = _env("IDEABOARD_RATELIMIT_SAML_STARTS",
                                  "120 per minute;2000 per hour")
+    # Requests one API token may make (ideaboard.api), besides the writes' limits above.
+    RATELIMIT_API = _env("IDEABOARD_RATELIMIT_API", "300 per minute;5000 per hour")
+    # The largest JSON body the API reads (bytes); a larger one is a 413.
+    API_MAX_BODY = _env_int("IDEABOARD_API_MAX_BODY", 64 * 1024)
+    # Items on one page of an API list at most (the ``limit`` a client may ask for).
+    API_MAX_PAGE_SIZE = _env_int("IDEABOARD_API_MAX_PAGE_SIZE", 100)
     MAX_MENTIONS_PER_COMMENT = _env_int("IDEABOARD_MAX_MENTIONS_PER_COMMENT", 10)
     # Trust this many proxies' X-Forwarded-For (Werkzeug ProxyFix); 0 ignores the header.
     PROXY_FIX_X_FOR = _env_int("IDEABOARD_PROXY_FIX_X_FOR", 0)

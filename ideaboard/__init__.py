@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from ideaboard.core.problems import CookielessApi
 from ideaboard.core.requests import IdeaboardRequest
 from ideaboard.core.security import HostCheckingFlask
 
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, env: str | None = Non
         static_folder=str(resource_dir("static")),
     )
     app.request_class = IdeaboardRequest
+    app.session_interface = CookielessApi()
     load_config(app, config, env)
     # First of the steps that add hooks: a request's clock starts before, and stops
     # after, every other hook (core.observe).
@@ -156,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     import ideaboard.policy  # noqa: F401
     from ideaboard.accounts.routes import bp as accounts_bp
     from ideaboard.admin.routes import bp as admin_bp
+    from ideaboard.api.routes import bp as tokens_bp
     from ideaboard.audit.routes import bp as audit_bp
     from ideaboard.cli.commands import bp as cli_bp
     from ideaboard.comments.routes import bp as comments_bp
@@ -180,9 +183,13 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
         review_bp, help_bp, notifications_bp, people_bp, admin_bp, moderation_bp, audit_bp,
-        identity_bp, scim_bp, provisioning_bp, webhooks_bp, cli_bp,
+        identity_bp, scim_bp, provisioning_bp, webhooks_bp, tokens_bp, cli_bp,
     ):
         app.register_blueprint(blueprint)
+    # The REST API (flask-smorest): its blueprint, its OpenAPI document and docs page.
+    from ideaboard.api.v1 import register as register_api
+
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

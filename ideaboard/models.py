@@ -4,6 +4,7 @@ Models live in their capability's package; this module only gathers them.
 """
 
 from ideaboard.accounts.models import Invitation, User  # noqa: F401
+from ideaboard.api.models import ApiToken  # noqa: F401
 from ideaboard.audit.models import AuditEntry  # noqa: F401
 from ideaboard.comments.models import Comment  # noqa: F401
 from ideaboard.ideas.models import Follow, Idea, IdeaVersion, Tag  # noqa: F401

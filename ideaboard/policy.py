@@ -85,7 +85,7 @@ def _is_admin(user: User) -> bool:
 
 # --- accounts -----------------------------------------------------------------
 
-@rule("account.manage", "account.sign_out_everywhere")
+@rule("account.manage", "account.sign_out_everywhere", "account.api_tokens")
 def _own_account(user: User, _obj: None) -> bool:
     return True
 
@@ -100,7 +100,7 @@ def _moves_people(user: User, _obj: None) -> bool:
 # --- admin --------------------------------------------------------------------
 
 @rule("admin.users", "admin.departments", "admin.audit", "admin.moderation",
-      "admin.provisioning", "admin.webhooks")
+      "admin.provisioning", "admin.webhooks", "admin.api_tokens")
 def _admin_only(user: User, _obj: None) -> bool:
     return _is_admin(user)
 

@@ -26,6 +26,7 @@ ADMIN_SECTIONS = [
     ("audit.index", "Audit trail"),
     ("provisioning.index", "Provisioning"),
     ("webhooks.index", "Webhooks"),
+    ("tokens.service", "API tokens"),
 ]
 
 

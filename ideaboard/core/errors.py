@@ -8,9 +8,10 @@ from typing import TypeGuard
 import sqlalchemy as sa
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from ideaboard.core.logs import logged_path
+from ideaboard.core.problems import is_api_request, problem
 from ideaboard.core.transactions import rolled_back_first
 from ideaboard.extensions import login_manager
 
@@ -22,6 +23,8 @@ MESSAGES = {
     404: "We could not find that page.",
     405: "That action is not allowed here.",
     413: "What you sent is too large.",
+    # Answered so only for the API (pages show their form again with its errors).
+    422: "Some of what was sent is not valid: see the errors of each field.",
     429: "Too many attempts. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
     503: "Ideaboard cannot reach its database just now. Please try again in a minute.",
@@ -53,9 +56,14 @@ def _wants_json() -> bool:
     )
 
 
-def render_error(code: int, message: str | None = None, headers: dict | None = None):
-    """The error page for ``code`` (JSON for /api and clients asking for JSON)."""
+def render_error(code: int, message: str | None = None, headers: dict | None = None,
+                 errors: dict | None = None):
+    """The error page for ``code``: problem details under /api/ (``core.problems``, with
+    the field ``errors`` of input that did not validate), JSON for clients asking for
+    JSON, HTML for people."""
     message = message or MESSAGES.get(code, "Something went wrong.")
+    if is_api_request():
+        return problem(code, message, errors=errors, headers=headers)
     if _wants_json():
         return {"error": message, "status": code}, code, headers or {}
     # The request's id (core.observe), for a person to quote when they report it: the
@@ -92,7 +100,14 @@ def register(app: Flask) -> None:
         # A description given where the error was raised says what to do about it (a
         # broken page link); werkzeug's default one is written for programmers.
         told = error.description if error.description != type(error).description else None
-        return render_error(error.code, told or MESSAGES.get(error.code) or error.description)
+        headers = None
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = {"Allow": ", ".join(error.valid_methods)}
+        # What webargs found wrong with the fields of a body or query (the API's 422).
+        data = getattr(error, "data", None)
+        errors = data.get("messages") if isinstance(data, dict) else None
+        return render_error(error.code, told or MESSAGES.get(error.code) or error.description,
+                            headers=headers, errors=errors)
 
     for outage in DATABASE_UNAVAILABLE:
         app.register_error_handler(outage, database_unavailable)

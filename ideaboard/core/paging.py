@@ -299,12 +299,15 @@ class KeysetPage:
 
 def seek_page(keyset: Keyset, statements: Callable[[str | None], sa.Select], per_page: int,
               params: dict[str, Any] | None = None, *, entities: bool = False,
-              cursor: Cursor | None = None) -> KeysetPage:
+              cursor: Cursor | None = None, from_request: bool = True) -> KeysetPage:
     """One page of a list: the request's cursor (``read_cursor``) or ``cursor`` read
     with ``statements(direction)`` (a select built once per direction, joined to
     ``seek``'s subquery, ordered by ``page_order`` and selecting ``seek_columns``).
-    Items are the result rows, or with ``entities`` each row's first entity."""
-    cursor = cursor or read_cursor(keyset)
+    Items are the result rows, or with ``entities`` each row's first entity. Without
+    ``from_request`` the request's arguments are not read (the API decodes its own
+    cursors: no page links to redirect, problem details for a broken one)."""
+    if cursor is None and from_request:
+        cursor = read_cursor(keyset)
     values = {**(params or {}), PAGE_LIMIT: per_page + 1}
     if cursor is not None:
         values.update({SEEK_KEY: cursor.key, SEEK_ID: cursor.id})

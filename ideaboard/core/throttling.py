@@ -63,6 +63,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "mention": ("RATELIMIT_MENTIONS", "You have mentioned many colleagues in a short time."),
     "saml_start": ("RATELIMIT_SAML_STARTS",
                    "Many SAML sign-ins were started from your network a short while ago."),
+    "api": ("RATELIMIT_API", "This token has made many requests in a short time."),
 }
 _EXTENSION = "ideaboard.throttle"
 
@@ -185,6 +186,12 @@ def limit_account(name: str, account: str) -> None:
 def limit_address(name: str) -> None:
     """Count one request from this client's address; raise ``Throttled`` when over."""
     throttle().hit(name, client_address())
+
+
+def spend_token(token_id: int) -> None:
+    """Count one API request made with the token ``token_id``; raise ``Throttled`` when
+    over (the API's own limit, besides the person's limits on what it writes)."""
+    throttle().hit("api", f"token:{token_id}")
 
 
 def spend(name: str, user, cost: int = 1) -> None:

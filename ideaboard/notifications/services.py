@@ -14,7 +14,7 @@ from typing import cast
 import sqlalchemy as sa
 
 from ideaboard.accounts.models import EmailFrequency, User
-from ideaboard.core.paging import KeysetPage, seek_page
+from ideaboard.core.paging import Cursor, KeysetPage, seek_page
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.notifications.models import Notification, NotificationKind
@@ -147,9 +147,12 @@ def _recount(user: User) -> None:
     db.session.refresh(user, ["unread_notifications"])
 
 
-def for_user(user: User, *, per_page: int = 30) -> KeysetPage:
+def for_user(user: User, *, per_page: int = 30, cursor: Cursor | None = None,
+             from_request: bool = True) -> KeysetPage:
     """The page of the user's notifications the request's cursor asks for, newest
     first, as rows (id, message, created_at, read_at, idea_id, comment_id, kind). Not
     counted: a count of every notification someone ever had grew with their history
-    (the bell's unread count is kept in the users row)."""
-    return seek_page(KEYSET, LIST.__getitem__, per_page, {"user_id": user.id})
+    (the bell's unread count is kept in the users row). The API passes its own
+    ``cursor`` instead (``core.paging.seek_page``)."""
+    return seek_page(KEYSET, LIST.__getitem__, per_page, {"user_id": user.id},
+                     cursor=cursor, from_request=from_request)

@@ -36,7 +36,7 @@ FOUNDATION = ("core", "database", "extensions", "sanitize")
 # Lowest first. Keep in step with README.md's "Layers".
 CAPABILITIES = ("audit", "notifications", "org", "accounts", "identity", "webhooks", "ideas",
                 "review", "voting", "following", "comments", "people", "moderation", "admin",
-                "worker")
+                "worker", "api")
 APPLICATION = ("", "models", "cli")  # "": ideaboard/__init__.py
 
 TABLES_RANK = 1

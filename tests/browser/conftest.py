@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.helpers.servers import served
 
 CHROMIUM = os.environ.get("IDEABOARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -67,14 +67,8 @@ def _closing_every_response(app):
 @pytest.fixture
 def live_server(app):
     """The test app served over HTTP on a free port of 127.0.0.1."""
-    server = make_server("127.0.0.1", 0, _closing_every_response(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served(_closing_every_response(app)) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Exempt from CSRF because a cookie opens nothing there: each answers a request without
 # its own bearer token 401, whoever is signed in (tested below, and in tests/identity).
-BEARER_ONLY = ("scim.",)
+BEARER_ONLY = ("scim.", "api.")
 # Exempt because the identity provider's browser POST is cross-site (it carries no
 # cookie to check a token against): the ACS only hands the Response back to the browser,
 # whose same-site post on is proven by the provider's signed answer to an AuthnRequest

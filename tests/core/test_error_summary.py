@@ -41,6 +41,8 @@ BUTTONS_ONLY = {
     "provisioning.revoke_token",
     # A webhook endpoint's buttons: switch it off or on, delete it, send a test event.
     "webhooks.set_active", "webhooks.delete", "webhooks.send_test",
+    # Revoking an API token (a person's own, an admin's service token): the same.
+    "tokens.personal_revoke", "tokens.service_revoke",
 }
 
 
@@ -119,6 +121,7 @@ def bad_input(fields: dict) -> dict:
     "comments.reply", "comments.edit", "flags.comment", "flags.idea", "ideas.new", "ideas.edit",
     "review.decide", "review.fast_track", "review.score", "review.start", "review.implement",
     "accounts.break_glass", "provisioning.create_token", "webhooks.new", "webhooks.edit",
+    "tokens.personal_create", "tokens.service_create",
 ])
 def test_a_refused_form_shows_the_error_summary(app, world, endpoint):  # noqa: F811
     who, args, source = routes(world)[endpoint]

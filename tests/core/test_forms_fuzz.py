@@ -17,11 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ideaboard.accounts.services import password_reset_token, sign_up_token
+from ideaboard.api.models import TokenKind
 from ideaboard.comments.services import add_comment
 from ideaboard.extensions import db
 from ideaboard.identity.scim.tokens import create_token as create_scim_token
 from ideaboard.moderation.services import flag_idea
 from ideaboard.notifications.services import notify
+from tests.helpers.api import new_token_id
 from tests.helpers.csrf import csrf_token
 from tests.helpers.login import AuthActions
 from tests.helpers.review import make_idea
@@ -124,12 +126,15 @@ def world(app, employee, manager, admin, it_department, hr_department):
     scim_token, _secret = create_scim_token("Entra ID", admin)
     endpoint = stored_endpoint()
     db.session.commit()
+    api_token_id = new_token_id(employee)
+    service_token_id = new_token_id(admin, TokenKind.SERVICE)
     return {
         "employee": employee, "manager": manager, "admin": admin, "peer": peer,
         "own_idea": own_idea, "peer_idea": peer_idea, "in_review": in_review,
         "needs_info": needs_info, "accepted": accepted, "in_progress": in_progress,
         "comment": comment, "flag": flag, "notification": notification,
         "department": hr_department, "scim_token": scim_token, "endpoint": endpoint,
+        "api_token_id": api_token_id, "service_token_id": service_token_id,
     }
 
 
@@ -185,6 +190,12 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
         **{f"webhooks.{name}": ("admin", {"endpoint_id": w["endpoint"].id},
                                 f"/admin/webhooks/{w['endpoint'].id}")
            for name in ("set_active", "delete", "send_test")},
+        "tokens.personal_create": ("employee", {}, "/account/tokens"),
+        "tokens.personal_revoke": ("employee", {"token_id": w["api_token_id"]},
+                                   "/account/tokens"),
+        "tokens.service_create": ("admin", {}, "/admin/tokens"),
+        "tokens.service_revoke": ("admin", {"token_id": w["service_token_id"]},
+                                  "/admin/tokens"),
         "notifications.open": ("employee", {"notification_id": w["notification"].id},
                                "/notifications"),
         "notifications.read": ("employee", {"notification_id": w["notification"].id},
@@ -210,8 +221,9 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
 
 # POST routes that take no HTML form: machines' JSON behind a bearer token, and the
 # identity provider's signed SAML answer, with tests of their own bad input
-# (tests/identity/test_scim_refusals.py, the scim2-tester run, tests/identity/test_saml.py).
-NOT_FORMS = ("scim.", "identity.saml_")
+# (tests/identity/test_scim_refusals.py, the scim2-tester run, tests/identity/test_saml.py,
+# tests/api/test_bad_input.py and the schemathesis run of tests/api/test_openapi.py).
+NOT_FORMS = ("scim.", "identity.saml_", "api.")
 
 
 def post_endpoints(app) -> list[str]:

@@ -25,10 +25,10 @@ from tests.helpers.webhooks import stored_endpoint
 
 # Pages that are no HTML page of their own.
 NOT_PAGES = {"static", "core.healthz", "core.readyz", "core.metrics_page", "ideas.similar"}
-# JSON and XML for machines (SCIM provisioning clients, SAML metadata), not pages a
-# person reads; and the single sign-on hand-offs, which send the browser to the identity
-# provider and back.
-NOT_PAGE_PREFIXES = ("scim.", "identity.sso_", "identity.saml_")
+# JSON and XML for machines (SCIM provisioning clients, SAML metadata, the REST API and
+# its OpenAPI document), not pages a person reads; and the single sign-on hand-offs,
+# which send the browser to the identity provider and back.
+NOT_PAGE_PREFIXES = ("scim.", "identity.sso_", "identity.saml_", "api.", "api-docs.")
 # Pages only someone signed out sees (a signed-in person is sent on).
 SIGNED_OUT = {"accounts.login", "accounts.signup", "accounts.signup_sent",
               "accounts.request_reset", "accounts.confirm_signup", "accounts.reset_password"}

@@ -9,14 +9,13 @@ IDEABOARD_REQUIRE_SCIM=1 (CI)."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.helpers.postgres import require_or_skip
 from tests.helpers.scim import new_token
+from tests.helpers.servers import served
 
 # About 800 requests over HTTP: 10-25 s on a loaded two-core machine.
 pytestmark = pytest.mark.slow
@@ -35,15 +34,8 @@ def live_scim(app):
         require_or_skip("scim2-tester and httpx2 are not installed (pip install -e '.[test]')",
                         "IDEABOARD_REQUIRE_SCIM")
     secret = new_token("scim2-tester")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/scim/v2", secret
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with served(app) as base_url:
+        yield f"{base_url}/scim/v2", secret
 
 
 def test_scim2_tester_finds_no_failure(live_scim, company):

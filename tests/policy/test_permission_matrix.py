@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from ideaboard.api.models import Scope, TokenKind
+from ideaboard.api.services import allowed_scopes
 from ideaboard.comments.models import Comment
 from ideaboard.core.permissions import GATES, PUBLIC, RULES
 from ideaboard.extensions import db
@@ -26,6 +28,7 @@ from ideaboard.identity.scim.tokens import create_token
 from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
 from ideaboard.sanitize import render_markdown
+from tests.helpers.api import new_token, new_token_id
 from tests.helpers.csrf import csrf_token
 from tests.helpers.factories import DepartmentFactory, UserFactory
 from tests.helpers.login import AuthActions
@@ -150,6 +153,16 @@ MATRIX: dict[str, Case] = {
     "webhooks.set_active": Case(POST="LDDDDOD", data={"active": "0"}),
     "webhooks.delete": Case(POST="LDDDDOD"),
     "webhooks.send_test": Case(POST="LDDDDOD"),
+    # API tokens: one's own (the token revoked is the person's own: others get 404),
+    # and the service tokens of the admins.
+    "tokens.personal": Case(GET="LOOOOOO"),
+    "tokens.personal_create": Case(POST="LOOOOOO", data={"name": "Script", "scopes": "read",
+                                                       "expires": "30"}),
+    "tokens.personal_revoke": Case(POST="LODDDDD"),
+    "tokens.service": Case(GET="LDDDDOD"),
+    "tokens.service_create": Case(POST="LDDDDOD", data={"name": "Report", "scopes": "read",
+                                                      "expires": "30"}),
+    "tokens.service_revoke": Case(POST="LDDDDOD"),
     # SCIM provisioning: a provider connection's bearer token only (a 401 SCIM error for
     # everyone here, admins' cookies included; the tokens: tests/identity).
     **{f"scim.{endpoint}": Case(GET="DDDDDDD") for endpoint in (
@@ -162,7 +175,39 @@ MATRIX: dict[str, Case] = {
     **{f"scim.{kind}_delete": Case(DELETE="DDDDDDD") for kind in ("user", "group")},
     "scim.unknown": Case(GET="DDDDDDD", POST="DDDDDDD", PUT="DDDDDDD", PATCH="DDDDDDD",
                          DELETE="DDDDDDD"),
+    # The REST API's document and its docs page describe; they open nothing.
+    "api-docs.openapi_json": Case(GET="OOOOOOO"),
+    "api_docs.docs": Case(GET="OOOOOOO"),
 }
+
+# The REST API: bearer tokens only, so every role's cookie is refused (401) in MATRIX;
+# test_api_matrix below asks each endpoint with a token of every role and every scope.
+# The letters are for the roles but "anonymous" (who has no token: always refused),
+# with a token holding the scope the endpoint needs; any other scope is refused (403).
+API_MATRIX: dict[str, Case] = {
+    "api.list_ideas": Case(GET="OOOOOO"),
+    "api.get_idea": Case(GET="OOOOOO"),
+    "api.create_idea": Case(POST="OOOOOO", data={
+        "title": "An idea sent by a script", "body": "Its body."}),
+    "api.edit_idea": Case(PATCH="DODDDO", data={"title": "An edited title for it"}),
+    "api.vote": Case(POST="ODOOOD", data={"value": 1}),  # never on one's own idea
+    "api.follow": Case(PUT="OOOOOO"),
+    "api.unfollow": Case(DELETE="OOOOOO"),
+    "api.list_comments": Case(GET="OOOOOO"),
+    "api.create_comment": Case(POST="OOOOOO", data={"body": "A comment from a script."}),
+    "api.reply": Case(POST="OOOOOO", data={"body": "A reply from a script."}),
+    "api.departments": Case(GET="OOOOOO"),
+    "api.my_notifications": Case(GET="OOOOOO"),
+    "api.queue": Case(GET="DDOOOO"),
+    "api.score": Case(PUT="DDDOOD", status="in_review",
+                      data={"impact": 3, "feasibility": 3, "effort": 3}),
+    "api.decide": Case(POST="DDDOOD", status="in_review",
+                       data={"decision": "declined", "rationale": RATIONALE}),
+}
+MATRIX.update({endpoint: Case(**{method: "D" * len(ROLES)
+                                 for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+                                 if getattr(case, method)})
+               for endpoint, case in API_MATRIX.items()})
 
 
 def routes(app) -> list[tuple[str, str, object]]:
@@ -229,6 +274,15 @@ class World:
         db.session.commit()
         return token.id
 
+    def token_id(self, rule) -> int:
+        """A fresh token for a revoke: the employee's own API token, an admin's service
+        token, or a SCIM connection's."""
+        if rule.endpoint == "tokens.personal_revoke":
+            return new_token_id(self.users["employee"])
+        if rule.endpoint == "tokens.service_revoke":
+            return new_token_id(self.users["admin"], TokenKind.SERVICE)
+        return self.scim_token_id()
+
     def url_args(self, rule, case: Case, role: str) -> dict:
         """Fresh objects for one request; the author manager acts on their own idea."""
         author, department = self.users["author"], self.department
@@ -248,7 +302,7 @@ class World:
                   "notification_id": notification.id, "user_id": self.target_user.id,
                   "department_id": self.department.id, "slug": self.department.slug,
                   "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere",
-                  "token_id": self.scim_token_id() if "token_id" in rule.arguments else 0,
+                  "token_id": self.token_id(rule) if "token_id" in rule.arguments else 0,
                   "endpoint_id": stored_endpoint().id if "endpoint_id" in rule.arguments else 0}
         return {name: values[name] for name in rule.arguments}
 
@@ -293,6 +347,49 @@ def test_permission_matrix(app, it_department, hr_department, admin):
                     failures.append(f"{endpoint} {method} as {role}: expected {want}, got "
                                     f"{got} ({response.status_code} "
                                     f"{response.headers.get('Location', '')})")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_api_route_has_an_entry_and_a_scope(app):
+    api_routes = {endpoint for endpoint, _, _ in routes(app) if endpoint.startswith("api.")}
+    assert api_routes == set(API_MATRIX)
+    for endpoint in api_routes:
+        assert isinstance(getattr(app.view_functions[endpoint], "required_scope", None), Scope)
+
+
+def test_api_matrix(app, it_department, hr_department, admin):
+    """Every API route, for every role, with a token of each scope the role may hold
+    (and none): allowed only with the scope the route needs, and then as the policy
+    lets that role; refused otherwise, and never answered with a 5xx."""
+    world = World(app, it_department, hr_department, admin)
+    people = {role: world.users[role] for role in ROLES if role != "anonymous"}
+    tokens = {(role, scope.value): new_token(user, (scope.value,))
+              for role, user in people.items() for scope in allowed_scopes(user)}
+    with app.test_request_context():
+        from flask import url_for
+
+        failures = []
+        for endpoint, method, rule in routes(app):
+            case = API_MATRIX.get(endpoint)
+            expected = getattr(case, method, None) if case else None
+            if expected is None:
+                continue
+            needed = app.view_functions[endpoint].required_scope.value
+            for role, want in zip(people, expected, strict=True):
+                for scope in [None, *(scope.value for scope in Scope)]:
+                    if scope is not None and (role, scope) not in tokens:
+                        continue  # a token the role may not have (test_tokens)
+                    url = url_for(endpoint, **world.url_args(rule, case, role))
+                    headers = {"Authorization": f"Bearer {tokens[role, scope]}"} if scope else {}
+                    body = case.data if method in ("POST", "PUT", "PATCH") else None
+                    response = app.test_client().open(url, method=method, json=body,
+                                                      headers=headers)
+                    got = outcome(response)
+                    wanted = want if scope == needed else "D"
+                    if got != wanted:
+                        failures.append(f"{endpoint} {method} as {role} with {scope}: expected "
+                                        f"{wanted}, got {got} ({response.status_code} "
+                                        f"{response.get_data(as_text=True)[:200]})")
     assert not failures, "\n".join(failures)
 
 

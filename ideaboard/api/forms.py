@@ -1,0 +1,45 @@
+"""The form that makes an API token (personal on the account page, service on the
+admin page)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, Length
+
+from ideaboard.api.models import Scope
+from ideaboard.api.services import EXPIRY_CHOICES
+from ideaboard.core.forms import MultiCheckboxField
+
+SCOPE_LABELS = {
+    Scope.READ: "read: see ideas, comments, departments and your notifications",
+    Scope.WRITE: "write: post and edit ideas, vote, comment and follow",
+    Scope.REVIEW: "review: your review queue, scores and decisions",
+    Scope.ADMIN: "admin: what an administrator may do",
+}
+
+
+def _expiry_label(days: int | None) -> str:
+    return f"{days} days" if days else "Never (until revoked)"
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
+                       description="What will use it, e.g. the weekly report script.")
+    scopes = MultiCheckboxField("Scopes")
+    expires = SelectField("Expires after",
+                          choices=[SelectChoice(str(days or 0), _expiry_label(days))
+                                   for days in EXPIRY_CHOICES],
+                          default="30")
+
+    def __init__(self, scopes: tuple[Scope, ...], *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scopes.choices = [SelectChoice(scope.value, SCOPE_LABELS[scope])
+                               for scope in scopes]
+
+    @property
+    def expires_in_days(self) -> int | None:
+        return int(self.expires.data or 0) or None
