@@ -74,12 +74,20 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         # (the metrics allow 127.0.0.1 by default).
         "readyz": ("/readyz", ANONYMOUS),
         "metrics": ("/metrics", ANONYMOUS),
+        # The REST API (issue 15), with a bearer token of the same people: the idea list
+        # (20, as the page), the idea with its timeline, its comments, the review queue.
+        "api-ideas": ("/api/v1/ideas?sort=trending&limit=20", API + user),
+        "api-search": (f"/api/v1/ideas?q={gen.SEARCH_WORD}&limit=20", API + user),
+        "api-idea": (f"/api/v1/ideas/{detail}", API + user),
+        "api-comments": (f"/api/v1/ideas/{detail}/comments", API + user),
+        "api-queue": ("/api/v1/review/queue", API + boss),
     }
 
 
 FAR = "#far"  # marks a path whose far page is measured (see _pages)
 ANONYMOUS = ""  # the viewer of a page nobody signs in to
-SCIM = "scim"  # the viewer of a SCIM page: a provisioning token (_scim_client)
+SCIM = "scim"  # the viewer of a SCIM page: a provisioning token (_client_for)
+API = "api:"  # before an e-mail: that person's API token (_client_for)
 
 
 def _far_page(client, path: str) -> str:
@@ -110,16 +118,27 @@ def _client_for(app, viewer: str):
     way, and revoked when the process ends with the database's other rows)."""
     if viewer == ANONYMOUS:
         return app.test_client()
-    if viewer != SCIM:
+    if viewer != SCIM and not viewer.startswith(API):
         return _signed_in_client(app, viewer)
     from ideaboard.core.transactions import unit_of_work
-    from ideaboard.identity.scim.tokens import create_token
 
     with app.app_context(), unit_of_work():
-        _token, secret = create_token("bench.profile", None)
+        if viewer == SCIM:
+            from ideaboard.identity.scim.tokens import create_token
+
+            _token, secret = create_token("bench.profile", None)
+        else:
+            from ideaboard.accounts.models import find_by_email
+            from ideaboard.api.services import allowed_scopes
+            from ideaboard.api.services import create_token as api_token
+
+            person = find_by_email(viewer.removeprefix(API))
+            _api_token, secret = api_token(person, "bench.profile", allowed_scopes(person),
+                                           expires_in_days=1)
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-    _provision(client)
+    if viewer == SCIM:
+        _provision(client)
     return client
 
 
@@ -191,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                        # Production needs its address: the test client's host.
                        "IDEABOARD_BASE_URL": "http://localhost",
                        # As in bench.run: every vote counted by the limiter, none refused.
-                       "IDEABOARD_RATELIMIT_VOTES": "1000000 per minute"})
+                       "IDEABOARD_RATELIMIT_VOTES": "1000000 per minute",
+                       "IDEABOARD_RATELIMIT_API": "1000000 per minute"})
     from ideaboard import create_app
 
     app = create_app()
