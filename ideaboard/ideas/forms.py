@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, ValidationErro
 from ideaboard.core.kept import per_app
 from ideaboard.ideas import services
 from ideaboard.ideas.models import STATUS_LABELS, IdeaStatus
+from ideaboard.ideas.queries import default_sort
 from ideaboard.org.services import department_choices
 
 
@@ -104,7 +105,7 @@ class IdeaFilterForm(FlaskForm):
         sort = self.sort.data or ""
         allowed_sorts = set(services.SORTS) | ({services.RELEVANCE_SORT} if q else set())
         if sort not in allowed_sorts:
-            sort = services.RELEVANCE_SORT if q else services.DEFAULT_SORT
+            sort = default_sort(q)
         show = self.show.data or ""
         return services.IdeaFilters(
             sort=sort,

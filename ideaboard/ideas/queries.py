@@ -115,6 +115,12 @@ SORT_EXPLAINED = {
 }
 
 
+def default_sort(q: str) -> str:
+    """The order of a list nobody chose one for: the best match of a search (its cheap,
+    ranked path), else Trending."""
+    return RELEVANCE_SORT if q else DEFAULT_SORT
+
+
 def list_keyset(sort: str, key: SortColumn | None = None) -> Keyset:
     """How the idea lists sorted by ``sort`` seek: by ``key`` (the sort's column unless
     given: the relevance of a search), then id, highest first."""

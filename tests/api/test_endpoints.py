@@ -46,6 +46,28 @@ def test_list_ideas_filters_and_pages_with_a_cursor(api_as, employee, author, it
     assert api.get("/ideas?department=nowhere").json == {"items": [], "next_cursor": None}
 
 
+def test_a_search_without_a_sort_is_by_best_match_as_on_the_page(api_as, employee, author,
+                                                                  it_department):
+    """The page's default with words to search (Best match, the ranked and cheap way),
+    not Trending, which on SQLite reads every match (issue 20)."""
+    from datetime import timedelta
+
+    from ideaboard.database import utcnow
+
+    best = make_idea(author, it_department, title="Coffee, coffee and more coffee",
+                     body_md="Coffee for everyone: a coffee machine per floor.",
+                     created_at=utcnow() - timedelta(days=30))
+    newer = make_idea(author, it_department, title="A quieter kitchen",
+                      body_md="Fewer meetings near the coffee corner.")
+    db.session.commit()
+    api = api_as(employee)
+    by_default = [i["id"] for i in api.get("/ideas?q=coffee").json["items"]]
+    assert by_default == [i["id"] for i in api.get("/ideas?q=coffee&sort=relevance").json["items"]]
+    assert by_default == [best.id, newer.id]
+    assert [i["id"] for i in api.get("/ideas?q=coffee&sort=new").json["items"]] == [
+        newer.id, best.id]
+
+
 def test_anonymous_authors_are_named_to_admins_only(api_as, employee, author, admin,
                                                     it_department):
     idea = make_idea(author, it_department, title="A quiet anonymous idea", is_anonymous=True)

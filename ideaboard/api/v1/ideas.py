@@ -20,6 +20,7 @@ from ideaboard.following import services as following
 from ideaboard.ideas import display
 from ideaboard.ideas import services as ideas
 from ideaboard.ideas.models import Idea
+from ideaboard.ideas.queries import default_sort
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 from ideaboard.review import display as review_display
@@ -70,7 +71,7 @@ def _summary(key: display.CardKey) -> dict[str, Any]:
 @blp.response(200, schemas.IdeaList)
 @blp.doc(tags=["ideas"])
 def list_ideas(status: str = "", department: str = "", tag: str = "", q: str = "",
-               sort: str = ideas.DEFAULT_SORT, limit: int | None = None,
+               sort: str = "", limit: int | None = None,
                cursor: str | None = None):
     """The ideas, filtered, searched and sorted as on the idea list; hidden ideas are
     left out. One query per page, whatever its size."""
@@ -80,8 +81,8 @@ def list_ideas(status: str = "", department: str = "", tag: str = "", q: str = "
         if found is None:
             return {"items": [], "next_cursor": None}
         department_id = found.id
-    filters = ideas.IdeaFilters(sort=sort, q=q, status=status, department_id=department_id,
-                                tag=tag)
+    filters = ideas.IdeaFilters(sort=sort or default_sort(q), q=q, status=status,
+                                department_id=department_id, tag=tag)
     query = ideas.list_query(me(), filters)
     page = seek_page(query.keyset, query.statements, page_size(limit), query.params,
                      cursor=cursor_of(query.keyset, cursor), from_request=False)

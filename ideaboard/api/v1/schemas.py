@@ -56,7 +56,8 @@ class IdeaListQuery(Strict):
     tag = fields.String(validate=validate.Length(max=TAG_MAX_LENGTH))
     q = fields.String(validate=validate.Length(max=200),
                       metadata={"description": "Words to search for."})
-    sort = fields.String(validate=validate.OneOf([*SORTS, RELEVANCE_SORT]))
+    sort = fields.String(validate=validate.OneOf([*SORTS, RELEVANCE_SORT]), metadata={
+        "description": "Default: relevance with q (best match first), else trending."})
     limit = fields.Integer(validate=validate.Range(min=1, max=100))
     cursor = fields.String(validate=validate.Length(max=CURSOR_MAX))
 
