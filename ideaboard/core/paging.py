@@ -215,13 +215,18 @@ def read_cursor(keyset: Keyset) -> Cursor | None:
         args.poplist(CURSOR_ARG)
         values: dict[str, Any] = {**(request.view_args or {}), **args.to_dict(flat=False)}
         abort(redirect(url_for(request.endpoint or "", **values)))
-    text = request.args.get(CURSOR_ARG)
+    return cursor_or_400(keyset, request.args.get(CURSOR_ARG))
+
+
+def cursor_or_400(keyset: Keyset, text: str | None, message: str = BROKEN_CURSOR) -> Cursor | None:
+    """The cursor ``text`` for ``keyset``'s list (None: its first page), or a 400 that
+    says ``message`` for one that does not read (a page link or an API client's)."""
     if text is None:
         return None
     try:
         return decode_cursor(keyset, text)
     except ValueError:
-        abort(400, description=BROKEN_CURSOR)
+        abort(400, description=message)
 
 
 def seek(chosen: sa.Select, keyset: Keyset, direction: str | None) -> sa.Subquery:

@@ -13,7 +13,7 @@ from ideaboard.api.models import Scope
 from ideaboard.api.v1 import schemas
 from ideaboard.api.v1.base import blp, operation, query
 from ideaboard.core import throttling
-from ideaboard.core.paging import decode_cursor, seek_page
+from ideaboard.core.paging import cursor_or_400, seek_page
 from ideaboard.core.permissions import authorize, can, visible_or_404
 from ideaboard.extensions import db
 from ideaboard.following import services as following
@@ -41,12 +41,7 @@ def page_size(asked: int | None) -> int:
 
 def cursor_of(keyset, text: str | None):
     """The cursor a client sent back, or a 400 problem for one that does not read."""
-    if text is None:
-        return None
-    try:
-        return decode_cursor(keyset, text)
-    except ValueError:
-        abort(400, description=BROKEN_CURSOR)
+    return cursor_or_400(keyset, text, BROKEN_CURSOR)
 
 
 def idea_or_404(idea_id: int) -> Idea:
