@@ -1,9 +1,8 @@
 """Making, finding and revoking API tokens.
 
-A token is ``ib_`` and 32 random bytes (URL-safe base64), shown once. Only its SHA-256
-is stored: it is found by that hash through a unique index, so no secret is ever
-compared in Python (nothing to time); the first ``PREFIX_SHOWN`` characters stay
-visible to tell tokens apart. A token works while it is neither revoked nor expired
+A token is ``ib_`` and a secret made and kept as ``core.bearer`` says (only its SHA-256
+is stored, and it is found by that), shown once; the first ``PREFIX_SHOWN`` characters
+stay visible to tell tokens apart. A token works while it is neither revoked nor expired
 and its person is active (a deactivated person's tokens stop at once).
 
 ``last_used_at`` is written at most once a minute per token (``LAST_USED_GRAIN``), so
@@ -13,17 +12,17 @@ the others for the database's write lock.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideaboard.accounts.models import User
 from ideaboard.api.models import ApiToken, Scope, TokenKind
 from ideaboard.audit.services import record
+from ideaboard.core import bearer
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 
@@ -31,7 +30,6 @@ from ideaboard.extensions import db
 # scanners look for it); not a secret.
 TOKEN_PREFIX = "ib_"  # nosec B105
 PREFIX_SHOWN = 11
-MAX_TOKEN_LENGTH = 200
 LAST_USED_GRAIN = timedelta(minutes=1)
 # Days a new token may live, the choices of the form (None: until revoked).
 EXPIRY_CHOICES: tuple[int | None, ...] = (7, 30, 90, 365, None)
@@ -52,10 +50,6 @@ def allowed_scopes(user: User) -> tuple[Scope, ...]:
     return SCOPES_BY_ROLE.get(user.role, ())
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def _scopes_text(scopes: Iterable[str]) -> str:
     chosen = set(scopes)
     return " ".join(scope.value for scope in Scope if scope.value in chosen)
@@ -73,10 +67,10 @@ def create_token(user: User, name: str, scopes: Iterable[str], *,
     if beyond:
         raise TokenError(f"Your role does not allow the scope {', '.join(sorted(beyond))}.")
     now = now or utcnow()
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = bearer.new_secret(TOKEN_PREFIX)
     token = ApiToken(
         kind=kind.value, name=name.strip()[:80] or "API token", prefix=secret[:PREFIX_SHOWN],
-        token_hash=_digest(secret), scopes=text, user_id=user.id, created_at=now,
+        token_hash=bearer.digest(secret), scopes=text, user_id=user.id, created_at=now,
         expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
     db.session.add(token)
     db.session.flush()
@@ -97,15 +91,26 @@ def revoke_token(token: ApiToken, actor: User) -> None:
            after={"revoked": True, "prefix": token.prefix})
 
 
+# The token and its person as two entities of one row: a third of the cost of the same
+# join through ``joinedload`` (measured), on every API call.
+TOKEN_AND_PERSON = (sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                    .where(ApiToken.token_hash == sa.bindparam("token_hash")))
+
+
 def token_for(secret: str | None, now: datetime | None = None) -> ApiToken | None:
     """The working token ``secret`` is, with its person loaded (one query); None if it
     is unknown, revoked, expired, or its person is deactivated."""
-    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_TOKEN_LENGTH:
+    if not bearer.looks_like(secret, TOKEN_PREFIX):
         return None
-    token = db.session.scalar(sa.select(ApiToken).options(joinedload(ApiToken.user))
-                              .where(ApiToken.token_hash == _digest(secret)))
-    now = now or utcnow()
-    if token is None or not token.active(now) or not token.user.active:
+    found = db.session.execute(TOKEN_AND_PERSON,
+                               {"token_hash": bearer.digest(secret)}).one_or_none()
+    if found is None:
+        return None
+    token, person = found
+    # Kept on the token: the session's identity map holds objects weakly, so without it
+    # ``token.user`` would read the person again once ``person`` goes out of scope.
+    set_committed_value(token, "user", person)
+    if not token.active(now or utcnow()) or not person.active:
         return None
     return token
 

@@ -139,37 +139,71 @@ def tag_links(names: Sequence[str]) -> tuple[tuple[str, str], ...]:
     return tuple((name, tag_link.format(quote(name, safe=""))) for name in names)
 
 
-def card(key: CardKey) -> Card:
-    """The Card that ``key`` stands for, links and labels made (in a request)."""
+class CardFacts(NamedTuple):
+    """What one card says to its viewer, without the links and labels of HTML (what
+    the API sends): the author only where the policy lets the viewer see them."""
+
+    id: int
+    title: str
+    excerpt: str
+    status: str
+    upvotes: int
+    downvotes: int
+    comment_count: int
+    created_at: datetime
+    author_id: int | None  # None when the viewer may not see who wrote it
+    author_name: str | None  # likewise
+    is_anonymous: bool
+    department_name: str
+    department_slug: str
+    review_threshold: int | None
+    tags: tuple[str, ...]
+    my_vote: int
+    votable: bool
+
+
+def card_facts(key: CardKey) -> CardFacts:
+    """The facts of the card ``key`` stands for (no request needed)."""
     (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
      author_id, is_anonymous, _hidden, author_name, department_name, department_slug,
      _tag_names, _my_vote, review_threshold) = key.row
+    visible = key.author_visible
+    return CardFacts(idea_id, title, excerpt, status, upvotes, downvotes, comment_count,
+                     created_at, author_id if visible else None,
+                     author_name if visible else None, is_anonymous, department_name,
+                     department_slug, review_threshold, key.tags, key.my_vote, key.votable)
+
+
+def card(key: CardKey) -> Card:
+    """The Card that ``key`` stands for, links and labels made (in a request)."""
+    facts = card_facts(key)
+    net_votes = facts.upvotes - facts.downvotes
     return Card(
-        id=idea_id,
-        title=title,
-        excerpt=excerpt,
-        status=status,
-        upvotes=upvotes,
-        downvotes=downvotes,
-        net_votes=upvotes - downvotes,
-        progress=review_progress(status, upvotes - downvotes, review_threshold,
-                                 department_name),
-        comment_count=comment_count,
-        created_at=created_at,
+        id=facts.id,
+        title=facts.title,
+        excerpt=facts.excerpt,
+        status=facts.status,
+        upvotes=facts.upvotes,
+        downvotes=facts.downvotes,
+        net_votes=net_votes,
+        progress=review_progress(facts.status, net_votes, facts.review_threshold,
+                                 facts.department_name),
+        comment_count=facts.comment_count,
+        created_at=facts.created_at,
         age=key.age,
-        author_name=author_name if key.author_visible else None,
-        author_url=None if is_anonymous or not key.author_visible
-        else link_by_id("people.profile", "user_id").format(author_id),
-        is_anonymous=is_anonymous,
+        author_name=facts.author_name,
+        author_url=None if facts.is_anonymous or facts.author_id is None
+        else link_by_id("people.profile", "user_id").format(facts.author_id),
+        is_anonymous=facts.is_anonymous,
         by_viewer=key.by_viewer,
-        department_name=department_name,
-        url=link_by_id("ideas.detail").format(idea_id),
+        department_name=facts.department_name,
+        url=link_by_id("ideas.detail").format(facts.id),
         department_url=link_with_slot("ideas.department", "slug").format(
-            quote(department_slug, safe="")),
-        tags=tag_links(key.tags),
-        my_vote=key.my_vote,
-        votable=key.votable,
-        vote_url=link_by_id("voting.vote").format(idea_id),
+            quote(facts.department_slug, safe="")),
+        tags=tag_links(facts.tags),
+        my_vote=facts.my_vote,
+        votable=facts.votable,
+        vote_url=link_by_id("voting.vote").format(facts.id),
     )
 
 

@@ -91,7 +91,8 @@ def _note_use(response):
 def query(schema: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The view's query arguments, as keyword arguments; unknown ones are a 422 too
     (webargs would otherwise drop them from a query string silently)."""
-    return blp.arguments(schema, location="query", as_kwargs=True, unknown=RAISE)
+    # An instance, not the class: webargs would make a new schema on every request.
+    return blp.arguments(schema(), location="query", as_kwargs=True, unknown=RAISE)
 
 
 def operation(action: str, scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -31,6 +31,12 @@ def _comment(shown: ShownComment) -> dict[str, Any]:
             "edited_at": shown.edited_at}
 
 
+def _listed(shown: ShownComment) -> dict[str, Any]:
+    """One comment of a list, as ``schemas.CommentOut`` dumps it (``schemas.Dumped``)."""
+    return {**_comment(shown), "created_at": shown.created_at.isoformat(),
+            "edited_at": shown.edited_at.isoformat() if shown.edited_at else None}
+
+
 @blp.route("/ideas/<int:idea_id>/comments", methods=["GET"])
 @operation("idea.browse", Scope.READ)
 @query(schemas.CommentListQuery)
@@ -42,8 +48,8 @@ def list_comments(idea_id: int, before: int | None = None):
     idea = idea_or_404(idea_id)
     page = comments.thread_page(idea, before=before)
     threads = shown_threads(idea, me(), utcnow(), page.items)
-    return {"items": [{"comment": _comment(t.comment),
-                       "replies": [_comment(r) for r in t.replies],
+    return {"items": [{"comment": _listed(t.comment),
+                       "replies": [_listed(r) for r in t.replies],
                        "reply_count": t.reply_count} for t in threads],
             "next_before": page.earlier}
 
@@ -65,7 +71,7 @@ def _post(idea: Idea, body: str, parent: Comment | None) -> dict[str, Any]:
 
 @blp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
 @operation("idea.browse", Scope.WRITE)
-@blp.arguments(schemas.CommentIn)
+@blp.arguments(schemas.CommentIn())
 @blp.response(201, schemas.CommentOut)
 @blp.doc(tags=["comments"])
 def create_comment(data: dict[str, Any], idea_id: int):
@@ -77,7 +83,7 @@ def create_comment(data: dict[str, Any], idea_id: int):
 
 @blp.route("/comments/<int:comment_id>/replies", methods=["POST"])
 @operation("idea.browse", Scope.WRITE)
-@blp.arguments(schemas.CommentIn)
+@blp.arguments(schemas.CommentIn())
 @blp.response(201, schemas.CommentOut)
 @blp.doc(tags=["comments"])
 def reply(data: dict[str, Any], comment_id: int):

@@ -50,14 +50,18 @@ def idea_or_404(idea_id: int) -> Idea:
 
 
 def _summary(key: display.CardKey) -> dict[str, Any]:
-    card = display.card(key)
-    return {"id": card.id, "title": card.title, "excerpt": card.excerpt,
-            "status": card.status, "upvotes": card.upvotes, "downvotes": card.downvotes,
-            "net_votes": card.net_votes, "comment_count": card.comment_count,
-            "created_at": card.created_at, "author": card.author_name,
-            "is_anonymous": card.is_anonymous, "department": card.department_name,
-            "tags": [name for name, _link in card.tags], "my_vote": card.my_vote,
-            "votable": card.votable}
+    """One card as ``schemas.IdeaSummary`` dumps it (``schemas.Dumped``)."""
+    # The card's facts, not display.card: its links and labels, which JSON drops, were
+    # two fifths of a list's time.
+    facts = display.card_facts(key)
+    return {"id": facts.id, "title": facts.title, "excerpt": facts.excerpt,
+            "status": facts.status, "upvotes": facts.upvotes, "downvotes": facts.downvotes,
+            "net_votes": facts.upvotes - facts.downvotes,
+            "comment_count": facts.comment_count,
+            "created_at": facts.created_at.isoformat(),
+            "author": facts.author_name, "is_anonymous": facts.is_anonymous,
+            "department": facts.department_name, "tags": list(facts.tags),
+            "my_vote": facts.my_vote, "votable": facts.votable}
 
 
 @blp.route("/ideas", methods=["GET"])
@@ -138,7 +142,7 @@ def get_idea(idea_id: int):
 
 @blp.route("/ideas", methods=["POST"])
 @operation("idea.create", Scope.WRITE)
-@blp.arguments(schemas.IdeaCreate)
+@blp.arguments(schemas.IdeaCreate())
 @blp.response(201, schemas.IdeaDetail)
 @blp.doc(tags=["ideas"])
 def create_idea(data: dict[str, Any]):
@@ -160,7 +164,7 @@ def create_idea(data: dict[str, Any]):
 
 @blp.route("/ideas/<int:idea_id>", methods=["PATCH"])
 @operation("idea.browse", Scope.WRITE)
-@blp.arguments(schemas.IdeaEdit)
+@blp.arguments(schemas.IdeaEdit())
 @blp.response(200, schemas.IdeaDetail)
 @blp.doc(tags=["ideas"])
 def edit_idea(data: dict[str, Any], idea_id: int):
@@ -180,7 +184,7 @@ def edit_idea(data: dict[str, Any], idea_id: int):
 
 @blp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 @operation("idea.browse", Scope.WRITE)
-@blp.arguments(schemas.VoteIn)
+@blp.arguments(schemas.VoteIn())
 @blp.response(200, schemas.VoteOut)
 @blp.doc(tags=["ideas"])
 def vote(data: dict[str, Any], idea_id: int):

@@ -39,7 +39,7 @@ def _refused(error: Exception):
 
 @blp.route("/ideas/<int:idea_id>/score", methods=["PUT"])
 @operation("idea.browse", Scope.REVIEW)
-@blp.arguments(schemas.ScoreIn)
+@blp.arguments(schemas.ScoreIn())
 @blp.response(200, schemas.ScoreOut)
 @blp.doc(tags=["review"])
 def score(data: dict[str, Any], idea_id: int):
@@ -58,7 +58,7 @@ def score(data: dict[str, Any], idea_id: int):
 
 @blp.route("/ideas/<int:idea_id>/decision", methods=["POST"])
 @operation("idea.browse", Scope.REVIEW)
-@blp.arguments(schemas.DecisionIn)
+@blp.arguments(schemas.DecisionIn())
 @blp.response(200, schemas.IdeaDetail)
 @blp.doc(tags=["review"])
 def decide(data: dict[str, Any], idea_id: int):

@@ -1,20 +1,17 @@
 """The provider connections' bearer tokens: made by an admin, shown once, kept hashed.
 
-A token is ``scim_`` and 32 random bytes (URL-safe base64). Only its SHA-256 is stored:
-with that much randomness a slow password hash protects nothing more, and every SCIM
-request checks one. ``prefix`` (its first 12 characters) tells tokens apart in the admin
+A token is ``scim_`` and a secret made and kept as ``core.bearer`` says (only its
+SHA-256 is stored). ``prefix`` (its first 12 characters) tells tokens apart in the admin
 pages and the provisioning log without revealing them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 import sqlalchemy as sa
 
 from ideaboard.accounts.models import User
 from ideaboard.audit.services import record
+from ideaboard.core import bearer
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.identity.scim.models import ScimToken
@@ -24,16 +21,12 @@ TOKEN_PREFIX = "scim_"  # nosec B105
 PREFIX_SHOWN = 12
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(name: str, actor: User | None) -> tuple[ScimToken, str]:
     """A new token named ``name``: the stored row and the token itself, which is
     shown once and never again. Audited; flushes."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = bearer.new_secret(TOKEN_PREFIX)
     token = ScimToken(name=name.strip()[:80] or "SCIM", prefix=secret[:PREFIX_SHOWN],
-                      token_hash=_digest(secret), created_by=actor)
+                      token_hash=bearer.digest(secret), created_by=actor)
     db.session.add(token)
     db.session.flush()
     record(actor, "scim.token_create", token, after={"name": token.name,
@@ -53,10 +46,10 @@ def revoke_token(token: ScimToken, actor: User | None) -> None:
 
 def token_for(secret: str | None) -> ScimToken | None:
     """The active token ``secret`` is, or None (unknown, revoked, missing)."""
-    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+    if not bearer.looks_like(secret, TOKEN_PREFIX):
         return None
     token = db.session.scalar(sa.select(ScimToken).where(
-        ScimToken.token_hash == _digest(secret)))
+        ScimToken.token_hash == bearer.digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
     return token
