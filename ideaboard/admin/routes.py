@@ -24,9 +24,11 @@ ADMIN_SECTIONS = [
     ("identity.admin_status", "Single sign-on"),
     ("moderation.queue", "Moderation"),
     ("audit.index", "Audit trail"),
+    ("analytics.units", "Units"),
     ("provisioning.index", "Provisioning"),
     ("webhooks.index", "Webhooks"),
     ("tokens.service", "API tokens"),
+    ("privacy.retention", "Retention"),
 ]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime, time, timedelta
 
@@ -19,6 +17,7 @@ from ideaboard.audit import display
 from ideaboard.audit.forms import AuditFilterForm
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
+from ideaboard.core.csvexport import attachment, csv_lines
 from ideaboard.core.forms import add_error
 from ideaboard.core.paging import Keyset, seek_entities
 from ideaboard.core.permissions import requires
@@ -33,8 +32,6 @@ PAGE_SIZE = 50
 # Newest first, then by id: the page's link carries the time and id it ends at.
 ENTRIES_KEYSET = Keyset("audit.entries", AuditEntry.created_at, AuditEntry.id, "datetime")
 ACTOR = joinedload(AuditEntry.actor)
-# Characters that make a spreadsheet treat a cell as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _day_start(day) -> datetime:
@@ -67,32 +64,14 @@ def _choices(column) -> list[str]:
     return list(db.session.scalars(sa.select(column).distinct().order_by(column)))
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def _csv_rows(query):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        data = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return data
-
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
     for entry in db.session.scalars(query.execution_options(yield_per=500)):
-        writer.writerow([_cell(v) for v in (
-            entry.id, entry.created_at.isoformat(), entry.actor_id,
-            entry.actor.email if entry.actor else "system", entry.action, entry.object_type,
-            entry.object_id,
-            json.dumps(entry.before, sort_keys=True) if entry.before is not None else "",
-            json.dumps(entry.after, sort_keys=True) if entry.after is not None else "",
-            entry.reason)])
-        yield flush()
+        yield (entry.id, entry.created_at.isoformat(), entry.actor_id,
+               entry.actor.email if entry.actor else "system", entry.action,
+               entry.object_type, entry.object_id,
+               json.dumps(entry.before, sort_keys=True) if entry.before is not None else "",
+               json.dumps(entry.after, sort_keys=True) if entry.after is not None else "",
+               entry.reason)
 
 
 @bp.get("")
@@ -107,9 +86,9 @@ def index():
     query = _filtered_query(form)
     if request.args.get("format") == "csv" and query is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        return Response(stream_with_context(_csv_rows(query.options(ACTOR))), mimetype="text/csv",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="audit-{stamp}.csv"'})
+        lines = csv_lines(CSV_COLUMNS, _csv_rows(query.options(ACTOR)))
+        return Response(stream_with_context(lines), mimetype="text/csv",
+                        headers=attachment(f"audit-{stamp}.csv"))
     page, entries = None, []
     if query is not None:
         page = seek_entities(query, ENTRIES_KEYSET, PAGE_SIZE, options=(ACTOR,))

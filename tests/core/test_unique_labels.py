@@ -20,6 +20,7 @@ from ideaboard.extensions import db
 from ideaboard.moderation.services import flag_comment, flag_idea
 from tests.helpers.factories import UserFactory
 from tests.helpers.login import AuthActions
+from tests.helpers.privacy import ready_export_link
 from tests.helpers.review import make_idea
 from tests.helpers.webhooks import stored_endpoint
 
@@ -125,6 +126,8 @@ def pages(w) -> dict[str, list[tuple[str, str]]]:
     return {
         "admin.edit_department": [("admin", f"/admin/departments/{w['department'].id}/edit")],
         "admin.edit_user": [("admin", f"/admin/users/{w['peer'].id}")],
+        "privacy.admin_erase": [("admin", f"/admin/users/{w['peer'].id}/erase")],
+        "privacy.download": [("employee", ready_export_link(w["employee"]))],
         "comments.edit": [("employee", f"/comments/{w['comment'].id}/edit")],
         # Where a comment is (a redirect to its page), and a thread whole.
         "comments.show": [("employee", f"/comments/{w['comment'].id}")],

@@ -197,7 +197,9 @@ def test_deactivation_ends_the_session_and_refuses_sign_in(app, scim, org, deact
         "test.user@example.com").active
 
 
-def test_delete_deactivates_keeps_the_work_and_forgets_the_resource(scim, org, it_department):
+def test_delete_erases_keeps_the_work_and_forgets_the_resource(scim, org, it_department):
+    # Deprovisioning is an erasure (issue 18; tests/privacy/test_erasure.py shows what
+    # it scrubs): the account is closed and anonymous, its ideas stay on the board.
     user_id = scim.post("/Users", payloads.okta_create()).get_json()["id"]
     person = find_by_email("test.user@example.com")
     idea = IdeaFactory(author=person, department=it_department)
@@ -206,8 +208,10 @@ def test_delete_deactivates_keeps_the_work_and_forgets_the_resource(scim, org, i
     assert scim.delete(f"/Users/{user_id}").status_code == 204
 
     db.session.rollback()
-    person = find_by_email("test.user@example.com")
-    assert not person.active and person.session_generation == generation + 1
+    assert find_by_email("test.user@example.com") is None  # the address is forgotten
+    person = db.session.get(type(person), int(user_id))
+    assert not person.active and person.erased_at is not None
+    assert person.session_generation == generation + 1  # signed out everywhere
     assert db.session.get(type(idea), idea.id) is not None  # what they wrote stays
     assert_scim_error(scim.get(f"/Users/{user_id}"), 404)
     assert_scim_error(scim.delete(f"/Users/{user_id}"), 404)  # a retried delete

@@ -16,8 +16,10 @@ Each SCIM User drives one account (``ScimUser`` keeps the resource as sent; its 
   department without a parent) and the provisioning event says so, for the admin.
 - The enterprise extension's ``manager`` (a provisioned person's SCIM id) manages the
   person's department (``_follow_manager``).
-- DELETE deactivates the account and removes the resource (a later GET is a 404);
-  what the person wrote stays. The account can be provisioned again by a new create.
+- DELETE erases the account (``privacy.erasure``, as an admin's erasure does) and
+  removes the resource (a later GET is a 404); what the person wrote stays under
+  "Former colleague". A new create of the same person makes a new account. ``active``
+  false only deactivates (reversible, as identity providers' soft deletes are).
 
 Groups are kept as sent. When ``IDEABOARD_SCIM_DEPARTMENT_GROUP_PREFIX`` is set (e.g.
 ``Dept: ``), a group named with it stands for the department named by the rest (by name
@@ -74,6 +76,7 @@ from ideaboard.identity.scim.models import (
 )
 from ideaboard.org.models import Department
 from ideaboard.org.services import OrgError, create_department
+from ideaboard.privacy.erasure import erase_person, forgetter, identifiers_from
 
 # The User resource this server serves: the core schema with the enterprise extension.
 UserModel = UserResource[EnterpriseUser]
@@ -320,21 +323,50 @@ def _replace_user(record_: ScimUser, resource: Any, token: ScimToken) -> Outcome
 
 
 def delete_user(record_: ScimUser, token: ScimToken) -> None:
-    """Deprovision: the account is deactivated (every session ended) and the resource
-    removed; what the person wrote stays. Audited; flushes."""
+    """Deprovision: the account is erased, as a person or an admin erases one
+    (``privacy.erasure``): what the person wrote stays under "Former colleague", their
+    links and the resource go. Audited; flushes."""
     user = record_.user
     reason = f"SCIM ({token.name})"
-    if user.active:
-        user.active = False
-        end_all_sessions(user)
-        record(None, "user.deactivate", user, before={"active": True},
-               after={"active": False}, reason=reason)
-    db.session.execute(sa.delete(ExternalIdentity).where(
-        ExternalIdentity.provider == Provider.SCIM.value, ExternalIdentity.user_id == user.id))
-    db.session.delete(record_)
-    db.session.flush()
     record(None, "scim.user_delete", user, reason=reason)
+    # The identity provider decides who works here: its delete of the last admin is
+    # done too (``flask create-admin`` makes another).
+    erase_person(user, actor=None, reason=reason, keep_an_admin=False)
     _sync_roles({user.id}, reason)
+
+
+@identifiers_from
+def _names_sent(user: User) -> tuple[list[str], list[str]]:
+    """The names and addresses the identity provider sent for a person (an erasure
+    scrubs them wherever they were copied)."""
+    record_ = db.session.get(ScimUser, user.id)
+    if record_ is None:
+        return [], []
+    resource = record_.resource or {}
+    names = [value for value in (resource.get("displayName"),
+                                 (resource.get("name") or {}).get("formatted"))
+             if isinstance(value, str)]
+    emails = [record_.user_name, *(entry["value"] for entry in resource.get("emails") or []
+                                   if isinstance(entry, dict)
+                                   and isinstance(entry.get("value"), str))]
+    return names, emails
+
+
+@forgetter
+def _forget_resource(user: User) -> None:
+    """At an erasure: the SCIM resource goes, and the person leaves every stored group
+    (their members carry names)."""
+    record_ = db.session.get(ScimUser, user.id)
+    if record_ is not None:
+        db.session.delete(record_)
+    member = str(user.id)
+    for group in db.session.scalars(sa.select(ScimGroup)):
+        members = (group.resource or {}).get("members") or []
+        kept = [m for m in members if not (isinstance(m, dict) and m.get("value") == member)]
+        if len(kept) != len(members):
+            group.resource = {**group.resource, "members": kept}
+            group.version += 1
+            group.updated_at = utcnow()
 
 
 def _follow_manager(user: User, resource: Any, reason: str) -> None:

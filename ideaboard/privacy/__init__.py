@@ -1,0 +1,1 @@
+"""Each person's data: export (a ZIP of JSON built by the worker), erasure, retention."""
