@@ -109,6 +109,10 @@ def date_the_story(rng: random.Random, now: datetime, written_since: datetime) -
     """Date every row the seed wrote since ``written_since`` (see the module's doc).
     Flushes; the session's objects are expired afterwards."""
     db.session.flush()
+    # A notification is dated by the event the seed wrote nearest to it, which hangs on
+    # the machine's timing, and so does how many read times are drawn. The rows dated
+    # after it get generators of their own, taken here, so their times never shift with it.
+    reads_rng, flags_rng, people_rng = (random.Random(rng.getrandbits(64)) for _ in range(3))
     ideas = db.session.scalars(sa.select(Idea).order_by(Idea.id)).all()
     changes: dict[int, list[StatusChange]] = defaultdict(list)
     for change in db.session.scalars(sa.select(StatusChange).order_by(StatusChange.id)):
@@ -240,7 +244,7 @@ def date_the_story(rng: random.Random, now: datetime, written_since: datetime) -
         else:
             continue
         # Older news has been read by now (the unread counts are corrected below).
-        read = min(_between(rng, at + 2 * HOUR, at + 3 * DAY), latest) \
+        read = min(_between(reads_rng, at + 2 * HOUR, at + 3 * DAY), latest) \
             if at < now - 7 * DAY else None
         notification_rows.append({"id": note.id, "created_at": at, "read_at": read})
 
@@ -253,7 +257,7 @@ def date_the_story(rng: random.Random, now: datetime, written_since: datetime) -
         if about is None:
             continue
         since = max([created_of[about], *(comment_times[c.id] for c in comments[about])])
-        flag_rows.append({"id": flag.id, "created_at": _between(rng, since + HOUR, latest)})
+        flag_rows.append({"id": flag.id, "created_at": _between(flags_rng, since + HOUR, latest)})
 
     _update(Vote, vote_rows)
     _update(Flag, flag_rows)
@@ -266,7 +270,7 @@ def date_the_story(rng: random.Random, now: datetime, written_since: datetime) -
     _update(AuditEntry, audit_rows)
     # People joined over the two years before the story; the org chart is older still.
     people = db.session.scalars(sa.select(User.id).order_by(User.id)).all()
-    _update(User, ({"id": person, "created_at": _between(rng, story_start - 700 * DAY,
+    _update(User, ({"id": person, "created_at": _between(people_rng, story_start - 700 * DAY,
                                                          story_start - 30 * DAY)}
                    for person in people))
     _update(Department, ({"id": d, "created_at": story_start - 800 * DAY} for d in departments))

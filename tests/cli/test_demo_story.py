@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ideaboard.accounts.models import User
 from ideaboard.audit.models import AuditEntry
+from ideaboard.cli import demo_times
 from ideaboard.comments.models import Comment
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -52,7 +53,8 @@ def test_the_demo_is_spread_over_months_not_just_now(runner):
     # People decide at work: decisions fall on working hours, not all at one minute.
     decided = [c.created_at for c in rows(StatusChange) if c.to_status in DECISIONS]
     assert all(8 <= t.hour < 18 for t in decided)
-    assert len({t.time() for t in decided}) == len(decided)
+    # (a second shared by two of 160 decisions is chance, not one minute for all)
+    assert len({t.time() for t in decided}) >= 0.95 * len(decided)
     # Older notifications have been read; the kept unread counts agree.
     for person in rows(User):
         unread = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
@@ -141,3 +143,22 @@ def test_the_demo_is_the_same_on_every_run_and_quick(runner):
         # The same rows; times measured from "now" differ only by the seconds between runs.
         assert a[:-1] == b[:-1]
         assert abs(a[-1] - b[-1]) < 120, a
+
+
+def test_join_dates_do_not_hang_on_how_the_notifications_were_timed(runner, monkeypatch):
+    """A notification is dated by the event written nearest to it, which hangs on the
+    machine's speed; once that drew fewer read times and moved everyone's join date by
+    weeks (a failure seen in CI). Date every notification "now" and the people must not
+    move."""
+    seed(runner)
+    joined = [(u.email, u.created_at) for u in rows(User)]
+    db.session.remove()
+    _empty_all_tables()
+    monkeypatch.setattr(demo_times._Anchors, "nearest", lambda self, written, default: default)
+    started = utcnow()
+    seed(runner)
+    shift = utcnow() - started
+    again = [(u.email, u.created_at) for u in rows(User)]
+    assert [email for email, _ in again] == [email for email, _ in joined]
+    for (email, before), (_, after) in zip(joined, again, strict=True):
+        assert abs(after - before) < shift + timedelta(seconds=120), email
