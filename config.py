@@ -186,6 +186,12 @@ class Config:
     WORKER_POLL_SECONDS = _env_float("IDEABOARD_WORKER_POLL_SECONDS", 1.0)
     WORKER_ESCALATE_SECONDS = _env_float("IDEABOARD_WORKER_ESCALATE_SECONDS", 60.0)
     DIGEST_HOUR = _env_int("IDEABOARD_DIGEST_HOUR", 7)
+    # The managers' weekly summary goes out on this day (0 Monday .. 6 Sunday), at
+    # DIGEST_HOUR.
+    WEEKLY_SUMMARY_DAY = _env_int("IDEABOARD_WEEKLY_SUMMARY_DAY", 0)
+    # How often the worker works out the analytics' snapshots again (seconds); a view
+    # shows one up to three times this old, else works its figures out itself.
+    INSIGHT_REFRESH_SECONDS = _env_float("IDEABOARD_INSIGHT_REFRESH_SECONDS", 300.0)
     WORKER_HEARTBEAT_SECONDS = _env_float("IDEABOARD_WORKER_HEARTBEAT_SECONDS", 5.0)
 
     # Webhooks (ideaboard/webhooks/): private networks (10/8, 172.16/12, 192.168/16,
@@ -329,8 +335,11 @@ class Config:
             raise RuntimeError(f"IDEABOARD_LOGO_URL is refused: {problem}.")
         if not 0 <= int(config.get("DIGEST_HOUR", 0)) <= 23:
             raise RuntimeError("IDEABOARD_DIGEST_HOUR must be an hour of the day, 0 to 23 (UTC).")
+        if not 0 <= int(config.get("WEEKLY_SUMMARY_DAY", 0)) <= 6:
+            raise RuntimeError("IDEABOARD_WEEKLY_SUMMARY_DAY must be a day of the week, "
+                               "0 (Monday) to 6 (Sunday).")
         for name in ("WORKER_POLL_SECONDS", "WORKER_ESCALATE_SECONDS",
-                     "WORKER_HEARTBEAT_SECONDS"):
+                     "WORKER_HEARTBEAT_SECONDS", "INSIGHT_REFRESH_SECONDS"):
             if not float(config.get(name, 1.0)) > 0:
                 raise RuntimeError(f"IDEABOARD_{name} must be a number of seconds above 0.")
         if config.get("LOG_FORMAT") not in ("text", "json"):

@@ -28,6 +28,7 @@ Usage: ``python -m bench.generate --db-url sqlite:////tmp/bench.sqlite --scale 0
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -134,6 +135,15 @@ SENTENCES = [
 LIST_ITEMS = ["agree on one owner", "write the steps down", "measure the time it takes",
               "try it for four weeks", "ask the people who do it daily", "remove one approval",
               "put the form online", "review it after a quarter"]
+# What implemented ideas measured (the impact ledger, /impact): the unit spelt several
+# ways, as people type it, so the totals show the admin's unit aliases at work.
+OUTCOMES = [
+    ("Saves each team a weekly chore.", (20, 400), ("hours a year", "hours/year", "h/yr")),
+    ("Cut a recurring cost.", (500, 20_000), ("euros a year", "EUR/year")),
+    ("Less waste and travel.", (50, 3_000), ("kg CO2 a year", "kg CO2/year")),
+    ("People answer faster.", (1, 30), ("percent", "%")),
+    ("Hard to measure, but people like it.", None, ()),
+]
 COMMENT_TEXTS = [
     "+1, this bites our team every week.",
     "We tried something similar in Logistics; happy to share what we learned.",
@@ -293,6 +303,12 @@ class _Idea:
     duplicate_of: int | None = None
     no_vote_from: frozenset[int] = frozenset()
     tags: list[int] = field(default_factory=list)
+    outcome: tuple[str, float | None, str | None] | None = None  # implemented: md, value, unit
+
+
+@functools.cache
+def _rendered(markdown: str) -> str:
+    return sanitize.render_markdown(markdown)
 
 
 class Generator:
@@ -303,6 +319,8 @@ class Generator:
         self.size = sizes(scale)
         # bandit B311: a seeded generator on purpose; benchmark data must be reproducible.
         self.rng = random.Random(seed)  # nosec B311
+        # The outcomes draw from their own stream: adding them left every other row as it was.
+        self.outcome_rng = random.Random(seed + 1)  # nosec B311
         self.now = now or utcnow()
         self.start = self.now - SPAN
         self.log = log
@@ -443,6 +461,8 @@ class Generator:
                     ["accepted", "in_progress", "implemented", "declined"], [2, 2, 3, 2.5])[0]
                 if idea.status != "declined":
                     idea.owner_id = managers[dept][0]
+                if idea.status == "implemented":
+                    idea.outcome = self._outcome()
             elif age > timedelta(days=14):
                 roll = self.rng.random()
                 if roll < 0.06:
@@ -453,6 +473,13 @@ class Generator:
                     idea.status = "declined"
                 if idea.status != "open":
                     idea.decided_at = idea.created_at + age * self.rng.random() * 0.2
+
+    def _outcome(self) -> tuple[str, float | None, str | None]:
+        text, span, spellings = self.outcome_rng.choice(OUTCOMES)
+        if span is None:
+            return text, None, None
+        return (text, round(self.outcome_rng.uniform(*span), 2),
+                self.outcome_rng.choice(spellings))
 
     def _render_texts(self) -> None:
         bodies = []
@@ -603,7 +630,8 @@ class Generator:
                        idea.up - idea.down, ranking.wilson(idea.up, idea.down),
                        None if queue is None else queue + 1, idea.entered_review_at,
                        idea.review_due_at, idea.escalation_level, 0, idea.owner_id,
-                       idea.duplicate_of, escalates, since)
+                       idea.duplicate_of, escalates, since,
+                       *(self._outcome_columns(idea.outcome)))
 
         return bulk_insert(connection, self.tables["ideas"],
                            ("id", "title", "body_md", "body_html", "excerpt", "author_id",
@@ -612,7 +640,16 @@ class Generator:
                             "comment_count", "follower_count", "trending_score",
                             "net_score", "wilson_score", "queue_department_id", "entered_review_at",
                             "review_due_at", "escalation_level", "review_count", "owner_id",
-                            "duplicate_of_id", "escalates_at", "status_changed_at"), rows())
+                            "duplicate_of_id", "escalates_at", "status_changed_at",
+                            "outcome_md", "outcome_html", "outcome_value", "outcome_unit"),
+                           rows())
+
+    @staticmethod
+    def _outcome_columns(outcome: tuple[str, float | None, str | None] | None) -> tuple:
+        if outcome is None:
+            return None, None, None, None
+        text, value, unit = outcome
+        return text, _rendered(text), value, unit
 
     def _write_idea_tags(self, connection) -> int:
         return bulk_insert(connection, self.tables["idea_tags"], ("idea_id", "tag_id"),
@@ -789,6 +826,19 @@ def prepare_database(url: str):
     return app, context
 
 
+def work_out_snapshots(log: Callable[[str], None] = print) -> None:
+    """What a running worker keeps beside the data: the analytics' snapshots
+    (``ideaboard.analytics.services``), worked out as the worker's job does, once. The
+    benchmark's servers run with a long IDEABOARD_INSIGHT_REFRESH_SECONDS, so they stay
+    fresh for the run."""
+    from ideaboard.analytics.services import refresh_snapshots
+    from ideaboard.database import utcnow
+
+    started = time.perf_counter()
+    written = refresh_snapshots(utcnow())
+    log(f"  insight snapshots: {time.perf_counter() - started:.1f}s ({written} written)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db-url", required=True,
@@ -796,12 +846,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, default=1.0,
                         help="1 = 100,000 ideas; 0.01 = 1,000 ideas")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--snapshots-only", action="store_true",
+                        help="migrate a generated database and work its snapshots out again")
     args = parser.parse_args(argv)
     from ideaboard.extensions import db
 
     _app, context = prepare_database(args.db_url)
     try:
+        if args.snapshots_only:
+            work_out_snapshots()
+            return
         report = generate(db.engine, scale=args.scale, seed=args.seed)
+        work_out_snapshots()
     finally:
         db.engine.dispose()
         context.pop()

@@ -61,6 +61,10 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         "worklist": ("/review?list=accepted", boss),
         "notifications": ("/notifications", user),
         "help": ("/help", user),
+        # Insight (issue 16): the manager's subtree, the whole company, the ledger.
+        "analytics": ("/analytics", boss),
+        "analytics-company": ("/analytics", admin),
+        "impact": ("/impact", user),
         "vote": (f"/ideas/{vote_target}/vote", user),  # POSTs: writes to the database
         # Single sign-on and provisioning (issue 14): the admins' pages, and the SCIM
         # list an identity provider pages through (a page of 100, as Entra ID asks).
@@ -81,6 +85,7 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         "api-idea": (f"/api/v1/ideas/{detail}", API + user),
         "api-comments": (f"/api/v1/ideas/{detail}/comments", API + user),
         "api-queue": ("/api/v1/review/queue", API + boss),
+        "api-vote": (f"/api/v1/ideas/{vote_target}/vote", API + user),  # POSTs, as "vote"
     }
 
 
@@ -168,9 +173,16 @@ def _requester(client, path: str):
     between +1 and 0 (as ``bench/vote.lua`` does), so every request changes the vote."""
     if not path.endswith("/vote"):
         return lambda: client.get(path)
+    state = {"value": 1}
+    if path.startswith("/api/"):
+        def api_vote():
+            response = client.post(path, json={"value": state["value"]})
+            state["value"] = 1 - state["value"]
+            return response
+
+        return api_vote
     page = client.get("/notifications").get_data(as_text=True)
     token = CSRF_PATTERN.search(page).group(1)
-    state = {"value": 1}
 
     def vote():
         response = client.post(path, data={"csrf_token": token, "value": state["value"]},
@@ -202,11 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="also print the N functions with the most cumulative time")
+    parser.add_argument("--dump", metavar="FILE",
+                        help="with --profile, also write the profile there (for pstats)")
     args = parser.parse_args(argv)
 
     os.environ.update({"IDEABOARD_ENV": "production",
                        "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
                        "IDEABOARD_DATABASE_URL": args.db_url,
+                       # As in bench.run: the snapshots worked out after generating stay fresh.
+                       "IDEABOARD_INSIGHT_REFRESH_SECONDS": "86400",
                        # Production needs its address: the test client's host.
                        "IDEABOARD_BASE_URL": "http://localhost",
                        # As in bench.run: every vote counted by the limiter, none refused.
@@ -234,9 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):
             floor_ms = cpu_ms_per_request(floor, "/", args.requests)
             rounds.append((cpu_ms_per_request(client, path, args.requests), floor_ms))
-        ms, floor_ms = sorted(rounds, key=lambda r: r[0] / r[1])[len(rounds) // 2]
+        ranked = sorted(rounds, key=lambda r: r[0] / r[1])
+        ms, floor_ms = ranked[len(rounds) // 2]
+        spread = f"{ranked[0][0] / ranked[0][1]:.2f}-{ranked[-1][0] / ranked[-1][1]:.2f}x"
         print(f"{key:14} {ms:6.2f} ms CPU/request  {ms / floor_ms:5.2f}x floor "
-              f"({floor_ms:.2f} ms)  {path}")
+              f"({floor_ms:.2f} ms; rounds {spread})  {path}")
         if args.profile:
             request = _requester(client, path)
             profiler = cProfile.Profile()
@@ -244,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.requests):
                 request()
             profiler.disable()
+            if args.dump:
+                profiler.dump_stats(args.dump)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
     return 0

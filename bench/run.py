@@ -57,6 +57,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Budgets from docs/PERFORMANCE.md: CPU per request as a multiple of the floor's.
 # Issue 12 tightened the idea page (5x -> 4x) and the vote (3x -> 2.5x).
 LIST_BUDGET, DETAIL_BUDGET, VOTE_BUDGET = 3.0, 4.0, 2.5
+# Issue 16: /analytics and /impact aggregate a period's rows, within 5x.
+INSIGHT_BUDGET = 5.0
 # How deep the far-page endpoints are: the pager's "Next" link followed this many times
 # (keyset paging: page 51 should cost what page 1 does; with OFFSET it read 1,000 rows).
 FAR_PAGES = 50
@@ -371,7 +373,7 @@ def discover(url: str) -> dict:
             "department_slug": busy_slug, "user_id": user, "author_id": author}
 
 
-def endpoints(found: dict, user: Session, manager: Session) -> list[Endpoint]:
+def endpoints(found: dict, user: Session, manager: Session, admin: Session) -> list[Endpoint]:
     dept = found["department_id"]
     return [
         Endpoint("trending", "Idea list, Trending", "/?sort=trending", user, LIST_BUDGET),
@@ -403,6 +405,12 @@ def endpoints(found: dict, user: Session, manager: Session) -> list[Endpoint]:
         Endpoint("help", "Help page (with every department's threshold)", "/help", user,
                  LIST_BUDGET),
         Endpoint("notifications", "Notifications", "/notifications", user, LIST_BUDGET),
+        Endpoint("analytics", "Analytics, last 90 days (the manager's subtree)", "/analytics",
+                 manager, INSIGHT_BUDGET),
+        Endpoint("analytics-company", "Analytics, last 90 days (an admin: the whole company)",
+                 "/analytics", admin, INSIGHT_BUDGET),
+        Endpoint("impact", "Impact ledger (every implemented idea, totals)", "/impact", user,
+                 INSIGHT_BUDGET),
         Endpoint("vote", "Vote (POST, toggling +1 and 0)",
                  "/ideas/{id}/vote", user, VOTE_BUDGET, vote_ideas=found["votes"]),
     ]
@@ -553,6 +561,7 @@ def fill(url: str, scale: float, log) -> gen.Report:
     _app, context = gen.prepare_database(url)
     try:
         report = gen.generate(db.engine, scale=scale, log=log)
+        gen.work_out_snapshots(log)
     finally:
         db.engine.dispose()
         context.pop()
@@ -577,6 +586,9 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log, *,
         app_env = {"IDEABOARD_ENV": "production", "IDEABOARD_SECRET_KEY": secrets.token_hex(32),
                    "IDEABOARD_DATABASE_URL": urls["ideaboard"],
                    "IDEABOARD_INSTANCE_PATH": str(workdir),
+                   # The analytics' snapshots worked out after generating stay fresh for the
+                   # run, as a running worker would keep them (bench.generate).
+                   "IDEABOARD_INSIGHT_REFRESH_SECONDS": "86400",
                    # Production needs its address; the port does not matter to the Host check.
                    "IDEABOARD_BASE_URL": "http://127.0.0.1",
                    # One person votes hundreds of times a second here: the limiter still
@@ -600,8 +612,9 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log, *,
             servers.append(cold_server)
         user = log_in(app.port, gen.USER_EMAIL)
         manager = log_in(app.port, gen.MANAGER_EMAIL)
+        admin = log_in(app.port, gen.ADMIN_EMAIL)
         found = discover(database.url)
-        todo = endpoints(found, user, manager)
+        todo = endpoints(found, user, manager, admin)
         for endpoint in todo:
             check(app.port, endpoint)
             if endpoint.missing:
@@ -646,7 +659,7 @@ def measure_size(kind: str, scale: float, args, workdir: Path, log, *,
                         f"({missed.cpu_ms / floor_run.cpu_ms:.1f}x)")
         result.floor.append(run_wrk(floor, None, duration=args.duration, **wrk))
         result.memory_mb = {s.name: max(s.peak_memory_mb().values()) for s in servers}
-        result.endpoints = {e.key: e for e in endpoints(found, user, manager)}
+        result.endpoints = {e.key: e for e in endpoints(found, user, manager, admin)}
         return result
     finally:
         for server in servers:

@@ -158,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     import ideaboard.policy  # noqa: F401
     from ideaboard.accounts.routes import bp as accounts_bp
     from ideaboard.admin.routes import bp as admin_bp
+    from ideaboard.analytics.routes import bp as analytics_bp
     from ideaboard.api.routes import bp as tokens_bp
     from ideaboard.audit.routes import bp as audit_bp
     from ideaboard.cli.commands import bp as cli_bp
@@ -173,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.moderation.routes import flags_bp
     from ideaboard.notifications.routes import bp as notifications_bp
     from ideaboard.people.routes import bp as people_bp
+    from ideaboard.privacy.routes import bp as privacy_bp
     from ideaboard.review.guide import bp as help_bp
     from ideaboard.review.routes import bp as review_bp
     from ideaboard.voting.routes import bp as voting_bp
@@ -183,7 +185,8 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
         review_bp, help_bp, notifications_bp, people_bp, admin_bp, moderation_bp, audit_bp,
-        identity_bp, scim_bp, provisioning_bp, webhooks_bp, tokens_bp, cli_bp,
+        identity_bp, scim_bp, provisioning_bp, webhooks_bp, tokens_bp, analytics_bp, privacy_bp,
+        cli_bp,
     ):
         app.register_blueprint(blueprint)
     # The REST API (flask-smorest): its blueprint, its OpenAPI document and docs page.

@@ -4,6 +4,7 @@ Models live in their capability's package; this module only gathers them.
 """
 
 from ideaboard.accounts.models import Invitation, User  # noqa: F401
+from ideaboard.analytics.models import OutcomeUnit, OutcomeUnitAlias  # noqa: F401
 from ideaboard.api.models import ApiToken  # noqa: F401
 from ideaboard.audit.models import AuditEntry  # noqa: F401
 from ideaboard.comments.models import Comment  # noqa: F401
@@ -18,6 +19,7 @@ from ideaboard.identity.scim.models import (  # noqa: F401
 from ideaboard.moderation.models import Flag  # noqa: F401
 from ideaboard.notifications.models import Notification, OutboxEmail  # noqa: F401
 from ideaboard.org.models import Department  # noqa: F401
+from ideaboard.privacy.models import DataExport, RetentionSettings  # noqa: F401
 from ideaboard.review.models import Review, StatusChange  # noqa: F401
 from ideaboard.voting.models import Vote  # noqa: F401
 from ideaboard.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

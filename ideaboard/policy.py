@@ -85,7 +85,8 @@ def _is_admin(user: User) -> bool:
 
 # --- accounts -----------------------------------------------------------------
 
-@rule("account.manage", "account.sign_out_everywhere", "account.api_tokens")
+@rule("account.manage", "account.sign_out_everywhere", "account.api_tokens",
+      "account.export_data", "account.erase")
 def _own_account(user: User, _obj: None) -> bool:
     return True
 
@@ -100,7 +101,8 @@ def _moves_people(user: User, _obj: None) -> bool:
 # --- admin --------------------------------------------------------------------
 
 @rule("admin.users", "admin.departments", "admin.audit", "admin.moderation",
-      "admin.provisioning", "admin.webhooks", "admin.api_tokens")
+      "admin.provisioning", "admin.webhooks", "admin.api_tokens", "admin.units",
+      "admin.erase", "admin.retention")
 def _admin_only(user: User, _obj: None) -> bool:
     return _is_admin(user)
 
@@ -214,6 +216,33 @@ def _may_see_notes(user: User, idea: Idea | None) -> bool:
 def _may_open_review_page(user: User, idea: Idea | None) -> bool:
     """The review page of one idea: its responsible managers and the admins."""
     return idea is not None and bool(workflow.capacities(user, idea) & workflow.MANAGERS)
+
+
+# --- insight (analytics, the impact ledger) ------------------------------------
+
+@rule("impact.view")
+def _impact_for_everyone(user: User, _obj: None) -> bool:
+    """The impact ledger is public to every employee: what came of the ideas."""
+    return True
+
+
+@rule("analytics.view")
+def _sees_analytics(user: User, department_ids: frozenset[int] | None = None) -> bool:
+    """Admins see the whole company's figures; managers their departments' subtree
+    (``analytics.routes`` works the subtree out and asks again for a filter's)."""
+    return _is_admin(user) or user.role == "manager"
+
+
+@rule("analytics.department")
+def _sees_department_figures(user: User, department: tuple[int, frozenset[int]] | None) -> bool:
+    """A department's figures: an admin any, a manager one in their subtree. ``department``
+    is the (department id, the viewer's subtree) the route worked out."""
+    if not isinstance(department, tuple):  # no department asked (or not a department)
+        return False
+    if _is_admin(user):
+        return True
+    department_id, subtree = department
+    return user.role == "manager" and department_id in subtree
 
 
 # --- notifications ------------------------------------------------------------

@@ -51,6 +51,7 @@ class EmailTopic(StrEnum):
     FOLLOWING = "following"  # comments and decisions on ideas I follow or voted on
     REVIEW = "review"  # ideas reaching my review queue (managers)
     MODERATION = "moderation"  # flags for moderators; my own idea or comment hidden
+    WEEKLY_SUMMARY = "weekly_summary"  # the week in my departments (managers)
 
     @property
     def label(self) -> str:
@@ -64,6 +65,8 @@ EMAIL_TOPIC_LABELS = {
     EmailTopic.FOLLOWING: "News of ideas I follow or voted on",
     EmailTopic.REVIEW: "Ideas reaching my review queue (managers)",
     EmailTopic.MODERATION: "Moderation: content flagged for me to check, or my own content hidden",
+    EmailTopic.WEEKLY_SUMMARY: "A weekly summary of my departments: queue, overdue reviews, "
+                               "decisions and results (managers)",
 }
 
 
@@ -109,6 +112,9 @@ class User(UserMixin, Model):
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     source: Mapped[str] = mapped_column(sa.String(16), default=AccountSource.PASSWORD.value,
                                         server_default=AccountSource.PASSWORD.value)
+    # When the person's account was erased (privacy.erasure): the row stays, as
+    # "Former colleague", so what they wrote and their votes stay; nothing of them does.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     managed_departments: Mapped[list[Department]] = relationship(

@@ -155,3 +155,19 @@ def scim_token_revoke(prefix: str) -> None:
             raise click.ClickException(f"No single active token has the prefix {prefix!r}.")
         revoke_token(tokens[0], None)
     click.echo(f"Revoked SCIM token {prefix}...")
+
+
+@bp.cli.command("purge")
+def purge() -> None:
+    """Delete what the retention settings (/admin/retention) no longer keep: read
+    notifications, sent e-mails and their texts, expired data exports; print the counts."""
+    from ideaboard.database import utcnow
+    from ideaboard.privacy.services import purge as run_purge
+    from ideaboard.privacy.services import retention_settings
+
+    with unit_of_work(exclusive="privacy.purge"):
+        settings = retention_settings()
+        counts = run_purge(utcnow(), settings)
+        lines = list(counts.lines(settings))
+    for line in lines:
+        click.echo(line)

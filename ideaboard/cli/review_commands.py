@@ -1,4 +1,5 @@
-"""Review and mail jobs for cron: ``flask --app ideaboard escalate | send-mail | send-digests``.
+"""Review and mail jobs for cron: ``flask --app ideaboard escalate | send-mail | send-digests
+| send-weekly-summaries``.
 
 The long-running ``flask --app ideaboard worker`` (``ideaboard.worker``) runs the same
 jobs and is the recommended way; these remain for those who prefer cron.
@@ -79,3 +80,16 @@ def send_digests() -> None:
     with unit_of_work(exclusive="send-digests"):
         count = queue_digests()
     click.echo(f"Queued {count} digest{'' if count == 1 else 's'}.")
+
+
+@bp.cli.command("send-weekly-summaries")
+def send_weekly_summaries() -> None:
+    """Queue the managers' summaries of the last seven days (run once a week, then send-mail)."""
+    from ideaboard.analytics.services import send_weekly_summaries as queue_summaries
+    from ideaboard.database import utcnow
+
+    # Unlike the digests, a second run sends the summaries again: run it once a week
+    # (the worker's weekly job does, once for all workers).
+    with unit_of_work(exclusive="send-weekly-summaries"):
+        count = queue_summaries(utcnow())
+    click.echo(f"Queued {count} weekly {'summary' if count == 1 else 'summaries'}.")

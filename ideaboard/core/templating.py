@@ -92,6 +92,8 @@ SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "ideas": ("ideas.index", {}),
     "new_idea": ("ideas.new", {}),
     "review": ("review.queue", {}),
+    "impact": ("analytics.impact", {}),
+    "analytics": ("analytics.index", {}),
     "admin": ("admin.users", {}),
     "notifications": ("notifications.index", {}),
     "account": ("accounts.account", {}),

@@ -195,3 +195,21 @@ def update_department(department: Department, *, name: str, parent: Department |
 
 def managers_of(department: Department) -> list[User]:
     return [m for m in department.managers if m.active and m.role in (Role.MANAGER, Role.ADMIN)]
+
+
+def subtree_ids(rows: Iterable[tuple[int, str, int | None]], roots: Iterable[int]) -> set[int]:
+    """The ids of the ``roots`` and every department below them, from ``department_rows``
+    (no query of its own): a manager's figures cover the departments they manage and
+    all beneath."""
+    children: dict[int | None, list[int]] = {}
+    for department_id, _name, parent_id in rows:
+        children.setdefault(parent_id, []).append(department_id)
+    found: set[int] = set()
+    stack = list(roots)
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found

@@ -40,7 +40,11 @@ class StatusChange(Model):
     """One step of an idea's timeline; written only by ideaboard.review.workflow."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (sa.Index("ix_status_changes_idea_created", "idea_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_status_changes_idea_created", "idea_id", "created_at"),
+        # The analytics' decisions and trend: changes to a status within a period.
+        sa.Index("ix_status_changes_to_created", "to_status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))

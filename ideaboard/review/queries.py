@@ -92,6 +92,15 @@ def _count(*, admin: bool, status: IdeaStatus, cap: int | None = None
 # pays for running indexed COUNTs, not for building them (that was most of its cost).
 QUEUE_COUNT = {admin: sa.select(_count(admin=admin, status=S.IN_REVIEW))
                for admin in (False, True)}
+# The weekly summary's line on the queue: its length and how many are past their due date
+# (the time bound as ``now``), in one statement.
+QUEUE_OVERDUE = {admin: sa.select(
+    _count(admin=admin, status=S.IN_REVIEW).label("waiting"),
+    sa.select(sa.func.count()).select_from(_ideas).where(
+        queue_where(admin=admin),
+        _ideas.c.review_due_at < sa.bindparam("now", type_=Idea.review_due_at.type))
+    .scalar_subquery().label("overdue"))
+    for admin in (False, True)}
 # The worklist page's tabs: the four lengths in one statement.
 # The lists after "To review" are counted up to WORKLIST_COUNT_CAP ("99+"): their rows are
 # every accepted, started or returned idea of the managed departments, hundreds in a large

@@ -44,6 +44,7 @@ from ideaboard.review.queries import (
     MERGE_CANDIDATES,
     OWNER_CANDIDATES,
     QUEUE_COUNT,
+    QUEUE_OVERDUE,
     QUEUE_PAGE,
     WORK_PAGE,
     WORKLIST_COUNT_CAP,
@@ -128,6 +129,14 @@ def queue_count(user: User) -> int:
     return plain_rows(QUEUE_COUNT[_is_admin(user)], {"viewer": user.id}).scalar_one()
 
 
+
+
+def queue_and_overdue(user: User, now: datetime) -> tuple[int, int]:
+    """How many ideas wait in ``user``'s queue, and how many of them are past their due
+    date at ``now`` (one statement; ``queries.QUEUE_OVERDUE``)."""
+    waiting, overdue = plain_rows(QUEUE_OVERDUE[_is_admin(user)],
+                                  {"viewer": user.id, "now": now}).one()
+    return waiting, overdue
 
 
 def queue_page(user: User, page: int, *, per_page: int = QUEUE_PAGE_SIZE,

@@ -21,6 +21,7 @@ capability that does it.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,8 @@ MAIL_UNCONFIGURED_WAIT = timedelta(minutes=10)
 # How many webhook deliveries one run of the webhooks job takes on (each is bounded by
 # IDEABOARD_WEBHOOKS_TIMEOUT).
 WEBHOOK_BATCH = 50
+# How many data exports one run of the exports job builds (each a few queries and a ZIP).
+EXPORT_BATCH = 10
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,34 @@ class DailyAt:
 
 
 @dataclass(frozen=True)
+class WeeklyAt:
+    """Due at the next ``config[day]`` (0 Monday .. 6 Sunday) at ``config[hour]`` o'clock
+    (UTC) after each run began."""
+
+    day: str
+    hour: str
+
+    def next_due(self, config: Mapping[str, Any], after: datetime) -> datetime:
+        due = after.replace(hour=int(config[self.hour]), minute=0, second=0, microsecond=0)
+        due += timedelta(days=(int(config[self.day]) - due.weekday()) % 7)
+        return due if due > after else due + timedelta(days=7)
+
+    def describe(self, config: Mapping[str, Any]) -> str:
+        return f"weekly on {calendar.day_name[int(config[self.day])]} at " \
+               f"{int(config[self.hour]):02d}:00 UTC"
+
+
+@dataclass(frozen=True)
 class Job:
     """One kind of background work (see the module docstring)."""
 
     name: str
     run: Callable[[JobContext], Outcome]
-    schedule: Every | DailyAt
+    schedule: Every | DailyAt | WeeklyAt
     shared: bool = False
+    # A shared job's first run on a new install: at once (escalation, digests), or at
+    # the schedule's first due time (the weekly summary, not on the first start).
+    waits_for_first_due_time: bool = False
 
 
 JOBS: dict[str, Job] = {}
@@ -157,7 +181,50 @@ def send_digests(context: JobContext) -> Outcome:
     return Outcome(count, f"queued {_plural(count, 'digest')}")
 
 
+def send_weekly_summaries(context: JobContext) -> Outcome:
+    """Queue the managers' weekly summaries of the week before this run."""
+    from ideaboard.analytics.services import send_weekly_summaries as queue_summaries
+
+    count = queue_summaries(context.now)
+    return Outcome(count, f"queued {count} weekly {'summary' if count == 1 else 'summaries'}")
+
+
+def refresh_insight(context: JobContext) -> Outcome:
+    """Work out the analytics' snapshots again when they are due (analytics.services):
+    claimed in a short exclusive unit, so one worker of many works each refresh out."""
+    from ideaboard.analytics import services as insight
+    from ideaboard.core.transactions import unit_of_work
+
+    every = timedelta(seconds=float(current_app.config["INSIGHT_REFRESH_SECONDS"]))
+    with unit_of_work(exclusive="analytics.snapshots"):
+        claimed = insight.refresh_claimed(context.now, every)
+    if not claimed:
+        return Outcome()
+    written = insight.refresh_snapshots(context.now)
+    return Outcome(written, f"worked out {_plural(written, 'snapshot')} of the analytics")
+
+
+def build_exports(context: JobContext) -> Outcome:
+    """Build the data exports people asked for, one transaction each (privacy.services):
+    two workers take the oldest waiting request one after the other, never both."""
+    from ideaboard.core.transactions import unit_of_work
+    from ideaboard.privacy.services import build_next_export
+
+    built = 0
+    while built < EXPORT_BATCH and not context.stopping():
+        with unit_of_work(exclusive="privacy.exports"):
+            if not build_next_export(context.clock()):
+                break
+        built += 1
+    return Outcome(built, f"built {_plural(built, 'data export')}")
+
+
 register(Job("send-mail", send_mail, Every("WORKER_POLL_SECONDS")))
 register(Job("send-webhooks", send_webhooks, Every("WORKER_POLL_SECONDS")))
 register(Job("escalate", escalate, Every("WORKER_ESCALATE_SECONDS"), shared=True))
+register(Job("build-exports", build_exports, Every("WORKER_POLL_SECONDS")))
+register(Job("refresh-insight", refresh_insight, Every("INSIGHT_REFRESH_SECONDS")))
 register(Job("send-digests", send_digests, DailyAt("DIGEST_HOUR"), shared=True))
+register(Job("send-weekly-summaries", send_weekly_summaries,
+             WeeklyAt("WEEKLY_SUMMARY_DAY", "DIGEST_HOUR"), shared=True,
+             waits_for_first_due_time=True))

@@ -209,6 +209,11 @@ class Worker:
             row = db.session.get(ScheduledJob, job.name, populate_existing=True)
             if row is not None and row.due_at > context.now:
                 return None
+            if row is None and job.waits_for_first_due_time:
+                # A new install: the schedule starts now; the first run is the next due.
+                next_due = job.schedule.next_due(self.app.config, context.now)
+                db.session.add(ScheduledJob(name=job.name, due_at=next_due))
+                return Outcome(), next_due
             outcome = job.run(context)
             next_due = (context.now + outcome.retry_after if outcome.retry_after
                         else job.schedule.next_due(self.app.config, context.now))

@@ -34,9 +34,9 @@ README = PACKAGE_DIR.parent / "README.md"
 
 FOUNDATION = ("core", "database", "extensions", "sanitize")
 # Lowest first. Keep in step with README.md's "Layers".
-CAPABILITIES = ("audit", "notifications", "org", "accounts", "identity", "webhooks", "ideas",
-                "review", "voting", "following", "comments", "people", "moderation", "admin",
-                "worker", "api")
+CAPABILITIES = ("audit", "notifications", "org", "accounts", "privacy", "identity",
+                "webhooks", "ideas", "review", "voting", "following", "comments", "people",
+                "analytics", "moderation", "admin", "worker", "api")
 APPLICATION = ("", "models", "cli")  # "": ideaboard/__init__.py
 
 TABLES_RANK = 1

@@ -55,6 +55,8 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     (None, lambda v: f"/reset-password/{v['reset_token']}"),
     ("employee", lambda v: "/account"),
     ("employee", lambda v: "/account/email"),
+    ("employee", lambda v: "/account/data"),
+    ("employee", lambda v: "/account/erase"),
     # help and people
     (None, lambda v: "/help"),
     ("employee", lambda v: "/help"),
@@ -99,11 +101,17 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("admin", lambda v: f"/admin/departments/{v['department_id']}/edit"),
     ("admin", lambda v: "/admin/moderation"),
     ("admin", lambda v: "/admin/audit"),
+    ("admin", lambda v: "/admin/units"),
+    ("admin", lambda v: "/analytics"),
+    ("manager", lambda v: "/analytics"),
+    ("employee", lambda v: "/impact"),
     ("admin", lambda v: "/admin/single-sign-on"),
     ("admin", lambda v: "/admin/webhooks/"),  # with a failing endpoint's banner
     ("admin", lambda v: "/admin/webhooks/new"),
     ("admin", lambda v: f"/admin/webhooks/{v['endpoint']}"),
     ("admin", lambda v: f"/admin/webhooks/{v['endpoint']}/edit"),
+    ("admin", lambda v: f"/admin/users/{v['employee_id']}/erase"),
+    ("admin", lambda v: "/admin/retention"),
     # errors
     ("employee", lambda v: "/admin/users"),  # 403
     ("employee", lambda v: "/ideas/999999"),  # 404
@@ -124,6 +132,9 @@ REFUSED_FORMS: list[tuple[str | None, Callable[[dict], str]]] = [
     ("admin", lambda v: "/admin/invitations"),
     ("admin", lambda v: "/admin/departments/new"),
     ("admin", lambda v: "/admin/webhooks/new"),
+    ("employee", lambda v: "/account/erase"),
+    ("admin", lambda v: f"/admin/users/{v['employee_id']}/erase"),
+    ("admin", lambda v: "/admin/retention"),
 ]
 
 

@@ -43,6 +43,10 @@ BUTTONS_ONLY = {
     "webhooks.set_active", "webhooks.delete", "webhooks.send_test",
     # Revoking an API token (a person's own, an admin's service token): the same.
     "tokens.personal_revoke", "tokens.service_revoke",
+    # Asking for one's data is one button; a download link is a button on its page.
+    "privacy.request_export", "privacy.download",
+    # Removing an outcome unit: one button per unit.
+    "analytics.delete_unit",
 }
 
 
@@ -122,6 +126,7 @@ def bad_input(fields: dict) -> dict:
     "review.decide", "review.fast_track", "review.score", "review.start", "review.implement",
     "accounts.break_glass", "provisioning.create_token", "webhooks.new", "webhooks.edit",
     "tokens.personal_create", "tokens.service_create",
+    "privacy.erase", "privacy.admin_erase", "privacy.retention", "analytics.units",
 ])
 def test_a_refused_form_shows_the_error_summary(app, world, endpoint):  # noqa: F811
     who, args, source = routes(world)[endpoint]

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ideaboard.accounts.services import password_reset_token, sign_up_token
+from ideaboard.analytics.services import add_unit
 from ideaboard.api.models import TokenKind
 from ideaboard.comments.services import add_comment
 from ideaboard.extensions import db
@@ -125,6 +126,7 @@ def world(app, employee, manager, admin, it_department, hr_department):
     [notification] = notify([employee.id], "comment", "Something happened", idea_id=peer_idea.id)
     scim_token, _secret = create_scim_token("Entra ID", admin)
     endpoint = stored_endpoint()
+    unit = add_unit("Fuzzed unit", ["fuzz/yr"], None)
     db.session.commit()
     api_token_id = new_token_id(employee)
     service_token_id = new_token_id(admin, TokenKind.SERVICE)
@@ -134,7 +136,7 @@ def world(app, employee, manager, admin, it_department, hr_department):
         "needs_info": needs_info, "accepted": accepted, "in_progress": in_progress,
         "comment": comment, "flag": flag, "notification": notification,
         "department": hr_department, "scim_token": scim_token, "endpoint": endpoint,
-        "api_token_id": api_token_id, "service_token_id": service_token_id,
+        "api_token_id": api_token_id, "service_token_id": service_token_id, "unit": unit,
     }
 
 
@@ -161,6 +163,8 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
         "admin.sign_out_everywhere": ("admin", {"user_id": w["peer"].id},
                                       f"/admin/users/{w['peer'].id}"),
         "admin.invitations": ("admin", {}, "/admin/invitations"),
+        "analytics.units": ("admin", {}, "/admin/units"),
+        "analytics.delete_unit": ("admin", {"unit_id": w["unit"].id}, "/admin/units"),
         "comments.create": ("employee", {"idea_id": w["peer_idea"].id},
                             f"/ideas/{w['peer_idea'].id}"),
         "comments.reply": ("employee", {"comment_id": w["comment"].id},
@@ -216,6 +220,13 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
         "review.withdraw": ("employee", {"idea_id": w["own_idea"].id},
                             f"/ideas/{w['own_idea'].id}"),
         "voting.vote": ("employee", {"idea_id": w["peer_idea"].id}, f"/ideas/{w['peer_idea'].id}"),
+        "privacy.request_export": ("employee", {}, "/account/data"),
+        # A made-up link: 404 whatever is sent (the real one: tests/privacy/test_export.py).
+        "privacy.download": ("employee", {"token": "not-a-real-token"}, None),
+        "privacy.erase": ("employee", {}, "/account/erase"),
+        "privacy.admin_erase": ("admin", {"user_id": w["peer"].id},
+                                f"/admin/users/{w['peer'].id}/erase"),
+        "privacy.retention": ("admin", {}, "/admin/retention"),
     }
 
 
@@ -281,12 +292,15 @@ def _client(app, world, who):
     "accounts.email_preferences", "accounts.sign_out_everywhere", "admin.edit_department",
     "admin.new_department",
     "admin.edit_user", "admin.set_active", "admin.sign_out_everywhere", "admin.invitations",
+    "analytics.units", "analytics.delete_unit",
     "comments.create", "comments.reply", "comments.edit", "comments.delete", "flags.comment",
     "flags.idea", "following.follow", "following.unfollow", "ideas.new", "ideas.edit",
     "moderation.resolve", "notifications.open", "notifications.read", "notifications.read_all",
     "review.decide", "review.fast_track", "review.score", "review.start", "review.implement",
     "review.resubmit", "review.withdraw", "voting.vote", "webhooks.new", "webhooks.edit",
     "webhooks.set_active", "webhooks.send_test", "webhooks.delete",
+    "privacy.request_export", "privacy.download", "privacy.erase", "privacy.admin_erase",
+    "privacy.retention",
 ])
 def test_generated_input_never_breaks_a_form(app, world, endpoint):
     from flask import url_for

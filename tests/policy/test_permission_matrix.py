@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+import sqlalchemy as sa
 
+from ideaboard.analytics.services import add_unit
 from ideaboard.api.models import Scope, TokenKind
 from ideaboard.api.services import allowed_scopes
 from ideaboard.comments.models import Comment
@@ -141,6 +143,13 @@ MATRIX: dict[str, Case] = {
     "moderation.queue": Case(GET="LDDDDOD"),
     "moderation.resolve": Case(POST="LDDDDOD"),
     "audit.index": Case(GET="LDDDDOD"),
+    # Insight: the impact ledger for everyone; analytics for managers (their subtree) and
+    # admins; the units admins manage (scopes and figures: tests/analytics).
+    "analytics.impact": Case(GET="LOOOOOO"),
+    "analytics.index": Case(GET="LDDOOOO"),
+    "analytics.units": Case(GET="LDDDDOD", POST="LDDDDOD",
+                            data={"name": "Litres a year", "aliases": "l/yr"}),
+    "analytics.delete_unit": Case(POST="LDDDDOD"),
     "identity.admin_status": Case(GET="LDDDDOD"),
     "provisioning.index": Case(GET="LDDDDOD"),
     "provisioning.create_token": Case(POST="LDDDDOD", data={"name": "Entra ID"}),
@@ -178,6 +187,15 @@ MATRIX: dict[str, Case] = {
     # The REST API's document and its docs page describe; they open nothing.
     "api-docs.openapi_json": Case(GET="OOOOOOO"),
     "api_docs.docs": Case(GET="OOOOOOO"),
+    # privacy: each person's own data; the erasure form sent empty is shown again (422),
+    # and a made-up download link opens nothing (404). Admins erase others and set the
+    # retention (what they do: tests/privacy).
+    "privacy.my_data": Case(GET="LOOOOOO"),
+    "privacy.request_export": Case(POST="LOOOOOO"),
+    "privacy.download": Case(GET="LDDDDDD", POST="LDDDDDD"),
+    "privacy.erase": Case(GET="LOOOOOO", POST="LOOOOOO"),
+    "privacy.admin_erase": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "privacy.retention": Case(GET="LDDDDOD", POST="LDDDDOD"),
 }
 
 # The REST API: bearer tokens only, so every role's cookie is refused (401) in MATRIX;
@@ -283,6 +301,12 @@ class World:
             return new_token_id(self.users["admin"], TokenKind.SERVICE)
         return self.scim_token_id()
 
+    def unit_id(self) -> int:
+        """A fresh outcome unit for a removal."""
+        unit = add_unit(f"Unit {db.session.scalar(sa.func.random())}", [], None)
+        db.session.commit()
+        return unit.id
+
     def url_args(self, rule, case: Case, role: str) -> dict:
         """Fresh objects for one request; the author manager acts on their own idea."""
         author, department = self.users["author"], self.department
@@ -303,7 +327,8 @@ class World:
                   "department_id": self.department.id, "slug": self.department.slug,
                   "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere",
                   "token_id": self.token_id(rule) if "token_id" in rule.arguments else 0,
-                  "endpoint_id": stored_endpoint().id if "endpoint_id" in rule.arguments else 0}
+                  "endpoint_id": stored_endpoint().id if "endpoint_id" in rule.arguments else 0,
+                  "unit_id": self.unit_id() if "unit_id" in rule.arguments else 0}
         return {name: values[name] for name in rule.arguments}
 
 

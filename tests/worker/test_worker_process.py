@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from ideaboard.core.transactions import unit_of_work
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
@@ -51,10 +52,13 @@ def start_worker(app, database_url, smtp):
 
 
 def queue(count: int, prefix: str = "Hello") -> list[str]:
-    """Queue ``count`` e-mails and commit; their Message-IDs."""
-    ids = [queue_email(f"person{n}@example.com", f"{prefix} {n}", "A message.").message_id
-           for n in range(count)]
-    db.session.commit()
+    """Queue ``count`` e-mails and commit; their Message-IDs. In a writing unit of work,
+    as the app writes: it takes the SQLite write lock as it begins, so it waits behind
+    the worker's writes. (A write in the transaction of an earlier read fails at once
+    with "database is locked" if the worker committed since that read began.)"""
+    with unit_of_work():
+        ids = [queue_email(f"person{n}@example.com", f"{prefix} {n}", "A message.").message_id
+               for n in range(count)]
     return ids
 
 

@@ -1,0 +1,55 @@
+"""The filters of /analytics and /impact (GET forms: they change nothing, so no CSRF
+token) and the admin's unit form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ideaboard.analytics.models import UNIT_LENGTH
+
+SORT_CHOICES = [SelectChoice("newest", "Newest first"), SelectChoice("oldest", "Oldest first"),
+                SelectChoice("value", "Largest value first"),
+                SelectChoice("department", "Department"), SelectChoice("title", "Title")]
+
+
+class PeriodForm(FlaskForm):
+    """Period and department subtree: the filters every insight page shares. A campaign
+    filter (issue 17) is one more SelectField here and one clause in queries._ideas_in."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To (inclusive)", validators=[Optional()])
+    # Choices: the departments the viewer may see, set by the view; 0 is all of them.
+    department = SelectField("Department and its sub-departments", coerce=int, default=0,
+                             validate_choice=False)
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class AnalyticsFilterForm(PeriodForm):
+    pass
+
+
+class ImpactFilterForm(PeriodForm):
+    # Choices: the units in the ledger, set by the view; not checked against them (a unit
+    # with no result yet matches nothing), so bounded as the column is.
+    unit = SelectField("Unit", validate_choice=False, validators=[Length(max=UNIT_LENGTH)])
+    sort = SelectField("Sort by", choices=SORT_CHOICES, default="newest")
+
+
+class UnitForm(FlaskForm):
+    name = StringField("Unit name", validators=[DataRequired(message="Enter the unit's name."),
+                                                Length(max=UNIT_LENGTH)],
+                       description='As totals show it, for example "hours a year".')
+    aliases = TextAreaField("Other spellings", validators=[Optional(), Length(max=1000)],
+                            description='One a line or separated by commas, for example '
+                                        '"hours/year, h/yr".')
