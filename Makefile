@@ -13,7 +13,10 @@ PORT ?= 5000
 # Links in e-mails follow HOST and PORT (the server trusts that host and the loopback names).
 FLASK := IDEABOARD_ENV=development IDEABOARD_ALLOWED_EMAIL_DOMAINS=$${IDEABOARD_ALLOWED_EMAIL_DOMAINS:-acme.example} IDEABOARD_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app ideaboard
 
-.PHONY: run test install clean wheel bench screenshots
+.PHONY: run test install clean wheel bench screenshots translations
+
+# Each language's catalogue, compiled from its .po (the .mo files are built, never kept).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard ideaboard/translations/*/LC_MESSAGES/messages.po))
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +29,21 @@ $(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(CATALOGUES)
+
+%.mo: %.po $(RUN_STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+## make translations: extract every marked text into ideaboard/translations/messages.pot
+## and merge it into each language's catalogue (then translate the new entries)
+translations: $(RUN_STAMP)
+	$(BIN)/python -m tools.translations
 
 ## make run: migrate, seed demo data into an empty database and serve on 127.0.0.1:5000
 ## (HOST=... PORT=... to change; e-mailed links follow them). A worker runs beside the
 ## server and stops with it: e-mail delivered into instance/mail/ (and logged), escalations
 ## and digests (`flask --app ideaboard worker`).
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) $(CATALOGUES)
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	@$(FLASK) worker & worker=$$!; \
@@ -41,7 +52,7 @@ run: $(RUN_STAMP)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole test suite (SQLite; PostgreSQL and browser tests skip if absent)
-test: $(STAMP)
+test: $(STAMP) $(CATALOGUES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: a 100,000-idea company on SQLite and PostgreSQL, measured with gunicorn and wrk
@@ -57,4 +68,4 @@ wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache instance
+	rm -rf $(VENV) dist build .pytest_cache instance $(CATALOGUES)

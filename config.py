@@ -134,6 +134,10 @@ class Config:
     # Seconds a SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT = _env_int("IDEABOARD_SQLITE_BUSY_TIMEOUT", 15)
 
+    # The language of a person who chose none and whose browser asks for none offered
+    # (a code of ideaboard.core.i18n.LANGUAGES).
+    DEFAULT_LOCALE = _env("IDEABOARD_DEFAULT_LOCALE", "en")
+
     # Sign-up is open to these e-mail domains; anyone else needs an invitation.
     ALLOWED_EMAIL_DOMAINS = _env_list("IDEABOARD_ALLOWED_EMAIL_DOMAINS")
 

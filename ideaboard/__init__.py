@@ -120,7 +120,12 @@ def register_observability(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
+    from ideaboard.core import i18n
     from ideaboard.extensions import csrf, db, limiter, login_manager, migrate
+
+    i18n.register(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), compare_type=True)
@@ -128,7 +133,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see that page."
+    # Translated when flashed: Flask-Login passes it through localize_callback.
+    login_manager.login_message = lazy_gettext("Please log in to see that page.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
 
     from ideaboard.accounts import sessions

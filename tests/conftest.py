@@ -96,9 +96,16 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app_config() -> dict:
+    """Settings a test module gives its ``app`` (override this fixture in the module)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
     """A fresh application on empty tables, with an app context pushed."""
-    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "ideaboard.test"}
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "ideaboard.test",
+              **app_config}
     if database_url.startswith("postgres"):
         # Tests need no durability across a crash: skip the fsync on every commit.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -1,34 +1,37 @@
 """Forms for logging in, signing up and looking after one's own account."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from ideaboard.accounts.models import EmailFrequency, EmailTopic
+from ideaboard.accounts.models import EMAIL_TOPIC_LABELS, EmailFrequency, EmailTopic
 from ideaboard.core.forms import MultiCheckboxField
+from ideaboard.core.i18n import available_languages
 from ideaboard.org.services import department_choices
 
 EMAIL_FREQUENCY_CHOICES = [
-    SelectChoice(EmailFrequency.IMMEDIATE.value, "An e-mail for each event"),
-    SelectChoice(EmailFrequency.DAILY.value, "One daily digest"),
-    SelectChoice(EmailFrequency.NEVER.value, "No e-mail (in-app only)"),
+    SelectChoice(EmailFrequency.IMMEDIATE.value, _l("An e-mail for each event")),
+    SelectChoice(EmailFrequency.DAILY.value, _l("One daily digest")),
+    SelectChoice(EmailFrequency.NEVER.value, _l("No e-mail (in-app only)")),
 ]
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    remember = BooleanField("Remember me on this device")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("Remember me on this device"))
 
 
 class _DepartmentFormMixin:
     department: SelectField  # declared by each form that mixes this in
 
     def set_department_choices(self) -> None:
-        self.department.choices = department_choices(blank="(no department)")
+        self.department.choices = department_choices(blank=_("(no department)"))
 
 
 class SignupForm(FlaskForm, _DepartmentFormMixin):
@@ -38,14 +41,14 @@ class SignupForm(FlaskForm, _DepartmentFormMixin):
     address's domain, the password's strength) ``accounts.services.sign_up_problems``
     adds beside the fields, so a person sees every problem at once."""
 
-    email = EmailField("Work e-mail", validators=[
-        DataRequired("Enter your work e-mail address."),
-        Email("Enter an e-mail address like name@company.com."),
-        Length(max=254, message="An e-mail address has at most 254 characters.")])
-    display_name = StringField("Your name", validators=[
-        DataRequired("Enter your name."),
-        Length(min=2, max=80, message="Enter your name in 2 to 80 characters.")])
-    department = SelectField("Department", coerce=int, validate_choice=True)
+    email = EmailField(_l("Work e-mail"), validators=[
+        DataRequired(_l("Enter your work e-mail address.")),
+        Email(_l("Enter an e-mail address like name@company.com.")),
+        Length(max=254, message=_l("An e-mail address has at most 254 characters."))])
+    display_name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Enter your name.")),
+        Length(min=2, max=80, message=_l("Enter your name in 2 to 80 characters."))])
+    department = SelectField(_l("Department"), coerce=int, validate_choice=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,13 +58,13 @@ class SignupForm(FlaskForm, _DepartmentFormMixin):
 class ChoosePasswordForm(FlaskForm):
     """A new password, twice: the sign-up link's page and the reset link's page."""
 
-    password = PasswordField("Password", validators=[
-        DataRequired("Choose a password."),
-        Length(max=256, message="Use at most 256 characters.")])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Choose a password.")),
+        Length(max=256, message=_l("Use at most 256 characters."))])
     confirm = PasswordField(
-        "Repeat password",
-        validators=[DataRequired("Type the password again."), Length(max=256),
-                    EqualTo("password", "The passwords differ.")],
+        _l("Repeat password"),
+        validators=[DataRequired(_l("Type the password again.")), Length(max=256),
+                    EqualTo("password", _l("The passwords differ."))],
     )
 
 
@@ -70,8 +73,8 @@ class InvitationSignupForm(SignupForm, ChoosePasswordForm):
 
 
 class ProfileForm(FlaskForm, _DepartmentFormMixin):
-    display_name = StringField("Name", validators=[DataRequired(), Length(min=2, max=80)])
-    department = SelectField("Department", coerce=int, validate_choice=True)
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=80)])
+    department = SelectField(_l("Department"), coerce=int, validate_choice=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,21 +84,50 @@ class ProfileForm(FlaskForm, _DepartmentFormMixin):
 class EmailPreferencesForm(FlaskForm):
     """How often Ideaboard e-mails someone, and about which kinds of events."""
 
-    email_frequency = SelectField("How often", choices=EMAIL_FREQUENCY_CHOICES)
+    email_frequency = SelectField(_l("How often"), choices=EMAIL_FREQUENCY_CHOICES)
     topics = MultiCheckboxField(
-        "E-mail me about", choices=[SelectChoice(t.value, t.label) for t in EmailTopic])
+        _l("E-mail me about"),
+        choices=[SelectChoice(topic.value, EMAIL_TOPIC_LABELS[topic]) for topic in EmailTopic])
+
+
+# The language choice that leaves it to the browser (stored as None).
+BROWSER_LANGUAGE = ""
+
+
+class LanguageForm(FlaskForm):
+    """The language of the pages: the browser's, or one of the languages this Ideaboard
+    offers (``core.i18n.available_languages``), each named in itself."""
+
+    # Checked against the languages offered by validate_locale; the length bounds it first.
+    locale = SelectField(_l("Language"), validators=[Length(max=16)], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        languages = available_languages()
+        self.offered = {BROWSER_LANGUAGE, *(language.code for language in languages)}
+        # lang: a screen reader reads "Deutsch" as German.
+        self.locale.choices = [
+            SelectChoice(BROWSER_LANGUAGE, _("Your browser's language")),
+            *(SelectChoice(language.code, language.name, render_kw={"lang": language.code})
+              for language in languages)]
+
+    def validate_locale(self, field: SelectField) -> None:
+        # Not sent at all, or a value the list does not offer: a forged request.
+        if not field.raw_data or field.data not in self.offered:
+            raise ValidationError(_("Choose a language from the list."))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password",
+    current_password = PasswordField(_l("Current password"),
                                      validators=[InputRequired(), Length(max=256)])
-    new_password = PasswordField("New password", validators=[InputRequired(), Length(max=256)])
+    new_password = PasswordField(_l("New password"),
+                                 validators=[InputRequired(), Length(max=256)])
     confirm = PasswordField(
-        "Repeat new password",
+        _l("Repeat new password"),
         validators=[InputRequired(), Length(max=256),
-                    EqualTo("new_password", "The passwords differ.")],
+                    EqualTo("new_password", _l("The passwords differ."))],
     )
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])

@@ -7,6 +7,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,18 +57,20 @@ class EmailTopic(StrEnum):
 
     @property
     def label(self) -> str:
-        return EMAIL_TOPIC_LABELS[self]
+        """What the e-mail preferences call it, in the current language."""
+        return str(EMAIL_TOPIC_LABELS[self])
 
 
-EMAIL_TOPIC_LABELS = {
-    EmailTopic.DECISIONS: "Decisions on my ideas",
-    EmailTopic.MY_IDEAS: "Comments on my ideas",
-    EmailTopic.REPLIES: "Replies to my comments, and mentions of me",
-    EmailTopic.FOLLOWING: "News of ideas I follow or voted on",
-    EmailTopic.REVIEW: "Ideas reaching my review queue (managers)",
-    EmailTopic.MODERATION: "Moderation: content flagged for me to check, or my own content hidden",
-    EmailTopic.WEEKLY_SUMMARY: "A weekly summary of my departments: queue, overdue reviews, "
-                               "decisions and results (managers)",
+EMAIL_TOPIC_LABELS: dict[EmailTopic, LazyString] = {
+    EmailTopic.DECISIONS: _l("Decisions on my ideas"),
+    EmailTopic.MY_IDEAS: _l("Comments on my ideas"),
+    EmailTopic.REPLIES: _l("Replies to my comments, and mentions of me"),
+    EmailTopic.FOLLOWING: _l("News of ideas I follow or voted on"),
+    EmailTopic.REVIEW: _l("Ideas reaching my review queue (managers)"),
+    EmailTopic.MODERATION: _l("Moderation: content flagged for me to check, or my own "
+                              "content hidden"),
+    EmailTopic.WEEKLY_SUMMARY: _l("A weekly summary of my departments: queue, overdue "
+                                  "reviews, decisions and results (managers)"),
 }
 
 
@@ -115,6 +119,9 @@ class User(UserMixin, Model):
     # When the person's account was erased (privacy.erasure): the row stays, as
     # "Former colleague", so what they wrote and their votes stay; nothing of them does.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language this person chose on their account page (a code of
+    # core.i18n.LANGUAGES); None: their browser's, else the installation's default.
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     managed_departments: Mapped[list[Department]] = relationship(

@@ -7,6 +7,8 @@ from functools import cache
 from importlib import resources
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 # Personal words shorter than this (normalised) are too short to judge a password by:
@@ -48,14 +50,15 @@ def password_problem(password: str, *, email: str | None = None,
     if it is fine."""
     minimum = current_app.config["MIN_PASSWORD_LENGTH"]
     if len(password) < minimum:
-        return f"Use at least {minimum} characters."
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
+                        minimum)
     if len(password) > 256:
-        return "Use at most 256 characters."
+        return _("Use at most 256 characters.")
     if password.lower() in common_passwords() or len(set(password)) < 4:
-        return "That password is too easy to guess; choose another."
+        return _("That password is too easy to guess; choose another.")
     plain = _normalised(password)
     if any(word in plain for word in _personal_words(email, display_name)):
-        return "Do not use your e-mail address or your name in your password."
+        return _("Do not use your e-mail address or your name in your password.")
     return None
 
 

@@ -12,6 +12,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -22,6 +24,7 @@ from ideaboard.accounts.forms import (
     ChoosePasswordForm,
     EmailPreferencesForm,
     InvitationSignupForm,
+    LanguageForm,
     LoginForm,
     ProfileForm,
     ResetRequestForm,
@@ -49,9 +52,10 @@ def _auth_limited(view):
     return limiter.limit(AUTH_LIMIT, methods=["POST"])(view)
 
 
-# SSO-only mode (IDEABOARD_SSO_ENFORCED): what a password route answers.
-SSO_ONLY = ("This Ideaboard has no passwords: everyone signs in through the company's "
-            "identity provider. Use the sign-in button on the login page.")
+def _sso_only() -> str:
+    """SSO-only mode (IDEABOARD_SSO_ENFORCED): what a password route answers."""
+    return _("This Ideaboard has no passwords: everyone signs in through the company's "
+             "identity provider. Use the sign-in button on the login page.")
 
 
 def _break_glass_limited(view):
@@ -66,7 +70,7 @@ def _password_accounts(view):
     @wraps(view)
     def guarded(*args, **kwargs):
         if current_app.config["SSO_ENFORCED"]:
-            abort(404, description=SSO_ONLY)
+            abort(404, description=_sso_only())
         return view(*args, **kwargs)
 
     return guarded
@@ -88,7 +92,7 @@ def _department(department_id: int) -> Department | None:
 def _welcome(user: User) -> Response:
     """Sign a new account in and greet it."""
     sessions.sign_in(user)
-    flash(f"Welcome to Ideaboard, {user.display_name}.", "success")
+    flash(_("Welcome to Ideaboard, %(name)s.", name=user.display_name), "success")
     return redirect(_home())
 
 
@@ -122,14 +126,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(_home())
     if request.method == "POST" and current_app.config["SSO_ENFORCED"]:
-        abort(403, description=SSO_ONLY)
+        abort(403, description=_sso_only())
     form = LoginForm()
     status = _status()
     if form.validate_on_submit():
         user, status = _checked_password(
             form, services.authenticate, status,
             # One message whatever was wrong, so it never reveals who has an account.
-            "That e-mail and password do not match an active account.")
+            _("That e-mail and password do not match an active account."))
         if user is not None:
             sessions.sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), _home()))
@@ -169,11 +173,11 @@ def break_glass():
     if form.validate_on_submit():
         user, status = _checked_password(
             form, services.break_glass_authenticate, status,
-            "That e-mail and password do not match an active administrator's account.")
+            _("That e-mail and password do not match an active administrator's account."))
         if user is not None:
             sessions.sign_in(user)
-            flash("You are signed in with the emergency log-in; it is in the audit "
-                  "trail.", "info")
+            flash(_("You are signed in with the emergency log-in; it is in the audit "
+                    "trail."), "info")
             return redirect(_home())
     return render_template("accounts/break_glass.html", form=form), status
 
@@ -185,7 +189,7 @@ def logout():
         # Copies of this session's cookies (and every other device) end with it.
         services.end_all_sessions(current_user)
     sessions.sign_out()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -199,7 +203,7 @@ def signup():
     token = request.args.get("invitation")
     invitation = services.invitation_from_token(token)
     if token and invitation is None:
-        flash("That invitation link is invalid, expired or already used.", "error")
+        flash(_("That invitation link is invalid, expired or already used."), "error")
     form = InvitationSignupForm() if invitation is not None else SignupForm()
     if request.method == "GET" and invitation is not None:
         form.email.data = invitation.email
@@ -240,8 +244,8 @@ def signup_sent():
 def confirm_signup(token: str):
     wanted = services.sign_up_request_from_token(token)
     if wanted is None:
-        flash("That sign-up link is invalid, expired or already used. "
-              "Sign up again, or log in if you have an account.", "error")
+        flash(_("That sign-up link is invalid, expired or already used. "
+                "Sign up again, or log in if you have an account."), "error")
         return redirect(url_for("accounts.signup"))
     form = ChoosePasswordForm()
     if _validate_all_at_once(form, wanted.email, wanted.display_name, form.password.data):
@@ -261,6 +265,8 @@ def confirm_signup(token: str):
 def account():
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="password")
+    # What the person chose so far, shown whichever of the page's forms was sent.
+    language = LanguageForm(prefix="language", locale=current_user.locale or "")
     # Employees do not move themselves to another department (it decides whose review
     # queue their ideas reach): an admin does, or the identity provider.
     may_move = can(current_user, "account.change_department")
@@ -283,11 +289,21 @@ def account():
                       else current_user.department)
         services.update_profile(current_user, required(profile.display_name.data),
                                 department)
-        flash("Your profile is saved.", "success")
+        flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.account"))
+    elif "language-submit" in request.form and language.validate_on_submit():
+        try:
+            services.set_language(current_user, language.locale.data or None)
+        except services.AccountError as error:
+            add_error(language.locale, str(error))
+        else:
+            # The rest of this request (the message below) in the language just chosen.
+            refresh()
+            flash(_("Your language is saved."), "success")
+            return redirect(url_for("accounts.account"))
     elif "password-submit" in request.form and not may_change_password:
-        abort(403, description="This account has no password to change: you sign in "
-                               "through the company's identity provider.")
+        abort(403, description=_("This account has no password to change: you sign in "
+                                 "through the company's identity provider."))
     elif "password-submit" in request.form and password.validate_on_submit():
         # The current-password check is a password guess like a log-in: limited the same way.
         account = services.normalise_email(current_user.email)
@@ -307,10 +323,10 @@ def account():
             # Every session ended with the old password; this device goes on in a new one.
             sessions.sign_in(current_user._get_current_object(),
                              remember=sessions.remembered())
-            flash("Your password is changed. Every other device is signed out.", "success")
+            flash(_("Your password is changed. Every other device is signed out."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", profile=profile, password=password,
-                           may_change_password=may_change_password), status
+                           language=language, may_change_password=may_change_password), status
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -324,7 +340,7 @@ def email_preferences():
     elif form.validate_on_submit():
         services.set_email_preferences(current_user, required(form.email_frequency.data),
                                        form.topics.data or [])
-        flash("Your e-mail preferences are saved.", "success")
+        flash(_("Your e-mail preferences are saved."), "success")
         return redirect(url_for("accounts.email_preferences"))
     return render_template("accounts/email_preferences.html", form=form), _status()
 
@@ -334,7 +350,7 @@ def email_preferences():
 def sign_out_everywhere():
     services.sign_out_everywhere(current_user, current_user)
     sessions.sign_out()
-    flash("You are signed out on every device, this one included.", "info")
+    flash(_("You are signed out on every device, this one included."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -356,7 +372,8 @@ def request_reset():
             status = error.code
         else:
             services.request_password_reset(required(form.email.data))
-            flash("If that address belongs to an account, a reset link is on its way.", "info")
+            flash(_("If that address belongs to an account, a reset link is on its way."),
+                  "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form), status
 
@@ -368,7 +385,7 @@ def request_reset():
 def reset_password(token: str):
     user = services.user_from_reset_token(token)
     if user is None:
-        flash("That reset link is invalid or has expired. Ask for a new one.", "error")
+        flash(_("That reset link is invalid or has expired. Ask for a new one."), "error")
         return redirect(url_for("accounts.request_reset"))
     form = ChoosePasswordForm()
     if form.validate_on_submit():
@@ -377,7 +394,7 @@ def reset_password(token: str):
         except services.AccountError as error:
             add_error(form.password, str(error))
         else:
-            flash("Your password is changed and every device is signed out. "
-                  "Log in with it now.", "success")
+            flash(_("Your password is changed and every device is signed out. "
+                    "Log in with it now."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/choose_password.html", form=form, sign_up=None), _status()

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ideaboard.accounts.models import (
@@ -22,6 +24,7 @@ from ideaboard.accounts.models import (
 )
 from ideaboard.accounts.passwords import burn_time, hash_password, password_problem, verify_password
 from ideaboard.audit.services import record
+from ideaboard.core.i18n import in_language, language_codes
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -84,7 +87,7 @@ def create_user(
     """Create an account; raises AccountError for a taken e-mail or weak password."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
-        raise AccountError("An account with that e-mail already exists.")
+        raise AccountError(_("An account with that e-mail already exists."))
     if problem := password_problem(password, email=email, display_name=display_name):
         raise AccountError(problem)
     user = User(
@@ -104,8 +107,8 @@ def create_user(
 def _check_domain(email: str) -> None:
     if not email_domain_allowed(email):
         raise AccountError(
-            "Sign-up is open to company e-mail addresses only. "
-            "Ask an administrator for an invitation."
+            _("Sign-up is open to company e-mail addresses only. "
+              "Ask an administrator for an invitation.")
         )
 
 
@@ -120,10 +123,10 @@ def sign_up_problems(email: str | None, display_name: str | None, password: str 
     if email:
         if invitation is not None:
             if normalise_email(email) != invitation.email:
-                problems["email"] = "This invitation is for a different e-mail address."
+                problems["email"] = _("This invitation is for a different e-mail address.")
         elif not email_domain_allowed(email):
-            problems["email"] = ("Sign-up is open to company e-mail addresses only. "
-                                 "Ask an administrator for an invitation.")
+            problems["email"] = _("Sign-up is open to company e-mail addresses only. "
+                                  "Ask an administrator for an invitation.")
     if password:
         problem = password_problem(password, email=email, display_name=display_name)
         if problem:
@@ -142,27 +145,39 @@ def request_sign_up(email: str, display_name: str, department: Department | None
     """
     _check_domain(email)
     email = normalise_email(email)
-    if find_by_email(email) is not None:
-        queue_email(
-            email,
-            "You already have an Ideaboard account",
-            "Someone, perhaps you, asked to create an Ideaboard account for this address. "
-            "You already have one.\n\n"
-            f"Log in here:\n\n{absolute_url('accounts.login')}\n\n"
-            "Forgot your password? Choose a new one here:\n\n"
-            f"{absolute_url('accounts.request_reset')}\n\n"
-            "If you did not ask for this, ignore this message.\n",
-        )
+    existing = find_by_email(email)
+    if existing is not None:
+        with in_language(existing.locale):  # its owner's language
+            queue_email(
+                email,
+                _("You already have an Ideaboard account"),
+                _("Someone, perhaps you, asked to create an Ideaboard account for this address. "
+                  "You already have one.\n\n"
+                  "Log in here:\n\n%(login)s\n\n"
+                  "Forgot your password? Choose a new one here:\n\n"
+                  "%(reset)s\n\n"
+                  "If you did not ask for this, ignore this message.\n",
+                  login=absolute_url("accounts.login"),
+                  reset=absolute_url("accounts.request_reset")),
+            )
         return
     token = sign_up_token(email, display_name, department)
+    # In the language of the page the sign-up was asked from.
     queue_email(
         email,
-        "Finish creating your Ideaboard account",
-        "Someone, perhaps you, asked to create an Ideaboard account for this address.\n\n"
-        f"To choose your password and finish, open this link within "
-        f"{current_app.config['SIGNUP_MAX_AGE'] // 3600} hours:\n\n"
-        f"{absolute_url('accounts.confirm_signup', token=token)}\n\n"
-        "If you did not ask for this, ignore this message: no account is made without it.\n",
+        _("Finish creating your Ideaboard account"),
+        ngettext("Someone, perhaps you, asked to create an Ideaboard account for this "
+                 "address.\n\nTo choose your password and finish, open this link within "
+                 "%(num)d hour:\n\n%(link)s\n\n"
+                 "If you did not ask for this, ignore this message: no account is made "
+                 "without it.\n",
+                 "Someone, perhaps you, asked to create an Ideaboard account for this "
+                 "address.\n\nTo choose your password and finish, open this link within "
+                 "%(num)d hours:\n\n%(link)s\n\n"
+                 "If you did not ask for this, ignore this message: no account is made "
+                 "without it.\n",
+                 current_app.config["SIGNUP_MAX_AGE"] // 3600,
+                 link=absolute_url("accounts.confirm_signup", token=token)),
     )
 
 
@@ -204,9 +219,9 @@ def sign_up(email: str, display_name: str, password: str, department: Department
     link (allowed domains only) or by an open invitation for this address."""
     if invitation is not None:
         if invitation.accepted_at is not None:
-            raise AccountError("This invitation has already been used.")
+            raise AccountError(_("This invitation has already been used."))
         if normalise_email(email) != invitation.email:
-            raise AccountError("This invitation is for a different e-mail address.")
+            raise AccountError(_("This invitation is for a different e-mail address."))
     else:
         _check_domain(email)
     role = invitation.role if invitation else Role.EMPLOYEE.value
@@ -243,9 +258,19 @@ def set_email_preferences(user: User, email_frequency: str, topics_on: Iterable[
     db.session.flush()
 
 
+def set_language(user: User, locale: str | None) -> None:
+    """The language ``user`` reads Ideaboard in: a code of the languages offered
+    (``core.i18n.available_languages``), or None for their browser's. Raises
+    AccountError for a language not offered. Flushes."""
+    if locale is not None and locale not in language_codes():
+        raise AccountError(_("Choose a language from the list."))
+    user.locale = locale
+    db.session.flush()
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise WrongPassword("Your current password is not correct.")
+        raise WrongPassword(_("Your current password is not correct."))
     set_password(user, new_password)
 
 
@@ -304,20 +329,26 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     link = absolute_url("accounts.reset_password", token=password_reset_token(user))
-    queue_email(
-        user.email,
-        "Reset your Ideaboard password",
-        f"Hello {user.display_name},\n\nTo choose a new password, open this link within "
-        f"{current_app.config['PASSWORD_RESET_MAX_AGE'] // 60} minutes:\n\n{link}\n\n"
-        "If you did not ask for this, ignore this message.\n",
-    )
+    with in_language(user.locale):
+        queue_email(
+            user.email,
+            _("Reset your Ideaboard password"),
+            ngettext("Hello %(name)s,\n\nTo choose a new password, open this link within "
+                     "%(num)d minute:\n\n%(link)s\n\n"
+                     "If you did not ask for this, ignore this message.\n",
+                     "Hello %(name)s,\n\nTo choose a new password, open this link within "
+                     "%(num)d minutes:\n\n%(link)s\n\n"
+                     "If you did not ask for this, ignore this message.\n",
+                     current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+                     name=user.display_name, link=link),
+        )
 
 
 def invite(email: str, role: str, department: Department | None, actor: User) -> Invitation:
     """Create an invitation and e-mail its sign-up link."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
-        raise AccountError("That person already has an account.")
+        raise AccountError(_("That person already has an account."))
     invitation = Invitation(email=email, role=Role(role).value, department=department,
                             invited_by=actor)
     db.session.add(invitation)
@@ -325,12 +356,14 @@ def invite(email: str, role: str, department: Department | None, actor: User) ->
     record(actor, "user.invite", invitation, after={"email": email, "role": invitation.role})
     token = _serializer("invitation").dumps({"inv": invitation.id})
     link = absolute_url("accounts.signup", invitation=token)
-    queue_email(
-        email,
-        "You are invited to Ideaboard",
-        f"{actor.display_name} invited you to Ideaboard, where colleagues share and "
-        f"review ideas.\n\nCreate your account here:\n\n{link}\n",
-    )
+    with in_language(None):  # the newcomer's language is not known: the installation's
+        queue_email(
+            email,
+            _("You are invited to Ideaboard"),
+            _("%(who)s invited you to Ideaboard, where colleagues share and review ideas."
+              "\n\nCreate your account here:\n\n%(link)s\n",
+              who=actor.display_name, link=link),
+        )
     return invitation
 
 

@@ -1,5 +1,7 @@
 """Admin forms for people and departments."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -17,47 +19,48 @@ from ideaboard.accounts.models import Role
 from ideaboard.core.forms import MultiCheckboxField
 from ideaboard.org.services import department_choices
 
-ROLE_CHOICES = [SelectChoice(Role.EMPLOYEE.value, "Employee"),
-                SelectChoice(Role.MANAGER.value, "Manager"),
-                SelectChoice(Role.ADMIN.value, "Admin")]
+# Each role in words (the role column of the people and invitation lists, the choices).
+ROLE_LABELS = {Role.EMPLOYEE.value: _l("Employee"), Role.MANAGER.value: _l("Manager"),
+               Role.ADMIN.value: _l("Admin")}
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 
 
 class UserEditForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    department = SelectField("Home department", coerce=int)
-    managed_departments = MultiCheckboxField("Manages", coerce=int)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    department = SelectField(_l("Home department"), coerce=int)
+    managed_departments = MultiCheckboxField(_l("Manages"), coerce=int)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = department_choices(blank="(no department)")
+        self.department.choices = department_choices(blank=_("(no department)"))
         self.managed_departments.choices = department_choices()
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=ROLE_CHOICES[:2])
-    department = SelectField("Department", coerce=int)
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES[:2])
+    department = SelectField(_l("Department"), coerce=int)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = department_choices(blank="(let them choose)")
+        self.department.choices = department_choices(blank=_("(let them choose)"))
 
 
 class DepartmentForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(min=2, max=80)])
-    parent = SelectField("Parent department", coerce=int)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=80)])
+    parent = SelectField(_l("Parent department"), coerce=int)
     review_threshold = IntegerField(
-        "Review threshold (net votes)", default=5,
+        _l("Review threshold (net votes)"), default=5,
         validators=[InputRequired(), NumberRange(
-            min=1, max=10_000, message="Use a whole number from 1 to 10,000.")],
+            min=1, max=10_000, message=_l("Use a whole number from 1 to 10,000."))],
     )
     review_sla_days = IntegerField(
-        "Review SLA (days)", default=14,
+        _l("Review SLA (days)"), default=14,
         validators=[InputRequired(), NumberRange(
-            min=1, max=365, message="Use a whole number of days from 1 to 365.")]
+            min=1, max=365, message=_l("Use a whole number of days from 1 to 365."))]
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent.choices = department_choices(blank="(none: a top-level department)")
+        self.parent.choices = department_choices(blank=_("(none: a top-level department)"))

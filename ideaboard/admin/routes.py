@@ -1,12 +1,14 @@
 """Admin pages: people, invitations and departments."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ideaboard.accounts import services as accounts
 from ideaboard.accounts.models import Invitation, User
 from ideaboard.admin import services
-from ideaboard.admin.forms import DepartmentForm, InviteForm, UserEditForm
+from ideaboard.admin.forms import ROLE_LABELS, DepartmentForm, InviteForm, UserEditForm
 from ideaboard.core import transactions
 from ideaboard.core.forms import add_error, required
 from ideaboard.core.permissions import requires
@@ -18,17 +20,17 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The admin sub-navigation; sections of capabilities not installed are left out.
 ADMIN_SECTIONS = [
-    ("admin.users", "People"),
-    ("admin.invitations", "Invitations"),
-    ("admin.departments", "Departments"),
-    ("identity.admin_status", "Single sign-on"),
-    ("moderation.queue", "Moderation"),
-    ("audit.index", "Audit trail"),
-    ("analytics.units", "Units"),
-    ("provisioning.index", "Provisioning"),
-    ("webhooks.index", "Webhooks"),
-    ("tokens.service", "API tokens"),
-    ("privacy.retention", "Retention"),
+    ("admin.users", _l("People")),
+    ("admin.invitations", _l("Invitations")),
+    ("admin.departments", _l("Departments")),
+    ("identity.admin_status", _l("Single sign-on")),
+    ("moderation.queue", _l("Moderation")),
+    ("audit.index", _l("Audit trail")),
+    ("analytics.units", _l("Units")),
+    ("provisioning.index", _l("Provisioning")),
+    ("webhooks.index", _l("Webhooks")),
+    ("tokens.service", _l("API tokens")),
+    ("privacy.retention", _l("Retention")),
 ]
 
 
@@ -63,7 +65,8 @@ def users():
     role = request.args.get("role", "", type=str)
     known_role = role if role in {"employee", "manager", "admin"} else None
     people = services.search_users(query, role=known_role)
-    return render_template("admin/users.html", people=people, query=query, role=role)
+    return render_template("admin/users.html", people=people, query=query, role=role,
+                           role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -86,7 +89,7 @@ def edit_user(user_id: int):
         except services.AdminError as error:
             form.form_errors.append(str(error))
         else:
-            flash(f"Saved {user.display_name}.", "success")
+            flash(_("Saved %(name)s.", name=user.display_name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_edit.html", user=user, form=form), _status()
 
@@ -102,7 +105,8 @@ def set_active(user_id: int):
         transactions.discard()
         flash(str(error), "error")
     else:
-        flash(f"{user.display_name} is {'active again' if active else 'deactivated'}.", "success")
+        flash(_("%(name)s is active again.", name=user.display_name) if active
+              else _("%(name)s is deactivated.", name=user.display_name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -111,7 +115,7 @@ def set_active(user_id: int):
 def sign_out_everywhere(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     accounts.sign_out_everywhere(user, current_user)
-    flash(f"{user.display_name} is signed out on every device.", "success")
+    flash(_("%(name)s is signed out on every device.", name=user.display_name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -126,12 +130,13 @@ def invitations():
         except accounts.AccountError as error:
             add_error(form.email, str(error))
         else:
-            flash(f"Invitation sent to {form.email.data}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.invitations"))
     pending = db.session.scalars(
         db.select(Invitation).order_by(Invitation.created_at.desc()).limit(100)
     ).all()
-    return render_template("admin/invitations.html", form=form, invitations=pending), _status()
+    return render_template("admin/invitations.html", form=form, invitations=pending,
+                           role_labels=ROLE_LABELS), _status()
 
 
 @bp.get("/departments")
@@ -156,7 +161,7 @@ def new_department():
         except org.OrgError as error:
             add_error(getattr(form, error.field), str(error))
         else:
-            flash(f"Created {department.name}.", "success")
+            flash(_("Created %(name)s.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, department=None), _status()
 
@@ -179,7 +184,7 @@ def edit_department(department_id: int):
         except org.OrgError as error:
             add_error(getattr(form, error.field), str(error))
         else:
-            flash(f"Saved {department.name}.", "success")
+            flash(_("Saved %(name)s.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, department=department), \
         _status()

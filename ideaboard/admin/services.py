@@ -6,6 +6,7 @@ Every change is written to the audit trail with its before and after.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ideaboard.accounts.models import Role, User
@@ -46,12 +47,12 @@ def update_user(user: User, *, role: str, department: Department | None,
     """Change a person's role, home department and managed departments."""
     role = Role(role).value
     if user.id == actor.id and role != Role.ADMIN:
-        raise AdminError("You cannot take away your own admin role.")
+        raise AdminError(_("You cannot take away your own admin role."))
     if role == Role.EMPLOYEE and managed_departments:
-        raise AdminError("Only managers and admins can manage departments; "
-                         "choose the manager role or clear the managed departments.")
+        raise AdminError(_("Only managers and admins can manage departments; "
+                           "choose the manager role or clear the managed departments."))
     if role == Role.MANAGER and not managed_departments:
-        raise AdminError("A manager must manage at least one department.")
+        raise AdminError(_("A manager must manage at least one department."))
     before = user_snapshot(user)
     user.role = role
     user.department = department
@@ -65,7 +66,7 @@ def update_user(user: User, *, role: str, department: Department | None,
 def set_active(user: User, active: bool, actor: User) -> None:
     """Deactivate (cannot log in; what they wrote stays) or reactivate a person."""
     if user.id == actor.id and not active:
-        raise AdminError("You cannot deactivate your own account.")
+        raise AdminError(_("You cannot deactivate your own account."))
     if user.active == active:
         return
     user.active = active

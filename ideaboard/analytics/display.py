@@ -16,10 +16,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask import current_app
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ideaboard.analytics import queries
 from ideaboard.analytics.queries import DECISIONS, NON_ACCEPT
+from ideaboard.core import i18n
 from ideaboard.core.kept import KeptFragment
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import IdeaStatus, status_label
@@ -106,7 +108,7 @@ class Analytics:
             "funnel": [(label, n) for label, n, _pct in self.funnel],
             "speed": [(s.department, None if s.p90_response is None
                        else round(s.p90_response, 1)) for s in self.speed],
-            "escalations": [(f"At least {level}", n)
+            "escalations": [(_("At least %(num)d", num=level), n)
                             for level, n in self.escalation_levels],
             "trend": [(month, submitted) for month, submitted, _d, _i in self.trend],
         }
@@ -114,7 +116,7 @@ class Analytics:
 
 def _names(rows: Iterable[tuple[int, str, int | None]]) -> dict[int | None, str]:
     names: dict[int | None, str] = {d: name for d, name, _parent in rows}
-    names[None] = "No department"
+    names[None] = _("No department")
     return names
 
 
@@ -147,9 +149,9 @@ def analytics(rows: queries.AnalyticsRows, scope: frozenset[int] | None,
     for row in kept(rows.funnel):
         for step in reached:
             reached[step] += int(getattr(row, step))
-    steps = [("Submitted", reached["submitted"]), ("Reached review", reached["reviewed"]),
-             ("Decided", reached["decided"]), ("Accepted", reached["accepted"]),
-             ("Implemented", reached["implemented"])]
+    steps = [(_("Submitted"), reached["submitted"]), (_("Reached review"), reached["reviewed"]),
+             (_("Decided"), reached["decided"]), (_("Accepted"), reached["accepted"]),
+             (_("Implemented"), reached["implemented"])]
     funnel = [(label, int(n), None if i == 0 else share(int(n), int(steps[i - 1][1])))
               for i, (label, n) in enumerate(steps)]
 
@@ -334,7 +336,7 @@ def ledger_rows_html(rows: Iterable[Any]) -> Markup:
 
 
 def total_text(total: Decimal | None) -> str:
-    """A sum as the page writes it: no trailing ".00" on whole numbers."""
+    """A sum as the page writes it, in its language: no trailing ".00" on whole numbers."""
     if total is None:
         return ""
-    return f"{total:,.0f}" if total == total.to_integral_value() else f"{total:,.2f}"
+    return i18n.number(total, places=0 if total == total.to_integral_value() else 2, trim=False)

@@ -3,6 +3,8 @@ token) and the admin's unit form."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
@@ -12,9 +14,10 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ideaboard.analytics.models import UNIT_LENGTH
 
-SORT_CHOICES = [SelectChoice("newest", "Newest first"), SelectChoice("oldest", "Oldest first"),
-                SelectChoice("value", "Largest value first"),
-                SelectChoice("department", "Department"), SelectChoice("title", "Title")]
+SORT_CHOICES = [SelectChoice("newest", _l("Newest first")),
+                SelectChoice("oldest", _l("Oldest first")),
+                SelectChoice("value", _l("Largest value first")),
+                SelectChoice("department", _l("Department")), SelectChoice("title", _l("Title"))]
 
 
 class PeriodForm(FlaskForm):
@@ -24,15 +27,15 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To (inclusive)", validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To (inclusive)"), validators=[Optional()])
     # Choices: the departments the viewer may see, set by the view; 0 is all of them.
-    department = SelectField("Department and its sub-departments", coerce=int, default=0,
+    department = SelectField(_l("Department and its sub-departments"), coerce=int, default=0,
                              validate_choice=False)
 
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The end date is before the start date.")
+            raise ValidationError(_("The end date is before the start date."))
 
 
 class AnalyticsFilterForm(PeriodForm):
@@ -42,14 +45,15 @@ class AnalyticsFilterForm(PeriodForm):
 class ImpactFilterForm(PeriodForm):
     # Choices: the units in the ledger, set by the view; not checked against them (a unit
     # with no result yet matches nothing), so bounded as the column is.
-    unit = SelectField("Unit", validate_choice=False, validators=[Length(max=UNIT_LENGTH)])
-    sort = SelectField("Sort by", choices=SORT_CHOICES, default="newest")
+    unit = SelectField(_l("Unit"), validate_choice=False, validators=[Length(max=UNIT_LENGTH)])
+    sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="newest")
 
 
 class UnitForm(FlaskForm):
-    name = StringField("Unit name", validators=[DataRequired(message="Enter the unit's name."),
-                                                Length(max=UNIT_LENGTH)],
-                       description='As totals show it, for example "hours a year".')
-    aliases = TextAreaField("Other spellings", validators=[Optional(), Length(max=1000)],
-                            description='One a line or separated by commas, for example '
-                                        '"hours/year, h/yr".')
+    name = StringField(_l("Unit name"),
+                       validators=[DataRequired(message=_l("Enter the unit's name.")),
+                                   Length(max=UNIT_LENGTH)],
+                       description=_l('As totals show it, for example "hours a year".'))
+    aliases = TextAreaField(_l("Other spellings"), validators=[Optional(), Length(max=1000)],
+                            description=_l('One a line or separated by commas, for example '
+                                           '"hours/year, h/yr".'))

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -85,8 +86,8 @@ def index() -> Any:
     subtree = None if managed is None else frozenset(org.subtree_ids(rows, managed))
     form = AnalyticsFilterForm(request.args)
     form.department.choices = _choices(rows, set(subtree) if subtree is not None else None,
-                                       "All my departments" if subtree is not None
-                                       else "The whole company")
+                                       _("All my departments") if subtree is not None
+                                       else _("The whole company"))
     if not form.validate():
         return render_template("analytics/index.html", form=form, figures_html=None), 422
     scope, roots = subtree, managed
@@ -100,7 +101,8 @@ def index() -> Any:
     last_day = (until - timedelta(days=1)).date()
     kept = None
     if (since, until) == services.default_period(utcnow().date()):
-        kept = queries.snapshot(services.analytics_key(roots), _fresh_since())
+        kept = queries.snapshot(services.kept_key(services.analytics_key(roots)),
+                                _fresh_since())
         if kept is not None and kept.tables.get("period") != [since.date().isoformat(),
                                                              last_day.isoformat()]:
             kept = None  # worked out on another day
@@ -133,11 +135,12 @@ def impact() -> Any:
     the whole record the totals come from the worker's snapshot when it is fresh."""
     rows = org.department_rows()
     form = ImpactFilterForm(request.args)
-    form.department.choices = org.department_choices("Every department", rows)
+    form.department.choices = org.department_choices(_("Every department"), rows)
     whole_record = not (form.until.data or form.since.data)
-    kept = queries.snapshot(services.IMPACT_KEY, _fresh_since()) if whole_record else None
+    kept = queries.snapshot(services.kept_key(services.IMPACT_KEY),
+                            _fresh_since()) if whole_record else None
     units = kept.tables["units"] if kept is not None else queries.ledger_units()
-    form.unit.choices = [SelectChoice("", "Every unit")] + [SelectChoice(u, u) for u in units]
+    form.unit.choices = [SelectChoice("", _("Every unit"))] + [SelectChoice(u, u) for u in units]
     if not form.validate() or form.sort.data not in queries.LEDGER_SORTS:
         return render_template("analytics/impact.html", form=form, page=None), 422
     scope = (frozenset(org.subtree_ids(rows, [form.department.data]))
@@ -207,7 +210,7 @@ def units() -> Any:
         except services.UnitError as error:
             add_error(getattr(form, error.field), str(error))
         else:
-            flash(f"Added the unit {unit.name}.", "success")
+            flash(_("Added the unit %(name)s.", name=unit.name), "success")
             return redirect(url_for("analytics.units"))
     listed = list(db.session.scalars(sa.select(OutcomeUnit).order_by(OutcomeUnit.name)
                                      .options(sa.orm.selectinload(OutcomeUnit.aliases))))
@@ -221,5 +224,5 @@ def delete_unit(unit_id: int) -> Any:
     """Remove a unit: outcomes spelt as its aliases are totalled as written again."""
     unit = db.session.get(OutcomeUnit, unit_id) or abort(404)
     services.remove_unit(unit, current_user)
-    flash(f"Removed the unit {unit.name}.", "success")
+    flash(_("Removed the unit %(name)s.", name=unit.name), "success")
     return redirect(url_for("analytics.units"))

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ideaboard.accounts.models import EmailTopic, User
 from ideaboard.analytics import display, queries
@@ -32,6 +34,7 @@ from ideaboard.analytics.models import (
     unit_key,
 )
 from ideaboard.audit.services import record
+from ideaboard.core import i18n
 from ideaboard.core.transactions import unit_of_work
 from ideaboard.core.urls import absolute_url
 from ideaboard.extensions import db
@@ -86,14 +89,16 @@ def add_unit(name: str, aliases: list[str], actor: User | None) -> OutcomeUnit:
     name = " ".join(name.split())
     keys = [unit_key(name), *[a for a in aliases if a != unit_key(name)]]
     if any(len(k) > UNIT_LENGTH for k in keys):
-        raise UnitError(f"Each alias can be at most {UNIT_LENGTH} characters.", "aliases")
+        raise UnitError(_("Each alias can be at most %(num)d characters.", num=UNIT_LENGTH),
+                        "aliases")
     if db.session.scalar(sa.select(OutcomeUnit.id).where(
             sa.func.lower(OutcomeUnit.name) == name.lower())) is not None:
-        raise UnitError("There is already a unit with that name.")
+        raise UnitError(_("There is already a unit with that name."))
     taken = list(db.session.scalars(
         sa.select(OutcomeUnitAlias.alias).where(OutcomeUnitAlias.alias.in_(keys))))
     if taken:
-        raise UnitError("Already a spelling of another unit: " + ", ".join(sorted(taken)) + ".",
+        raise UnitError(_("Already a spelling of another unit: %(spellings)s.",
+                          spellings=", ".join(sorted(taken))),
                         "name" if unit_key(name) in taken else "aliases")
     unit = OutcomeUnit(name=name, aliases=[OutcomeUnitAlias(alias=k) for k in keys])
     db.session.add(unit)
@@ -136,6 +141,15 @@ def analytics_key(roots: Iterable[int] | None) -> str:
         "analytics:" + ",".join(str(d) for d in sorted(set(roots)))
 
 
+# "@de": a snapshot is rendered in each language offered (its tables' labels too).
+LANGUAGE_SUFFIX = 17
+
+
+def kept_key(key: str, language: str | None = None) -> str:
+    """The snapshot row of ``key`` in ``language`` (None: the current one)."""
+    return f"{key}@{language or i18n.current_language()}"
+
+
 def refresh_claimed(now: datetime, every: timedelta) -> bool:
     """Claim the next refresh if the last began ``every`` or more ago (the caller runs
     this in a short exclusive unit of work, so two workers never both claim one)."""
@@ -163,24 +177,30 @@ def work_out_snapshots(now: datetime) -> dict[str, tuple[str, dict]]:
         managed[user_id].add(department_id)
     for roots in [{d} for d, _name, _parent in rows] + list(managed.values()):
         key = analytics_key(roots)
-        if len(key) <= KEY_LENGTH:  # a manager of very many departments: worked out per view
+        # A manager of very many departments: worked out per view.
+        if len(key) + LANGUAGE_SUFFIX <= KEY_LENGTH:
             scopes[key] = frozenset(org.subtree_ids(rows, roots))
     period = [since.date().isoformat(), (until - timedelta(days=1)).date().isoformat()]
-    snapshots = {}
-    for key, scope in scopes.items():
-        figures = display.analytics(found, scope, rows, now)
-        department = key.partition(":")[2]
-        csv_args = {"department": department} if department.isdigit() else {}
-        html = display.figures_html(figures, since.date(), (until - timedelta(days=1)).date(),
-                                    csv_args)
-        snapshots[key] = (str(html), {"period": period,
-                                      **display.analytics_tables(figures)})
     totals = [[r.department_id, r.department, r.unit, r.ideas,
                None if r.total is None else str(r.total)]
               for r in queries.totals_by_department(
                   queries.Filters(RECORD_START, now + timedelta(days=1), None), None)]
-    html = display.impact_totals_html(*display.impact_totals(totals, None, None), {})
-    snapshots[IMPACT_KEY] = (str(html), {"totals": totals, "units": queries.ledger_units()})
+    units = queries.ledger_units()
+    snapshots = {}
+    # The rows are read once; each language gets its own rendering (labels, dates).
+    for language in i18n.language_codes():
+        with i18n.in_language(language):
+            for key, scope in scopes.items():
+                figures = display.analytics(found, scope, rows, now)
+                department = key.partition(":")[2]
+                csv_args = {"department": department} if department.isdigit() else {}
+                html = display.figures_html(figures, since.date(),
+                                            (until - timedelta(days=1)).date(), csv_args)
+                snapshots[kept_key(key, language)] = (
+                    str(html), {"period": period, **display.analytics_tables(figures)})
+            html = display.impact_totals_html(*display.impact_totals(totals, None, None), {})
+            snapshots[kept_key(IMPACT_KEY, language)] = (
+                str(html), {"totals": totals, "units": units})
     return snapshots
 
 
@@ -238,10 +258,12 @@ def send_weekly_summaries(now: datetime) -> int:
         waiting, overdue = queue_and_overdue(user, now)
         if not (mine or waiting):
             continue
-        departments = ", ".join(sorted(names[d] for d in managed[user_id]))
-        queue_email(user.email, f"[Ideaboard] Your week: {waiting} to review, "
-                                f"{overdue} overdue",
-                    _summary_text(user, departments, since, now, waiting, overdue, mine))
+        with i18n.in_language(user.locale):
+            departments = ", ".join(sorted(names[d] for d in managed[user_id]))
+            queue_email(user.email,
+                        _("[Ideaboard] Your week: %(waiting)d to review, %(overdue)d overdue",
+                          waiting=waiting, overdue=overdue),
+                        _summary_text(user, departments, since, now, waiting, overdue, mine))
         queued += 1
     return queued
 
@@ -251,25 +273,31 @@ def _summary_text(user: User, departments: str, since: datetime, until: datetime
     implemented = [c for c in changes if c.to_status == IdeaStatus.IMPLEMENTED.value]
     decided = [c for c in changes if c.to_status != IdeaStatus.IMPLEMENTED.value]
     last_day = until - timedelta(days=1)
-    lines = [f"Hello {user.display_name},", "",
-             f"Your week on Ideaboard, {since:%d %B} to {last_day:%d %B %Y}, in {departments} "
-             "and the departments below.", "",
-             f"Your review queue: {_ideas(waiting)} waiting, {overdue} of them past "
-             "their due date.", absolute_url("review.queue"), ""]
-    for heading, listed in (("Decided", decided), ("Implemented", implemented)):
-        lines.append(f"{heading} last week: {_ideas(len(listed))}.")
+    lines = [_("Hello %(name)s,", name=user.display_name), "",
+             _("Your week on Ideaboard, %(since)s to %(until)s, in %(departments)s and the "
+               "departments below.", since=i18n.day_and_month(since),
+               until=i18n.long_date(last_day, padded=True), departments=departments), "",
+             ngettext("Your review queue: %(num)d idea waiting, %(overdue)d of them past "
+                      "their due date.",
+                      "Your review queue: %(num)d ideas waiting, %(overdue)d of them past "
+                      "their due date.", waiting, overdue=overdue),
+             absolute_url("review.queue"), ""]
+    headings = ((ngettext("Decided last week: %(num)d idea.",
+                          "Decided last week: %(num)d ideas.", len(decided)), decided, True),
+                (ngettext("Implemented last week: %(num)d idea.",
+                          "Implemented last week: %(num)d ideas.", len(implemented)),
+                 implemented, False))
+    for heading, listed, with_status in headings:
+        lines.append(heading)
         for change in listed[:SUMMARY_LISTED]:
-            label = "" if heading == "Implemented" else f"{status_label(change.to_status)}: "
+            label = f"{status_label(change.to_status)}: " if with_status else ""
             lines += [f"- {label}{change.title}", f"  {idea_url(change.id)}"]
         if len(listed) > SUMMARY_LISTED:
-            lines.append(f"- and {len(listed) - SUMMARY_LISTED} more")
+            lines.append(_("- and %(count)d more", count=len(listed) - SUMMARY_LISTED))
         lines.append("")
-    lines += ["How fast your departments answer, and what came of it, on the analytics page:",
-              absolute_url("analytics.index"), "",
-              "Stop these weekly summaries in your e-mail preferences:",
+    lines += [_("How fast your departments answer, and what came of it, on the analytics "
+                "page:"), absolute_url("analytics.index"), "",
+              _("Stop these weekly summaries in your e-mail preferences:"),
               absolute_url("accounts.email_preferences")]
     return "\n".join(lines)
 
-
-def _ideas(count: int) -> str:
-    return f"{count} idea{'' if count == 1 else 's'}"

@@ -3,6 +3,9 @@ admin page)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
@@ -14,23 +17,25 @@ from ideaboard.api.models import Scope
 from ideaboard.api.services import EXPIRY_CHOICES
 from ideaboard.core.forms import MultiCheckboxField
 
-SCOPE_LABELS = {
-    Scope.READ: "read: see ideas, comments, departments and your notifications",
-    Scope.WRITE: "write: post and edit ideas, vote, comment and follow",
-    Scope.REVIEW: "review: your review queue, scores and decisions",
-    Scope.ADMIN: "admin: what an administrator may do",
+SCOPE_LABELS: dict[Scope, LazyString] = {
+    Scope.READ: _l("read: see ideas, comments, departments and your notifications"),
+    Scope.WRITE: _l("write: post and edit ideas, vote, comment and follow"),
+    Scope.REVIEW: _l("review: your review queue, scores and decisions"),
+    Scope.ADMIN: _l("admin: what an administrator may do"),
 }
 
 
-def _expiry_label(days: int | None) -> str:
-    return f"{days} days" if days else "Never (until revoked)"
+def _expiry_label(days: int | None) -> LazyString:
+    if days:
+        return lazy_ngettext("%(num)d day", "%(num)d days", days)
+    return _l("Never (until revoked)")
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
-                       description="What will use it, e.g. the weekly report script.")
-    scopes = MultiCheckboxField("Scopes")
-    expires = SelectField("Expires after",
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("What will use it, e.g. the weekly report script."))
+    scopes = MultiCheckboxField(_l("Scopes"))
+    expires = SelectField(_l("Expires after"),
                           choices=[SelectChoice(str(days or 0), _expiry_label(days))
                                    for days in EXPIRY_CHOICES],
                           default="30")

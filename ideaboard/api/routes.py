@@ -5,6 +5,7 @@ is shown on the page that made it, this once; only its hash is kept."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.api import services
@@ -59,7 +60,8 @@ def _revoke(kind: TokenKind, token_id: int):
     if token is None or (kind is TokenKind.PERSONAL and token.user_id != current_user.id):
         abort(404)
     services.revoke_token(token, current_user)
-    flash(f"Token {token.prefix}… ({token.name}) is revoked: it no longer works.", "success")
+    flash(_("Token %(prefix)s… (%(name)s) is revoked: it no longer works.",
+            prefix=token.prefix, name=token.name), "success")
     return redirect(url_for(PAGES[kind]))
 
 

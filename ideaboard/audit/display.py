@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ideaboard.accounts.models import Invitation, User
 from ideaboard.comments.models import Comment
@@ -29,63 +31,73 @@ from ideaboard.review.models import Review
 
 # What each action is, in words (an action not listed shows as it is stored).
 ACTION_LABELS = {
-    "idea.create": "Posted an idea",
-    "idea.edit": "Edited an idea",
-    "idea.enter_review": "Sent an idea to review",
-    "idea.request_info": "Asked for more information",
-    "idea.resubmit": "Sent an idea back to review",
-    "idea.accept": "Accepted an idea",
-    "idea.start": "Started work on an idea",
-    "idea.implement": "Marked an idea implemented",
-    "idea.decline": "Declined an idea",
-    "idea.mark_duplicate": "Merged a duplicate idea",
-    "idea.withdraw": "Withdrew an idea",
-    "idea.escalate": "Passed an overdue idea up",
-    "comment.create": "Commented",
-    "comment.edit": "Edited a comment",
-    "comment.delete": "Removed a comment",
-    "review.create": "Scored an idea",
-    "review.update": "Changed an idea's scores",
-    "moderation.hide": "Hid flagged content",
-    "moderation.restore": "Restored flagged content",
-    "moderation.dismiss": "Dismissed a flag",
-    "user.login": "Logged in",
-    "user.create": "Account created",
-    "user.update": "Changed a person's account",
-    "user.deactivate": "Deactivated an account",
-    "user.reactivate": "Reactivated an account",
-    "user.password_change": "Changed a password",
-    "user.sign_out_everywhere": "Signed out everywhere",
-    "user.invite": "Invited someone",
-    "user.break_glass_login": "Logged in with the emergency administrator log-in",
-    "identity.link": "Linked an account to single sign-on",
-    "identity.unknown_department": "Single sign-on named an unknown department",
-    "department.create": "Created a department",
-    "department.update": "Changed a department",
-    "demo.seed": "Loaded the demo data",
+    "idea.create": _l("Posted an idea"),
+    "idea.edit": _l("Edited an idea"),
+    "idea.enter_review": _l("Sent an idea to review"),
+    "idea.request_info": _l("Asked for more information"),
+    "idea.resubmit": _l("Sent an idea back to review"),
+    "idea.accept": _l("Accepted an idea"),
+    "idea.start": _l("Started work on an idea"),
+    "idea.implement": _l("Marked an idea implemented"),
+    "idea.decline": _l("Declined an idea"),
+    "idea.mark_duplicate": _l("Merged a duplicate idea"),
+    "idea.withdraw": _l("Withdrew an idea"),
+    "idea.escalate": _l("Passed an overdue idea up"),
+    "comment.create": _l("Commented"),
+    "comment.edit": _l("Edited a comment"),
+    "comment.delete": _l("Removed a comment"),
+    "review.create": _l("Scored an idea"),
+    "review.update": _l("Changed an idea's scores"),
+    "moderation.hide": _l("Hid flagged content"),
+    "moderation.restore": _l("Restored flagged content"),
+    "moderation.dismiss": _l("Dismissed a flag"),
+    "user.login": _l("Logged in"),
+    "user.create": _l("Account created"),
+    "user.update": _l("Changed a person's account"),
+    "user.deactivate": _l("Deactivated an account"),
+    "user.reactivate": _l("Reactivated an account"),
+    "user.password_change": _l("Changed a password"),
+    "user.sign_out_everywhere": _l("Signed out everywhere"),
+    "user.invite": _l("Invited someone"),
+    "user.break_glass_login": _l("Logged in with the emergency administrator log-in"),
+    "identity.link": _l("Linked an account to single sign-on"),
+    "identity.unknown_department": _l("Single sign-on named an unknown department"),
+    "department.create": _l("Created a department"),
+    "department.update": _l("Changed a department"),
+    "demo.seed": _l("Loaded the demo data"),
 }
 
 # What each kind of object is called (the filter's choices, and objects that are gone).
 TYPE_LABELS = {
-    "ideas": "Idea", "comments": "Comment", "users": "Person", "departments": "Department",
-    "reviews": "Review", "invitations": "Invitation", "system": "System",
+    "ideas": _l("Idea"), "comments": _l("Comment"), "users": _l("Person"),
+    "departments": _l("Department"), "reviews": _l("Review"), "invitations": _l("Invitation"),
+    "system": _l("System"),
+}
+
+# What an object that is gone is called, with its id ("idea #12").
+GONE_LABELS = {
+    "ideas": _l("idea #%(id)s"), "comments": _l("comment #%(id)s"),
+    "users": _l("person #%(id)s"), "departments": _l("department #%(id)s"),
+    "reviews": _l("review #%(id)s"), "invitations": _l("invitation #%(id)s"),
 }
 
 # Field names in words; a field not listed is shown with its underscores as spaces.
 FIELD_LABELS = {
-    "title": "Title", "text": "Text", "tags": "Tags", "anonymous": "Anonymous",
-    "department_id": "Department", "queue_department_id": "Review queue of",
-    "parent_id": "Parent department", "idea_id": "Idea",
-    "owner_id": "Owner", "duplicate_of_id": "Duplicate of", "status": "Status",
-    "escalation_level": "Times passed up", "review_due_at": "Decision due",
-    "outcome_value": "Measured result", "outcome_unit": "Unit", "display_name": "Name",
-    "email": "E-mail", "role": "Role", "active": "Active",
-    "managed_departments": "Manages", "hidden": "Hidden", "flags": "Flags closed",
-    "impact": "Impact", "feasibility": "Feasibility", "effort": "Effort", "note": "Note",
-    "name": "Name", "slug": "Address", "review_threshold": "Votes to reach review",
-    "review_sla_days": "Days to review", "description": "Description",
-    "via": "Signed in through", "provider": "Identity provider",
-    "department_claim": "Department the identity provider named",
+    "title": _l("Title"), "text": _l("Text"), "tags": _l("Tags"), "anonymous": _l("Anonymous"),
+    "department_id": _l("Department"), "queue_department_id": _l("Review queue of"),
+    "parent_id": _l("Parent department"), "idea_id": _l("Idea"),
+    "owner_id": _l("Owner"), "duplicate_of_id": _l("Duplicate of"), "status": _l("Status"),
+    "escalation_level": _l("Times passed up"), "review_due_at": _l("Decision due"),
+    "outcome_value": _l("Measured result"), "outcome_unit": _l("Unit"),
+    "display_name": _l("Name"),
+    "email": _l("E-mail"), "role": _l("Role"), "active": _l("Active"),
+    "managed_departments": _l("Manages"), "hidden": _l("Hidden"), "flags": _l("Flags closed"),
+    "impact": _l("Impact"), "feasibility": _l("Feasibility"), "effort": _l("Effort"),
+    "note": _l("Note"),
+    "name": _l("Name"), "slug": _l("Address"), "review_threshold": _l("Votes to reach review"),
+    "review_sla_days": _l("Days to review"), "description": _l("Description"),
+    "via": _l("Signed in through"), "provider": _l("Identity provider"),
+    "department_claim": _l("Department the identity provider named"),
 }
 
 # Fields whose values are ids, and the kind of object they name.
@@ -122,18 +134,29 @@ class Row:
 
 
 def action_label(action: str) -> str:
-    """An action in words."""
-    return ACTION_LABELS.get(action, action)
+    """An action in words (in the request's language)."""
+    label = ACTION_LABELS.get(action)
+    return action if label is None else str(label)
 
 
 def type_label(object_type: str) -> str:
     """A kind of object in words."""
-    return TYPE_LABELS.get(object_type, object_type.replace("_", " ").capitalize())
+    label = TYPE_LABELS.get(object_type)
+    return object_type.replace("_", " ").capitalize() if label is None else str(label)
 
 
 def field_label(key: str) -> str:
     """A field name in words."""
-    return FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
+    label = FIELD_LABELS.get(key)
+    return key.replace("_", " ").capitalize() if label is None else str(label)
+
+
+def _gone(kind: str, object_id: int) -> str:
+    """An object the trail names that is gone since (or was never read): "idea #12"."""
+    label = GONE_LABELS.get(kind)
+    if label is None:
+        return f"{type_label(kind).lower()} #{object_id}"
+    return str(label) % {"id": object_id}
 
 
 class _Names:
@@ -171,15 +194,15 @@ class _Names:
         if kind == "comments":
             idea_id = self.comment_ideas.get(object_id)
             if idea_id is None:
-                return f"comment #{object_id}"
-            return f"a comment on \u201c{self.name('ideas', idea_id)}\u201d"
+                return _gone("comments", object_id)
+            return _("a comment on \u201c%(title)s\u201d", title=self.name("ideas", idea_id))
         if kind == "reviews":
             idea_id = self.review_ideas.get(object_id)
             if idea_id is None:
-                return f"review #{object_id}"
-            return f"scores of \u201c{self.name('ideas', idea_id)}\u201d"
+                return _gone("reviews", object_id)
+            return _("scores of \u201c%(title)s\u201d", title=self.name("ideas", idea_id))
         found = self.names.get(kind, {}).get(object_id)
-        return found if found is not None else f"{type_label(kind).lower()} #{object_id}"
+        return found if found is not None else _gone(kind, object_id)
 
     def idea_of(self, kind: str, object_id: int | None) -> int | None:
         if object_id is None:
@@ -231,9 +254,9 @@ def _value(key: str, value: Any, names: _Names, object_type: str) -> str:
         if isinstance(value, int):
             return names.name(kind, value)
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if key == "status" and value in IdeaStatus._value2member_map_:
-        return IdeaStatus(value).label
+        return str(IdeaStatus(value).label)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, str) and key.endswith("_at"):
@@ -253,7 +276,7 @@ def rows(entries: Sequence, idea_link: str, comment_link: str | None = None) -> 
     made = []
     for entry in entries:
         actor = (f"{entry.actor.display_name} ({entry.actor.email})" if entry.actor is not None
-                 else "System")
+                 else _("System"))
         before, after = entry.before or {}, entry.after or {}
         keys = list(dict.fromkeys([*after, *before]))
         if entry.action in ("comment.create", "comment.edit", "comment.delete"):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
@@ -48,7 +49,7 @@ def _filtered_query(form: AuditFilterForm):
         person = find_by_email(actor)
         actor_id = person.id if person is not None else None
         if actor_id is None:
-            add_error(form.actor, "No one has that e-mail address.")
+            add_error(form.actor, _("No one has that e-mail address."))
             return None
     return entries_query(
         action=form.action.data or None,
@@ -79,9 +80,9 @@ def _csv_rows(query):
 def index():
     """The filtered audit trail, newest first; ``?format=csv`` streams every matching row."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [SelectChoice("", "Any action")] + [
+    form.action.choices = [SelectChoice("", _("Any action"))] + [
         SelectChoice(a, display.action_label(a)) for a in _choices(AuditEntry.action)]
-    form.object_type.choices = [SelectChoice("", "Any type")] + [
+    form.object_type.choices = [SelectChoice("", _("Any type"))] + [
         SelectChoice(t, display.type_label(t)) for t in _choices(AuditEntry.object_type)]
     query = _filtered_query(form)
     if request.args.get("format") == "csv" and query is not None:

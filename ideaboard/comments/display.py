@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ideaboard import sanitize
@@ -25,15 +26,13 @@ from ideaboard.core.templating import time_ago
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import Idea
 
-REMOVED = "[comment removed]"
-MASKED = "[hidden by a moderator]"
-
 
 class ShownComment(NamedTuple):
     """One comment as the idea page shows it to one viewer: everything its markup says.
 
-    ``placeholder`` (``REMOVED``, ``MASKED``) stands in for the author, the text and the
-    edit mark. A link is None where the policy refuses the action.
+    ``placeholder`` ("[comment removed]", "[hidden by a moderator]", in the viewer's
+    language) stands in for the author, the text and the edit mark. A link is None where
+    the policy refuses the action.
     """
 
     id: int
@@ -59,7 +58,8 @@ class ShownComment(NamedTuple):
 class ShownThread(NamedTuple):
     """A top-level comment, the replies shown with it, and the reply box under them
     (``reply_url`` is None when the viewer may not reply). ``replies_url`` leads to the
-    whole thread on a page of its own when not all its ``reply_count`` replies are shown."""
+    whole thread on a page of its own when not all its ``reply_count`` replies are shown
+    (the link's words are the template's, comments/_thread.html)."""
 
     comment: ShownComment
     replies: tuple[ShownComment, ...]
@@ -76,27 +76,13 @@ class ShownThread(NamedTuple):
         a kept thread does not pay for it again."""
         return reply_name(self.comment) if self.reply_url else None
 
-    @property
-    def replies_link_text(self) -> tuple[str, str]:
-        """The link to the whole thread in words: what everyone reads, and what screen
-        readers hear after it (whose comment the replies answer), so the links of a
-        page's threads are told apart."""
-        return (ALL_REPLIES.format(count=self.reply_count),
-                ALL_REPLIES_TO.format(author=self.comment.author or "a removed comment"))
-
-
-# The link from a thread to all its replies (each translatable as a whole).
-ALL_REPLIES = "Show all {count} replies"
-ALL_REPLIES_TO = " to {author}"
-
-# One sentence with placeholders (translatable as a whole): whom a reply box answers.
-REPLY_NAME = "Your reply to {author}: \u201c{opening}\u201d"
-
 
 def reply_name(comment: ShownComment) -> str:
-    """The accessible name of the reply box under ``comment``."""
-    return REPLY_NAME.format(author=comment.author or "a comment",
-                             opening=sanitize.excerpt(comment.body_html or "", 60))
+    """The accessible name of the reply box under ``comment``: whom it answers, in one
+    sentence."""
+    return _("Your reply to %(author)s: \u201c%(opening)s\u201d",
+             author=comment.author or _("a comment"),
+             opening=sanitize.excerpt(comment.body_html or "", 60))
 
 
 def shown_threads(idea: Idea, user: Any, now: datetime, threads: list[services.Thread], *,
@@ -114,6 +100,9 @@ def shown_threads(idea: Idea, user: Any, now: datetime, threads: list[services.T
         links["edit"], links["delete"], links["flag"], links["reply"], links["replies"])
     idea_author = idea.author_id
     anonymous_author = idea_author if idea.is_anonymous and not author_visible else None
+    # The words that stand in for a name or a text, in the viewer's language, once a page.
+    removed, hidden = _("[comment removed]"), _("[hidden by a moderator]")
+    the_author = _("The author")
 
     # The same questions of every comment: each rule looked up once (policy.checker).
     may_see_hidden, may_edit, may_delete, may_flag, may_reply_to = (
@@ -122,14 +111,14 @@ def shown_threads(idea: Idea, user: Any, now: datetime, threads: list[services.T
 
     def shown(c: services.CommentRow) -> ShownComment:
         masked = c.hidden and not may_see_hidden(c)
-        placeholder = REMOVED if c.deleted_at is not None else MASKED if masked else None
+        placeholder = removed if c.deleted_at is not None else hidden if masked else None
         if placeholder:
             author, badge, url = None, False, None
         elif c.author_id == idea_author and idea.is_anonymous:
             # Never a link to the anonymous author's page, even for those who may see
             # who they are: the page is the same for everyone.
-            author = "The author" if c.author_id == anonymous_author else c.author_name
-            badge, url = author != "The author", None
+            author = the_author if c.author_id == anonymous_author else c.author_name
+            badge, url = c.author_id != anonymous_author, None
         else:
             author, badge = c.author_name, c.author_id == idea_author
             url = person_link.format(c.author_id)

@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -192,10 +193,11 @@ def create(idea_id: int):
         except services.CommentError as error:
             add_error(form.body, str(error))
         else:
-            flash("Your comment is posted.", "success")
+            flash(_("Your comment is posted."), "success")
             return redirect(comment_url(comment))
     return _form_page(form, idea, url_for("comments.create", idea_id=idea.id),
-                      f"Comment on \u201c{idea.title}\u201d", "Post comment", status)
+                      _("Comment on \u201c%(title)s\u201d", title=idea.title), _("Post comment"),
+                      status)
 
 
 @bp.post("/comments/<int:comment_id>/replies")
@@ -220,10 +222,10 @@ def reply(comment_id: int):
         except services.CommentError as error:
             add_error(form.body, str(error))
         else:
-            flash("Your reply is posted.", "success")
+            flash(_("Your reply is posted."), "success")
             return redirect(comment_url(comment))
     return _form_page(form, idea, url_for("comments.reply", comment_id=parent.id),
-                      "Reply to a comment", "Post reply", status, parent=parent)
+                      _("Reply to a comment"), _("Post reply"), status, parent=parent)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -246,10 +248,10 @@ def edit(comment_id: int):
             add_error(form.body, str(error))
         else:
             if changed:
-                flash("Your comment is updated.", "success")
+                flash(_("Your comment is updated."), "success")
             return redirect(comment_url(comment))
     return _form_page(form, comment.idea, url_for("comments.edit", comment_id=comment.id),
-                      "Edit your comment", "Save comment", status)
+                      _("Edit your comment"), _("Save comment"), status)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -258,5 +260,5 @@ def delete(comment_id: int):
     comment = _visible_comment(comment_id)
     authorize("comment.delete", comment)  # CSRFProtect has checked the token
     services.delete_comment(comment, current_user)
-    flash("Your comment is removed.", "success")
+    flash(_("Your comment is removed."), "success")
     return redirect(comment_url(comment))

@@ -29,12 +29,15 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ideaboard.accounts.models import User
 from ideaboard.audit.services import record
 from ideaboard.comments import queries
 from ideaboard.comments.models import Comment
 from ideaboard.core import throttling
+from ideaboard.core.i18n import N_, Text, quoted
 from ideaboard.core.permissions import can
 from ideaboard.core.rows import rows
 from ideaboard.database import utcnow
@@ -58,7 +61,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 class CommentError(ValueError):
-    """A comment the rules refuse; the message is safe to show."""
+    """A comment the rules refuse; the message is safe to show, in the language of the
+    request (the API's too)."""
 
 
 @dataclass
@@ -176,20 +180,20 @@ def _conditional_update(comment: Comment, values: dict, *, deleted: bool | None 
 def _clean_body(body_md: str) -> str:
     body_md = strip_control(body_md).strip()
     if not body_md:
-        raise CommentError("Write something first.")
+        raise CommentError(_("Write something first."))
     if len(body_md) > MAX_BODY_LENGTH:
-        raise CommentError(f"A comment has at most {MAX_BODY_LENGTH} characters.")
+        raise CommentError(_("A comment has at most %(max)d characters.", max=MAX_BODY_LENGTH))
     return body_md
 
 
 def _top_level(parent: Comment, idea: Idea) -> Comment:
     """The comment a reply hangs under: replies to replies go to the top-level comment."""
     if parent.idea_id != idea.id:
-        raise CommentError("That comment belongs to another idea.")
+        raise CommentError(_("That comment belongs to another idea."))
     if parent.parent_id is not None:  # a foreign key: the comment is there
         parent = db.session.get_one(Comment, parent.parent_id)
     if parent.deleted_at is not None or parent.hidden:
-        raise CommentError("That comment is no longer shown; comment on the idea instead.")
+        raise CommentError(_("That comment is no longer shown; comment on the idea instead."))
     return parent
 
 
@@ -402,8 +406,10 @@ def _allowed_mentions(author: User, mentioned: set[int], *,
     mentioned = mentioned - {author.id}
     most = current_app.config["MAX_MENTIONS_PER_COMMENT"]
     if len(mentioned) > most:
-        raise CommentError(f"A comment can mention at most {most} colleagues; "
-                           f"this one mentions {len(mentioned)}.")
+        raise CommentError(ngettext(
+            "A comment can mention at most %(num)d colleague; this one mentions %(count)d.",
+            "A comment can mention at most %(num)d colleagues; this one mentions %(count)d.",
+            most, count=len(mentioned)))
     throttling.spend("mention", author, len((mentioned if counted is None else counted)
                                             - {author.id}))
     return mentioned
@@ -425,31 +431,49 @@ def _notify_new_comment(comment: Comment, idea: Idea, author: User, parent: Comm
 def _notify_each(idea: Idea, actor: User, comment: Comment,
                  groups: list[tuple[NotificationKind, set[int]]]) -> None:
     """Notify each group in order; nobody twice, never the actor, only people who see the idea."""
-    candidates = set().union(*(ids for _, ids in groups)) - {actor.id}
+    candidates = set().union(*(ids for _kind, ids in groups)) - {actor.id}
     if not candidates:
         return
     allowed = _can_view(candidates, idea)
+    # Sentences written in each reader's language (core.i18n.Text).
     who = _actor_label(actor, idea)
-    title = quote_title(idea.title)
+    title = quoted(idea.title)
     messages = {
-        NotificationKind.MENTION: f"{who} mentioned you in a comment on {title}.",
-        NotificationKind.REPLY: f"{who} replied to your comment on {title}.",
-        NotificationKind.COMMENT: f"{who} commented on {title}.",
+        NotificationKind.MENTION: Text(N_("%(who)s mentioned you in a comment on %(title)s."),
+                                       who=who, title=title),
+        NotificationKind.REPLY: Text(N_("%(who)s replied to your comment on %(title)s."),
+                                     who=who, title=title),
+        NotificationKind.COMMENT: Text(N_("%(who)s commented on %(title)s."),
+                                       who=who, title=title),
+    }
+    subjects = {
+        NotificationKind.MENTION: Text(N_("[Ideaboard] %(who)s mentioned you in a comment on "
+                                          "%(title)s"), who=who, title=title),
+        NotificationKind.REPLY: Text(N_("[Ideaboard] %(who)s replied to your comment on "
+                                        "%(title)s"), who=who, title=title),
+        NotificationKind.COMMENT: Text(N_("[Ideaboard] %(who)s commented on %(title)s"),
+                                       who=who, title=title),
     }
     # What one unread notification says once it stands for several comments (a burst
     # is grouped; see notifications.services.notify). Names nobody: several people may
     # be behind it, the idea's anonymous author among them.
     grouped = {
-        NotificationKind.MENTION: lambda n: f"You were mentioned in {n} comments on {title}.",
-        NotificationKind.REPLY: lambda n: f"{n} new replies to your comments on {title}.",
-        NotificationKind.COMMENT: lambda n: f"{n} new comments on {title}.",
+        NotificationKind.MENTION: lambda n: Text.plural(
+            "You were mentioned in %(num)d comment on %(title)s.",
+            "You were mentioned in %(num)d comments on %(title)s.", n, title=title),
+        NotificationKind.REPLY: lambda n: Text.plural(
+            "%(num)d new reply to your comments on %(title)s.",
+            "%(num)d new replies to your comments on %(title)s.", n, title=title),
+        NotificationKind.COMMENT: lambda n: Text.plural(
+            "%(num)d new comment on %(title)s.", "%(num)d new comments on %(title)s.", n,
+            title=title),
     }
     done: set[int] = set()
     for kind, ids in groups:
         recipients = (ids & allowed) - done
         created = notify(recipients, kind, messages[kind], idea_id=idea.id,
                          comment_id=comment.id, exclude=[actor.id], grouped=grouped[kind])
-        deliver(created, subject=f"[Ideaboard] {messages[kind].rstrip('.')}")
+        deliver(created, subject=subjects[kind])
         done |= recipients
 
 
@@ -464,13 +488,8 @@ def _already_notified(comment: Comment) -> set[int]:
     ))
 
 
-def _actor_label(actor: User, idea: Idea) -> str:
+def _actor_label(actor: User, idea: Idea) -> str | Text:
     """How notifications name the person acting: never an anonymous idea's author."""
     if idea.is_anonymous and actor.id == idea.author_id:
-        return "The author"
+        return Text(N_("The author"))
     return actor.display_name
-
-
-def quote_title(title: str) -> str:
-    """An idea's title as notifications quote it: in curly quotes, at most 120 characters."""
-    return f"\u201c{title if len(title) <= 120 else title[:119] + chr(0x2026)}\u201d"

@@ -7,28 +7,32 @@ from typing import TypeGuard
 
 import sqlalchemy as sa
 from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from ideaboard.core.logs import logged_path
-from ideaboard.core.problems import is_api_request, problem
+from ideaboard.core.problems import in_english, is_api_request, problem
 from ideaboard.core.transactions import rolled_back_first
 from ideaboard.extensions import login_manager
 
 log = logging.getLogger("ideaboard.errors")
 
+# Lazy: a page reads them in its person's language, the API in English (in_english).
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You do not have permission to see this page.",
-    404: "We could not find that page.",
-    405: "That action is not allowed here.",
-    413: "What you sent is too large.",
+    400: _l("The request could not be understood."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("We could not find that page."),
+    405: _l("That action is not allowed here."),
+    413: _l("What you sent is too large."),
     # Answered so only for the API (pages show their form again with its errors).
-    422: "Some of what was sent is not valid: see the errors of each field.",
-    429: "Too many attempts. Please wait a moment and try again.",
-    500: "Something went wrong on our side. It has been logged.",
-    503: "Ideaboard cannot reach its database just now. Please try again in a minute.",
+    422: _l("Some of what was sent is not valid: see the errors of each field."),
+    429: _l("Too many attempts. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. It has been logged."),
+    503: _l("Ideaboard cannot reach its database just now. Please try again in a minute."),
 }
+SOMETHING_WENT_WRONG = _l("Something went wrong.")
 
 # Seconds a client is asked to wait (Retry-After) while the database is away: long
 # enough for a restart or a fail-over, short enough that people come back.
@@ -56,14 +60,15 @@ def _wants_json() -> bool:
     )
 
 
-def render_error(code: int, message: str | None = None, headers: dict | None = None,
-                 errors: dict | None = None):
+def render_error(code: int, message: str | LazyString | None = None,
+                 headers: dict | None = None, errors: dict | None = None):
     """The error page for ``code``: problem details under /api/ (``core.problems``, with
-    the field ``errors`` of input that did not validate), JSON for clients asking for
-    JSON, HTML for people."""
-    message = message or MESSAGES.get(code, "Something went wrong.")
+    the field ``errors`` of input that did not validate; in English, as the whole API),
+    JSON for clients asking for JSON, HTML for people (both in the request's language)."""
+    message = message or MESSAGES.get(code, SOMETHING_WENT_WRONG)
     if is_api_request():
-        return problem(code, message, errors=errors, headers=headers)
+        return problem(code, in_english(message), errors=errors, headers=headers)
+    message = str(message)
     if _wants_json():
         return {"error": message, "status": code}, code, headers or {}
     # The request's id (core.observe), for a person to quote when they report it: the
@@ -89,8 +94,9 @@ def database_unavailable(error: BaseException):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # Lazy, so that the API (should a request there be refused so) says it in English.
         return render_error(
-            400, "Your form expired or was sent from elsewhere. Go back, reload and try again."
+            400, _l("Your form expired or was sent from elsewhere. Go back, reload and try again.")
         )
 
     @app.errorhandler(HTTPException)

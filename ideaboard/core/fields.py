@@ -25,16 +25,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask import g, has_request_context
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
-from ideaboard.core.templating import select_options
+from ideaboard.core.templating import select_options, shown
 
 _REQUIRED_MARK = ' <span class="required" aria-hidden="true">*</span>'
 
 
-def field(f: Any = None, hint: str | None = None, class_: str = "", control: str | None = None,
-          *, id: str | None = None, name: str | None = None, label: str | None = None,
+def field(f: Any = None, hint: str | LazyString | None = None, class_: str = "",
+          control: str | None = None, *, id: str | None = None, name: str | None = None,
+          label: str | LazyString | None = None,
           required: bool | None = None, maxlength: int | None = None, value: Any = None,
           choices: Iterable[tuple[str, str]] | None = None, attrs: dict | None = None,
           options_class: str = "") -> Markup:
@@ -57,20 +60,23 @@ def field(f: Any = None, hint: str | None = None, class_: str = "", control: str
     wiring = f' aria-describedby="{described}"' if described else ""
     if control is not None:
         text = label if label is not None else f.label.text
-        head = f'<label for="{fid}">{escape(text)}</label>{_REQUIRED_MARK if is_required else ""}'
+        head = f'<label for="{fid}">{shown(text)}</label>{_REQUIRED_MARK if is_required else ""}'
         body = _control(f, control, fid, name, maxlength, value, choices, attrs, wiring, invalid,
                         is_required)
     elif f.type == "BooleanField":
         box = f(**({"aria-describedby": described} if described else {}))
-        head, body = f'<label class="checkbox">{box} {escape(f.label.text)}</label>', ""
+        head, body = f'<label class="checkbox">{box} {shown(f.label.text)}</label>', ""
     elif f.type == "SelectField" and not f.render_kw:
         # What WTForms' Select widget writes, without its per-option attribute building.
         mark = _REQUIRED_MARK if is_required else ""
-        head = f'<label for="{fid}">{escape(f.label.text)}</label>{mark}'
+        head = f'<label for="{fid}">{shown(f.label.text)}</label>{mark}'
         body = (f'<select aria-invalid="{invalid}"{wiring} id="{fid}" name="{escape(f.name)}"'
                 f'{" required" if is_required else ""}>{select_options(f)}</select>')
     else:
-        head = f'{f.label()}{_REQUIRED_MARK if is_required else ""}'
+        # Written here rather than by f.label(): WTForms' Label would not escape a lazy
+        # text (Flask-Babel's LazyString passes itself off as markup).
+        head = (f'<label for="{escape(f.label.field_id)}">{shown(f.label.text)}</label>'
+                f'{_REQUIRED_MARK if is_required else ""}')
         wired = {"aria-invalid": invalid, "aria-describedby": described} if described else {
             "aria-invalid": invalid}
         body = str(f(**wired))
@@ -97,38 +103,41 @@ def _control(f: Any, control: str, fid: str, name: str | None, maxlength: int | 
     if control == "select":
         options = select_options(f) if choices is None else "".join(
             f'<option {"selected " if option == value else ""}value="{escape(option)}">'
-            f'{escape(text)}</option>' for option, text in choices)
+            f'{shown(text)}</option>' for option, text in choices)
         return f'<select{common} name="{fname}"{needed}>{options}</select>'
     return (f'<input{common}{length} name="{fname}"{needed} type="{escape(control)}" '
             f'value="{escape(value or "")}">')
 
 
-def _group(f: Any, fid: str, hint: str | None, errors: Sequence[str], described: str, class_: str,
-           options_class: str) -> Markup:
+def _group(f: Any, fid: str, hint: str | LazyString | None, errors: Sequence[str],
+           described: str, class_: str, options_class: str) -> Markup:
     """Radios or checkboxes: the legend names the group, the fieldset carries the wiring."""
     classes = " ".join(c for c in (class_, "has-error" if errors else "") if c)
     opening = "<fieldset" + (f' class="{escape(classes)}"' if classes else "") + (
         f' aria-describedby="{described}"' if described else "") + ">"
     if f.type == "MultiCheckboxField":
-        options = "".join(f"<li>{option()} {option.label()}</li>" for option in f)
+        options = "".join(f'<li>{option()} <label for="{escape(option.label.field_id)}">'
+                          f"{shown(option.label.text)}</label></li>" for option in f)
         choices = f'<ul class="checklist">{options}</ul>'
     else:
-        options = "".join(f'<label class="checkbox">{option()} {escape(option.label.text)}</label>'
+        options = "".join(f'<label class="checkbox">{option()} {shown(option.label.text)}</label>'
                           for option in f)
         box = f' class="{escape(options_class)}"' if options_class else ""
         choices = f"<div{box}>{options}</div>"
-    legend = f"<legend>{escape(f.label.text)}</legend>"
+    legend = f"<legend>{shown(f.label.text)}</legend>"
     # Every value above is escaped, or markup a widget wrote.
     return Markup(  # nosec B704
         f"{opening}\n{legend}{_hint(fid, hint)}\n{choices}{_errors(fid, errors)}\n</fieldset>")
 
 
-def _hint(fid: str, hint: str | None) -> str:
-    return f'\n<p class="hint" id="{fid}-hint">{escape(hint)}</p>' if hint else ""
+def _hint(fid: str, hint: str | LazyString | None) -> str:
+    return f'\n<p class="hint" id="{fid}-hint">{shown(hint)}</p>' if hint else ""
 
 
 def _errors(fid: str, errors: Sequence[str]) -> str:
-    return f'\n<p class="error" id="{fid}-error">{escape(" ".join(errors))}</p>' if errors else ""
+    # A validator's message may be lazy (``_l``): each is read in the page's language.
+    text = " ".join(str(message) for message in errors)
+    return f'\n<p class="error" id="{fid}-error">{escape(text)}</p>' if errors else ""
 
 
 # The error summary (GOV.UK's pattern): a form with errors is noted while its page renders
@@ -185,6 +194,7 @@ def error_summary() -> Markup:
     links = [link for form in forms for link in error_links(form)]
     if not links:
         return Markup("")
+    title = escape(_("There is a problem"))
     items = "".join(f'<li><a href="#{escape(target)}">{escape(message)}</a></li>'
                     for target, message in links)
     # autofocus and tabindex put the focus on the box without JavaScript; role="alert"
@@ -192,5 +202,5 @@ def error_summary() -> Markup:
     return Markup(  # nosec B704
         '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
         'tabindex="-1" autofocus data-error-summary>\n'
-        '<h2 id="error-summary-title" class="error-summary-title">There is a problem</h2>\n'
+        f'<h2 id="error-summary-title" class="error-summary-title">{title}</h2>\n'
         f'<ul class="error-summary-list">{items}</ul>\n</div>')

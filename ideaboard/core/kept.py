@@ -7,7 +7,9 @@ same three rules, written here once:
 
 - **Keyed by everything it depends on.** A kept value is a pure function of its key, so
   a change to anything it shows (a vote, an edit, another viewer's rights, the hour it
-  is read in) is another key: nothing kept can go stale, it can only go unused.
+  is read in) is another key: nothing kept can go stale, it can only go unused. The
+  language it is shown in is part of every key, added here (``_language``), so no
+  cache can hand a German reader a fragment kept in English.
 - **Bounded.** Each cache is an LRU of a stated size, chosen from what one entry costs.
 - **Held by the application** (``app.extensions["ideaboard.kept"]``), never by a module:
   two applications in one process (the tests make hundreds) never share an entry, and
@@ -26,6 +28,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from flask import Flask, current_app
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from werkzeug.local import LocalProxy
 
@@ -40,6 +43,12 @@ def _app() -> Flask:
     """The application of the current context, without going through its proxy again."""
     # current_app is declared as the Flask object it stands for; it is its proxy.
     return cast("LocalProxy[Flask]", current_app)._get_current_object()
+
+
+def _language() -> str:
+    """The current language's code: part of every kept value's key."""
+    locale = get_locale()
+    return str(locale) if locale is not None else ""
 
 
 def _kept(app: Flask) -> dict[str, Any]:
@@ -65,11 +74,17 @@ class PerApp(Generic[P, R]):
         kept = _kept(app)
         cached = kept.get(self.name)
         if cached is None:
-            cached = kept[self.name] = functools.lru_cache(self.maxsize)(self.function)
+            function = self.function
+
+            def in_language(language: str, *args: Any, **kwargs: Any) -> R:
+                del language  # the key: the function renders in the current language
+                return function(*args, **kwargs)
+
+            cached = kept[self.name] = functools.lru_cache(self.maxsize)(in_language)
         return cached
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self.cache(_app())(*args, **kwargs)
+        return self.cache(_app())(_language(), *args, **kwargs)
 
 
 def per_app(maxsize: int | None) -> Callable[[Callable[P, R]], PerApp[P, R]]:
@@ -115,7 +130,7 @@ class KeptFragment(Generic[K]):
         self.maxsize = maxsize
         self.name = f"{template}:{macro}"
 
-    def renderers(self, app: Flask) -> tuple[Callable[[K], str], Callable[[K], str]]:
+    def renderers(self, app: Flask) -> tuple[Callable[[str, K], str], Callable[[str, K], str]]:
         """This application's (render every time, render or take the kept markup)."""
         kept = _kept(app)
         renderers = kept.get(self.name)
@@ -123,7 +138,8 @@ class KeptFragment(Generic[K]):
             macro = getattr(app.jinja_env.get_template(self.template).module, self.macro)
             arguments = self.arguments
 
-            def render(key: K) -> str:
+            def render(language: str, key: K) -> str:
+                del language  # the key: the macro renders in the current language
                 return str(macro(*arguments(key)))
 
             keep = app.config.get("KEEP_FRAGMENTS", True) and not app.jinja_env.auto_reload
@@ -131,23 +147,24 @@ class KeptFragment(Generic[K]):
             renderers = kept[self.name] = (render, cached)
         return renderers
 
-    def cache(self, app: Flask) -> Callable[[K], str]:
-        """This application's kept renderer (an ``lru_cache`` wrapper unless templates
-        reload)."""
+    def cache(self, app: Flask) -> Callable[[str, K], str]:
+        """This application's kept renderer of (language, key) (an ``lru_cache`` wrapper
+        unless templates reload)."""
         return self.renderers(app)[1]
 
     def html(self, key: K, *, keep: bool = True) -> str:
         """The fragment's markup for ``key``, its token slots unfilled; ``keep=False``
         renders it without keeping it (a fragment too large to be worth its memory)."""
         render, cached = self.renderers(_app())
-        return (cached if keep else render)(key)
+        return (cached if keep else render)(_language(), key)
 
     def join(self, keys: Iterable[K], token: str | None = None, *, before: str = "",
              after: str = "", separator: str = "") -> Markup:
         """The markup of every key in order, each between ``before`` and ``after``, with
         ``token`` (the viewer's CSRF token) in its slots: one call for a whole list."""
         cached = self.renderers(_app())[1]
-        html = separator.join([before + cached(key) + after for key in keys])
+        language = _language()
+        html = separator.join([before + cached(language, key) + after for key in keys])
         if token is None:
             # Each part from the autoescaping macro.
             return Markup(html)  # nosec B704

@@ -22,6 +22,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import QueryableAttribute
 
@@ -199,8 +201,8 @@ def decode_cursor(keyset: Keyset, text: str) -> Cursor:
     return Cursor(direction, KEY_KINDS[keyset.kind](key), _int_key(ident), page)
 
 
-BROKEN_CURSOR = ("That page link is broken or comes from another list. "
-                 "Start again from the first page.")
+BROKEN_CURSOR = _l("That page link is broken or comes from another list. "
+                   "Start again from the first page.")
 
 
 def read_cursor(keyset: Keyset) -> Cursor | None:
@@ -218,15 +220,17 @@ def read_cursor(keyset: Keyset) -> Cursor | None:
     return cursor_or_400(keyset, request.args.get(CURSOR_ARG))
 
 
-def cursor_or_400(keyset: Keyset, text: str | None, message: str = BROKEN_CURSOR) -> Cursor | None:
+def cursor_or_400(keyset: Keyset, text: str | None,
+                  message: str | LazyString = BROKEN_CURSOR) -> Cursor | None:
     """The cursor ``text`` for ``keyset``'s list (None: its first page), or a 400 that
-    says ``message`` for one that does not read (a page link or an API client's)."""
+    says ``message`` for one that does not read (a page link or an API client's; a lazy
+    one is read in the request's language)."""
     if text is None:
         return None
     try:
         return decode_cursor(keyset, text)
     except ValueError:
-        abort(400, description=message)
+        abort(400, description=str(message))
 
 
 def seek(chosen: sa.Select, keyset: Keyset, direction: str | None) -> sa.Subquery:

@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response
 
@@ -29,6 +31,20 @@ API_PREFIX = "/api/"
 def is_api_request() -> bool:
     """Whether the request is the REST API's (its errors are problem details)."""
     return request.path.startswith(API_PREFIX)
+
+
+# The API answers in English whoever calls it: its clients are scripts, and its
+# documentation and error texts are written once.
+API_LANGUAGE = "en"
+
+
+def in_english(text: str | LazyString) -> str:
+    """``text`` as the API says it: a lazy text (a message shared with the pages) read in
+    English; a plain one as it is."""
+    if not isinstance(text, LazyString):
+        return text
+    with force_locale(API_LANGUAGE):
+        return str(text)
 
 
 class CookielessApi(SecureCookieSessionInterface):

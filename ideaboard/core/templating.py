@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from flask import Flask, has_request_context, request, url_for
+from babel import Locale
+from babel import dates as babel_dates
+from flask import Flask, has_app_context, has_request_context, request, url_for
+from flask_babel import get_locale, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms.widgets import html_params
@@ -17,7 +21,7 @@ from ideaboard.database import utcnow
 
 _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800),
           ("day", 86_400), ("hour", 3_600), ("minute", 60))
-# The relative phrases, whole, so that each can be translated as a sentence.
+# English's phrases, whole; every other language takes its own from Babel's CLDR data.
 _AGO = {"year": ("{n} year ago", "{n} years ago"), "month": ("{n} month ago", "{n} months ago"),
         "week": ("{n} week ago", "{n} weeks ago"), "day": ("{n} day ago", "{n} days ago"),
         "hour": ("{n} hour ago", "{n} hours ago"),
@@ -28,19 +32,33 @@ _AHEAD = {"year": ("in {n} year", "in {n} years"), "month": ("in {n} month", "in
           "minute": ("in {n} minute", "in {n} minutes")}
 
 
+def _locale() -> Locale | None:
+    """The current request's (or forced) language; None outside an application, or in
+    English, whose formats are written here (the fast path of every page)."""
+    locale = get_locale() if has_app_context() else None
+    return None if locale is None or locale.language == "en" else locale
+
+
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:
     """A short relative time: "3 days ago", or for a time to come "in 2 days"; "just
-    now" within a minute either way."""
+    now" within a minute either way. In the current language."""
     if value is None:
         return ""
     seconds = int(((now or utcnow()) - value).total_seconds())
-    phrases = _AGO if seconds >= 0 else _AHEAD
+    future = seconds < 0
     seconds = abs(seconds)
     for unit, size in _UNITS:
         if seconds >= size:
             count = seconds // size
-            return phrases[unit][count != 1].format(n=count)
-    return "just now"
+            locale = _locale()
+            if locale is not None:
+                # Babel reads a positive delta as to come. The whole units only, as in
+                # English: a threshold of 1 stops Babel from rounding 6 days up to "1 week".
+                return babel_dates.format_timedelta(
+                    timedelta(seconds=(count if future else -count) * size), threshold=1,
+                    granularity=cast(Any, unit), add_direction=True, locale=locale)
+            return (_AHEAD if future else _AGO)[unit][count != 1].format(n=count)
+    return gettext("just now") if has_app_context() else "just now"
 
 
 def iso_date(value: datetime | None) -> str:
@@ -50,9 +68,17 @@ def iso_date(value: datetime | None) -> str:
 
 def exact_time(value: datetime | None, *, seconds: bool = False) -> str:
     """The exact time people read beside a relative one: "1 Dec 2026, 15:04 UTC"
-    (with ``seconds``, "1 Dec 2026, 15:04:05 UTC"), in UTC as stored."""
+    (with ``seconds``, "1 Dec 2026, 15:04:05 UTC"), in UTC as stored, in the current
+    language's way of writing a date."""
     if value is None:
         return ""
+    locale = _locale()
+    if locale is not None:
+        day = babel_dates.format_skeleton("yMMMd", value, locale=locale)
+        clock = babel_dates.format_skeleton("Hms" if seconds else "Hm", value, locale=locale)
+        # The language's own order of the date and the time ("{1}, {0}" in most).
+        pattern = str(locale.datetime_formats["medium"])
+        return f"{pattern.replace('{1}', day).replace('{0}', clock)} UTC"
     clock = "%H:%M:%S" if seconds else "%H:%M"
     return f"{value.day} {value.strftime(f'%b %Y, {clock} UTC')}"
 
@@ -145,7 +171,15 @@ def _option(value: str, label: str, selected: bool, extra: tuple) -> Markup:
     return Markup("<option {}>{}</option>").format(params, label)
 
 
-def page_header(title: str, lead: str | None = None, above: str | None = None,
+def shown(text: str | LazyString) -> Markup:
+    """A text a page shows, escaped: a lazy one (``_l``) read in the current language
+    first (Flask-Babel's LazyString passes itself off as markup, so ``escape`` would let
+    it through as it is); markup (a template's ``_()``) as it is."""
+    return escape(str(text)) if isinstance(text, LazyString) else escape(text)
+
+
+def page_header(title: str | LazyString, lead: str | LazyString | None = None,
+                above: str | None = None,
                 id: str | None = None, class_: str = "page-header",
                 lead_class: str = "page-lead muted", caller: Callable[[], str] | None = None,
                 ) -> Markup:
@@ -163,9 +197,9 @@ def page_header(title: str, lead: str | None = None, above: str | None = None,
     if above:
         html += f"\n{escape(above)}"
     html += f'\n<h1 id="{escape(id)}">' if id else "\n<h1>"
-    html += f"{escape(title)}</h1>"
+    html += f"{shown(title)}</h1>"
     if lead:
-        html += f'\n<p class="{escape(lead_class)}">{escape(lead)}</p>'
+        html += f'\n<p class="{escape(lead_class)}">{shown(lead)}</p>'
     actions = caller() if caller is not None else ""
     if actions.strip():
         html += f'\n<div class="page-actions">{escape(actions)}</div>'
@@ -173,6 +207,7 @@ def page_header(title: str, lead: str | None = None, above: str | None = None,
 
 
 def register(app: Flask) -> None:
+    from ideaboard.core import i18n
     from ideaboard.core.avatars import avatar
 
     # fields writes its selects with select_options
@@ -188,6 +223,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["note_form_errors"] = note_form_errors
     app.jinja_env.globals["error_summary"] = error_summary
     app.jinja_env.globals["avatar"] = avatar
+    app.jinja_env.filters["number"] = i18n.number
+    app.jinja_env.globals["locale_code"] = i18n.locale_code
+    app.jinja_env.globals["text_direction"] = i18n.text_direction
 
     @app.context_processor
     def policy():

@@ -40,50 +40,70 @@ from math import ceil
 from time import time
 
 from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ideaboard.core.problems import API_LANGUAGE, is_api_request
+
 # Each limit's name, the setting that holds it (config.py has the defaults), and the
-# message a refused person reads (it names what was refused, then when to try again).
-LIMITS: dict[str, tuple[str, str]] = {
-    "login_account": ("RATELIMIT_LOGIN_ACCOUNT", "Too many attempts to log in to this account."),
-    "login_address": ("RATELIMIT_LOGIN_ADDRESS", "Too many attempts to log in from your network."),
+# message a refused person reads (it names what was refused, then when to try again):
+# lazy, read in the person's language (the API's in English: see Throttled).
+LIMITS: dict[str, tuple[str, LazyString]] = {
+    "login_account": ("RATELIMIT_LOGIN_ACCOUNT",
+                      _l("Too many attempts to log in to this account.")),
+    "login_address": ("RATELIMIT_LOGIN_ADDRESS",
+                      _l("Too many attempts to log in from your network.")),
     "reset_account": ("RATELIMIT_RESET_ACCOUNT",
-                      "Several reset links were sent to this address a short while ago."),
-    "idea": ("RATELIMIT_IDEAS", "You have posted many ideas in a short time."),
-    "comment": ("RATELIMIT_COMMENTS", "You have posted many comments in a short time."),
-    "reply": ("RATELIMIT_REPLIES", "You have posted many replies in a short time."),
-    "edit": ("RATELIMIT_EDITS", "You have saved many edits in a short time."),
-    "vote": ("RATELIMIT_VOTES", "You have voted many times in a short time."),
-    "follow": ("RATELIMIT_FOLLOWS", "You have followed and unfollowed many ideas in a short time."),
-    "flag": ("RATELIMIT_FLAGS", "You have reported a lot of content in a short time."),
-    "mention": ("RATELIMIT_MENTIONS", "You have mentioned many colleagues in a short time."),
+                      _l("Several reset links were sent to this address a short while ago.")),
+    "idea": ("RATELIMIT_IDEAS", _l("You have posted many ideas in a short time.")),
+    "comment": ("RATELIMIT_COMMENTS", _l("You have posted many comments in a short time.")),
+    "reply": ("RATELIMIT_REPLIES", _l("You have posted many replies in a short time.")),
+    "edit": ("RATELIMIT_EDITS", _l("You have saved many edits in a short time.")),
+    "vote": ("RATELIMIT_VOTES", _l("You have voted many times in a short time.")),
+    "follow": ("RATELIMIT_FOLLOWS",
+               _l("You have followed and unfollowed many ideas in a short time.")),
+    "flag": ("RATELIMIT_FLAGS", _l("You have reported a lot of content in a short time.")),
+    "mention": ("RATELIMIT_MENTIONS", _l("You have mentioned many colleagues in a short time.")),
     "saml_start": ("RATELIMIT_SAML_STARTS",
-                   "Many SAML sign-ins were started from your network a short while ago."),
-    "api": ("RATELIMIT_API", "This token has made many requests in a short time."),
+                   _l("Many SAML sign-ins were started from your network a short while ago.")),
+    "api": ("RATELIMIT_API", _l("This token has made many requests in a short time.")),
 }
 _EXTENSION = "ideaboard.throttle"
 
 
 class Throttled(TooManyRequests):
-    """A limit refused this request: 429, a message safe to show, and ``Retry-After``."""
+    """A limit refused this request: 429, a message safe to show, and ``Retry-After``.
+    The message is in the request's language; under /api/ in English, as the API is."""
 
     retry_after: int
 
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: str | LazyString, retry_after: int) -> None:
         seconds = max(1, retry_after)
-        super().__init__(f"{message} Please wait {_wait(seconds)} and try again.",
-                         retry_after=seconds)
+        with _api_in_english():
+            description = _("%(refused)s Please wait %(wait)s and try again.",
+                            refused=str(message), wait=_wait(seconds))
+        super().__init__(description, retry_after=seconds)
+
+
+def _api_in_english() -> contextlib.AbstractContextManager:
+    """English for a request under /api/ (``core.problems``); else the request's own."""
+    if has_request_context() and is_api_request():
+        return force_locale(API_LANGUAGE)
+    return contextlib.nullcontext()
 
 
 def _wait(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes = ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 class Throttle:
@@ -96,7 +116,7 @@ class Throttle:
                                       **(config.get("RATELIMIT_STORAGE_OPTIONS") or {}))
         self.strategy = MovingWindowRateLimiter(storage)
         self.limits: dict[str, list[RateLimitItem]] = {
-            name: parse_many(config[setting]) for name, (setting, _) in LIMITS.items()
+            name: parse_many(config[setting]) for name, (setting, _message) in LIMITS.items()
         }
 
     def _ids(self, name: str, key: str) -> tuple[str, ...]:
@@ -264,7 +284,7 @@ def worker_count(argv: Sequence[str] | None = None,
     if args:
         from gunicorn.config import Config as GunicornConfig
 
-        parsed, _ = GunicornConfig().parser().parse_known_args(args)
+        parsed, _unknown = GunicornConfig().parser().parse_known_args(args)
         if parsed.workers:
             return int(parsed.workers)
     try:

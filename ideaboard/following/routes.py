@@ -1,6 +1,7 @@
 """Follow and unfollow an idea from its page (plain form POSTs that redirect back)."""
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.core import throttling
@@ -35,7 +36,8 @@ def follow(idea_id: int):
     authorize("idea.follow", idea)
     throttling.spend("follow", current_user)
     services.follow(current_user.id, idea.id)
-    flash("You follow this idea: you will hear of its comments and status changes.", "success")
+    flash(_("You follow this idea: you will hear of its comments and status changes."),
+          "success")
     return _back(idea)
 
 
@@ -46,5 +48,5 @@ def unfollow(idea_id: int):
     authorize("idea.follow", idea)
     throttling.spend("follow", current_user)
     services.unfollow(current_user.id, idea.id)
-    flash("You no longer follow this idea.", "info")
+    flash(_("You no longer follow this idea."), "info")
     return _back(idea)

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from flask import request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ideaboard import sanitize
@@ -62,8 +63,9 @@ def review_progress(status: str, net_votes: int, threshold: int | None,
     value = min(max(net_votes, 0), threshold)
     return Progress(
         value, threshold,
-        f"{value} of {threshold} votes to reach the {department_name} review",
-        f"{value} of {threshold} votes to review")
+        _("%(value)d of %(threshold)d votes to reach the %(department)s review",
+          value=value, threshold=threshold, department=department_name),
+        _("%(value)d of %(threshold)d votes to review", value=value, threshold=threshold))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +231,7 @@ FILTERING_ARGS = ("q", "status", "department", "tag", "show")
 
 def _filter_bar_arguments(key: FilterKey) -> tuple:
     form, filters = filter_form(key)
-    names = {name for name, _ in key.args}
+    names = {name for name, _value in key.args}
     return (form, filters.sort, any(name in names for name in FILTERING_ARGS),
             url_for("ideas.index"), url_for("ideas.index") if key.args else None)
 

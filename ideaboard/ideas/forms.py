@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringField, TextAreaField
@@ -25,22 +27,22 @@ def _strip(value):
 
 class EditIdeaForm(FlaskForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[_strip],
         validators=[DataRequired(), Length(min=services.TITLE_MIN, max=services.TITLE_MAX)],
         render_kw={"maxlength": services.TITLE_MAX, "autocomplete": "off"},
     )
     body = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[_strip],
         validators=[DataRequired(), Length(min=1, max=services.BODY_MAX)],
     )
     tags = StringField(
-        "Tags",
+        _l("Tags"),
         filters=[_strip],
-        validators=[Length(max=services.TAGS_FIELD_MAX, message=(
-            f"At most {services.MAX_TAGS} tags of up to {services.TAG_MAX_LENGTH} characters, "
-            "separated by commas."))],
+        validators=[Length(max=services.TAGS_FIELD_MAX, message=_l(
+            "At most %(num)d tags of up to %(length)d characters, separated by commas.",
+            num=services.MAX_TAGS, length=services.TAG_MAX_LENGTH))],
         render_kw={"autocomplete": "off", "maxlength": services.TAGS_FIELD_MAX},
     )
 
@@ -55,25 +57,26 @@ class EditIdeaForm(FlaskForm):
 
 class IdeaForm(EditIdeaForm):
     department = SelectField(
-        "Department",
+        _l("Department"),
         coerce=int,
-        validators=[NumberRange(min=1, message="Choose the department the idea is for.")],
+        validators=[NumberRange(min=1, message=_l("Choose the department the idea is for."))],
     )
-    anonymous = BooleanField("Post anonymously")
+    anonymous = BooleanField(_l("Post anonymously"))
     # Set once the author has seen the similar ideas (by suggest.js, or by the
     # form shown again with them), so the idea is then posted without asking twice.
     confirmed = HiddenField(default="", validators=[Length(max=8)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = department_choices(blank="Choose a department")
+        self.department.choices = department_choices(blank=_("Choose a department"))
 
 
-STATUS_CHOICES = [SelectChoice("", "Any status")] + [
+# Lazy labels: select_options reads each in the language of the page.
+STATUS_CHOICES = [SelectChoice("", _l("Any status"))] + [
     SelectChoice(s.value, STATUS_LABELS[s]) for s in IdeaStatus
 ]
-SHOW_CHOICES = [SelectChoice("", "All ideas"), SelectChoice("mine", "My ideas"),
-                SelectChoice("following", "Ideas I follow")]
+SHOW_CHOICES = [SelectChoice("", _l("All ideas")), SelectChoice("mine", _l("My ideas")),
+                SelectChoice("following", _l("Ideas I follow"))]
 
 
 class IdeaFilterForm(FlaskForm):
@@ -82,16 +85,16 @@ class IdeaFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a search changes nothing
 
-    q = SearchField("Search", filters=[_strip], validators=[Length(max=200)])
-    status = SelectField("Status", choices=STATUS_CHOICES)
-    department = SelectField("Department", coerce=int)
-    tag = StringField("Tag", filters=[_strip], validators=[Length(max=64)])
-    show = SelectField("Show", choices=SHOW_CHOICES)
+    q = SearchField(_l("Search"), filters=[_strip], validators=[Length(max=200)])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    department = SelectField(_l("Department"), coerce=int)
+    tag = StringField(_l("Tag"), filters=[_strip], validators=[Length(max=64)])
+    show = SelectField(_l("Show"), choices=SHOW_CHOICES)
     sort = HiddenField(validators=[Length(max=32)])
 
     def __init__(self, *args, departments: tuple | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = department_choices(blank="All departments",
+        self.department.choices = department_choices(blank=_("All departments"),
                                                      rows=departments)
 
     def to_filters(self) -> services.IdeaFilters:

@@ -7,6 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
@@ -28,26 +31,56 @@ class IdeaStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        """The status's name in the current language (a plain string)."""
+        return str(STATUS_LABELS[self])
+
+    @property
+    def in_sentence(self) -> str:
+        """The status as a sentence names it ("decided: in review"), in the current
+        language: its own text, since German keeps a noun's capital ("in Prüfung")."""
+        return str(STATUS_IN_SENTENCE[self])
 
 
-STATUS_LABELS = {
-    IdeaStatus.OPEN: "Open",
-    IdeaStatus.IN_REVIEW: "In review",
-    IdeaStatus.NEEDS_INFO: "Needs info",
-    IdeaStatus.ACCEPTED: "Accepted",
-    IdeaStatus.IN_PROGRESS: "In progress",
-    IdeaStatus.IMPLEMENTED: "Implemented",
-    IdeaStatus.DECLINED: "Declined",
-    IdeaStatus.DUPLICATE: "Duplicate",
-    IdeaStatus.WITHDRAWN: "Withdrawn",
+# Lazy: each is read in the language of the page (or e-mail) that shows it.
+STATUS_LABELS: dict[IdeaStatus, LazyString] = {
+    IdeaStatus.OPEN: _l("Open"),
+    IdeaStatus.IN_REVIEW: _l("In review"),
+    IdeaStatus.NEEDS_INFO: _l("Needs info"),
+    IdeaStatus.ACCEPTED: _l("Accepted"),
+    IdeaStatus.IN_PROGRESS: _l("In progress"),
+    IdeaStatus.IMPLEMENTED: _l("Implemented"),
+    IdeaStatus.DECLINED: _l("Declined"),
+    IdeaStatus.DUPLICATE: _l("Duplicate"),
+    IdeaStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 
+# The context tells translators these stand inside a sentence, unlike the labels above
+# (a literal each time: extraction reads only literals).
+STATUS_IN_SENTENCE: dict[IdeaStatus, LazyString] = {
+    IdeaStatus.OPEN: lazy_pgettext("status within a sentence", "open"),
+    IdeaStatus.IN_REVIEW: lazy_pgettext("status within a sentence", "in review"),
+    IdeaStatus.NEEDS_INFO: lazy_pgettext("status within a sentence",
+                                         "waiting for more information"),
+    IdeaStatus.ACCEPTED: lazy_pgettext("status within a sentence", "accepted"),
+    IdeaStatus.IN_PROGRESS: lazy_pgettext("status within a sentence", "in progress"),
+    IdeaStatus.IMPLEMENTED: lazy_pgettext("status within a sentence", "implemented"),
+    IdeaStatus.DECLINED: lazy_pgettext("status within a sentence", "declined"),
+    IdeaStatus.DUPLICATE: lazy_pgettext("status within a sentence", "a duplicate"),
+    IdeaStatus.WITHDRAWN: lazy_pgettext("status within a sentence", "withdrawn"),
+}
+
+
+def status_in_sentence(status: str) -> str:
+    """How a sentence names a status (``"in_review"`` is "in review"): the templates'
+    ``status_in_sentence`` filter."""
+    return str(STATUS_IN_SENTENCE[IdeaStatus(status)])
+
+
 def status_label(status: str) -> str:
-    """How pages name a status (``"in_review"`` is "In review"): the templates'
-    ``status_label`` filter."""
-    return STATUS_LABELS[IdeaStatus(status)]
+    """How pages name a status (``"in_review"`` is "In review"), in the current
+    language: the templates' ``status_label`` filter."""
+    return str(STATUS_LABELS[IdeaStatus(status)])
 
 idea_tags = sa.Table(
     "idea_tags",

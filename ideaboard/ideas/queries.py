@@ -15,6 +15,7 @@ the tags and the viewer's vote (``ideaboard.ideas.display`` makes the cards).
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideaboard.accounts.models import User
@@ -90,12 +91,13 @@ IDEA_PAGE = (sa.select(Idea, TAG_NAMES.label("tag_names"), MY_VOTE.label("my_vot
 
 # Each sort is by its key, highest first, then by id so equal keys keep a stable order
 # across pages; an index stands behind each (see Idea.__table_args__). The kind is the
-# key's type as a page link's cursor carries it (``core.paging.KEY_KINDS``).
+# key's type as a page link's cursor carries it (``core.paging.KEY_KINDS``). The labels
+# are lazy: read in the language of the page that shows them.
 SORTS = {
-    "trending": ("Trending", Idea.trending_score),
-    "top": ("Top", Idea.net_score),
-    "new": ("New", Idea.created_at),
-    "discussed": ("Most discussed", Idea.comment_count),
+    "trending": (_l("Trending"), Idea.trending_score),
+    "top": (_l("Top"), Idea.net_score),
+    "new": (_l("New"), Idea.created_at),
+    "discussed": (_l("Most discussed"), Idea.comment_count),
 }
 SORT_KINDS = {"trending": "float", "top": "int", "new": "datetime", "discussed": "int",
               # minus the position in the kept ranking (search._ranked_rows)
@@ -105,13 +107,13 @@ RELEVANCE_SORT = "relevance"  # only offered with a search
 # What each sort puts first, in words: the tabs' tooltips, the line under them and the
 # help page say the same (ideaboard.ideas.ranking tells how the keys are kept).
 SORT_EXPLAINED = {
-    RELEVANCE_SORT: "The ideas whose words best match your search come first.",
-    "trending": ("Open ideas with recent support and discussion come first; closed ideas "
-                 "and ideas with more votes against than for come last."),
-    "top": ("The most net votes (supporters minus those against) come first: the number "
-            "beside each idea."),
-    "new": "The most recently posted ideas come first.",
-    "discussed": "The ideas with the most comments come first.",
+    RELEVANCE_SORT: _l("The ideas whose words best match your search come first."),
+    "trending": _l("Open ideas with recent support and discussion come first; closed ideas "
+                   "and ideas with more votes against than for come last."),
+    "top": _l("The most net votes (supporters minus those against) come first: the number "
+              "beside each idea."),
+    "new": _l("The most recently posted ideas come first."),
+    "discussed": _l("The ideas with the most comments come first."),
 }
 
 

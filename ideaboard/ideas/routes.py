@@ -3,6 +3,7 @@
 from typing import NoReturn
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
@@ -21,7 +22,7 @@ from ideaboard.ideas.display import (
     tag_links,
 )
 from ideaboard.ideas.forms import EditIdeaForm, IdeaForm, kept_filters
-from ideaboard.ideas.models import STATUS_LABELS, Idea, status_label
+from ideaboard.ideas.models import STATUS_LABELS, Idea, status_in_sentence, status_label
 from ideaboard.ideas.queries import SORT_EXPLAINED
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
@@ -29,6 +30,7 @@ from ideaboard.org.services import get_by_slug
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(card_list_items)
 bp.add_app_template_filter(status_label)
+bp.add_app_template_filter(status_in_sentence)
 
 
 def _status() -> int:
@@ -54,12 +56,12 @@ def _page(query: services.ListQuery):
 
 def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str, str, str]]:
     """(sort, label, link, what it puts first) for each way the list can be sorted,
-    other filters kept."""
-    tabs = [(key, label) for key, (label, _) in services.SORTS.items()]
+    other filters kept, in the request's language."""
+    tabs = [(key, str(label)) for key, (label, _column) in services.SORTS.items()]
     if filters.q:
-        tabs.insert(0, (services.RELEVANCE_SORT, "Best match"))
-    links = links_with("sort", [key for key, _ in tabs])
-    return [(key, label, links[key], SORT_EXPLAINED[key]) for key, label in tabs]
+        tabs.insert(0, (services.RELEVANCE_SORT, _("Best match")))
+    links = links_with("sort", [key for key, _label in tabs])
+    return [(key, label, links[key], str(SORT_EXPLAINED[key])) for key, label in tabs]
 
 
 @bp.get("/")
@@ -105,7 +107,7 @@ def similar():
                 "title": idea.title,
                 "url": url_for("ideas.detail", idea_id=idea.id),
                 "status": idea.status,
-                "status_label": STATUS_LABELS[idea.status_enum],
+                "status_label": str(STATUS_LABELS[idea.status_enum]),
                 "department": idea.department.name,
                 "author": idea.author.display_name if can(current_user, "idea.see_author", idea)
                 else None,
@@ -151,18 +153,15 @@ def new():
         except services.IdeaError as error:
             form.form_errors.append(str(error))
         else:
-            flash(POSTED.format(threshold=idea.department.review_threshold,
-                                department=idea.department.name), "success")
+            # What happens next, told as the idea is posted (the new-idea page says it
+            # before the first one: "first_idea").
+            flash(_("Your idea is posted. Colleagues can now support it and comment; when its "
+                    "net votes reach %(threshold)d, the %(department)s managers review it. You "
+                    "will be told of every step.", threshold=idea.department.review_threshold,
+                    department=idea.department.name), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/new.html", form=form, similar=similar,
                            first_idea=not services.has_posted(current_user)), status
-
-
-# What happens next, told as the idea is posted (the new-idea page says it before the
-# first one: "first_idea").
-POSTED = ("Your idea is posted. Colleagues can now support it and comment; when its net "
-          "votes reach {threshold}, the {department} managers review it. You will be told "
-          "of every step.")
 
 
 @bp.get("/ideas/<int:idea_id>")
@@ -207,7 +206,7 @@ def edit(idea_id: int):
         except services.IdeaError as error:
             form.form_errors.append(str(error))
         else:
-            flash("Your changes are saved." if changed else "Nothing was changed.",
+            flash(_("Your changes are saved.") if changed else _("Nothing was changed."),
                   "success" if changed else "info")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/edit.html", form=form, idea=idea), status
@@ -231,8 +230,8 @@ class EditOvertaken(Conflict):
 
 
 def _edit_conflict(idea: Idea, form: EditIdeaForm) -> NoReturn:
-    typed = [(form.title.label.text, form.title.data or ""),
-             (form.body.label.text, form.body.data or "")]
+    typed = [(str(form.title.label.text), form.title.data or ""),
+             (str(form.body.label.text), form.body.data or "")]
     raise EditOvertaken(idea, [(label, text) for label, text in typed if text.strip()])
 
 

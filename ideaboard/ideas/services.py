@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ideaboard import sanitize
@@ -49,7 +51,8 @@ SIMILAR_LIMIT = 5
 
 
 class IdeaError(ValueError):
-    """Input the idea rules refuse; the message is safe to show."""
+    """Input the idea rules refuse; the message is safe to show (in the language of the
+    request that raised it)."""
 
 
 # --- tags ---------------------------------------------------------------------
@@ -72,14 +75,16 @@ def clean_tags(names: Iterable[str]) -> list[str]:
     for name in names:
         slug = tag_slug(name)
         if not slug:
-            raise IdeaError(f"\u201c{name.strip()}\u201d is not a valid tag: "
-                            "use letters and digits.")
+            raise IdeaError(_("\u201c%(tag)s\u201d is not a valid tag: use letters and digits.",
+                              tag=name.strip()))
         if len(slug) > TAG_MAX_LENGTH:
-            raise IdeaError(f"Tags have at most {TAG_MAX_LENGTH} characters; "
-                            f"\u201c{slug}\u201d has {len(slug)}.")
+            raise IdeaError(_("Tags have at most %(max)d characters; \u201c%(tag)s\u201d has "
+                              "%(length)d.", max=TAG_MAX_LENGTH, tag=slug, length=len(slug)))
         slugs[slug] = None
     if len(slugs) > MAX_TAGS:
-        raise IdeaError(f"At most {MAX_TAGS} tags, please ({len(slugs)} given).")
+        raise IdeaError(ngettext("At most %(max)d tags, please (%(num)d given).",
+                                 "At most %(max)d tags, please (%(num)d given).",
+                                 len(slugs), max=MAX_TAGS))
     return list(slugs)
 
 
@@ -130,9 +135,11 @@ def _check_text(title: str, body_md: str) -> tuple[str, str]:
     title = _SPACE.sub(" ", sanitize.strip_control(title)).strip()
     body_md = sanitize.strip_control(body_md).strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise IdeaError(f"A title has {TITLE_MIN} to {TITLE_MAX} characters.")
+        raise IdeaError(_("A title has %(min)d to %(max)d characters.",
+                          min=TITLE_MIN, max=TITLE_MAX))
     if not 1 <= len(body_md) <= BODY_MAX:
-        raise IdeaError(f"A description has 1 to {BODY_MAX:,} characters.")
+        raise IdeaError(_("A description has 1 to %(max)s characters.",
+                          max=format_number(BODY_MAX)))
     return title, body_md
 
 
@@ -151,7 +158,7 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
     # Rendered before any database work: on SQLite the request holds the write lock.
     body_html = sanitize.render_markdown(body_md)
     if department is None:
-        raise IdeaError("Choose the department the idea is for.")
+        raise IdeaError(_("Choose the department the idea is for."))
     now = utcnow()  # set before the flush: the trending score depends on it
     idea = Idea(author_id=author.id, department=department, status=IdeaStatus.OPEN.value,
                 is_anonymous=bool(anonymous), created_at=now, updated_at=now)

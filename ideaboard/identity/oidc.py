@@ -20,6 +20,8 @@ from typing import Any
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
 from requests import RequestException
 from werkzeug.wrappers import Response
@@ -75,7 +77,7 @@ def register(app: Flask) -> None:
 def _client():
     oauth = current_app.extensions.get(EXTENSION)
     if oauth is None:
-        raise SSORefused("Single sign-on is not set up on this Ideaboard.", 404)
+        raise SSORefused(_("Single sign-on is not set up on this Ideaboard."), 404)
     return oauth.create_client(CLIENT_NAME)
 
 
@@ -95,8 +97,8 @@ def start(redirect_uri: str) -> Response:
     try:
         return _client().authorize_redirect(redirect_uri)
     except RequestException as error:
-        raise SSORefused(f"{provider_name()} cannot be reached just now. Try again in a "
-                         "minute.", 503) from error
+        raise SSORefused(_("%(provider)s cannot be reached just now. Try again in a "
+                           "minute.", provider=provider_name()), 503) from error
 
 
 def _expected_issuer() -> str | None:
@@ -114,29 +116,31 @@ def finish() -> SignInClaims:
     try:
         token = client.authorize_access_token(claims_options=options)
     except MismatchingStateError as error:
-        raise SSORefused("This sign-in did not start here, or it was already used "
-                         "(the state does not match). Start again from the login page.",
+        raise SSORefused(_("This sign-in did not start here, or it was already used "
+                           "(the state does not match). Start again from the login page."),
                          400) from error
     except OAuthError as error:
-        raise SSORefused(f"{provider_name()} refused the sign-in: "
-                         f"{error.description or error.error}.", 400) from error
+        raise SSORefused(_("%(provider)s refused the sign-in: %(reason)s.",
+                           provider=provider_name(), reason=error.description or error.error),
+                         400) from error
     except ExpiredTokenError as error:
-        raise SSORefused("The identity provider's token has expired. Sign in again.",
+        raise SSORefused(_("The identity provider's token has expired. Sign in again."),
                          401) from error
     except ClaimError as error:
         raise SSORefused(_claim_message(error.claim), 401) from error
     except BadSignatureError as error:
-        raise SSORefused("The identity provider's token is not signed by its keys; it "
-                         "was refused.", 401) from error
+        raise SSORefused(_("The identity provider's token is not signed by its keys; it "
+                           "was refused."), 401) from error
     except JoseError as error:
-        raise SSORefused("The identity provider's token could not be verified: "
-                         f"{error.description or error.error}.", 401) from error
+        raise SSORefused(_("The identity provider's token could not be verified: "
+                           "%(reason)s.", reason=error.description or error.error),
+                         401) from error
     except RequestException as error:
-        raise SSORefused(f"{provider_name()} cannot be reached just now. Try again in a "
-                         "minute.", 503) from error
+        raise SSORefused(_("%(provider)s cannot be reached just now. Try again in a "
+                           "minute.", provider=provider_name()), 503) from error
     claims = token.get("userinfo")
     if not claims:
-        raise SSORefused("The identity provider sent no ID token.", 401)
+        raise SSORefused(_("The identity provider sent no ID token."), 401)
     config = current_app.config
     verified = claims.get(config["OIDC_EMAIL_VERIFIED_CLAIM"])
     return SignInClaims(
@@ -155,19 +159,21 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-_WRONG_AUDIENCE = ("The identity provider's token was issued for another application "
-                   "(wrong audience); it was refused.")
+_WRONG_AUDIENCE = _l("The identity provider's token was issued for another application "
+                     "(wrong audience); it was refused.")
 _CLAIM_MESSAGES = {
     "aud": _WRONG_AUDIENCE,
     # An audience without our client id fails the authorized-party check first.
     "azp": _WRONG_AUDIENCE,
-    "iss": "The identity provider's token comes from another issuer; it was refused.",
-    "nonce": "The identity provider's token does not belong to this sign-in (the nonce "
-             "does not match). Start again from the login page.",
+    "iss": _l("The identity provider's token comes from another issuer; it was refused."),
+    "nonce": _l("The identity provider's token does not belong to this sign-in (the nonce "
+                "does not match). Start again from the login page."),
 }
 
 
 def _claim_message(claim: str) -> str:
-    return _CLAIM_MESSAGES.get(
-        claim, f"The identity provider's token has an invalid {claim!r} claim; it was "
-               "refused.")
+    known = _CLAIM_MESSAGES.get(claim)
+    if known is not None:
+        return str(known)
+    return _("The identity provider's token has an invalid %(claim)s claim; it was "
+             "refused.", claim=repr(claim))

@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -81,7 +82,7 @@ def sso_callback():
     except SSORefused as error:
         return _refused(error)
     sessions.sign_in(user)
-    flash(f"Welcome, {user.display_name}.", "success")
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
     return _home()
 
 
@@ -126,10 +127,10 @@ def saml_acs():
     the cookie comes along; it reads and writes nothing (a session written here would
     replace the browser's own)."""
     if not saml.configured():
-        return _refused(SSORefused("SAML sign-in is not set up on this Ideaboard.", 404))
+        return _refused(SSORefused(_("SAML sign-in is not set up on this Ideaboard."), 404))
     saml_response = request.form.get("SAMLResponse", "")
     if not saml_response:
-        return _refused(SSORefused("No SAML Response was posted here.", 400))
+        return _refused(SSORefused(_("No SAML Response was posted here."), 400))
     page = make_response(render_template("identity/saml_continue.html",
                                          saml_response=saml_response))
     # It holds the signed assertion: kept by no cache, not even the browser's history.
@@ -150,15 +151,15 @@ def saml_continue():
     max_age = current_app.config["SAML_REQUEST_MAX_AGE"]
     try:
         if not saml.configured():
-            raise SSORefused("SAML sign-in is not set up on this Ideaboard.", 404)
+            raise SSORefused(_("SAML sign-in is not set up on this Ideaboard."), 404)
         saml_response = request.form.get("SAMLResponse", "")
         if not saml_response:
-            raise SSORefused("No SAML Response was posted here.", 400)
+            raise SSORefused(_("No SAML Response was posted here."), 400)
         request_id = use_saml_request(saml.in_response_to(saml_response), max_age)
         started = session.get(SAML_STARTED, [])
         if request_id not in started:
-            raise SSORefused("This sign-in was not started in this browser. Start again "
-                             "from the login page.", 400)
+            raise SSORefused(_("This sign-in was not started in this browser. Start again "
+                               "from the login page."), 400)
         claims = saml.finish(saml_response, request_id)
         user = provision_from_sso(Provider.SAML, claims.subject, claims.email,
                                   claims.email_verified, claims.display_name,
@@ -167,7 +168,7 @@ def saml_continue():
         return _refused(error)
     session[SAML_STARTED] = [started_id for started_id in started if started_id != request_id]
     sessions.sign_in(user)
-    flash(f"Welcome, {user.display_name}.", "success")
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
     return _home()
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeElementTree
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -117,7 +118,7 @@ def _sp_settings(xmlsec: str) -> dict[str, Any]:
 def _client() -> Saml2Client:
     state = current_app.extensions.get(EXTENSION)
     if state is None:
-        raise SSORefused("SAML sign-in is not set up on this Ideaboard.", 404)
+        raise SSORefused(_("SAML sign-in is not set up on this Ideaboard."), 404)
     with state["lock"]:
         if state["client"] is None:
             sp_config = SPConfig()
@@ -125,8 +126,8 @@ def _client() -> Saml2Client:
                 sp_config.load(_sp_settings(state["xmlsec"]))
             except Exception as error:  # an unreachable or unreadable metadata document
                 current_app.logger.warning("SAML metadata could not be loaded: %s", error)
-                raise SSORefused(f"{provider_name()} cannot be reached just now. Try again "
-                                 "in a minute.", 503) from error
+                raise SSORefused(_("%(provider)s cannot be reached just now. Try again in a "
+                                   "minute.", provider=provider_name()), 503) from error
             state["client"] = Saml2Client(config=sp_config)
         return state["client"]
 
@@ -153,7 +154,7 @@ def in_response_to(saml_response: str) -> str | None:
     try:
         root = SafeElementTree.fromstring(base64.b64decode(saml_response, validate=False))
     except (binascii.Error, ValueError, SafeElementTree.ParseError) as error:
-        raise SSORefused("The identity provider's answer is not a SAML Response.",
+        raise SSORefused(_("The identity provider's answer is not a SAML Response."),
                          400) from error
     value = root.get("InResponseTo")
     return value or None
@@ -167,23 +168,24 @@ def finish(saml_response: str, request_id: str) -> SignInClaims:
         answer = client.parse_authn_request_response(
             saml_response, BINDING_HTTP_POST, outstanding={request_id: "/"})
     except ResponseLifetimeExceed as error:
-        raise SSORefused("The identity provider's assertion has expired. Sign in "
-                         "again.", 401) from error
+        raise SSORefused(_("The identity provider's assertion has expired. Sign in "
+                           "again."), 401) from error
     except ToEarly as error:
-        raise SSORefused("The identity provider's assertion is not valid yet (check "
-                         "the clocks). Sign in again.", 401) from error
+        raise SSORefused(_("The identity provider's assertion is not valid yet (check "
+                           "the clocks). Sign in again."), 401) from error
     except SignatureError as error:
-        raise SSORefused("The identity provider's assertion is not signed by its keys; "
-                         "it was refused.", 401) from error
+        raise SSORefused(_("The identity provider's assertion is not signed by its keys; "
+                           "it was refused."), 401) from error
     except UnsolicitedResponse as error:
-        raise SSORefused("The identity provider's answer is for a sign-in that did not "
-                         "start here. Start again from the login page.", 400) from error
+        raise SSORefused(_("The identity provider's answer is for a sign-in that did not "
+                           "start here. Start again from the login page."), 400) from error
     except StatusError as error:
-        raise SSORefused(f"{provider_name()} refused the sign-in: {error}.", 400) from error
+        raise SSORefused(_("%(provider)s refused the sign-in: %(reason)s.",
+                           provider=provider_name(), reason=error), 400) from error
     except Exception as error:  # pysaml2 raises bare Exceptions for some checks
         raise SSORefused(_message(error), 401) from error
     if answer is None or answer.assertion is None:
-        raise SSORefused("The identity provider's answer holds no assertion.", 400)
+        raise SSORefused(_("The identity provider's answer holds no assertion."), 400)
     attributes = _attributes(answer)
     config = current_app.config
     name_id = answer.name_id
@@ -201,12 +203,13 @@ def finish(saml_response: str, request_id: str) -> SignInClaims:
 def _message(error: Exception) -> str:
     text = str(error)
     if "AudienceRestrictions" in text:
-        return ("The identity provider's assertion was issued for another application "
-                "(wrong audience); it was refused.")
+        return _("The identity provider's assertion was issued for another application "
+                 "(wrong audience); it was refused.")
     if "signature" in text.lower() or "sign" in type(error).__name__.lower():
-        return "The identity provider's assertion is not signed by its keys; it was refused."
-    return f"The identity provider's answer could not be verified ({type(error).__name__}); " \
-           "it was refused."
+        return _("The identity provider's assertion is not signed by its keys; it was "
+                 "refused.")
+    return _("The identity provider's answer could not be verified (%(error)s); it was "
+             "refused.", error=type(error).__name__)
 
 
 def _attributes(answer: Any) -> dict[str, list[Any]]:

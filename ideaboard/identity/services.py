@@ -32,6 +32,7 @@ from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ideaboard.accounts.models import (
     NO_PASSWORD,
@@ -113,22 +114,22 @@ def provision_from_sso(provider: Provider, subject: str, email: str | None,
 def _provision(provider: Provider, subject: str, email: str | None, email_verified: bool,
                display_name: str | None, department_claim: str | None) -> User:
     if not subject:
-        raise SSORefused("The identity provider did not say who you are (no subject).", 400)
+        raise SSORefused(_("The identity provider did not say who you are (no subject)."), 400)
     if not email:
-        raise SSORefused("The identity provider sent no e-mail address for you.", 400)
+        raise SSORefused(_("The identity provider sent no e-mail address for you."), 400)
     email = normalise_email(email)
     if email_verified is not True:
-        raise SSORefused("Your identity provider has not verified your e-mail address "
-                         f"({email}), so Ideaboard cannot accept it. Ask your IT "
-                         "department to verify it, then sign in again.")
+        raise SSORefused(_("Your identity provider has not verified your e-mail address "
+                           "(%(email)s), so Ideaboard cannot accept it. Ask your IT "
+                           "department to verify it, then sign in again.", email=email))
     if not email_domain_allowed(email):
-        raise SSORefused(f"The address {email} is not in a domain this Ideaboard accepts. "
-                         "Sign in with your company account.")
+        raise SSORefused(_("The address %(email)s is not in a domain this Ideaboard accepts. "
+                           "Sign in with your company account.", email=email))
     identity = _identity(provider, subject)
     user = identity.user if identity is not None else find_by_email(email)
     if user is not None and not user.active:
-        raise SSORefused("Your Ideaboard account is deactivated. An administrator can "
-                         "re-activate it.")
+        raise SSORefused(_("Your Ideaboard account is deactivated. An administrator can "
+                           "re-activate it."))
     department, known = department_for_claim(department_claim)
     name = _display_name(display_name, email)
     created = user is None
@@ -177,9 +178,9 @@ def _link(provider: Provider, subject: str, user: User) -> ExternalIdentity | No
     if taken is not None and taken.subject == subject:
         return taken
     if taken is not None:
-        raise SSORefused("An Ideaboard account with your e-mail address is already linked "
-                         "to another identity at your identity provider. Ask an "
-                         "administrator to sort it out.", 409)
+        raise SSORefused(_("An Ideaboard account with your e-mail address is already linked "
+                           "to another identity at your identity provider. Ask an "
+                           "administrator to sort it out."), 409)
     record(None, "identity.link", user, after={"provider": provider.value},
            reason="An existing account with the same verified e-mail address, linked at "
                   "its first single sign-on.")
@@ -220,8 +221,8 @@ def use_saml_request(request_id: str | None, max_age: int) -> str:
     One conditional UPDATE, so two copies of one Response racing each other cannot
     both pass. Flushes."""
     if not request_id:
-        raise SSORefused("The identity provider's answer does not say which sign-in it "
-                         "answers (no InResponseTo). Start again from the login page.", 400)
+        raise SSORefused(_("The identity provider's answer does not say which sign-in it "
+                           "answers (no InResponseTo). Start again from the login page."), 400)
     cutoff = utcnow() - timedelta(seconds=max_age)
     # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
     claimed = cast(sa.CursorResult, db.session.execute(
@@ -233,11 +234,11 @@ def use_saml_request(request_id: str | None, max_age: int) -> str:
         return request_id
     sent = db.session.get(SamlRequest, request_id)
     if sent is None:
-        raise SSORefused("The identity provider's answer is for a sign-in that did not "
-                         "start here (unknown InResponseTo). Start again from the login "
-                         "page.", 400)
+        raise SSORefused(_("The identity provider's answer is for a sign-in that did not "
+                           "start here (unknown InResponseTo). Start again from the login "
+                           "page."), 400)
     if sent.used_at is not None:
-        raise SSORefused("The identity provider's answer was already used: a sign-in "
-                         "answer counts once. Start again from the login page.", 400)
-    raise SSORefused("The sign-in took too long: its request has expired. Start again "
-                     "from the login page.", 400)
+        raise SSORefused(_("The identity provider's answer was already used: a sign-in "
+                           "answer counts once. Start again from the login page."), 400)
+    raise SSORefused(_("The sign-in took too long: its request has expired. Start again "
+                       "from the login page."), 400)

@@ -1,5 +1,6 @@
 """Forms for flagging content and for the moderators' decisions."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
@@ -12,8 +13,8 @@ FLAG_PREFIX = "report"
 
 class FlagForm(FlaskForm):
     reason = TextAreaField(
-        "What is wrong with it?",
-        validators=[DataRequired(message="Say what is wrong, so a moderator can judge it."),
+        _l("What is wrong with it?"),
+        validators=[DataRequired(message=_l("Say what is wrong, so a moderator can judge it.")),
                     Length(max=MAX_REASON_LENGTH)],
     )
 
@@ -23,7 +24,7 @@ class ResolveForm(FlaskForm):
 
     # Told to the author when the content is hidden (so hiding needs it), and written
     # to the audit trail.
-    note = StringField("Reason (told to the author if you hide it)",
+    note = StringField(_l("Reason (told to the author if you hide it)"),
                        validators=[Length(max=500)])
     decision = StringField(validators=[InputRequired(), AnyOf([d.value for d in Decision])])
 

@@ -1,6 +1,8 @@
 """Flagging ideas and comments, and the admins' moderation queue."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ideaboard.comments.models import Comment
@@ -28,9 +30,9 @@ def flag_section(idea: Idea, viewer) -> dict:
     return {"idea_flag_form": FlagForm(formdata=None, prefix=FLAG_PREFIX)}
 
 
-def _flag_page(form, action: str, idea: Idea, what: str, status: int):
+def _flag_page(form, action: str, idea: Idea, heading: str, status: int):
     return render_template("moderation/flag.html", form=form, action=action, idea=idea,
-                           what=what), status
+                           heading=heading), status
 
 
 @flags_bp.route("/ideas/<int:idea_id>/flag", methods=["GET", "POST"])
@@ -50,9 +52,10 @@ def idea(idea_id: int):
         except services.ModerationError as error:
             add_error(form.reason, str(error))
         else:
-            flash("Thank you: a moderator will look at this idea.", "success")
+            flash(_("Thank you: a moderator will look at this idea."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return _flag_page(form, url_for("flags.idea", idea_id=idea.id), idea, "this idea", status)
+    return _flag_page(form, url_for("flags.idea", idea_id=idea.id), idea,
+                      _("Report this idea"), status)
 
 
 @flags_bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
@@ -73,10 +76,10 @@ def comment(comment_id: int):
         except services.ModerationError as error:
             add_error(form.reason, str(error))
         else:
-            flash("Thank you: a moderator will look at this comment.", "success")
+            flash(_("Thank you: a moderator will look at this comment."), "success")
             return redirect(comment_url(comment))
     return _flag_page(form, url_for("flags.comment", comment_id=comment.id), comment.idea,
-                      "a comment", status)
+                      _("Report a comment"), status)
 
 
 @bp.get("")
@@ -95,7 +98,7 @@ def resolve(flag_id: int):
         abort(404)
     form = ResolveForm(prefix=resolve_prefix(flag.id))
     if not form.validate_on_submit():
-        flash("Choose Hide, Restore or Dismiss.", "error")
+        flash(_("Choose Hide, Restore or Dismiss."), "error")
         return redirect(url_for("moderation.queue"))
     decision = required(form.decision.data)
     try:
@@ -104,7 +107,8 @@ def resolve(flag_id: int):
         transactions.discard()
         flash(str(error), "error")
         return redirect(url_for("moderation.queue"))
-    outcome = {"hide": "The content is hidden.", "restore": "The content is shown again.",
-               "dismiss": "The content stays as it was."}[decision]
-    flash(f"{len(closed)} flag{'s' if len(closed) != 1 else ''} closed. {outcome}", "success")
+    outcome = {"hide": _("The content is hidden."), "restore": _("The content is shown again."),
+               "dismiss": _("The content stays as it was.")}[decision]
+    flash(ngettext("%(num)d flag closed.", "%(num)d flags closed.", len(closed)) + " " + outcome,
+          "success")
     return redirect(url_for("moderation.queue"))

@@ -17,12 +17,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
 from ideaboard.comments import services as comments
 from ideaboard.comments.models import Comment
+from ideaboard.core.i18n import N_, Text, quoted
 from ideaboard.core.paging import Keyset, KeysetPage, seek_entities
 from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
@@ -37,11 +40,12 @@ from ideaboard.sanitize import strip_control
 MAX_REASON_LENGTH = 500
 # What a moderator who hides something without saying why is told (the author is told
 # the reason).
-HIDE_NEEDS_REASON = "Say why you hide it: the author is told your reason."
+HIDE_NEEDS_REASON = _l("Say why you hide it: the author is told your reason.")
 
 
 class ModerationError(ValueError):
-    """A flag or decision the rules refuse; the message is safe to show."""
+    """A flag or decision the rules refuse; the message is safe to show (a plain string,
+    in the language of the request)."""
 
 
 class Decision(StrEnum):
@@ -74,9 +78,9 @@ def _flag(reporter, reason: str, *, idea_id: int | None = None,
     """One open flag per person and target: flagging again updates the reason."""
     reason = " ".join(strip_control(reason).split())  # one line
     if not reason:
-        raise ModerationError("Say what is wrong, so a moderator can judge it.")
+        raise ModerationError(_("Say what is wrong, so a moderator can judge it."))
     if len(reason) > MAX_REASON_LENGTH:
-        raise ModerationError(f"A reason has at most {MAX_REASON_LENGTH} characters.")
+        raise ModerationError(_("A reason has at most %(max)d characters.", max=MAX_REASON_LENGTH))
     target = Flag.idea_id == idea_id if idea_id is not None else Flag.comment_id == comment_id
     flag = db.session.scalar(
         sa.select(Flag).where(Flag.reporter_id == reporter.id, Flag.resolved_at.is_(None), target)
@@ -105,18 +109,25 @@ def _tell_moderators(flag: Flag, reporter) -> None:
     """Notify the moderators of a new flag (not its reporter), and e-mail them."""
     target = flag.target
     idea = target if isinstance(target, Idea) else target.idea
-    title = comments.quote_title(idea.title)
+    title = quoted(idea.title)
+    # Sentences written in each moderator's language (core.i18n.Text).
+    values: dict[str, str | Text] = {"who": reporter.display_name, "title": title,
+                                     "reason": _short(flag.reason)}
     if isinstance(target, Idea):
-        message = (f"{reporter.display_name} flagged the idea {title} for a moderator to "
-                   f"check: \u201c{_short(flag.reason)}\u201d")
+        message = Text(N_("%(who)s flagged the idea %(title)s for a moderator to check: "
+                          "\u201c%(reason)s\u201d"), **values)
     else:
-        message = (f"{reporter.display_name} flagged a comment on {title} for a moderator "
-                   f"to check: \u201c{_short(flag.reason)}\u201d")
+        message = Text(N_("%(who)s flagged a comment on %(title)s for a moderator to check: "
+                          "\u201c%(reason)s\u201d"), **values)
     created = notify(moderator_ids(), NotificationKind.FLAG, message, idea_id=idea.id,
                      comment_id=flag.comment_id, exclude=[reporter.id],
-                     grouped=lambda n: f"{n} new flags on {title} or its comments are "
-                                       "waiting for a moderator.")
-    deliver(created, subject=f"[Ideaboard] Flagged for moderation: {idea.title}")
+                     grouped=lambda n: Text.plural(
+                         "%(num)d new flag on %(title)s or its comments is waiting for a "
+                         "moderator.",
+                         "%(num)d new flags on %(title)s or its comments are waiting for a "
+                         "moderator.", n, title=title))
+    deliver(created, subject=Text(N_("[Ideaboard] Flagged for moderation: %(title)s"),
+                                  title=idea.title))
 
 
 def _short(text: str, most: int = 120) -> str:
@@ -130,14 +141,28 @@ def _tell_author(target: Idea | Comment, hidden: bool, reason: str) -> None:
     it again. About the idea only, never the hidden comment itself, which its author may
     no longer open: the notification must stay readable to them."""
     idea = target if isinstance(target, Idea) else target.idea
-    title = comments.quote_title(idea.title)
-    what = f"your idea {title}" if isinstance(target, Idea) else f"your comment on {title}"
-    if hidden:
-        message = f"A moderator hid {what}. The reason given: {_short(reason)}"
-        subject = f"[Ideaboard] A moderator hid {what}"
+    title = quoted(idea.title)
+    # Whole sentences for an idea and for a comment, in the author's language.
+    values: dict[str, str | Text] = {"title": title, "reason": _short(reason)}
+    if isinstance(target, Idea):
+        if hidden:
+            message = Text(N_("A moderator hid your idea %(title)s. The reason given: "
+                              "%(reason)s"), **values)
+            subject = Text(N_("[Ideaboard] A moderator hid your idea %(title)s"), **values)
+        else:
+            message = Text(N_("A moderator restored your idea %(title)s: everyone can see "
+                              "it again."), **values)
+            subject = Text(N_("[Ideaboard] A moderator restored your idea %(title)s"),
+                           **values)
+    elif hidden:
+        message = Text(N_("A moderator hid your comment on %(title)s. The reason given: "
+                          "%(reason)s"), **values)
+        subject = Text(N_("[Ideaboard] A moderator hid your comment on %(title)s"), **values)
     else:
-        message = f"A moderator restored {what}: everyone can see it again."
-        subject = f"[Ideaboard] A moderator restored {what}"
+        message = Text(N_("A moderator restored your comment on %(title)s: everyone can see "
+                          "it again."), **values)
+        subject = Text(N_("[Ideaboard] A moderator restored your comment on %(title)s"),
+                       **values)
     created = notify([target.author_id], NotificationKind.MODERATED, message,
                      idea_id=idea.id)
     deliver(created, subject=subject)
@@ -169,12 +194,12 @@ def resolve(flag: Flag, moderator, decision: Decision | str, note: str = "") -> 
     """
     decision = Decision(decision)
     if flag.resolved_at is not None:
-        raise ModerationError("Another moderator has already dealt with that flag.")
+        raise ModerationError(_("Another moderator has already dealt with that flag."))
     target = flag.target
     hidden_before = target.hidden
     note = " ".join(strip_control(note or "").split())
     if decision is Decision.HIDE and not hidden_before and not note:
-        raise ModerationError(HIDE_NEEDS_REASON)
+        raise ModerationError(str(HIDE_NEEDS_REASON))
     if decision is Decision.HIDE:
         _set_hidden(target, True)
     elif decision is Decision.RESTORE:

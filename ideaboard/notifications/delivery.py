@@ -21,11 +21,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ideaboard.accounts.models import EmailFrequency, EmailTopic, User
+from ideaboard.core.i18n import N_, Text, in_language, quoted
 from ideaboard.core.permissions import can
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
@@ -54,73 +57,106 @@ def watchers(idea) -> set[int]:
     return ids
 
 
-def _quoted(title: str) -> str:
-    return f"\u201c{title if len(title) <= 120 else title[:119] + chr(0x2026)}\u201d"
-
-
-def _measure(idea) -> str:
-    """The recorded result of an implemented idea ("88 helpdesk hours saved a month"),
-    or "" when none was measured."""
+def _measure(idea) -> Text | None:
+    """The recorded result of an implemented idea ("88 helpdesk hours saved a month",
+    its number written as its reader's language writes one), or None when none was
+    measured."""
     if idea.outcome_value is None:
-        return ""
-    number = f"{idea.outcome_value:,.2f}".rstrip("0").rstrip(".")
-    return f"{number} {idea.outcome_unit or ''}".strip()
+        return None
+    if not idea.outcome_unit:
+        return Text("%(value)s", value=float(idea.outcome_value))
+    return Text("%(value)s %(unit)s", value=float(idea.outcome_value), unit=idea.outcome_unit)
 
 
 # What the author is told of each new status, and what everyone else watching the idea
-# is: whole sentences with placeholders ({title}: the quoted title; {reason}: the public
-# reason; {measure}: the implemented idea's result), so each can be translated whole.
+# is: whole sentences (%(title)s: the quoted title; %(reason)s: the public reason;
+# %(measure)s: the implemented idea's result), each translated whole and written in its
+# reader's language (core.i18n.Text). N_ marks them for extraction.
 _TO_AUTHOR = {
-    IdeaStatus.OPEN: "Your idea {title} is open for votes again.",
-    IdeaStatus.IN_REVIEW: "Your idea {title} has gone to the managers for review.",
-    IdeaStatus.NEEDS_INFO: "Your idea {title} needs more information: {reason}",
-    IdeaStatus.ACCEPTED: "Your idea {title} was accepted.",
-    IdeaStatus.IN_PROGRESS: "Work has started on your idea {title}.",
-    IdeaStatus.IMPLEMENTED: "Your idea {title} was implemented.",
-    IdeaStatus.DECLINED: "Your idea {title} was declined: {reason}",
-    IdeaStatus.DUPLICATE: "Your idea {title} was merged into a similar idea: {reason}",
-    IdeaStatus.WITHDRAWN: "Your idea {title} was withdrawn.",
+    IdeaStatus.OPEN: N_("Your idea %(title)s is open for votes again."),
+    IdeaStatus.IN_REVIEW: N_("Your idea %(title)s has gone to the managers for review."),
+    IdeaStatus.NEEDS_INFO: N_("Your idea %(title)s needs more information."),
+    IdeaStatus.ACCEPTED: N_("Your idea %(title)s was accepted."),
+    IdeaStatus.IN_PROGRESS: N_("Work has started on your idea %(title)s."),
+    IdeaStatus.IMPLEMENTED: N_("Your idea %(title)s was implemented."),
+    IdeaStatus.DECLINED: N_("Your idea %(title)s was declined."),
+    IdeaStatus.DUPLICATE: N_("Your idea %(title)s was merged into a similar idea."),
+    IdeaStatus.WITHDRAWN: N_("Your idea %(title)s was withdrawn."),
 }
 _TO_WATCHERS = {
-    IdeaStatus.OPEN: "{title} is open for votes again.",
-    IdeaStatus.IN_REVIEW: "{title} has gone to the managers for review.",
-    IdeaStatus.NEEDS_INFO: "{title} needs more information from its author: {reason}",
-    IdeaStatus.ACCEPTED: "{title} was accepted.",
-    IdeaStatus.IN_PROGRESS: "Work has started on {title}.",
-    IdeaStatus.IMPLEMENTED: "{title} was implemented.",
-    IdeaStatus.DECLINED: "{title} was declined: {reason}",
-    IdeaStatus.DUPLICATE: "{title} was merged into a similar idea: {reason}",
-    IdeaStatus.WITHDRAWN: "{title} was withdrawn by its author.",
+    IdeaStatus.OPEN: N_("%(title)s is open for votes again."),
+    IdeaStatus.IN_REVIEW: N_("%(title)s has gone to the managers for review."),
+    IdeaStatus.NEEDS_INFO: N_("%(title)s needs more information from its author."),
+    IdeaStatus.ACCEPTED: N_("%(title)s was accepted."),
+    IdeaStatus.IN_PROGRESS: N_("Work has started on %(title)s."),
+    IdeaStatus.IMPLEMENTED: N_("%(title)s was implemented."),
+    IdeaStatus.DECLINED: N_("%(title)s was declined."),
+    IdeaStatus.DUPLICATE: N_("%(title)s was merged into a similar idea."),
+    IdeaStatus.WITHDRAWN: N_("%(title)s was withdrawn by its author."),
+}
+# The same with the public reason, where the decision gave one.
+_TO_AUTHOR_WITH_REASON = {
+    IdeaStatus.OPEN: N_("Your idea %(title)s is open for votes again. %(reason)s"),
+    IdeaStatus.IN_REVIEW: N_("Your idea %(title)s has gone to the managers for review. "
+                             "%(reason)s"),
+    IdeaStatus.NEEDS_INFO: N_("Your idea %(title)s needs more information: %(reason)s"),
+    IdeaStatus.ACCEPTED: N_("Your idea %(title)s was accepted. %(reason)s"),
+    IdeaStatus.IN_PROGRESS: N_("Work has started on your idea %(title)s. %(reason)s"),
+    IdeaStatus.IMPLEMENTED: N_("Your idea %(title)s was implemented. %(reason)s"),
+    IdeaStatus.DECLINED: N_("Your idea %(title)s was declined: %(reason)s"),
+    IdeaStatus.DUPLICATE: N_("Your idea %(title)s was merged into a similar idea: %(reason)s"),
+    IdeaStatus.WITHDRAWN: N_("Your idea %(title)s was withdrawn. %(reason)s"),
+}
+_TO_WATCHERS_WITH_REASON = {
+    IdeaStatus.OPEN: N_("%(title)s is open for votes again. %(reason)s"),
+    IdeaStatus.IN_REVIEW: N_("%(title)s has gone to the managers for review. %(reason)s"),
+    IdeaStatus.NEEDS_INFO: N_("%(title)s needs more information from its author: %(reason)s"),
+    IdeaStatus.ACCEPTED: N_("%(title)s was accepted. %(reason)s"),
+    IdeaStatus.IN_PROGRESS: N_("Work has started on %(title)s. %(reason)s"),
+    IdeaStatus.IMPLEMENTED: N_("%(title)s was implemented. %(reason)s"),
+    IdeaStatus.DECLINED: N_("%(title)s was declined: %(reason)s"),
+    IdeaStatus.DUPLICATE: N_("%(title)s was merged into a similar idea: %(reason)s"),
+    IdeaStatus.WITHDRAWN: N_("%(title)s was withdrawn by its author. %(reason)s"),
 }
 # An implemented idea with a measured result says it.
 _IMPLEMENTED_WITH_RESULT = {
-    True: "Your idea {title} was implemented: {measure}.",
-    False: "{title} was implemented: {measure}.",
+    True: N_("Your idea %(title)s was implemented: %(measure)s."),
+    False: N_("%(title)s was implemented: %(measure)s."),
+}
+_IMPLEMENTED_WITH_RESULT_AND_REASON = {
+    True: N_("Your idea %(title)s was implemented: %(measure)s. %(reason)s"),
+    False: N_("%(title)s was implemented: %(measure)s. %(reason)s"),
 }
 
 
-def status_message(idea, change, *, to_author: bool = False, with_reason: bool = True) -> str:
+def status_message(idea, change, *, to_author: bool = False, with_reason: bool = True) -> Text:
     """The sentence that tells of a status change: to the idea's author ("Your idea
     “…” needs more information: …") or to its other watchers. Names the idea, never
-    its author. A reason the sentence has no place for follows it; ``with_reason``
-    False leaves the reason out (an e-mail's subject)."""
+    its author. ``with_reason`` False leaves the public reason out (an e-mail's
+    subject)."""
     status = IdeaStatus(change.to_status)
-    reason = (change.reason or "").strip() if with_reason else ""
-    measure = _measure(idea) if status is IdeaStatus.IMPLEMENTED else ""
-    template = (_TO_AUTHOR if to_author else _TO_WATCHERS)[status]
+    written = (change.reason or "").strip() if with_reason else ""
+    # The system's reason is a sentence of its own, in the reader's language too.
+    reason = (change.reason_for_text if change.reason_text else written) if written else ""
+    measure = _measure(idea) if status is IdeaStatus.IMPLEMENTED else None
+    values: dict[str, str | int | float | date | Text] = {"title": quoted(idea.title)}
     if measure:
-        template = _IMPLEMENTED_WITH_RESULT[to_author]
-    if "{reason}" in template and not reason:
-        template = template.replace(": {reason}", ".")
-    message = template.format(title=_quoted(idea.title), reason=reason, measure=measure)
-    if reason and "{reason}" not in template:
-        message += f" {reason}"
-    return message
+        sentences = _IMPLEMENTED_WITH_RESULT_AND_REASON if reason else _IMPLEMENTED_WITH_RESULT
+        values["measure"] = measure
+        sentence = sentences[to_author]
+    elif reason:
+        sentence = (_TO_AUTHOR_WITH_REASON if to_author else _TO_WATCHERS_WITH_REASON)[status]
+    else:
+        sentence = (_TO_AUTHOR if to_author else _TO_WATCHERS)[status]
+    if reason:
+        values["reason"] = reason
+    return Text(sentence, **values)
 
 
-def status_subject(idea, change, *, to_author: bool = False) -> str:
+def status_subject(idea, change, *, to_author: bool = False) -> Text:
     """An e-mail's subject for a status change: the sentence without the reason."""
-    return "[Ideaboard] " + status_message(idea, change, to_author=to_author, with_reason=False)
+    return Text(N_("[Ideaboard] %(sentence)s"),
+                sentence=status_message(idea, change, to_author=to_author, with_reason=False))
 
 
 def may_see(user_ids: Iterable[int], idea) -> set[int]:
@@ -150,22 +186,25 @@ def review_assigned(idea, reviewers: Iterable[User], *, escalated: bool,
                     exclude: int | None = None) -> None:
     """Tell the managers (or admins) who now hold the idea in their review queue
     (except ``exclude``: the manager who sent it there)."""
-    title = _quoted(idea.title)
+    values: dict[str, str | int | float | date | Text] = {"title": quoted(idea.title)}
     if idea.status == IdeaStatus.ACCEPTED:
         # Escalated after acceptance: nobody started the work in time.
-        message = (f"{title} was accepted but the work has not started: "
-                   "it has been passed up to you.")
+        sentence = N_("%(title)s was accepted but the work has not started: "
+                      "it has been passed up to you.")
     elif escalated:
-        message = (f"{title} is overdue for review and has been passed up to you: "
-                   "it is in your review queue now.")
+        sentence = N_("%(title)s is overdue for review and has been passed up to you: "
+                      "it is in your review queue now.")
     else:
-        message = f"{title} is waiting for your review."
+        sentence = N_("%(title)s is waiting for your review.")
     if idea.review_due_at is not None and idea.status != IdeaStatus.ACCEPTED:
-        message += f" Please decide by {idea.review_due_at.day} {idea.review_due_at:%B %Y}."
+        values["sentence"] = Text(sentence, **values)
+        values["due"] = idea.review_due_at
+        sentence = N_("%(sentence)s Please decide by %(due)s.")
     created = notify(may_see([u.id for u in reviewers], idea),
-                     NotificationKind.REVIEW_ASSIGNED, message,
+                     NotificationKind.REVIEW_ASSIGNED, Text(sentence, **values),
                      idea_id=idea.id, exclude=[exclude] if exclude else [])
-    deliver(created, subject=f"[Ideaboard] Waiting for your review: {idea.title}")
+    deliver(created, subject=Text(N_("[Ideaboard] Waiting for your review: %(title)s"),
+                                  title=idea.title))
 
 
 # The topic of each kind of notification whose topic does not depend on its reader.
@@ -203,8 +242,9 @@ def _wanted(user: User, notification: Notification, subject) -> bool:
     return user.wants_email_about(topic_of(notification, author_id))
 
 
-def deliver(notifications: list[Notification], *, subject: str) -> int:
-    """Queue an e-mail now for each recipient who wants one per event. Returns how many.
+def deliver(notifications: list[Notification], *, subject: str | Text) -> int:
+    """Queue an e-mail now for each recipient who wants one per event, written in the
+    recipient's language (``subject`` a ``Text`` for that). Returns how many.
 
     Usable by any capability after ``notify``; daily-digest readers are left to
     :func:`send_digests`.
@@ -222,8 +262,8 @@ def deliver(notifications: list[Notification], *, subject: str) -> int:
         refs = (notification.idea_id, notification.comment_id)
         if user is None or not _wanted(user, notification, about[refs]):
             continue
-        body = _body(user, [notification])
-        message = queue_email(user.email, subject, body)
+        with in_language(user.locale):
+            message = queue_email(user.email, str(subject), _body(user, [notification]))
         # What it is about and for whom: checked again when it is sent (``withheld``).
         message.user_id = user.id
         message.idea_id, message.comment_id = refs
@@ -269,7 +309,7 @@ def send_digests(now: datetime | None = None) -> int:
     ).all()
     by_user: dict[int, list[Notification]] = defaultdict(list)
     people: dict[int, User] = {}
-    about = subjects((n.idea_id, n.comment_id) for n, _ in rows)
+    about = subjects((n.idea_id, n.comment_id) for n, _user in rows)
     for notification, user in rows:
         # What a moderator hid since is left out for those who may not see it, and so
         # are the topics its reader turned off.
@@ -277,11 +317,12 @@ def send_digests(now: datetime | None = None) -> int:
             by_user[user.id].append(notification)
             people[user.id] = user
     for user_id, items in by_user.items():
-        count = len(items)
-        subject = ("[Ideaboard] Your daily digest: 1 update" if count == 1
-                   else f"[Ideaboard] Your daily digest: {count} updates")
-        queue_email(people[user_id].email, subject, _body(people[user_id], items))
-    _mark_emailed([n.id for n, _ in rows])
+        person = people[user_id]
+        with in_language(person.locale):
+            subject = ngettext("[Ideaboard] Your daily digest: %(num)d update",
+                               "[Ideaboard] Your daily digest: %(num)d updates", len(items))
+            queue_email(person.email, subject, _body(person, items))
+    _mark_emailed([n.id for n, _user in rows])
     return len(by_user)
 
 
@@ -297,13 +338,14 @@ def _link(notification: Notification) -> str | None:
 
 
 def _body(user: User, notifications: list[Notification]) -> str:
-    lines = [f"Hello {user.display_name},", ""]
+    """The text of an e-mail of ``notifications``, in the current language."""
+    lines = [_("Hello %(name)s,", name=user.display_name), ""]
     for notification in notifications:
-        lines.append(f"- {notification.message}")
+        lines.append(f"- {notification.text}")
         if link := _link(notification):
             lines.append(f"  {link}")
-    lines += ["", "Choose how often Ideaboard e-mails you, and about what, in your e-mail "
-              "preferences:", absolute_url("accounts.email_preferences")]
+    lines += ["", _("Choose how often Ideaboard e-mails you, and about what, in your e-mail "
+                    "preferences:"), absolute_url("accounts.email_preferences")]
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from flask import url_for
 
 from ideaboard.core.permissions import can, checker
 from ideaboard.core.urls import link_by_id
-from ideaboard.notifications.models import Notification, NotificationKind
+from ideaboard.notifications.models import Notification, NotificationKind, shown_text
 from ideaboard.notifications.visibility import subjects
 
 # Where a flag notification leads its moderator: the queue where they act on it.
@@ -80,11 +80,13 @@ def items(rows, viewer) -> list[Item]:
     queue = url_for(MODERATION_QUEUE) if any(
         row[6] == NotificationKind.FLAG for row in rows) else ""
     made = []
-    # Past the seven columns, a list's rows carry their cursor's (core.paging.seek_columns).
-    for notification_id, message, created_at, read_at, idea_id, comment_id, kind, *_ in rows:
+    # Past the eight columns, a list's rows carry their cursor's (core.paging.seek_columns).
+    for (notification_id, message, created_at, read_at, idea_id, comment_id, kind, kept_text,
+         *_rest) in rows:
         subject = about[(idea_id, comment_id)]
         shown = may_show(subject)
         if shown:
+            message = shown_text(message, kept_text)  # in the reader's language
             target = _target(idea_link, own_list, idea_id, comment_id, kind, queue,
                              comment_link=comment_link)
         else:

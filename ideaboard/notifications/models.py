@@ -8,6 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ideaboard.core.i18n import Text
 from ideaboard.database import UTCDateTime, enum_check, utcnow
 from ideaboard.extensions import Model
 
@@ -40,12 +41,28 @@ class Notification(Model):
         sa.ForeignKey("comments.id", ondelete="SET NULL")
     )
     # Text is written when the event happens, already free of anonymous authors' names.
+    # In English (what the API and old rows show) and, for a notification made since
+    # languages came, its sentence and values (core.i18n.Text.as_json), written in each
+    # reader's own language when shown (``text``).
     message: Mapped[str] = mapped_column(sa.String(300))
+    message_text: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed: Mapped[bool] = mapped_column(default=False)
     # How many events this one unread notification stands for (services.notify groups).
     group_count: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @property
+    def text(self) -> str:
+        """What it says, in the current language (its English ``message`` if it was
+        made before languages came)."""
+        return shown_text(self.message, self.message_text)
+
+
+def shown_text(message: str, message_text: dict | None) -> str:
+    """A notification's words in the current language, from its two columns (the
+    notification list reads them as a row, not as an object)."""
+    return str(Text.from_json(message_text)) if message_text else message
 
 
 class OutboxEmail(Model):

@@ -14,6 +14,7 @@ from typing import cast
 import sqlalchemy as sa
 
 from ideaboard.accounts.models import EmailFrequency, User
+from ideaboard.core.i18n import Text
 from ideaboard.core.paging import Cursor, KeysetPage, seek_page
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -28,12 +29,12 @@ GROUP_WINDOW = timedelta(minutes=15)
 def notify(
     user_ids: Iterable[int],
     kind: NotificationKind | str,
-    message: str,
+    message: str | Text,
     *,
     idea_id: int | None = None,
     comment_id: int | None = None,
     exclude: Iterable[int] = (),
-    grouped: Callable[[int], str] | None = None,
+    grouped: Callable[[int], str | Text] | None = None,
 ) -> list[Notification]:
     """Notify each user once (duplicates and ``exclude`` dropped). Flushes.
 
@@ -44,7 +45,8 @@ def notify(
     Returns only the new rows (those are e-mailed, so a burst is e-mailed once).
 
     ``message`` (and ``grouped``'s) must already be safe to show to every recipient:
-    it must never name the author of an anonymous idea.
+    it must never name the author of an anonymous idea. A ``Text`` (core.i18n) is
+    shown to each reader in their own language; a plain string as it is.
     """
     skip = set(exclude)
     recipients = sorted({uid for uid in user_ids if uid is not None and uid not in skip})
@@ -57,7 +59,7 @@ def notify(
         if not recipients:
             return []
     created = [
-        Notification(user_id=uid, kind=kind, message=message[:300], idea_id=idea_id,
+        Notification(user_id=uid, kind=kind, **_columns(message), idea_id=idea_id,
                      comment_id=comment_id)
         for uid in recipients
     ]
@@ -72,7 +74,7 @@ def notify(
 
 
 def _join_groups(recipients: list[int], kind: str, idea_id: int,
-                 grouped: Callable[[int], str]) -> set[int]:
+                 grouped: Callable[[int], str | Text]) -> set[int]:
     """Count one more event into each recipient's open group; the recipients who had one.
 
     One UPDATE claims the rows (the newest open one per person) with their new counts,
@@ -105,10 +107,17 @@ def _join_groups(recipients: list[int], kind: str, idea_id: int,
     for count, ids in by_count.items():
         db.session.execute(
             sa.update(Notification).where(Notification.id.in_(ids))
-            .values(message=grouped(count)[:300])
+            .values(**_columns(grouped(count)))
             .execution_options(synchronize_session=False)
         )
     return {user_id for _, user_id, _ in claimed}
+
+
+def _columns(message: str | Text) -> dict:
+    """The ``message`` (English, at most 300 characters) and ``message_text`` of a row."""
+    if isinstance(message, Text):
+        return {"message": message.english[:300], "message_text": message.as_json()}
+    return {"message": message[:300], "message_text": None}
 
 
 def mark_read(user: User, notification_id: int) -> bool:

@@ -14,14 +14,16 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from ideaboard.comments.models import Comment
+from ideaboard.core.i18n import N_
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 
 # Shown instead of a notification whose idea or comment the reader may no longer see.
-HIDDEN_IDEA_MESSAGE = "A moderator has hidden the idea this notification was about."
-HIDDEN_COMMENT_MESSAGE = "A moderator has hidden the comment this notification was about."
+HIDDEN_IDEA_MESSAGE = N_("A moderator has hidden the idea this notification was about.")
+HIDDEN_COMMENT_MESSAGE = N_("A moderator has hidden the comment this notification was about.")
 
 
 class State(NamedTuple):
@@ -46,8 +48,8 @@ class Subject(NamedTuple):
     def neutral_message(self) -> str:
         """The line shown to someone who may not see what was hidden."""
         if self.idea is not None and self.idea.hidden:
-            return HIDDEN_IDEA_MESSAGE
-        return HIDDEN_COMMENT_MESSAGE
+            return gettext(HIDDEN_IDEA_MESSAGE)
+        return gettext(HIDDEN_COMMENT_MESSAGE)
 
 
 NOTHING = Subject(None, None)

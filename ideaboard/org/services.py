@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import selectinload
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
@@ -86,12 +88,14 @@ def department_rows() -> tuple[tuple[int, str, int | None], ...]:
     return tuple(tuple(row) for row in plain_rows(DEPARTMENT_OPTIONS))
 
 
-def department_choices(blank: str | None = None,
+def department_choices(blank: str | LazyString | None = None,
                        rows: tuple[tuple[int, str, int | None], ...] | None = None
                        ) -> list[SelectChoice]:
-    """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option.
-    ``rows``: the ``department_rows`` already read."""
-    return list(_choices(department_rows() if rows is None else rows, blank))
+    """Select options in tree order, indented by depth; ``blank`` adds a 0 "none" option
+    (its text in the current language: a lazy one is read here, as it is part of the
+    kept options' key). ``rows``: the ``department_rows`` already read."""
+    return list(_choices(department_rows() if rows is None else rows,
+                         None if blank is None else str(blank)))
 
 
 @per_app(maxsize=64)
@@ -146,15 +150,15 @@ def _check_unique(name: str, slug: str, exclude_id: int | None) -> None:
     if exclude_id is not None:
         query = query.where(Department.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise OrgError("Another department already has that name.")
+        raise OrgError(_("Another department already has that name."))
 
 
 def _check_parent(department: Department | None, parent: Department | None) -> None:
     if parent is None or department is None:
         return
     if parent.id == department.id or department in ancestors(parent):
-        raise OrgError("A department cannot sit under itself or one of its own sub-departments.",
-                       field="parent")
+        raise OrgError(_("A department cannot sit under itself or one of its own "
+                         "sub-departments."), field="parent")
 
 
 def create_department(name: str, *, parent: Department | None, actor: User | None,

@@ -1,6 +1,7 @@
 """A person's page: their ideas or their comments, as any colleague may see them."""
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ideaboard.core.permissions import requires
@@ -10,7 +11,7 @@ from ideaboard.people import services
 
 bp = Blueprint("people", __name__)
 
-TABS = {"ideas": "Ideas", "comments": "Comments"}
+TABS = {"ideas": _l("Ideas"), "comments": _l("Comments")}
 
 
 @bp.get("/people/<int:user_id>")
@@ -29,6 +30,6 @@ def profile(user_id: int):
         pagination = services.ideas_page(person, current_user, per_page)
         idea_cards = cards(current_user, pagination.items)
     tab_links = links_with("show", list(TABS))
-    tabs = [(key, label, tab_links[key]) for key, label in TABS.items()]
+    tabs = [(key, str(label), tab_links[key]) for key, label in TABS.items()]
     return render_template("people/profile.html", person=person, show=show, tabs=tabs,
                            pagination=pagination, cards=idea_cards)

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from markupsafe import escape
 
 from ideaboard.accounts.models import (
@@ -127,11 +128,11 @@ def erase_person(user: User, *, actor: User | None, reason: str = "",
     Refused for an erased account, and, with ``keep_an_admin``, for the last active
     admin (the install would have nobody to manage it). Audited; flushes."""
     if is_erased(user):
-        raise ErasureError("This account is already erased.")
+        raise ErasureError(_("This account is already erased."))
     if keep_an_admin and user.role == Role.ADMIN.value and user.active and \
             _active_admins() <= 1:
-        raise ErasureError("This is the only active admin account: make someone else an "
-                           "admin first, so the board keeps someone to manage it.")
+        raise ErasureError(_("This is the only active admin account: make someone else an "
+                             "admin first, so the board keeps someone to manage it."))
     found = identifiers(user)
     _unlink_anonymous_ideas(user)
     _delete_what_only_served(user, found)

@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.accounts import sessions
@@ -60,8 +61,8 @@ def my_data():
 @requires("account.export_data")
 def request_export():
     services.request_export(_me())
-    flash("Your data is being gathered. We will e-mail you a download link, usually "
-          "within a few minutes.", "success")
+    flash(_("Your data is being gathered. We will e-mail you a download link, usually "
+            "within a few minutes."), "success")
     return redirect(url_for("privacy.my_data"))
 
 
@@ -73,14 +74,14 @@ def download(token: str):
     now = utcnow()
     export = services.export_for_link(_me(), token, now)
     if export is None:
-        abort(404, description="This download link is not valid: it was used already, "
-                               "it is more than a day old, or it is someone else's. Ask "
-                               "for a new copy of your data on your account's data page.")
+        abort(404, description=_("This download link is not valid: it was used already, "
+                                 "it is more than a day old, or it is someone else's. Ask "
+                                 "for a new copy of your data on your account's data page."))
     if request.method == "GET":
         return render_template("privacy/download.html", export=export, token=token)
     archive = services.take_archive(export, now)
     if archive is None:  # a second download at the same moment: the first took it
-        abort(404, description="This download link was used already.")
+        abort(404, description=_("This download link was used already."))
     return send_file(io.BytesIO(archive), mimetype="application/zip", as_attachment=True,
                      download_name=f"ideaboard-data-{now:%Y-%m-%d}.zip", max_age=0)
 
@@ -104,10 +105,11 @@ def erase():
                 return _erase_page(form), error.code
             if not verify_password(me.password_hash, required(form.password.data)):
                 throttling.failed_login(account)
-                add_error(form.password, "That is not your password.")
+                add_error(form.password, _("That is not your password."))
                 return _erase_page(form), status
         elif required(form.confirmation.data).strip().lower() != CONFIRMATION_PHRASE:
-            add_error(form.confirmation, "Type exactly “erase my account” to confirm.")
+            add_error(form.confirmation, _("Type exactly “%(phrase)s” to confirm.",
+                                            phrase=CONFIRMATION_PHRASE))
             return _erase_page(form), status
         try:
             erasure.erase_person(me, actor=me)
@@ -115,8 +117,8 @@ def erase():
             form.form_errors.append(str(error))
         else:
             sessions.sign_out()
-            flash("Your account is erased. What you wrote stays under “Former "
-                  "colleague”; nothing in it names you any more.", "info")
+            flash(_("Your account is erased. What you wrote stays under “Former "
+                    "colleague”; nothing in it names you any more."), "info")
             return redirect(url_for("accounts.login"))
     return _erase_page(form), status
 
@@ -133,18 +135,18 @@ def admin_erase(user_id: int):
     """An admin erases someone's account, with a reason kept in the audit trail."""
     person = db.session.get(User, user_id) or abort(404)
     if person.id == current_user.id:
-        flash("Erase your own account from your account's data page.", "error")
+        flash(_("Erase your own account from your account's data page."), "error")
         return redirect(url_for("admin.edit_user", user_id=person.id))
     if person.erased_at is not None:
         if request.method == "POST":
-            flash("That account is already erased.", "info")
+            flash(_("That account is already erased."), "info")
             return redirect(url_for("admin.edit_user", user_id=person.id))
         return render_template("privacy/admin_erase.html", person=person, form=None)
     form = AdminEraseForm()
     if form.validate_on_submit():
         if normalise_email(required(form.confirmation.data)) != person.email:
-            add_error(form.confirmation, f"Type {person.email} exactly, to be sure it is "
-                                         "the right person.")
+            add_error(form.confirmation, _("Type %(email)s exactly, to be sure it is the "
+                                           "right person.", email=person.email))
         else:
             try:
                 erasure.erase_person(person, actor=_me(),
@@ -152,8 +154,8 @@ def admin_erase(user_id: int):
             except erasure.ErasureError as error:
                 form.form_errors.append(str(error))
             else:
-                flash("The account is erased. What they wrote stays under “Former "
-                      "colleague”.", "success")
+                flash(_("The account is erased. What they wrote stays under “Former "
+                        "colleague”."), "success")
                 return redirect(url_for("admin.edit_user", user_id=person.id))
     return render_template("privacy/admin_erase.html", person=person, form=form), _status()
 
@@ -173,7 +175,7 @@ def retention():
         except services.PrivacyError as error:
             add_error(form.email_body_days, str(error))
         else:
-            flash("The retention settings are saved; the next purge applies them.",
+            flash(_("The retention settings are saved; the next purge applies them."),
                   "success")
             return redirect(url_for("privacy.retention"))
     return render_template("privacy/retention.html", form=form, settings=settings), \

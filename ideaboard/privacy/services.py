@@ -27,10 +27,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ideaboard.accounts.models import EmailTopic, User
 from ideaboard.comments.models import Comment
 from ideaboard.core import bearer
+from ideaboard.core.i18n import in_language
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -93,7 +96,7 @@ def export_data(user: User) -> dict[str, Any]:
         "id": user.id, "email": user.email, "display_name": user.display_name,
         "role": user.role, "department": department.name if department else None,
         "manages": [d.name for d in user.managed_departments],
-        "account_source": user.source, "active": user.active,
+        "account_source": user.source, "active": user.active, "language": user.locale,
         "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
     }
     ideas = _rows(sa.select(Idea).where(Idea.author_id == user.id).order_by(Idea.id),
@@ -194,13 +197,20 @@ def build_export(export: DataExport, now: datetime) -> None:
     export.ready_at = now
     export.expires_at = now + timedelta(hours=EXPORT_LINK_HOURS)
     link = absolute_url("privacy.download", token=token)
-    queue_email(
-        user.email, "Your Ideaboard data is ready",
-        f"Hello {user.display_name},\n\nThe copy of your Ideaboard data you asked for is "
-        f"ready. Open this link within {EXPORT_LINK_HOURS} hours, signed in as yourself, "
-        f"to download it. It works once.\n\n{link}\n\n"
-        "If you did not ask for it, nobody else can use the link; you may ignore this "
-        "message.\n")
+    with in_language(user.locale):
+        queue_email(
+            user.email, _("Your Ideaboard data is ready"),
+            ngettext("Hello %(name)s,\n\nThe copy of your Ideaboard data you asked for is "
+                     "ready. Open this link within %(num)d hour, signed in as yourself, "
+                     "to download it. It works once.\n\n%(link)s\n\n"
+                     "If you did not ask for it, nobody else can use the link; you may ignore "
+                     "this message.\n",
+                     "Hello %(name)s,\n\nThe copy of your Ideaboard data you asked for is "
+                     "ready. Open this link within %(num)d hours, signed in as yourself, "
+                     "to download it. It works once.\n\n%(link)s\n\n"
+                     "If you did not ask for it, nobody else can use the link; you may ignore "
+                     "this message.\n",
+                     EXPORT_LINK_HOURS, name=user.display_name, link=link))
     db.session.flush()
 
 
@@ -263,10 +273,11 @@ def save_retention_settings(*, read_notification_days: int, sent_email_days: int
 
     for days in (read_notification_days, sent_email_days, email_body_days):
         if not 1 <= days <= MAX_RETENTION_DAYS:
-            raise PrivacyError(f"Use a whole number of days from 1 to {MAX_RETENTION_DAYS:,}.")
+            raise PrivacyError(_("Use a whole number of days from 1 to %(most)s.",
+                                 most=format(MAX_RETENTION_DAYS, ",")))
     if email_body_days > sent_email_days:
-        raise PrivacyError("An e-mail's text cannot be kept longer than the e-mail itself: "
-                           "make it at most the days sent e-mails are kept.")
+        raise PrivacyError(_("An e-mail's text cannot be kept longer than the e-mail itself: "
+                             "make it at most the days sent e-mails are kept."))
     settings = db.session.get(RetentionSettings, 1)
     if settings is None:
         settings = retention_settings()

@@ -18,8 +18,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
+from ideaboard.core.i18n import Text, number
 from ideaboard.core.kept import KeptFragment
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.core.templating import time_ago
@@ -35,8 +40,8 @@ def age_text(delta: timedelta) -> str:
     "12 days" (the worklists' ages, how overdue an idea is)."""
     days = delta.days
     if days < 1:
-        return "less than a day"
-    return "1 day" if days == 1 else f"{days} days"
+        return _("less than a day")
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
 def escalated_to(escalation_level: int, queue_department_name: str | None) -> str | None:
@@ -45,8 +50,8 @@ def escalated_to(escalation_level: int, queue_department_name: str | None) -> st
     if not escalation_level:
         return None
     if queue_department_name is None:
-        return "Escalated to the administrators"
-    return f"Escalated to {queue_department_name}"
+        return _("Escalated to the administrators")
+    return _("Escalated to %(department)s", department=queue_department_name)
 
 
 class QueueEntry(NamedTuple):
@@ -77,6 +82,7 @@ class QueueEntry(NamedTuple):
 def queue_entries(rows, now) -> list[QueueEntry]:
     """The rows of ``services.queue_page`` as the table shows them at ``now``."""
     link = link_by_id("review.idea")
+    administrators = _("administrators")
     entries = []
     # Unpacked in the order of queries.QUEUE_COLUMNS: reading a result row's fields by
     # name cost more than all the rest of this loop.
@@ -92,20 +98,21 @@ def queue_entries(rows, now) -> list[QueueEntry]:
             scored_by_viewer=bool(scored_by_viewer),
             department_name=department_name,
             queue_name=(None if queue_department_id == department_id or escalated
-                        else queue_department_name or "administrators"),
+                        else queue_department_name or administrators),
             waiting=age_text(now - entered_review_at) if entered_review_at else "",
             due_at=review_due_at,
             due_relative=time_ago(review_due_at, now) if review_due_at is not None else "",
-            overdue=(f"{age_text(now - review_due_at)} overdue"
+            overdue=(_("%(age)s overdue", age=age_text(now - review_due_at))
                      if review_due_at is not None and review_due_at <= now else None),
             upvotes=upvotes,
             downvotes=downvotes,
             net_votes=upvotes - downvotes,
-            wilson=f"{wilson_score:.2f}",
+            wilson=number(wilson_score, places=2, trim=False),
             review_count=review_count,
-            mean_scores=(f"{mean_impact:.1f} / {mean_feasibility:.1f} / {mean_effort:.1f}"
+            mean_scores=(" / ".join(number(mean, places=1, trim=False)
+                                    for mean in (mean_impact, mean_feasibility, mean_effort))
                          if review_count else None),
-            merit=f"{merit_score:.0f}" if merit_score is not None else "\u2013",
+            merit=number(merit_score, places=0) if merit_score is not None else "\u2013",
             escalated_to=escalated,
         ))
     return entries
@@ -128,25 +135,26 @@ def queue_rows_html(entries: list[QueueEntry]) -> Markup:
 
 class Worklist(NamedTuple):
     """One of a manager's worklists: its key in the address (``?list=``), the status of
-    its ideas, its name on its tab, what its age column says, and its empty state."""
+    its ideas, its name on its tab, what its age column says, and its empty state (the
+    words translated where they are shown)."""
 
     key: str
     status: IdeaStatus
-    label: str
-    age_heading: str
-    empty: str
+    label: str | LazyString
+    age_heading: str | LazyString
+    empty: str | LazyString
 
 
 # The review area's four lists, in the order of their tabs (the first is the default).
 WORKLISTS: tuple[Worklist, ...] = (
-    Worklist("review", IdeaStatus.IN_REVIEW, "To review", "Waiting",
-             "Nothing is waiting for your review."),
-    Worklist("accepted", IdeaStatus.ACCEPTED, "Accepted, waiting to start", "Accepted for",
-             "No accepted idea is waiting to start."),
-    Worklist("in-progress", IdeaStatus.IN_PROGRESS, "In progress", "In progress for",
-             "No idea is in progress."),
-    Worklist("needs-info", IdeaStatus.NEEDS_INFO, "Needs info, waiting on the author",
-             "Waiting for", "No idea is waiting on its author for more information."),
+    Worklist("review", IdeaStatus.IN_REVIEW, _l("To review"), _l("Waiting"),
+             _l("Nothing is waiting for your review.")),
+    Worklist("accepted", IdeaStatus.ACCEPTED, _l("Accepted, waiting to start"),
+             _l("Accepted for"), _l("No accepted idea is waiting to start.")),
+    Worklist("in-progress", IdeaStatus.IN_PROGRESS, _l("In progress"), _l("In progress for"),
+             _l("No idea is in progress.")),
+    Worklist("needs-info", IdeaStatus.NEEDS_INFO, _l("Needs info, waiting on the author"),
+             _l("Waiting for"), _l("No idea is waiting on its author for more information.")),
 )
 WORKLIST_BY_KEY = {worklist.key: worklist for worklist in WORKLISTS}
 
@@ -208,9 +216,11 @@ class MergedDuplicate(NamedTuple):
 
 
 def timeline(idea_id: int) -> list[TimelineEntry]:
-    """Every status change of the idea, oldest first, with its actor's name (one query)."""
+    """Every status change of the idea, oldest first, with its actor's name (one query);
+    a reason the system wrote is in the current language."""
     # _make: a checker cannot count the columns of a row's slice.
-    return [TimelineEntry._make((*row[:7], Actor(row[7]) if row[4] is not None else None))
+    return [TimelineEntry._make((*row[:5], str(Text.from_json(row[8])) if row[8] else row[5],
+                                 row[6], Actor(row[7]) if row[4] is not None else None))
             for row in plain_rows(TIMELINE, {"idea_id": idea_id})]
 
 

@@ -27,6 +27,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ideaboard.core.i18n import N_, Text
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
@@ -53,12 +54,14 @@ def overdue_query(now: datetime):
     )
 
 
-def _reason(idea: Idea, held_by_name: str, where: str) -> str:
-    """The timeline's sentence for one step (the public sees it on the idea page)."""
+def _reason(idea: Idea, held_by_name: str, where: Text) -> Text:
+    """The timeline's sentence for one step (the public sees it on the idea page), in
+    each reader's language."""
     if idea.status == IdeaStatus.ACCEPTED:
-        return (f"Accepted but not started by {held_by_name} in time: escalated to "
-                f"{where}.")
-    return f"Not reviewed by {held_by_name} by its due date: escalated to {where}."
+        return Text(N_("Accepted but not started by %(held_by)s in time: escalated to "
+                       "%(where)s."), held_by=held_by_name, where=where)
+    return Text(N_("Not reviewed by %(held_by)s by its due date: escalated to %(where)s."),
+                held_by=held_by_name, where=where)
 
 
 def escalate_idea(idea: Idea, now: datetime) -> int:
@@ -72,7 +75,8 @@ def escalate_idea(idea: Idea, now: datetime) -> int:
         if held_by is None or due is None or due > now:
             break
         to = workflow.escalation_target(idea, held_by)
-        where = f"the managers of {to.name}" if to is not None else "the administrators"
+        where = (Text(N_("the managers of %(department)s"), department=to.name)
+                 if to is not None else Text(N_("the administrators")))
         try:
             workflow.transition(idea, idea.status, None, now=now,
                                 reason=_reason(idea, held_by.name, where))

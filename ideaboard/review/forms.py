@@ -7,6 +7,10 @@ beside the field before the change is tried.
 
 from typing import ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -37,10 +41,10 @@ SCORE_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
 # How each of the table's decisions is offered (a decision added to the table without
 # its wording here fails at import).
 _DECISION_WORDING = {
-    S.ACCEPTED: "Accept",
-    S.NEEDS_INFO: "Ask the author for more information",
-    S.DECLINED: "Decline",
-    S.DUPLICATE: "Duplicate of another idea",
+    S.ACCEPTED: _l("Accept"),
+    S.NEEDS_INFO: _l("Ask the author for more information"),
+    S.DECLINED: _l("Decline"),
+    S.DUPLICATE: _l("Duplicate of another idea"),
 }
 DECISION_CHOICES = [SelectChoice(status.value, _DECISION_WORDING[status])
                     for status in workflow.DECISIONS]
@@ -60,18 +64,18 @@ def _reason_required(source: IdeaStatus, target: IdeaStatus) -> list[DataRequire
 
 
 class FastTrackForm(FlaskForm):
-    note = TextAreaField("Why fast-track it?",
+    note = TextAreaField(_l("Why fast-track it?"),
                          validators=[*_reason_required(S.OPEN, S.IN_REVIEW), Length(max=2000)])
 
 
 class ScoreForm(FlaskForm):
-    impact = RadioField("Impact", choices=SCORE_CHOICES, coerce=int,
-                        validators=[InputRequired("Score the impact from 1 to 5.")])
-    feasibility = RadioField("Feasibility", choices=SCORE_CHOICES, coerce=int,
-                             validators=[InputRequired("Score the feasibility from 1 to 5.")])
-    effort = RadioField("Effort", choices=SCORE_CHOICES, coerce=int,
-                        validators=[InputRequired("Score the effort from 1 to 5.")])
-    note = TextAreaField("Private note (managers only)", validators=[Length(max=5000)])
+    impact = RadioField(_l("Impact"), choices=SCORE_CHOICES, coerce=int,
+                        validators=[InputRequired(_l("Score the impact from 1 to 5."))])
+    feasibility = RadioField(_l("Feasibility"), choices=SCORE_CHOICES, coerce=int,
+                             validators=[InputRequired(_l("Score the feasibility from 1 to 5."))])
+    effort = RadioField(_l("Effort"), choices=SCORE_CHOICES, coerce=int,
+                        validators=[InputRequired(_l("Score the effort from 1 to 5."))])
+    note = TextAreaField(_l("Private note (managers only)"), validators=[Length(max=5000)])
 
 
 def chosen_id(value: object) -> int | None:
@@ -87,13 +91,13 @@ def chosen_id(value: object) -> int | None:
     return int(text)
 
 
-def _picker(label: str) -> RadioField:
+def _picker(label: str | LazyString) -> RadioField:
     """The radio buttons of a picker: its choices are the matches of its search, listed
     by the view (``routes._fill_pickers``); the workflow checks the one chosen."""
     # invalid_value_message is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
     return RadioField(label, choices=[], coerce=chosen_id,  # type: ignore[call-arg]
                       validate_choice=False,
-                      invalid_value_message="Choose one of the listed options.")
+                      invalid_value_message=_l("Choose one of the listed options."))
 
 
 class _Needed:
@@ -106,7 +110,7 @@ class _Needed:
         return None
 
 
-def _search(label: str, *, required: bool = False) -> SearchField:
+def _search(label: str | LazyString, *, required: bool = False) -> SearchField:
     """A picker's search box, bounded as the search reads it (``services.SEARCH_MAX``)."""
     return SearchField(label, filters=[lambda text: (text or "").strip()],
                        validators=[*([_Needed()] if required else []),
@@ -114,32 +118,33 @@ def _search(label: str, *, required: bool = False) -> SearchField:
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField("Decision", choices=DECISION_CHOICES,
-                          validators=[InputRequired("Choose a decision.")])
-    rationale = TextAreaField("Public rationale", validators=[Length(max=5000)])
+    decision = RadioField(_l("Decision"), choices=DECISION_CHOICES,
+                          validators=[InputRequired(_l("Choose a decision."))])
+    rationale = TextAreaField(_l("Public rationale"), validators=[Length(max=5000)])
     # Search, then choose: no JavaScript needed (the "Find" buttons show the matches).
-    duplicate_query = _search("Find the idea it duplicates")
-    duplicate_of = _picker("The idea it duplicates")
-    owner_query = _search("Find the owner (optional)")
-    owner = _picker("Owner")
+    duplicate_query = _search(_l("Find the idea it duplicates"))
+    duplicate_of = _picker(_l("The idea it duplicates"))
+    owner_query = _search(_l("Find the owner (optional)"))
+    owner = _picker(_l("Owner"))
 
     def validate_rationale(self, field: TextAreaField) -> None:
         needed = workflow.min_reason_for(self.decision.data)
         if len((field.data or "").strip()) < needed:
-            raise ValidationError(f"Explain this decision to everyone in at least {needed} "
-                                  "characters.")
+            raise ValidationError(ngettext(
+                "Explain this decision to everyone in at least %(num)d character.",
+                "Explain this decision to everyone in at least %(num)d characters.", needed))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if workflow.needs_duplicate_of_for(self.decision.data):
             valid = _chose(self.duplicate_query, self.duplicate_of, needed=True,
-                           missing="Search for the idea this one duplicates, then choose it.",
-                           unchosen="Choose the idea this one duplicates from the list.") \
+                           missing=_("Search for the idea this one duplicates, then choose it."),
+                           unchosen=_("Choose the idea this one duplicates from the list.")) \
                 and valid
         if self.decision.data == IdeaStatus.ACCEPTED:
             valid = _chose(self.owner_query, self.owner, needed=False, missing="",
-                           unchosen="Choose the owner from the list, or clear the search "
-                                    "to accept without one.") and valid
+                           unchosen=_("Choose the owner from the list, or clear the search "
+                                      "to accept without one.")) and valid
         return valid
 
 
@@ -150,7 +155,7 @@ def _chose(query: StringField, choice: RadioField, *, needed: bool, missing: str
     search box while there is no list to choose from, beside the list otherwise."""
     if choice.errors or query.errors:
         if choice.errors and not choice.choices:  # no list is shown: say it by the search
-            add_error(query, " ".join(choice.errors))
+            add_error(query, " ".join(str(error) for error in choice.errors))
         return False
     if choice.data is not None:
         # Chosen from the list, or listed no more (it became a duplicate a moment ago):
@@ -170,35 +175,36 @@ def _required_if(needed: bool) -> list[DataRequired]:
 
 
 class StartForm(FlaskForm):
-    owner_query = _search("Find the owner",
+    owner_query = _search(_l("Find the owner"),
                           required=_row(S.ACCEPTED, S.IN_PROGRESS).needs_owner)
-    owner = _picker("Owner")
-    note = TextAreaField("Note (public, optional)", validators=[Length(max=2000)])
+    owner = _picker(_l("Owner"))
+    note = TextAreaField(_l("Note (public, optional)"), validators=[Length(max=2000)])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         # Whether an owner is required is the table's to say (``needs_owner``).
         needed = _row(S.ACCEPTED, S.IN_PROGRESS).needs_owner
         return _chose(self.owner_query, self.owner, needed=needed,
-                      missing="Search for the person who will own the work, then choose them.",
-                      unchosen="Choose the owner from the list.") and valid
+                      missing=_("Search for the person who will own the work, then choose "
+                                "them."),
+                      unchosen=_("Choose the owner from the list.")) and valid
 
 
 class OutcomeForm(FlaskForm):
     what_changed = TextAreaField(
-        "What changed (Markdown)",
+        _l("What changed (Markdown)"),
         validators=[*_required_if(_row(S.IN_PROGRESS, S.IMPLEMENTED).needs_outcome),
                     Length(max=10000)])
-    value = DecimalField("Measured result (optional)", places=2,
+    value = DecimalField(_l("Measured result (optional)"), places=2,
                          validators=[Optional(), NumberRange(min=-10**11, max=10**11)])
-    unit = StringField("Unit", validators=[Optional(), Length(max=40)])
-    note = TextAreaField("Note (public, optional)", validators=[Length(max=2000)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
+    note = TextAreaField(_l("Note (public, optional)"), validators=[Length(max=2000)])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         # Checked here: the unit's Optional() stops its own chain when it is empty.
         if self.value.data is not None and not (self.unit.data or "").strip():
-            add_error(self.unit, "Give the unit, e.g. \u201chours a year saved\u201d.")
+            add_error(self.unit, _("Give the unit, e.g. \u201chours a year saved\u201d."))
             valid = False
         return valid
 
@@ -207,12 +213,12 @@ class AuthorActionForm(FlaskForm):
     """Resubmit or withdraw: an optional public note (each form names it for what it
     asks, so the two boxes on one idea page have labels of their own)."""
 
-    note = TextAreaField("Note (optional)", validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=2000)])
 
 
 class ResubmitForm(AuthorActionForm):
-    note = TextAreaField("What you changed (optional)", validators=[Length(max=2000)])
+    note = TextAreaField(_l("What you changed (optional)"), validators=[Length(max=2000)])
 
 
 class WithdrawForm(AuthorActionForm):
-    note = TextAreaField("Why you withdraw it (optional)", validators=[Length(max=2000)])
+    note = TextAreaField(_l("Why you withdraw it (optional)"), validators=[Length(max=2000)])

@@ -17,7 +17,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from babel.lists import format_list
 from flask import Blueprint, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.core.permissions import PUBLIC, requires
@@ -30,43 +33,51 @@ from ideaboard.review.workflow import Capacity
 
 bp = Blueprint("help", __name__)
 
+
+def N_(text: str) -> str:
+    """Marks ``text`` for the catalogue without translating it (``N_`` is among the names
+    pybabel looks for): the words below are translated where the page is drawn
+    (``lifecycle``), and stay plain strings here, which tests and the table compare."""
+    return text
+
+
 # What each status means for the idea's author and its readers.
 STATUS_MEANING: dict[IdeaStatus, str] = {
-    IdeaStatus.OPEN: "Posted and open for votes and comments.",
-    IdeaStatus.IN_REVIEW: ("It has enough support: the department's managers score it and "
-                           "decide, by a due date."),
-    IdeaStatus.NEEDS_INFO: "The managers asked the author for more information.",
-    IdeaStatus.ACCEPTED: "The managers accepted it; it waits for someone to start it.",
-    IdeaStatus.IN_PROGRESS: "Someone owns it and is putting it into practice.",
-    IdeaStatus.IMPLEMENTED: "Done, with what changed and what it saved.",
-    IdeaStatus.DECLINED: "The managers declined it and said why, for everyone to read.",
-    IdeaStatus.DUPLICATE: ("It was merged into an earlier idea: its votes and followers "
-                           "moved there."),
-    IdeaStatus.WITHDRAWN: "Its author took it back.",
+    IdeaStatus.OPEN: N_("Posted and open for votes and comments."),
+    IdeaStatus.IN_REVIEW: N_("It has enough support: the department's managers score it and "
+                             "decide, by a due date."),
+    IdeaStatus.NEEDS_INFO: N_("The managers asked the author for more information."),
+    IdeaStatus.ACCEPTED: N_("The managers accepted it; it waits for someone to start it."),
+    IdeaStatus.IN_PROGRESS: N_("Someone owns it and is putting it into practice."),
+    IdeaStatus.IMPLEMENTED: N_("Done, with what changed and what it saved."),
+    IdeaStatus.DECLINED: N_("The managers declined it and said why, for everyone to read."),
+    IdeaStatus.DUPLICATE: N_("It was merged into an earlier idea: its votes and followers "
+                             "moved there."),
+    IdeaStatus.WITHDRAWN: N_("Its author took it back."),
 }
 
 # When each change of the table happens, by its name (``Transition.name``).
 CHANGE_WHEN: dict[str, str] = {
-    "enter_review": ("when its net votes reach the department's threshold, or when a "
-                     "manager fast-tracks it"),
-    "resubmit": "when the author has added what was asked and sends it back",
-    "escalate": ("when the due date passes without a decision: the managers of the parent "
-                 "department take it over"),
-    "accept": "when a manager accepts it",
-    "request_info": "when a manager asks the author a question, saying what is missing",
-    "decline": "when a manager declines it, with a written reason",
-    "mark_duplicate": "when a manager finds the same idea posted earlier",
-    "start": "when a manager names its owner and work starts",
-    "implement": "when a manager records the outcome",
-    "withdraw": "when its author withdraws it",
+    "enter_review": N_("when its net votes reach the department's threshold, or when a "
+                       "manager fast-tracks it"),
+    "resubmit": N_("when the author has added what was asked and sends it back"),
+    "escalate": N_("when the due date passes without a decision: the managers of the parent "
+                   "department take it over"),
+    "accept": N_("when a manager accepts it"),
+    "request_info": N_("when a manager asks the author a question, saying what is missing"),
+    "decline": N_("when a manager declines it, with a written reason"),
+    "mark_duplicate": N_("when a manager finds the same idea posted earlier"),
+    "start": N_("when a manager names its owner and work starts"),
+    "implement": N_("when a manager records the outcome"),
+    "withdraw": N_("when its author withdraws it"),
 }
 
-# Who may make a change, in words, in the order they are named.
+# Who may make a change, in words, in the order they are named (the product's name as it is).
 WHO: dict[Capacity, str] = {
     Capacity.SYSTEM: "Ideaboard",
-    Capacity.MANAGER: "a manager",
-    Capacity.ADMIN: "an administrator",
-    Capacity.AUTHOR: "the author",
+    Capacity.MANAGER: N_("a manager"),
+    Capacity.ADMIN: N_("an administrator"),
+    Capacity.AUTHOR: N_("the author"),
 }
 
 
@@ -89,20 +100,23 @@ class State(NamedTuple):
 
 
 def _by(who: frozenset[Capacity]) -> str:
-    names = [WHO[c] for c in WHO if c in who and not (c == Capacity.ADMIN
-                                                      and Capacity.MANAGER in who)]
-    return " or ".join(names)
+    """"Ideaboard or a manager": the names, in the current language's way of listing
+    alternatives."""
+    names = [_(WHO[c]) for c in WHO if c in who and not (c == Capacity.ADMIN
+                                                         and Capacity.MANAGER in who)]
+    return format_list(names, style="or", locale=get_locale() or "en")
 
 
 def lifecycle() -> list[State]:
     """Every status in the order an idea meets them, with its ways out, from the table.
-    Escalation (a change that keeps the status) is listed under the status it keeps."""
+    Escalation (a change that keeps the status) is listed under the status it keeps. In
+    the current language."""
     states = []
     for status in IdeaStatus:
         steps = tuple(
-            Step(t.target.value, STATUS_LABELS[t.target], _by(t.who), CHANGE_WHEN[t.name])
+            Step(t.target.value, STATUS_LABELS[t.target], _by(t.who), _(CHANGE_WHEN[t.name]))
             for t in workflow.TRANSITIONS if t.source == status)
-        states.append(State(status.value, STATUS_LABELS[status], STATUS_MEANING[status],
+        states.append(State(status.value, STATUS_LABELS[status], _(STATUS_MEANING[status]),
                             steps))
     return states
 
@@ -124,6 +138,6 @@ def index():
     departments = ([DepartmentRule(*row) for row in db.session.execute(_DEPARTMENT_RULES)]
                    if current_user.is_authenticated else [])
     sorts = [(label, SORT_EXPLAINED[key], key == DEFAULT_SORT)
-             for key, (label, _) in SORTS.items()]
+             for key, (label, _order) in SORTS.items()]
     return render_template("help/index.html", states=lifecycle(), sorts=sorts,
                            departments=departments)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
+from ideaboard.core.i18n import Text
 from ideaboard.database import UTCDateTime, utcnow
 from ideaboard.extensions import Model
 
@@ -52,6 +53,21 @@ class StatusChange(Model):
     to_status: Mapped[str] = mapped_column(sa.String(20))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))  # None: the system
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # A reason the system wrote (votes reached the threshold, an escalation), kept as its
+    # sentence and values (core.i18n.Text) so each reader reads it in their language;
+    # ``reason`` holds it in English. None for a person's own words.
+    reason_text: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason in the current language (a person's words as they wrote them)."""
+        return str(Text.from_json(self.reason_text)) if self.reason_text else self.reason
+
+    @property
+    def reason_for_text(self) -> str | Text:
+        """The reason as a value of another sentence (core.i18n.Text), still to be
+        written in its reader's language."""
+        return Text.from_json(self.reason_text) if self.reason_text else self.reason

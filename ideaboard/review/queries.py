@@ -244,7 +244,7 @@ WORK_PAGE = {(admin, status): _work_statement(admin, status)
 TIMELINE = (
     sa.select(StatusChange.id, StatusChange.idea_id, StatusChange.from_status,
               StatusChange.to_status, StatusChange.actor_id, StatusChange.reason,
-              StatusChange.created_at, User.display_name)
+              StatusChange.created_at, User.display_name, StatusChange.reason_text)
     .outerjoin(User, User.id == StatusChange.actor_id)
     .where(StatusChange.idea_id == sa.bindparam("idea_id"))
     .order_by(StatusChange.created_at, StatusChange.id)

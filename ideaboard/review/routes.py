@@ -27,6 +27,8 @@ workflow (``ConflictError``).
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ideaboard.core import transactions
@@ -94,7 +96,8 @@ def _refused(error: TransitionError | ReviewError) -> str:
 
 
 # Fields of the review forms whose text is worth keeping when a change came second.
-_TYPED = {"note": "Your note", "rationale": "Your rationale", "what_changed": "What changed"}
+_TYPED = {"note": _l("Your note"), "rationale": _l("Your rationale"),
+          "what_changed": _l("What changed")}
 
 
 @bp.app_errorhandler(EditOvertaken)
@@ -110,7 +113,7 @@ def edit_overtaken(error: EditOvertaken):
 @bp.errorhandler(ConflictError)
 def conflict(error: ConflictError):
     """Someone else changed the idea first: say who, what and why; keep what was typed."""
-    typed = [(_TYPED[name.rsplit("-", 1)[-1]], value) for name, value in request.form.items()
+    typed = [(str(_TYPED[name.rsplit("-", 1)[-1]]), value) for name, value in request.form.items()
              if name.rsplit("-", 1)[-1] in _TYPED and value.strip()]
     return render_template("review/conflict.html", idea=error.idea, change=error.change,
                            message=str(error), typed=typed), 409
@@ -256,7 +259,7 @@ def fast_track(idea_id: int):
         except TransitionError as error:
             add_error(form.note, _refused(error))
         else:
-            flash("The idea is in review now.", "success")
+            flash(_("The idea is in review now."), "success")
             return redirect(url_for("review.idea", idea_id=idea.id))
     return _review_page(idea, 422, fast_track=form)
 
@@ -278,7 +281,7 @@ def score(idea_id: int):
         except ReviewError as error:  # a ConflictError (decided meanwhile) goes on to 409
             form.form_errors.append(str(error))
         else:
-            flash("Your scores are saved.", "success")
+            flash(_("Your scores are saved."), "success")
             if decision is not None and _typed_a_decision(decision):
                 return _review_page(idea, 200, score=form, decision=decision)
             return redirect(url_for("review.idea", idea_id=idea.id))
@@ -301,8 +304,8 @@ def decide(idea_id: int):
     valid = form.validate_on_submit()
     if scored and not scores.validate():
         valid = False
-        scores.form_errors.append("Finish your scores (impact, feasibility and effort), or "
-                                  "clear them to decide without scoring.")
+        scores.form_errors.append(_("Finish your scores (impact, feasibility and effort), or "
+                                    "clear them to decide without scoring."))
     if valid:
         try:
             services.score_and_decide(
@@ -314,7 +317,8 @@ def decide(idea_id: int):
         except (ReviewError, TransitionError) as error:
             form.form_errors.append(_refused(error))
         else:
-            flash(f"Decision recorded: {IdeaStatus(idea.status).label.lower()}.", "success")
+            flash(_("Decision recorded: %(status)s.", status=IdeaStatus(idea.status).in_sentence),
+                  "success")
             return redirect(_idea_page(idea))
     return _review_page(idea, 422, decision=form, score=scores)
 
@@ -336,7 +340,7 @@ def start(idea_id: int):
         except TransitionError as error:
             form.form_errors.append(_refused(error))
         else:
-            flash("The idea is in progress.", "success")
+            flash(_("The idea is in progress."), "success")
             return redirect(_idea_page(idea))
     return _review_page(idea, 422, start=form)
 
@@ -353,7 +357,7 @@ def implement(idea_id: int):
         except TransitionError as error:
             form.form_errors.append(_refused(error))
         else:
-            flash("The outcome is recorded.", "success")
+            flash(_("The outcome is recorded."), "success")
             return redirect(_idea_page(idea))
     return _review_page(idea, 422, outcome=form)
 
@@ -363,7 +367,8 @@ def _author_action(idea_id: int, action: str, run, done: str, prefix: str,
     idea = _idea(idea_id, action)
     form = form_class(prefix=prefix)
     if not form.validate_on_submit():
-        flash(" ".join(form.note.errors) or "That request could not be understood.", "error")
+        flash(" ".join(str(error) for error in form.note.errors)
+              or _("That request could not be understood."), "error")
         return redirect(_idea_page(idea))
     try:
         run(idea, current_user, form.note.data or "")
@@ -379,14 +384,14 @@ def _author_action(idea_id: int, action: str, run, done: str, prefix: str,
 @requires("idea.browse")
 def resubmit(idea_id: int):
     return _author_action(idea_id, "idea.resubmit", services.resubmit,
-                          "Your idea is back with the reviewers.", "resubmit", ResubmitForm)
+                          _("Your idea is back with the reviewers."), "resubmit", ResubmitForm)
 
 
 @bp.post("/ideas/<int:idea_id>/withdraw")
 @requires("idea.browse")
 def withdraw(idea_id: int):
     return _author_action(idea_id, "idea.withdraw", services.withdraw,
-                          "Your idea is withdrawn.", "withdraw", WithdrawForm)
+                          _("Your idea is withdrawn."), "withdraw", WithdrawForm)
 
 
 @bp.app_context_processor

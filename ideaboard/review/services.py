@@ -28,10 +28,12 @@ from decimal import Decimal
 from typing import NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User, find_by_email
 from ideaboard.audit.services import record
+from ideaboard.core.i18n import N_, Text
 from ideaboard.core.paging import Page
 from ideaboard.core.rows import keep_in_step
 from ideaboard.core.rows import rows as plain_rows
@@ -59,7 +61,8 @@ PEER_WEIGHT = 0.4
 
 
 class ReviewError(ValueError):
-    """A review action the rules refuse; the message is safe to show."""
+    """A review action the rules refuse; the message is safe to show, in the language of
+    the request (the API's too)."""
 
 
 # --- entering review ------------------------------------------------------------------
@@ -99,10 +102,10 @@ def enter_review_if_threshold_met(tally: Tally, threshold: int, *,
     if idea is None:
         return False
     try:
-        workflow.transition(idea, S.IN_REVIEW, None, now=now,
-                            reason=f"Reached {idea.net_votes} net votes (the "
-                                   f"{idea.department.name} threshold is "
-                                   f"{idea.department.review_threshold}).")
+        workflow.transition(idea, S.IN_REVIEW, None, now=now, reason=Text(
+            N_("Reached %(votes)s net votes (the %(department)s threshold is %(threshold)s)."),
+            votes=idea.net_votes, department=idea.department.name,
+            threshold=idea.department.review_threshold))
     except TransitionError:
         return False  # a concurrent vote moved it first
     return True
@@ -196,7 +199,7 @@ def save_review(idea: Idea, reviewer: User, *, impact: int, feasibility: int, ef
                 note: str = "") -> Review:
     """Create or update the reviewer's scores for the idea and refresh its aggregates."""
     if not workflow.may_score(reviewer, idea):
-        raise ReviewError("Only a manager responsible for an idea under review may score it.")
+        raise ReviewError(_("Only a manager responsible for an idea under review may score it."))
     # Still under review? Read under a row lock: a decision being made at this moment
     # finishes first (PostgreSQL; SQLite has one writer), and then this one is told.
     status = db.session.execute(sa.select(Idea.status).where(Idea.id == idea.id)
@@ -206,7 +209,7 @@ def save_review(idea: Idea, reviewer: User, *, impact: int, feasibility: int, ef
         raise workflow.ConflictError(idea, workflow.latest_change(idea))
     for name, value in (("impact", impact), ("feasibility", feasibility), ("effort", effort)):
         if not 1 <= int(value) <= 5:
-            raise ReviewError(f"Score {name} from 1 to 5.")
+            raise ReviewError(_out_of_range(name))
     review = review_by(idea, reviewer)
     before = None
     if review is None:
@@ -224,6 +227,15 @@ def save_review(idea: Idea, reviewer: User, *, impact: int, feasibility: int, ef
            after={"idea_id": idea.id, "impact": impact, "feasibility": feasibility,
                   "effort": effort})
     return review
+
+
+def _out_of_range(name: str) -> str:
+    """What a score outside 1 to 5 is told: a whole sentence for each of the three."""
+    if name == "impact":
+        return _("Score impact from 1 to 5.")
+    if name == "feasibility":
+        return _("Score feasibility from 1 to 5.")
+    return _("Score effort from 1 to 5.")
 
 
 def _merit_sql():
@@ -284,7 +296,7 @@ def find_active_user(email: str | None) -> User | None:
         return None
     user = find_by_email(email)
     if user is None or not user.active:
-        raise ReviewError("No active user has that e-mail address.")
+        raise ReviewError(_("No active user has that e-mail address."))
     return user
 
 
@@ -294,7 +306,7 @@ def active_user(user_id: int | None) -> User | None:
         return None
     user = db.session.get(User, user_id)
     if user is None or not user.active:
-        raise ReviewError("Choose an active person as the owner.")
+        raise ReviewError(_("Choose an active person as the owner."))
     return user
 
 
@@ -303,7 +315,7 @@ def find_idea(idea_id: int | None) -> Idea | None:
         return None
     idea = db.session.get(Idea, idea_id)
     if idea is None:
-        raise ReviewError(f"There is no idea #{idea_id}.")
+        raise ReviewError(_("There is no idea #%(number)d.", number=idea_id))
     return idea
 
 
@@ -316,7 +328,7 @@ def decide(idea: Idea, reviewer: User, decision: str, rationale: str, *,
     The owner of accepted work is named by id (the review page's picker) or by e-mail
     (the command line's demo data)."""
     if decision not in workflow.DECISIONS:
-        raise ReviewError("Choose a decision.")
+        raise ReviewError(_("Choose a decision."))
     owner = None
     if decision == S.ACCEPTED:
         owner = active_user(owner_id) if owner_id else find_active_user(owner_email)

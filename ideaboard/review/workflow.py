@@ -44,10 +44,15 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
+from ideaboard.core.i18n import Text
 from ideaboard.core.templating import time_ago
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -71,7 +76,8 @@ class Capacity(StrEnum):
 
 
 class TransitionError(ValueError):
-    """A status change the workflow refuses; the message is safe to show the user."""
+    """A status change the workflow refuses; the message is safe to show the user, in the
+    language of the request (the API's too)."""
 
 
 class ConflictError(TransitionError):
@@ -117,7 +123,7 @@ class Transition:
     target: IdeaStatus
     who: frozenset[Capacity]
     min_reason: int = 0
-    reason_prompt: str = ""
+    reason_prompt: str | LazyString = ""
     needs_owner: bool = False
     needs_outcome: bool = False
     needs_duplicate_of: bool = False
@@ -254,14 +260,16 @@ SYSTEM = frozenset({Capacity.SYSTEM})
 
 
 # A decision that is not plain acceptance is explained to everyone.
-_EXPLAIN = f"Explain the decision to everyone in at least {MIN_RATIONALE} characters."
+_EXPLAIN = lazy_ngettext("Explain the decision to everyone in at least %(num)d character.",
+                         "Explain the decision to everyone in at least %(num)d characters.",
+                         MIN_RATIONALE)
 
 # THE table. Admins are listed wherever managers are: they may do anything a manager may.
 TRANSITIONS: tuple[Transition, ...] = (
     # By the system when the votes reach the threshold; by a manager (fast-track) with a
     # note saying why.
     Transition("enter_review", S.OPEN, S.IN_REVIEW, SYSTEM | MANAGERS, min_reason=1,
-               reason_prompt="Add a note saying why this idea is fast-tracked.",
+               reason_prompt=_l("Add a note saying why this idea is fast-tracked."),
                effects=(_enter_queue,)),
     Transition("resubmit", S.NEEDS_INFO, S.IN_REVIEW, AUTHOR, effects=(_return_to_queue,)),
     Transition("escalate", S.IN_REVIEW, S.IN_REVIEW, SYSTEM, effects=(_climb,)),
@@ -318,10 +326,10 @@ CLOSED_TO_COMMENTS: frozenset[str] = frozenset({S.DUPLICATE, S.WITHDRAWN})
 def comments_closed_message(status: str) -> str | None:
     """Why an idea in ``status`` takes no more comments, in a sentence; None if it does."""
     if status == S.DUPLICATE:
-        return ("This idea was merged into another idea as a duplicate, so it takes no "
-                "more comments. Carry on the discussion on that idea.")
+        return _("This idea was merged into another idea as a duplicate, so it takes no "
+                 "more comments. Carry on the discussion on that idea.")
     if status == S.WITHDRAWN:
-        return "The author withdrew this idea, so it takes no more comments."
+        return _("The author withdrew this idea, so it takes no more comments.")
     return None
 
 
@@ -420,9 +428,6 @@ def may_see_notes(user: User | None, idea: Idea) -> bool:
 
 # --- who came first --------------------------------------------------------------------
 
-# How a change that came first is told to the person it beat (decisions: "decided").
-_DONE = {S.IN_REVIEW: "sent to review", S.IN_PROGRESS: "marked in progress",
-         S.IMPLEMENTED: "marked implemented", S.WITHDRAWN: "withdrawn"}
 # Within this time a change is "a moment ago"; older ones say how long ago.
 MOMENT = timedelta(minutes=10)
 
@@ -430,9 +435,9 @@ MOMENT = timedelta(minutes=10)
 def actor_label(idea: Idea, change: StatusChange) -> str:
     """Who made a change, as a conflict names them: never an anonymous idea's author."""
     if change.actor_id is None:
-        return "Ideaboard (automatically)"
+        return _("Ideaboard (automatically)")
     if change.actor_id == idea.author_id:
-        return "its author"
+        return _("its author")
     actor = change.actor
     if actor is None:  # actor_id is set, and a foreign key
         raise LookupError(f"status change {change.id} has lost its actor")
@@ -441,24 +446,64 @@ def actor_label(idea: Idea, change: StatusChange) -> str:
 
 def conflict_message(idea: Idea, change: StatusChange | None, *,
                      merge_target: bool = False) -> str:
-    """"This idea was decided by Max Manager a moment ago: declined." and the like."""
-    if merge_target:
-        told = conflict_message(idea, change) if change is not None else ""
-        return (told.replace("This idea", f"Idea #{idea.id}, the one to merge into,", 1)
-                + " Merge into an idea that is visible and neither withdrawn nor itself a "
-                "duplicate.").strip()
+    """"This idea was decided by Max Manager a moment ago: declined." and the like; with
+    ``merge_target`` (``idea`` is the one a duplicate was to merge into) the same of
+    "Idea #12, the one to merge into," and where to merge instead."""
     if change is None:
-        return "Someone else changed this idea meanwhile; reload and try again."
-    this = "This idea"
+        return _merge_instead() if merge_target else _(
+            "Someone else changed this idea meanwhile; reload and try again.")
+    told = _what_happened(idea, change, merge_target=merge_target)
+    return f"{told} {_merge_instead()}" if merge_target else told
+
+
+def _merge_instead() -> str:
+    return _("Merge into an idea that is visible and neither withdrawn nor itself a "
+             "duplicate.")
+
+
+def _what_happened(idea: Idea, change: StatusChange, *, merge_target: bool) -> str:
+    """The sentence of ``conflict_message`` for ``change``, each a whole sentence in two
+    versions: of "this idea", and of the idea to merge into."""
     age = utcnow() - change.created_at
-    when = "a moment ago" if age < MOMENT else time_ago(change.created_at)
-    who = actor_label(idea, change)
     target = IdeaStatus(change.to_status)
+    values = {"when": _("a moment ago") if age < MOMENT else time_ago(change.created_at),
+              "who": actor_label(idea, change), "number": idea.id,
+              "status": target.in_sentence}
     if change.from_status == change.to_status:
-        return f"{this} was escalated {when}: it waits in another review queue now."
+        if merge_target:
+            return _("Idea #%(number)d, the one to merge into, was escalated %(when)s: it "
+                     "waits in another review queue now.", **values)
+        return _("This idea was escalated %(when)s: it waits in another review queue now.",
+                 **values)
     if target in DECISIONS:
-        return f"{this} was decided by {who} {when}: {target.label.lower()}."
-    return f"{this} was {_DONE.get(target, target.label.lower())} by {who} {when}."
+        if merge_target:
+            return _("Idea #%(number)d, the one to merge into, was decided by %(who)s "
+                     "%(when)s: %(status)s.", **values)
+        return _("This idea was decided by %(who)s %(when)s: %(status)s.", **values)
+    if target == S.IN_REVIEW:
+        if merge_target:
+            return _("Idea #%(number)d, the one to merge into, was sent to review by %(who)s "
+                     "%(when)s.", **values)
+        return _("This idea was sent to review by %(who)s %(when)s.", **values)
+    if target == S.IN_PROGRESS:
+        if merge_target:
+            return _("Idea #%(number)d, the one to merge into, was marked in progress by "
+                     "%(who)s %(when)s.", **values)
+        return _("This idea was marked in progress by %(who)s %(when)s.", **values)
+    if target == S.IMPLEMENTED:
+        if merge_target:
+            return _("Idea #%(number)d, the one to merge into, was marked implemented by "
+                     "%(who)s %(when)s.", **values)
+        return _("This idea was marked implemented by %(who)s %(when)s.", **values)
+    if target == S.WITHDRAWN:
+        if merge_target:
+            return _("Idea #%(number)d, the one to merge into, was withdrawn by %(who)s "
+                     "%(when)s.", **values)
+        return _("This idea was withdrawn by %(who)s %(when)s.", **values)
+    if merge_target:
+        return _("Idea #%(number)d, the one to merge into, was %(status)s by %(who)s "
+                 "%(when)s.", **values)
+    return _("This idea was %(status)s by %(who)s %(when)s.", **values)
 
 
 def latest_change(idea: Idea) -> StatusChange | None:
@@ -504,45 +549,44 @@ def _lock_merge(idea: Idea, target: Idea) -> None:
 
 def _check(row: Transition | None, idea: Idea, to_status: str, actor: User | None,
            ctx: dict[str, Any]) -> Transition:
-    current = IdeaStatus(idea.status).label
-    wanted = IdeaStatus(to_status).label
+    current = IdeaStatus(idea.status).in_sentence
+    wanted = IdeaStatus(to_status).in_sentence
     if row is None:
-        raise TransitionError(f"An idea that is {current.lower()} cannot become "
-                              f"{wanted.lower()}.")
+        raise TransitionError(_("An idea that is %(current)s cannot become %(wanted)s.",
+                                current=current, wanted=wanted))
     if not row.who & capacities(actor, idea):
-        raise TransitionError(f"You may not change this idea from {current.lower()} to "
-                              f"{wanted.lower()}.")
+        raise TransitionError(_("You may not change this idea from %(current)s to "
+                                "%(wanted)s.", current=current, wanted=wanted))
     # People give their reasons; the system writes its own (the threshold reached).
     if actor is not None and len(ctx["reason"]) < row.min_reason:
-        raise TransitionError(row.reason_prompt)
+        raise TransitionError(str(row.reason_prompt))
     if row.needs_owner:
         owner = ctx.get("owner")
         if owner is None:
-            raise TransitionError("Name the person who owns the work.")
+            raise TransitionError(_("Name the person who owns the work."))
     if ctx.get("owner") is not None and not ctx["owner"].active:
-        raise TransitionError("The owner must be an active user.")
+        raise TransitionError(_("The owner must be an active user."))
     if row.needs_outcome:
         outcome = ctx.get("outcome")
         if outcome is None or not outcome.text_md.strip():
-            raise TransitionError("Describe what changed.")
+            raise TransitionError(_("Describe what changed."))
         if outcome.value is not None and not (outcome.unit or "").strip():
-            raise TransitionError("Give the unit of the measured result.")
+            raise TransitionError(_("Give the unit of the measured result."))
     if row.needs_duplicate_of:
         target = ctx.get("duplicate_of")
         if target is None:
-            raise TransitionError("Name the idea this one duplicates.")
+            raise TransitionError(_("Name the idea this one duplicates."))
         if target.id == idea.id:
-            raise TransitionError("An idea cannot duplicate itself.")
+            raise TransitionError(_("An idea cannot duplicate itself."))
         if target.hidden:
-            raise TransitionError("Merge into an idea that is visible and neither withdrawn "
-                                  "nor itself a duplicate.")
+            raise TransitionError(_merge_instead())
         if target.status in (S.DUPLICATE, S.WITHDRAWN):
             # Say what became of it (it may have happened a moment ago, in a race).
             raise ConflictError(target, latest_change(target), merge_target=True)
     return row
 
 
-def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = "",
+def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str | Text = "",
                owner: User | None = None,
                duplicate_of: Idea | None = None, outcome: Outcome | None = None,
                now: datetime | None = None) -> StatusChange:
@@ -557,6 +601,10 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     from ideaboard.webhooks import services as webhooks
 
     now = now or utcnow()
+    # The system's reasons are sentences to translate (core.i18n.Text); kept in English
+    # for the audit trail and webhooks, and as the sentence for the timeline.
+    reason_text = reason.as_json() if isinstance(reason, Text) else None
+    reason = reason.english if isinstance(reason, Text) else reason
     ctx: dict[str, Any] = {"now": now, "reason": (reason or "").strip(), "owner": owner,
                            "duplicate_of": duplicate_of, "outcome": outcome}
     if duplicate_of is not None and to_status == S.DUPLICATE:
@@ -595,7 +643,7 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str = 
     for effect in row.effects:
         effect(idea, ctx)
     change = StatusChange(idea_id=idea.id, from_status=from_status, to_status=row.target.value,
-                          actor_id=actor_id, reason=ctx["reason"],
+                          actor_id=actor_id, reason=ctx["reason"], reason_text=reason_text,
                           created_at=now)
     db.session.add(change)
     db.session.flush()

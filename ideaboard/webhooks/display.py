@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ideaboard.webhooks.models import DeliveryState
+from flask_babel import lazy_gettext as _l
+
+from ideaboard.webhooks.models import DeliveryState, EndpointKind
 
 STATE_LABELS = {
-    DeliveryState.PENDING.value: "Waiting",
-    DeliveryState.DELIVERED.value: "Delivered",
-    DeliveryState.FAILED.value: "Failed",
-    DeliveryState.WITHHELD.value: "Withheld",
+    DeliveryState.PENDING.value: _l("Waiting"),
+    DeliveryState.DELIVERED.value: _l("Delivered"),
+    DeliveryState.FAILED.value: _l("Failed"),
+    DeliveryState.WITHHELD.value: _l("Withheld"),
+}
+# Each kind of endpoint in a word, as the lists show it (Slack and Teams are names).
+KIND_NAMES = {
+    EndpointKind.GENERIC.value: _l("Generic"),
+    EndpointKind.SLACK.value: "Slack",
+    EndpointKind.TEAMS.value: "Teams",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, URLField
 
@@ -17,15 +19,15 @@ from ideaboard.webhooks.ssrf import URL_MAX
 
 
 class EndpointForm(FlaskForm):
-    url = URLField("URL", validators=[DataRequired(), Length(max=URL_MAX)])
-    kind = RadioField("Kind", default=EndpointKind.GENERIC.value, validators=[InputRequired()],
+    url = URLField(_l("URL"), validators=[DataRequired(), Length(max=URL_MAX)])
+    kind = RadioField(_l("Kind"), default=EndpointKind.GENERIC.value, validators=[InputRequired()],
                       choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in EndpointKind])
-    events = MultiCheckboxField("Events", default=[e.value for e in SUBSCRIBABLE],
+    events = MultiCheckboxField(_l("Events"), default=[e.value for e in SUBSCRIBABLE],
                                 choices=[SelectChoice(e.value, EVENT_LABELS[e])
                                          for e in SUBSCRIBABLE])
-    department = SelectField("Department", coerce=int, default=0)
-    active = BooleanField("Active: deliver events to it", default=True)
+    department = SelectField(_l("Department"), coerce=int, default=0)
+    active = BooleanField(_l("Active: deliver events to it"), default=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = department_choices(blank="(the whole company)")
+        self.department.choices = department_choices(blank=_("(the whole company)"))

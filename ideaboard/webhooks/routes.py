@@ -5,6 +5,7 @@ deliveries, and sending it a test event."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.core.forms import add_error, required
@@ -39,7 +40,8 @@ def _form_page(form: EndpointForm, endpoint: WebhookEndpoint | None):
 def index():
     rows = db.session.execute(queries.ENDPOINTS).all()
     return render_template("webhooks/index.html", rows=rows, shown_url=display.shown_url,
-                           failing=[e for e, _ in rows if e.failing or e.disabled_reason])
+                           kinds=display.KIND_NAMES,
+                           failing=[e for e, _name in rows if e.failing or e.disabled_reason])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -65,7 +67,8 @@ def show(endpoint_id: int):
     deliveries = db.session.execute(queries.LATEST_DELIVERIES, {
         "endpoint_id": endpoint.id, "limit": DELIVERIES_SHOWN}).all()
     return render_template("webhooks/show.html", endpoint=endpoint, deliveries=deliveries,
-                           shown_url=display.shown_url, states=display.STATE_LABELS)
+                           shown_url=display.shown_url, states=display.STATE_LABELS,
+                           kinds=display.KIND_NAMES)
 
 
 @bp.route("/<int:endpoint_id>/edit", methods=["GET", "POST"])
@@ -82,7 +85,7 @@ def edit(endpoint_id: int):
         except services.WebhookError as error:
             add_error(getattr(form, error.field), str(error))
         else:
-            flash("The endpoint is saved.", "success")
+            flash(_("The endpoint is saved."), "success")
             return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
     return _form_page(form, endpoint)
 
@@ -93,8 +96,9 @@ def set_active(endpoint_id: int):
     endpoint = _endpoint(endpoint_id)
     active = request.form.get("active") == "1"
     services.set_active(endpoint, current_user, active)
-    flash("The endpoint is active again." if active else "The endpoint is switched off: "
-          "nothing is delivered to it until it is reactivated.", "success")
+    flash(_("The endpoint is active again.") if active else _(
+        "The endpoint is switched off: nothing is delivered to it until it is reactivated."),
+        "success")
     return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
 
 
@@ -103,7 +107,7 @@ def set_active(endpoint_id: int):
 def delete(endpoint_id: int):
     endpoint = _endpoint(endpoint_id)
     services.delete_endpoint(endpoint, current_user)
-    flash("The endpoint and its deliveries are deleted.", "success")
+    flash(_("The endpoint and its deliveries are deleted."), "success")
     return redirect(url_for("webhooks.index"))
 
 
@@ -112,6 +116,6 @@ def delete(endpoint_id: int):
 def send_test(endpoint_id: int):
     endpoint = _endpoint(endpoint_id)
     services.send_test(endpoint)
-    flash("A test event is queued: the worker sends it within moments. Its delivery "
-          "shows below.", "success")
+    flash(_("A test event is queued: the worker sends it within moments. Its delivery "
+            "shows below."), "success")
     return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))

@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ideaboard.audit.services import record
 from ideaboard.core.urls import absolute_url
@@ -32,16 +34,16 @@ from ideaboard.webhooks.models import EndpointKind, EventType, WebhookDelivery, 
 SUBSCRIBABLE = (EventType.IDEA_CREATED, EventType.STATUS_CHANGED, EventType.DECIDED,
                 EventType.COMMENT_CREATED, EventType.REVIEW_ESCALATED)
 EVENT_LABELS = {
-    EventType.IDEA_CREATED: "Idea created",
-    EventType.STATUS_CHANGED: "Status changed",
-    EventType.DECIDED: "Idea decided (accepted, needs info, declined, duplicate)",
-    EventType.COMMENT_CREATED: "Comment created",
-    EventType.REVIEW_ESCALATED: "Review escalated",
+    EventType.IDEA_CREATED: _l("Idea created"),
+    EventType.STATUS_CHANGED: _l("Status changed"),
+    EventType.DECIDED: _l("Idea decided (accepted, needs info, declined, duplicate)"),
+    EventType.COMMENT_CREATED: _l("Comment created"),
+    EventType.REVIEW_ESCALATED: _l("Review escalated"),
 }
 KIND_LABELS = {
-    EndpointKind.GENERIC: "Generic (signed JSON event)",
-    EndpointKind.SLACK: "Slack incoming webhook",
-    EndpointKind.TEAMS: "Microsoft Teams workflow webhook",
+    EndpointKind.GENERIC: _l("Generic (signed JSON event)"),
+    EndpointKind.SLACK: _l("Slack incoming webhook"),
+    EndpointKind.TEAMS: _l("Microsoft Teams workflow webhook"),
 }
 # The decisions of a manager (review.workflow.DECISIONS, which sits above this layer).
 DECISIONS = frozenset({IdeaStatus.ACCEPTED, IdeaStatus.NEEDS_INFO, IdeaStatus.DECLINED,
@@ -64,10 +66,10 @@ def _checked(url: str, kind: str, events: Iterable[str]) -> tuple[str, str, str]
     except ssrf.UnsafeURL as error:
         raise WebhookError(str(error)) from error
     if kind not in {k.value for k in EndpointKind}:
-        raise WebhookError("Choose the kind of endpoint.", "kind")
+        raise WebhookError(_("Choose the kind of endpoint."), "kind")
     chosen = [e.value for e in SUBSCRIBABLE if e.value in set(events)]
     if not chosen:
-        raise WebhookError("Choose at least one event.", "events")
+        raise WebhookError(_("Choose at least one event."), "events")
     return url.strip(), kind, " ".join(chosen)
 
 
@@ -175,7 +177,8 @@ def idea_data(idea) -> dict[str, Any]:
     department = idea.department
     author = None if idea.is_anonymous or idea.author is None else idea.author.display_name
     return {"idea_id": idea.id, "title": idea.title, "status": idea.status,
-            "status_label": STATUS_LABELS[IdeaStatus(idea.status)],
+            # str: the label may be a lazy string, and the payload is JSON.
+            "status_label": str(STATUS_LABELS[IdeaStatus(idea.status)]),
             "department": department.name if department is not None else None,
             "department_id": idea.department_id,
             "url": absolute_url("ideas.detail", idea_id=idea.id),

@@ -10,6 +10,10 @@ link-local, the cloud metadata services, unspecified, multicast, reserved and an
 other address that is not public. Private ranges (10/8, 172.16/12, 192.168/16,
 fc00::/7, 100.64/10) only when ``WEBHOOKS_ALLOW_PRIVATE`` says an intranet needs them.
 Only http and https, and https only unless ``WEBHOOKS_ALLOW_HTTP``.
+
+The reasons are for the admin saving an endpoint, in their language; the worker's
+check at delivery writes them into the delivery's ``last_error`` in the installation's
+default language.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
 
 URL_MAX = 2000
 # How long a name may take to resolve (see resolve).
@@ -66,23 +72,23 @@ def refusal(address: IPAddress, config: Mapping[str, Any]) -> str | None:
     """Why webhooks may not go to ``address``, or None if they may."""
     address = _embedded_ipv4(address)
     if address in METADATA:
-        return "a cloud metadata address"
+        return _("a cloud metadata address")
     if address.is_loopback:
-        return None if config.get("WEBHOOKS_ALLOW_LOOPBACK") else "a loopback address"
+        return None if config.get("WEBHOOKS_ALLOW_LOOPBACK") else _("a loopback address")
     if address.is_link_local:
-        return "a link-local address"
+        return _("a link-local address")
     if address.is_unspecified:
-        return "the unspecified address"
+        return _("the unspecified address")
     if address.is_multicast:
-        return "a multicast address"
+        return _("a multicast address")
     if address.is_reserved:
-        return "a reserved address"
+        return _("a reserved address")
     if any(address in network for network in PRIVATE):
-        return None if config.get("WEBHOOKS_ALLOW_PRIVATE") else (
+        return None if config.get("WEBHOOKS_ALLOW_PRIVATE") else _(
             "a private address (an administrator may allow private networks: "
-            "IDEABOARD_WEBHOOKS_ALLOW_PRIVATE)")
+            "%(setting)s)", setting="IDEABOARD_WEBHOOKS_ALLOW_PRIVATE")
     if not address.is_global:
-        return "not a public address"
+        return _("not a public address")
     return None
 
 
@@ -96,13 +102,15 @@ def resolve(host: str, port: int, timeout: float = RESOLVE_TIMEOUT) -> list[str]
         infos = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM).result(
             timeout)
     except TimeoutError as error:
-        raise UnsafeURL(f"The host {host} did not resolve within {timeout:g} s.") from error
+        raise UnsafeURL(_("The host %(host)s did not resolve within %(seconds)s s.",
+                          host=host, seconds=format(timeout, "g"))) from error
     except (socket.gaierror, UnicodeError) as error:
-        raise UnsafeURL(f"The host {host} cannot be resolved ({error}).") from error
+        raise UnsafeURL(_("The host %(host)s cannot be resolved (%(error)s).",
+                          host=host, error=error)) from error
     finally:
         pool.shutdown(wait=False)
     addresses: list[str] = []
-    for *_, sockaddr in infos:
+    for *_info, sockaddr in infos:
         # An IPv6 sockaddr may carry a zone ("fe80::1%eth0"): the address is before it.
         text = str(sockaddr[0]).split("%", 1)[0]
         if text not in addresses:
@@ -114,32 +122,33 @@ def check_url(url: str, config: Mapping[str, Any]) -> Target:
     """The checked target of ``url``, or :class:`UnsafeURL` saying why not."""
     url = (url or "").strip()
     if not url or len(url) > URL_MAX:
-        raise UnsafeURL(f"Give a URL of at most {URL_MAX} characters.")
+        raise UnsafeURL(_("Give a URL of at most %(num)d characters.", num=URL_MAX))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise UnsafeURL("That is not a valid URL.") from error
+        raise UnsafeURL(_("That is not a valid URL.")) from error
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise UnsafeURL("Use an http or https URL.")
+        raise UnsafeURL(_("Use an http or https URL."))
     if scheme == "http" and not config.get("WEBHOOKS_ALLOW_HTTP"):
-        raise UnsafeURL("Use an https URL (plain http is not allowed here).")
+        raise UnsafeURL(_("Use an https URL (plain http is not allowed here)."))
     if parts.username is not None or parts.password is not None:
-        raise UnsafeURL("Leave user names and passwords out of the URL.")
+        raise UnsafeURL(_("Leave user names and passwords out of the URL."))
     host = parts.hostname
     if not host:
-        raise UnsafeURL("The URL has no host.")
+        raise UnsafeURL(_("The URL has no host."))
     if any(ord(ch) < 33 for ch in url):
-        raise UnsafeURL("The URL may not contain spaces or control characters.")
+        raise UnsafeURL(_("The URL may not contain spaces or control characters."))
     port = port or (443 if scheme == "https" else 80)
     addresses = resolve(host, port)
     if not addresses:
-        raise UnsafeURL(f"The host {host} has no address.")
+        raise UnsafeURL(_("The host %(host)s has no address.", host=host))
     for text in addresses:
         why = refusal(ipaddress.ip_address(text), config)
         if why:
-            raise UnsafeURL(f"The host {host} resolves to {text}, {why}: refused.")
+            raise UnsafeURL(_("The host %(host)s resolves to %(address)s, %(why)s: refused.",
+                                  host=host, address=text, why=why))
     path = parts.path or "/"
     if parts.query:
         path += f"?{parts.query}"

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ideaboard.accounts.models import Role, User
+from ideaboard.core.i18n import N_, Text
 from ideaboard.core.transactions import unit_of_work
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -227,12 +228,15 @@ def _endpoint_failed(endpoint_id: int, attempt: Attempt) -> None:
             .values(failing=True).execution_options(synchronize_session=False))
         admins = db.session.scalars(sa.select(User.id).where(
             User.role == Role.ADMIN.value, User.active.is_(True)))
-        told = notify(admins, NotificationKind.WEBHOOK_FAILING,
-                      f"The webhook endpoint #{endpoint_id} has failed {threshold} times in "
-                      f"a row (last: {attempt.error or f'HTTP {attempt.status}'}). "
-                      "See Admin > Webhooks.")
+        last = attempt.error or f"HTTP {attempt.status}"
+        told = notify(admins, NotificationKind.WEBHOOK_FAILING, Text.plural(
+            "The webhook endpoint #%(endpoint)s has failed %(num)d time in a row (last: "
+            "%(error)s). See Admin > Webhooks.",
+            "The webhook endpoint #%(endpoint)s has failed %(num)d times in a row (last: "
+            "%(error)s). See Admin > Webhooks.", threshold, endpoint=endpoint_id, error=last))
         # And by e-mail, to the admins who want one per event (digests take the rest).
-        deliver(told, subject=f"[Ideaboard] Webhook endpoint #{endpoint_id} is failing")
+        deliver(told, subject=Text(N_("[Ideaboard] Webhook endpoint #%(endpoint)s is failing"),
+                                   endpoint=endpoint_id))
         log.error("webhook endpoint %s is failing: %s failures in a row", endpoint_id, threshold)
 
 

@@ -3,12 +3,8 @@
 (function () {
   "use strict";
 
-  // The buttons' names, as templates/_macros/vote.html writes them: "Support, 12
-  // supporters: <title>". They stay the same when pressed (aria-pressed says so).
-  var LABELS = {
-    up: function (n) { return "Support, " + n + (n === 1 ? " supporter" : " supporters"); },
-    down: function (n) { return "Oppose, " + n + " against"; }
-  };
+  // Every word it writes comes from the server, in the reader's language: the vote's
+  // answer carries them (voting.routes._widget_words), the widget its failure message.
 
   function announce(widget, text) {
     var status = widget.querySelector("[data-vote-status]");
@@ -19,13 +15,14 @@
     }
   }
 
-  function setButton(widget, direction, pressed, count) {
+  function setButton(widget, direction, pressed, count, label) {
     var button = widget.querySelector(".vote-" + direction);
     if (!button) { return; }
     var form = button.form;
     form.querySelector("input[name=value]").value = pressed ? "0" : (direction === "up" ? "1" : "-1");
     button.setAttribute("aria-pressed", pressed ? "true" : "false");
-    button.setAttribute("aria-label", LABELS[direction](count) + ": " + (widget.dataset.title || ""));
+    // The buttons keep their names when pressed: aria-pressed says it is your vote.
+    button.setAttribute("aria-label", label.replace("{title}", widget.dataset.title || ""));
     var shown = widget.querySelector(".vote-" + direction + " [data-vote-count]");
     if (shown) { shown.textContent = String(count); }
   }
@@ -54,15 +51,14 @@
 
   function update(widget, data) {
     var reached = updateProgress(widget, data);
-    setButton(widget, "up", data.my_vote === 1, data.upvotes);
-    setButton(widget, "down", data.my_vote === -1, data.downvotes);
+    var words = data.words;
+    setButton(widget, "up", data.my_vote === 1, data.upvotes, words.up);
+    setButton(widget, "down", data.my_vote === -1, data.downvotes, words.down);
     var net = widget.querySelector("[data-vote-net]");
     if (net) { net.textContent = String(data.net); }
     var score = widget.querySelector(".vote-score");
-    if (score) { score.setAttribute("aria-label", "Net score " + data.net); }
-    var mine = data.my_vote === 1 ? "You support this idea." : data.my_vote === -1 ? "You oppose this idea." : "Your vote is taken back.";
-    announce(widget, mine + " Net score " + data.net + "." +
-             (reached ? " It has the votes it needs and goes to review." : ""));
+    if (score) { score.setAttribute("aria-label", words.score); }
+    announce(widget, words.mine + " " + words.net + (reached ? " " + words.reached : ""));
   }
 
   document.addEventListener("submit", function (event) {
@@ -83,7 +79,7 @@
         if (response.ok) {
           update(widget, data);
         } else {
-          announce(widget, data.error || "Your vote could not be saved. Reload the page and try again.");
+          announce(widget, data.error || widget.dataset.voteFailed);
         }
       });
     }).catch(function () {

@@ -42,10 +42,13 @@ def test_the_snapshot_says_what_the_view_works_out(app, fixture_company, admin, 
                                                    it_department, hr_department):
     refresh(app)
     keys = set(db.session.scalars(sa.select(InsightSnapshot.key)))
-    # The company, each department, the manager's two departments (IT and Desk), impact.
-    assert {"analytics:all", f"analytics:{it_department.id}", "impact", REFRESH_KEY} <= keys
+    # The company, each department, the manager's two departments (IT and Desk), impact,
+    # each in every language offered (here English alone).
+    assert {"analytics:all@en", f"analytics:{it_department.id}@en", "impact@en",
+            REFRESH_KEY} <= keys
     desk = fixture_company["desk"]
-    assert f"analytics:{','.join(str(d) for d in sorted([it_department.id, desk.id]))}" in keys
+    assert f"analytics:{','.join(str(d) for d in sorted([it_department.id, desk.id]))}@en" \
+        in keys
     views = [(signed_in(app, admin), ""), (signed_in(app, manager), ""),
              (signed_in(app, admin), f"&department={hr_department.id}")]
     kept = [exports(client, "/analytics", ANALYTICS_CSV, query) for client, query in views]
@@ -98,10 +101,10 @@ def test_a_stale_snapshot_or_another_days_is_never_shown(app, fixture_company, a
 def test_two_workers_work_one_refresh_out_once(app, fixture_company):
     now = utcnow()
     refresh(app, now)
-    first = db.session.get_one(InsightSnapshot, "analytics:all").computed_at
+    first = db.session.get_one(InsightSnapshot, "analytics:all@en").computed_at
     refresh(app, now + timedelta(seconds=1))  # the other worker, a moment later
     db.session.expire_all()
-    assert db.session.get_one(InsightSnapshot, "analytics:all").computed_at == first
+    assert db.session.get_one(InsightSnapshot, "analytics:all@en").computed_at == first
 
 
 def test_a_manager_of_very_many_departments_gets_figures_worked_out(app, company, employee):

@@ -61,7 +61,7 @@ def test_every_page_has_one_page_header_and_no_other_h1():
 
 
 def test_status_labels_and_the_author_wording_are_written_once():
-    labels = [label for label in STATUS_LABELS.values() if " " in label]  # "In review"
+    labels = [str(label) for label in STATUS_LABELS.values() if " " in str(label)]  # "In review"
     for name, source in _templates().items():
         if name != "_macros/labels.html":
             assert not any(label in source for label in labels), name

@@ -58,7 +58,7 @@ def test_the_page_explains_the_sorts_and_anonymity(employee_client):
     page = _page(employee_client, "/help")
     assert 'id="rankings"' in page and 'id="anonymity"' in page
     for key, (label, _) in SORTS.items():
-        assert f"<strong>{label}</strong>" in page and SORT_EXPLAINED[key] in page
+        assert f"<strong>{label}</strong>" in page and str(SORT_EXPLAINED[key]) in page
     assert "Administrators can still see who wrote it" in page
 
 

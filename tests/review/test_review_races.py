@@ -197,7 +197,7 @@ def test_two_opposite_merges_at_once_never_make_a_cycle(app, manager, co_manager
     first, second = reload(first), reload(second)
     assert sorted([first.status, second.status]) == ["duplicate", "in_review"]
     text = _text(next(r for r in responses if r.status_code == 409))
-    assert "a moment ago: duplicate." in text and "the one to merge into" in text
+    assert "a moment ago: a duplicate." in text and "the one to merge into" in text
     assert rationale in text
 
 

@@ -122,7 +122,7 @@ def test_long_lists_are_counted_up_to_the_cap(manager_client, manager, author, i
     html = manager_client.get("/review?list=accepted").get_data(as_text=True)
     assert f"Accepted, waiting to start <span class=\"muted\">({cap}+)</span>" in html
     assert "In progress <span class=\"muted\">(3)</span>" in html
-    assert f"{cap} or more ideas: accepted, waiting to start" in html
+    assert f"Accepted, waiting to start: {cap} or more ideas" in html
     # The statement itself stops at the cap: LIMIT inside each counted part.
     compiled = str(queries.WORKLIST_COUNTS[False].compile())
     assert compiled.count("LIMIT") == 2 * (len(queries.WORKLIST_STATUSES) - 1)

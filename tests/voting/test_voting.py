@@ -119,7 +119,14 @@ def test_vote_with_json(employee_client, idea):
                              "my_vote": -1, "status": "open",
                              "progress": {"value": 0, "threshold": 5,
                                           "text": "0 of 5 votes to reach the IT review",
-                                          "short": "0 of 5 votes to review"}}
+                                          "short": "0 of 5 votes to review"},
+                             # What the widget writes, as the page words it.
+                             "words": {"up": "Support, 0 supporters: {title}",
+                                       "down": "Oppose, 1 against: {title}",
+                                       "score": "Net score -1", "mine": "You oppose this idea.",
+                                       "net": "Net score -1.",
+                                       "reached": "It has the votes it needs and goes to "
+                                                  "review."}}
     response = _vote(employee_client, idea, 1, headers={"Accept": "application/json"})
     assert response.json["upvotes"] == 1 and response.json["downvotes"] == 0
     response = _vote(employee_client, idea, 0, headers={"Accept": "application/json"})

@@ -9,9 +9,11 @@ back to the plain form when the network fails.
 import json
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 
+from ideaboard.voting.routes import _widget_words
 from tests.helpers.paths import ROOT
 
 SCRIPT = ROOT / "static" / "js" / "vote.js"
@@ -27,7 +29,9 @@ function el(attrs) {
   };
 }
 const widget = el({});
-widget.dataset = { title: "Free fruit" };
+widget.dataset = { title: "Free fruit", voteFailed: "Your vote could not be saved." };
+// The words the server answers with (voting.routes._widget_words), by "vote,up,down".
+const WORDS = JSON.parse(process.argv[3]);
 function makeForm(direction, value) {
   const input = { name: "value", value: String(value) };
   const csrf = { name: "csrf_token", value: "token-123" };
@@ -69,7 +73,7 @@ global.window = {
 };
 let listener = null;
 global.document = { addEventListener(type, fn) { if (type === "submit") { listener = fn; } } };
-eval(fs.readFileSync(process.argv[process.argv.length - 1], "utf8"));
+eval(fs.readFileSync(process.argv[2], "utf8"));
 
 function buttonState(which) {
   return [which.button.getAttribute("aria-pressed"), which.input.value,
@@ -93,7 +97,8 @@ async function submit(which, answer) {
 (async () => {
   const steps = [];
   const counts = (my_vote, upvotes, downvotes) =>
-    ({ ok: true, body: { my_vote, net: upvotes - downvotes, upvotes, downvotes } });
+    ({ ok: true, body: { my_vote, net: upvotes - downvotes, upvotes, downvotes,
+                        words: WORDS[[my_vote, upvotes, downvotes].join(",")] } });
   steps.push(await submit(up, counts(1, 1, 0)));
   steps.push(await submit(down, counts(-1, 0, 1)));
   steps.push(await submit(down, { ok: false, body: { error: "You cannot vote on this idea." } }));
@@ -104,13 +109,25 @@ async function submit(which, answer) {
 """
 
 
-@pytest.fixture(scope="module")
-def run():
+# The vote, supporters and opponents of each answer the harness gives.
+ANSWERS = [(1, 1, 0), (-1, 0, 1), (0, 0, 0)]
+
+
+def _server_words(app) -> dict[str, dict[str, str]]:
+    with app.test_request_context():
+        return {",".join(map(str, (vote, up, down))): _widget_words(
+            SimpleNamespace(upvotes=up, downvotes=down, net_votes=up - down), vote)
+            for vote, up, down in ANSWERS}
+
+
+@pytest.fixture
+def run(app):
     node = shutil.which("node")
     if node is None:
         pytest.skip("needs Node.js to run static/js/vote.js")
-    result = subprocess.run([node, "-", str(SCRIPT)], input=HARNESS, capture_output=True,
-                            text=True, timeout=30, check=True)
+    result = subprocess.run([node, "-", str(SCRIPT), json.dumps(_server_words(app))],
+                            input=HARNESS, capture_output=True, text=True, timeout=30,
+                            check=True)
     return json.loads(result.stdout)
 
 

@@ -6,6 +6,7 @@ from ideaboard.api.models import Scope
 from ideaboard.api.v1 import schemas
 from ideaboard.api.v1.base import blp, operation, query
 from ideaboard.api.v1.ideas import cursor_of, me, page_size
+from ideaboard.core.i18n import SOURCE_LANGUAGE, in_language
 from ideaboard.notifications import services as notifications
 from ideaboard.notifications.display import items
 from ideaboard.notifications.queries import KEYSET
@@ -32,7 +33,8 @@ def my_notifications(cursor: str | None = None):
     moderator has hidden since is not shown)."""
     page = notifications.for_user(me(), per_page=page_size(None),
                                   cursor=cursor_of(KEYSET, cursor), from_request=False)
+    with in_language(SOURCE_LANGUAGE):  # the API answers in English
+        shown = items(page.items, me())
     return {"items": [{"id": item.id, "message": item.message, "created_at": item.created_at,
-                       "unread": item.unread, "url": item.target_url}
-                      for item in items(page.items, me())],
+                       "unread": item.unread, "url": item.target_url} for item in shown],
             "next_cursor": page.next_cursor}

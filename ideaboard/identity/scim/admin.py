@@ -5,6 +5,8 @@ errors and warnings, and how many people each source brought."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -23,14 +25,18 @@ EVENTS_SHOWN = 50
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Connection name", validators=[DataRequired(), Length(max=80)],
-                       description="Which identity provider will use it, e.g. Entra ID.")
+    name = StringField(_l("Connection name"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("Which identity provider will use it, e.g. Entra ID."))
 
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200):
+    # The lead is a plain string, escaped as the page writes it (the template's own
+    # gettext would give markup, unescaped).
+    lead = _("The identity provider's SCIM connections at %(url)s, and what they did.",
+             url=scim_base_url())
     return render_template(
         "provisioning/index.html", form=form, secret=secret, tokens=tokens.all_tokens(),
-        scim_base_url=scim_base_url(),
+        lead=lead,
         events=services.recent_events(EVENTS_SHOWN), sources=people_by_source()), status
 
 
@@ -58,5 +64,6 @@ def revoke_token(token_id: int):
     """Refuse a token from now on."""
     token = db.session.get(ScimToken, token_id) or abort(404)
     tokens.revoke_token(token, current_user)
-    flash(f"Token {token.prefix}… of {token.name} is revoked.", "success")
+    flash(_("Token %(prefix)s… of %(name)s is revoked.", prefix=token.prefix, name=token.name),
+          "success")
     return redirect(url_for("provisioning.index"))
