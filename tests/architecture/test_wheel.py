@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.i18n import shipped_catalogues
 from tests.helpers.paths import ROOT
 
 pytestmark = pytest.mark.slow
@@ -32,6 +33,10 @@ def test_wheel_carries_templates_static_migrations_and_config(wheel):
                      "ideaboard/config.py"]:
         assert expected in names, expected
     assert any(n.startswith("ideaboard/migrations/versions/") for n in names)
+    # Each shipped language compiled by the build (hatch_build.py), not taken from git.
+    for po in shipped_catalogues().values():
+        compiled = po.relative_to(ROOT).with_suffix(".mo").as_posix()
+        assert compiled in names, compiled
     assert not any(n.startswith("tests/") for n in names)
 
 
