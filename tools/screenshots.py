@@ -36,6 +36,12 @@ PAGES = [
     ("audit", "admin", "/admin/audit"),
 ]
 
+# The same in German and in Arabic (right to left): f"{name}-{language}-{size}.png".
+LANGUAGES = ("de", "ar")
+LANGUAGE_PAGES = [("ideas", "employee", "/"),
+                  ("idea", "employee", "idea:Solar panels on the warehouse roof"),
+                  ("review-queue", "manager", "/review")]
+
 
 def _serve(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -90,9 +96,12 @@ def main() -> None:
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
+        shots = [(name, login, target, None) for name, login, target in PAGES] + [
+            (name, login, target, language) for language in LANGUAGES
+            for name, login, target in LANGUAGE_PAGES]
         for size, (width, height) in SIZES.items():
             sessions = {}
-            for name, login, target in PAGES:
+            for name, login, target, language in shots:
                 if login not in sessions:
                     context = browser.new_context(viewport={"width": width, "height": height},
                                                   base_url=base, device_scale_factor=1)
@@ -104,8 +113,12 @@ def main() -> None:
                     page.wait_for_url(lambda url: "/login" not in url)
                     sessions[login] = page
                 page = sessions[login]
+                # Signed in in English (the form's labels); then the browser asks for it.
+                page.context.set_extra_http_headers(
+                    {"Accept-Language": language} if language else {})
                 page.goto(resolve(target))
-                path = OUT / f"{name}-{size}.png"
+                path = OUT / (f"{name}-{language}-{size}.png" if language else
+                              f"{name}-{size}.png")
                 page.screenshot(path=str(path), full_page=size == "desktop",
                                 clip=None if size == "desktop" else
                                 {"x": 0, "y": 0, "width": width, "height": height * 2})
