@@ -120,9 +120,8 @@ def register_observability(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from flask_babel import lazy_gettext
-
     from ideaboard.core import i18n
+    from ideaboard.core.i18n import lazy_gettext
     from ideaboard.extensions import csrf, db, limiter, login_manager, migrate
 
     i18n.register(app)

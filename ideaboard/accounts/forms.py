@@ -1,8 +1,5 @@
 """Forms for logging in, signing up and looking after one's own account."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
@@ -10,8 +7,10 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ideaboard.accounts.models import EMAIL_TOPIC_LABELS, EmailFrequency, EmailTopic
-from ideaboard.core.forms import MultiCheckboxField
+from ideaboard.core.forms import Form, MultiCheckboxField
 from ideaboard.core.i18n import available_languages
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.org.services import department_choices
 
 EMAIL_FREQUENCY_CHOICES = [
@@ -21,7 +20,7 @@ EMAIL_FREQUENCY_CHOICES = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     remember = BooleanField(_l("Remember me on this device"))
@@ -34,7 +33,7 @@ class _DepartmentFormMixin:
         self.department.choices = department_choices(blank=_("(no department)"))
 
 
-class SignupForm(FlaskForm, _DepartmentFormMixin):
+class SignupForm(Form, _DepartmentFormMixin):
     """Sign-up, step one: who one is; the password comes with the e-mailed link.
 
     Its messages say what to do in plain words; what the fields alone cannot tell (the
@@ -55,7 +54,7 @@ class SignupForm(FlaskForm, _DepartmentFormMixin):
         self.set_department_choices()
 
 
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(Form):
     """A new password, twice: the sign-up link's page and the reset link's page."""
 
     password = PasswordField(_l("Password"), validators=[
@@ -72,7 +71,7 @@ class InvitationSignupForm(SignupForm, ChoosePasswordForm):
     """Sign-up through an invitation: one step, since the invitation proves the address."""
 
 
-class ProfileForm(FlaskForm, _DepartmentFormMixin):
+class ProfileForm(Form, _DepartmentFormMixin):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=80)])
     department = SelectField(_l("Department"), coerce=int, validate_choice=True)
 
@@ -81,7 +80,7 @@ class ProfileForm(FlaskForm, _DepartmentFormMixin):
         self.set_department_choices()
 
 
-class EmailPreferencesForm(FlaskForm):
+class EmailPreferencesForm(Form):
     """How often Ideaboard e-mails someone, and about which kinds of events."""
 
     email_frequency = SelectField(_l("How often"), choices=EMAIL_FREQUENCY_CHOICES)
@@ -94,7 +93,7 @@ class EmailPreferencesForm(FlaskForm):
 BROWSER_LANGUAGE = ""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     """The language of the pages: the browser's, or one of the languages this Ideaboard
     offers (``core.i18n.available_languages``), each named in itself."""
 
@@ -117,7 +116,7 @@ class LanguageForm(FlaskForm):
             raise ValidationError(_("Choose a language from the list."))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"),
                                      validators=[InputRequired(), Length(max=256)])
     new_password = PasswordField(_l("New password"),
@@ -129,5 +128,5 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])

@@ -7,11 +7,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.database import UTCDateTime, enum_check, utcnow
 from ideaboard.extensions import Model, db
 

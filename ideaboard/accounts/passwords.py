@@ -7,9 +7,10 @@ from functools import cache
 from importlib import resources
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import ngettext
 
 # Personal words shorter than this (normalised) are too short to judge a password by:
 # refusing every password containing "al" or "li" would refuse good ones.

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -33,6 +32,7 @@ from ideaboard.accounts.forms import (
 from ideaboard.accounts.models import EmailTopic, Invitation, Role, User
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import PUBLIC, can, requires
 from ideaboard.core.urls import safe_next
 from ideaboard.extensions import db, limiter

@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ideaboard.accounts.models import (
@@ -24,7 +22,8 @@ from ideaboard.accounts.models import (
 )
 from ideaboard.accounts.passwords import burn_time, hash_password, password_problem, verify_password
 from ideaboard.audit.services import record
-from ideaboard.core.i18n import in_language, language_codes
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import in_language, language_codes, ngettext
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

@@ -1,8 +1,5 @@
 """Admin forms for people and departments."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
@@ -16,7 +13,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ideaboard.accounts.models import Role
-from ideaboard.core.forms import MultiCheckboxField
+from ideaboard.core.forms import Form, MultiCheckboxField
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.org.services import department_choices
 
 # Each role in words (the role column of the people and invitation lists, the choices).
@@ -25,7 +24,7 @@ ROLE_LABELS = {Role.EMPLOYEE.value: _l("Employee"), Role.MANAGER.value: _l("Mana
 ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     department = SelectField(_l("Home department"), coerce=int)
     managed_departments = MultiCheckboxField(_l("Manages"), coerce=int)
@@ -36,7 +35,7 @@ class UserEditForm(FlaskForm):
         self.managed_departments.choices = department_choices()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES[:2])
     department = SelectField(_l("Department"), coerce=int)
@@ -46,7 +45,7 @@ class InviteForm(FlaskForm):
         self.department.choices = department_choices(blank=_("(let them choose)"))
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=80)])
     parent = SelectField(_l("Parent department"), coerce=int)
     review_threshold = IntegerField(

@@ -1,8 +1,6 @@
 """Admin pages: people, invitations and departments."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ideaboard.accounts import services as accounts
@@ -11,6 +9,8 @@ from ideaboard.admin import services
 from ideaboard.admin.forms import ROLE_LABELS, DepartmentForm, InviteForm, UserEditForm
 from ideaboard.core import transactions
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.org import services as org

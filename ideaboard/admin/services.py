@@ -6,12 +6,12 @@ Every change is written to the audit trail with its before and after.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.accounts.services import end_all_sessions, user_snapshot
 from ideaboard.audit.services import changes, record
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import Keyset, KeysetPage, seek_entities
 from ideaboard.extensions import db
 from ideaboard.org.models import Department

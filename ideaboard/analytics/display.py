@@ -16,12 +16,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask import current_app
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ideaboard.analytics import queries
 from ideaboard.analytics.queries import DECISIONS, NON_ACCEPT
 from ideaboard.core import i18n
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.kept import KeptFragment
 from ideaboard.core.urls import link_by_id
 from ideaboard.ideas.models import IdeaStatus, status_label

@@ -3,16 +3,15 @@ token) and the admin's unit form."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ideaboard.analytics.models import UNIT_LENGTH
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 
 SORT_CHOICES = [SelectChoice("newest", _l("Newest first")),
                 SelectChoice("oldest", _l("Oldest first")),
@@ -20,7 +19,7 @@ SORT_CHOICES = [SelectChoice("newest", _l("Newest first")),
                 SelectChoice("department", _l("Department")), SelectChoice("title", _l("Title"))]
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """Period and department subtree: the filters every insight page shares. A campaign
     filter (issue 17) is one more SelectField here and one clause in queries._ideas_in."""
 
@@ -49,7 +48,7 @@ class ImpactFilterForm(PeriodForm):
     sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="newest")
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(_l("Unit name"),
                        validators=[DataRequired(message=_l("Enter the unit's name.")),
                                    Length(max=UNIT_LENGTH)],

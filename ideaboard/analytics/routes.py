@@ -18,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -30,6 +29,7 @@ from ideaboard.analytics.forms import AnalyticsFilterForm, ImpactFilterForm, Per
 from ideaboard.analytics.models import OutcomeUnit
 from ideaboard.core.csvexport import csv_response
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import Page, page_number
 from ideaboard.core.permissions import authorize, requires
 from ideaboard.database import utcnow

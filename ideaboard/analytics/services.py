@@ -20,8 +20,6 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ideaboard.accounts.models import EmailTopic, User
 from ideaboard.analytics import display, queries
@@ -35,6 +33,8 @@ from ideaboard.analytics.models import (
 )
 from ideaboard.audit.services import record
 from ideaboard.core import i18n
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import ngettext
 from ideaboard.core.transactions import unit_of_work
 from ideaboard.core.urls import absolute_url
 from ideaboard.extensions import db

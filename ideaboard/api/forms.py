@@ -3,10 +3,7 @@ admin page)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
@@ -15,7 +12,9 @@ from wtforms.validators import DataRequired, Length
 
 from ideaboard.api.models import Scope
 from ideaboard.api.services import EXPIRY_CHOICES
-from ideaboard.core.forms import MultiCheckboxField
+from ideaboard.core.forms import Form, MultiCheckboxField
+from ideaboard.core.i18n import lazy_gettext as _l
+from ideaboard.core.i18n import lazy_ngettext
 
 SCOPE_LABELS: dict[Scope, LazyString] = {
     Scope.READ: _l("read: see ideas, comments, departments and your notifications"),
@@ -31,7 +30,7 @@ def _expiry_label(days: int | None) -> LazyString:
     return _l("Never (until revoked)")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("What will use it, e.g. the weekly report script."))
     scopes = MultiCheckboxField(_l("Scopes"))

@@ -5,12 +5,12 @@ is shown on the page that made it, this once; only its hash is kept."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.api import services
 from ideaboard.api.forms import TokenForm
 from ideaboard.api.models import ApiToken, TokenKind
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import requires
 from ideaboard.database import utcnow
 

@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ideaboard.accounts.models import Invitation, User
 from ideaboard.comments.models import Comment
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.templating import exact_time
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus

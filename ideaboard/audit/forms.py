@@ -1,13 +1,14 @@
 """The audit trail's filter form (a GET form: it changes nothing, so it has no CSRF token)."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, stream_with_context
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
@@ -20,6 +19,7 @@ from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import entries_query
 from ideaboard.core.csvexport import attachment, csv_lines
 from ideaboard.core.forms import add_error
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import Keyset, seek_entities
 from ideaboard.core.permissions import requires
 from ideaboard.core.urls import link_by_id

@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ideaboard import sanitize
 from ideaboard.comments import services
 from ideaboard.comments.forms import TextArea, reply_prefix
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment, with_token
 from ideaboard.core.permissions import can, checker
 from ideaboard.core.templating import time_ago

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ideaboard.comments.services import MAX_BODY_LENGTH
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.kept import per_app
 
 _BODY_VALIDATORS = [
@@ -19,17 +20,17 @@ MARKDOWN_HINT = _l("Markdown works. Mention a colleague with @ and their e-mail 
                    "e.g. @first.last.")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Your comment"), validators=_BODY_VALIDATORS)
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """One per top-level comment on the page: build it with ``prefix=reply_prefix(id)``."""
 
     body = TextAreaField(_l("Your reply"), validators=_BODY_VALIDATORS)
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=_BODY_VALIDATORS)
 
 

@@ -21,7 +21,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -39,6 +38,7 @@ from ideaboard.comments.models import Comment
 from ideaboard.core import throttling
 from ideaboard.core.errors import render_error
 from ideaboard.core.forms import add_error, preview_of, required
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

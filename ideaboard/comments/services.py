@@ -29,15 +29,14 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ideaboard.accounts.models import User
 from ideaboard.audit.services import record
 from ideaboard.comments import queries
 from ideaboard.comments.models import Comment
 from ideaboard.core import throttling
-from ideaboard.core.i18n import N_, Text, quoted
+from ideaboard.core.i18n import N_, Text, ngettext, quoted
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import can
 from ideaboard.core.rows import rows
 from ideaboard.database import utcnow

@@ -7,11 +7,11 @@ from typing import TypeGuard
 
 import sqlalchemy as sa
 from flask import Flask, g, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.logs import logged_path
 from ideaboard.core.problems import in_english, is_api_request, problem
 from ideaboard.core.transactions import rolled_back_first

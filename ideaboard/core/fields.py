@@ -25,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask import g, has_request_context
-from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.templating import select_options, shown
 
 _REQUIRED_MARK = ' <span class="required" aria-hidden="true">*</span>'

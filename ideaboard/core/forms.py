@@ -13,13 +13,24 @@ from __future__ import annotations
 from typing import TypeVar, cast
 
 from flask import request
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import Field, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ideaboard import sanitize
+from ideaboard.core.i18n import wtforms_translations
 
 T = TypeVar("T")
+
+
+class Form(FlaskForm):
+    """Every form's base: Flask-WTF's (CSRF, the request's data), with WTForms' own
+    messages in the reader's language from a catalogue read once per process."""
+
+    class Meta:
+        def get_translations(self, form: Form) -> object:
+            return wtforms_translations()
 
 
 def required(data: T | None) -> T:

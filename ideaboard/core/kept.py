@@ -28,9 +28,10 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from flask import Flask, current_app
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 from werkzeug.local import LocalProxy
+
+from ideaboard.core.i18n import current_locale
 
 EXTENSION = "ideaboard.kept"
 
@@ -47,7 +48,7 @@ def _app() -> Flask:
 
 def _language() -> str:
     """The current language's code: part of every kept value's key."""
-    locale = get_locale()
+    locale = current_locale()
     return str(locale) if locale is not None else ""
 
 

@@ -22,11 +22,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import QueryableAttribute
 
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db
 

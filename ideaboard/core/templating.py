@@ -9,12 +9,12 @@ from typing import Any, cast
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, has_app_context, has_request_context, request, url_for
-from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
+from ideaboard.core.i18n import current_locale, gettext
 from ideaboard.core.kept import per_app
 from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
@@ -35,7 +35,7 @@ _AHEAD = {"year": ("in {n} year", "in {n} years"), "month": ("in {n} month", "in
 def _locale() -> Locale | None:
     """The current request's (or forced) language; None outside an application, or in
     English, whose formats are written here (the fast path of every page)."""
-    locale = get_locale() if has_app_context() else None
+    locale = current_locale()
     return None if locale is None or locale.language == "en" else locale
 
 

@@ -40,9 +40,7 @@ from math import ceil
 from time import time
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
@@ -50,6 +48,9 @@ from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
+from ideaboard.core.i18n import ngettext
 from ideaboard.core.problems import API_LANGUAGE, is_api_request
 
 # Each limit's name, the setting that holds it (config.py has the defaults), and the

@@ -1,10 +1,10 @@
 """Follow and unfollow an idea from its page (plain form POSTs that redirect back)."""
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.core import throttling
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import authorize, requires, visible_or_404
 from ideaboard.extensions import db
 from ideaboard.following import services

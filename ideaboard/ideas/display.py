@@ -27,10 +27,10 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from flask import request, url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ideaboard import sanitize
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.kept import TOKEN_SLOT, KeptFragment
 from ideaboard.core.paging import CURSOR_ARG
 from ideaboard.core.permissions import checker

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringField, TextAreaField
 
@@ -14,6 +11,9 @@ from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.kept import per_app
 from ideaboard.ideas import services
 from ideaboard.ideas.models import STATUS_LABELS, IdeaStatus
@@ -25,7 +25,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class EditIdeaForm(FlaskForm):
+class EditIdeaForm(Form):
     title = StringField(
         _l("Title"),
         filters=[_strip],
@@ -79,7 +79,7 @@ SHOW_CHOICES = [SelectChoice("", _l("All ideas")), SelectChoice("mine", _l("My i
                 SelectChoice("following", _l("Ideas I follow"))]
 
 
-class IdeaFilterForm(FlaskForm):
+class IdeaFilterForm(Form):
     """The GET form above the idea list; bad values fall back to "no filter"."""
 
     class Meta:

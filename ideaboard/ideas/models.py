@@ -7,12 +7,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
+from ideaboard.core.i18n import lazy_gettext as _l
+from ideaboard.core.i18n import lazy_pgettext
 from ideaboard.database import UTCDateTime, enum_check, utcnow
 from ideaboard.extensions import Model, db
 from ideaboard.org.models import Department

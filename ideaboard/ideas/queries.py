@@ -15,10 +15,10 @@ the tags and the viewer's vote (``ideaboard.ideas.display`` makes the cards).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideaboard.accounts.models import User
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.kept import per_app
 from ideaboard.core.paging import Keyset, SortColumn, page_order, seek, seek_columns
 from ideaboard.ideas import search

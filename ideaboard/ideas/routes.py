@@ -3,12 +3,12 @@
 from typing import NoReturn
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
 from ideaboard.core import throttling
 from ideaboard.core.forms import preview_of, required
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import seek_page
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.core.urls import absolute_url, links_with

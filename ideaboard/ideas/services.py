@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask_babel import format_number, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_number
 from sqlalchemy.orm import joinedload
 
 from ideaboard import sanitize
 from ideaboard.audit.services import record
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import ngettext
 from ideaboard.core.paging import Keyset
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

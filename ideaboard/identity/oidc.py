@@ -20,12 +20,12 @@ from typing import Any
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
 from requests import RequestException
 from werkzeug.wrappers import Response
 
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.identity.services import SSORefused
 
 EXTENSION = "ideaboard.oidc"

@@ -16,12 +16,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ideaboard.accounts import sessions
 from ideaboard.core import throttling
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import PUBLIC, requires
 from ideaboard.core.urls import absolute_url
 from ideaboard.extensions import csrf

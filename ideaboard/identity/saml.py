@@ -30,7 +30,6 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeElementTree
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -40,6 +39,7 @@ from saml2.sigver import SignatureError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 from werkzeug.wrappers import Response
 
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.urls import absolute_url
 from ideaboard.identity.oidc import SignInClaims
 from ideaboard.identity.services import SSORefused

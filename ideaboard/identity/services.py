@@ -32,7 +32,6 @@ from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from ideaboard.accounts.models import (
     NO_PASSWORD,
@@ -43,6 +42,7 @@ from ideaboard.accounts.models import (
 )
 from ideaboard.accounts.services import email_domain_allowed, user_snapshot
 from ideaboard.audit.services import changes, record
+from ideaboard.core.i18n import gettext as _
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.identity.models import ExternalIdentity, Provider, SamlRequest

@@ -1,17 +1,17 @@
 """Forms for flagging content and for the moderators' decisions."""
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.moderation.services import MAX_REASON_LENGTH, Decision
 
 # Every flag form on a page shares this prefix, so its field ids never clash with others.
 FLAG_PREFIX = "report"
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = TextAreaField(
         _l("What is wrong with it?"),
         validators=[DataRequired(message=_l("Say what is wrong, so a moderator can judge it.")),
@@ -19,7 +19,7 @@ class FlagForm(FlaskForm):
     )
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(Form):
     """A moderator's decision on one flag: build it with ``prefix=resolve_prefix(id)``."""
 
     # Told to the author when the content is hidden (so hiding needs it), and written

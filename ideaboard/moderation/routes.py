@@ -1,14 +1,14 @@
 """Flagging ideas and comments, and the admins' moderation queue."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ideaboard.comments.models import Comment
 from ideaboard.comments.routes import comment_url
 from ideaboard.core import throttling, transactions
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import ngettext
 from ideaboard.core.permissions import authorize, requires, visible_or_404
 from ideaboard.extensions import db
 from ideaboard.ideas.display import idea_page_section

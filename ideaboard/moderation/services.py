@@ -17,8 +17,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
@@ -26,6 +24,8 @@ from ideaboard.audit.services import record
 from ideaboard.comments import services as comments
 from ideaboard.comments.models import Comment
 from ideaboard.core.i18n import N_, Text, quoted
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.paging import Keyset, KeysetPage, seek_entities
 from ideaboard.core.permissions import can
 from ideaboard.database import utcnow

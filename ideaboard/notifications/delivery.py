@@ -24,11 +24,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ideaboard.accounts.models import EmailFrequency, EmailTopic, User
-from ideaboard.core.i18n import N_, Text, in_language, quoted
+from ideaboard.core.i18n import N_, Text, in_language, ngettext, quoted
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import can
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask_babel import gettext
 
 from ideaboard.comments.models import Comment
-from ideaboard.core.i18n import N_
+from ideaboard.core.i18n import N_, gettext
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
 

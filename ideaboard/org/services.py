@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from typing import NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import changes, record
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.kept import per_app
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.extensions import db

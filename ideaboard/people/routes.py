@@ -1,9 +1,9 @@
 """A person's page: their ideas or their comments, as any colleague may see them."""
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.permissions import requires
 from ideaboard.core.urls import links_with
 from ideaboard.ideas.display import cards

@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from markupsafe import escape
 
 from ideaboard.accounts.models import (
@@ -59,6 +58,7 @@ from ideaboard.accounts.services import end_all_sessions
 from ideaboard.api.models import ApiToken
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import record
+from ideaboard.core.i18n import gettext as _
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Follow, Idea, IdeaVersion

@@ -1,11 +1,11 @@
 """Forms for erasing an account (the person's, an admin's) and the retention settings."""
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.privacy.services import MAX_RETENTION_DAYS
 
 # What a person without a password types to confirm that they mean it: the same words
@@ -13,7 +13,7 @@ from ideaboard.privacy.services import MAX_RETENTION_DAYS
 CONFIRMATION_PHRASE = "erase my account"
 
 
-class ErasePasswordForm(FlaskForm):
+class ErasePasswordForm(Form):
     """A person with a password confirms the erasure of their account with it."""
 
     password = PasswordField(_l("Your password"), validators=[
@@ -21,7 +21,7 @@ class ErasePasswordForm(FlaskForm):
         Length(max=256, message=_l("A password has at most 256 characters."))])
 
 
-class EraseTypedForm(FlaskForm):
+class EraseTypedForm(Form):
     """A person who signs in through the identity provider has no password here: they
     confirm by typing a phrase."""
 
@@ -33,7 +33,7 @@ class EraseTypedForm(FlaskForm):
                                        phrase=CONFIRMATION_PHRASE))])
 
 
-class AdminEraseForm(FlaskForm):
+class AdminEraseForm(Form):
     """An admin erases someone's account, saying why (kept in the audit trail)."""
 
     reason = TextAreaField(_l("Reason (kept in the audit trail)"), validators=[
@@ -52,7 +52,7 @@ def _days(label: str | LazyString) -> IntegerField:
                                most=format(MAX_RETENTION_DAYS, ",")))])
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     """How long what is only a record is kept (the purge command applies it)."""
 
     read_notification_days = _days(_l("Keep read notifications for (days)"))

@@ -15,7 +15,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.accounts import sessions
@@ -23,6 +22,7 @@ from ideaboard.accounts.models import User, normalise_email
 from ideaboard.accounts.passwords import verify_password
 from ideaboard.core import throttling
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import requires
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

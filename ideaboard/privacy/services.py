@@ -27,13 +27,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ideaboard.accounts.models import EmailTopic, User
 from ideaboard.comments.models import Comment
 from ideaboard.core import bearer
-from ideaboard.core.i18n import in_language
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import in_language, ngettext
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

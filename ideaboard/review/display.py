@@ -18,13 +18,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
-from ideaboard.core.i18n import Text, number
+from ideaboard.core.i18n import Text, ngettext, number
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.kept import KeptFragment
 from ideaboard.core.rows import rows as plain_rows
 from ideaboard.core.templating import time_ago

@@ -7,9 +7,6 @@ beside the field before the change is tried.
 
 from typing import ClassVar
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,7 +28,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ideaboard.core.forms import add_error
+from ideaboard.core.forms import Form, add_error
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
+from ideaboard.core.i18n import ngettext
 from ideaboard.ideas.models import IdeaStatus
 from ideaboard.review import workflow
 from ideaboard.review.services import MAX_ID, SEARCH_MAX
@@ -63,12 +63,12 @@ def _reason_required(source: IdeaStatus, target: IdeaStatus) -> list[DataRequire
     return [DataRequired()] if _row(source, target).min_reason else []
 
 
-class FastTrackForm(FlaskForm):
+class FastTrackForm(Form):
     note = TextAreaField(_l("Why fast-track it?"),
                          validators=[*_reason_required(S.OPEN, S.IN_REVIEW), Length(max=2000)])
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(Form):
     impact = RadioField(_l("Impact"), choices=SCORE_CHOICES, coerce=int,
                         validators=[InputRequired(_l("Score the impact from 1 to 5."))])
     feasibility = RadioField(_l("Feasibility"), choices=SCORE_CHOICES, coerce=int,
@@ -117,7 +117,7 @@ def _search(label: str | LazyString, *, required: bool = False) -> SearchField:
                                    Length(max=SEARCH_MAX)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = RadioField(_l("Decision"), choices=DECISION_CHOICES,
                           validators=[InputRequired(_l("Choose a decision."))])
     rationale = TextAreaField(_l("Public rationale"), validators=[Length(max=5000)])
@@ -174,7 +174,7 @@ def _required_if(needed: bool) -> list[DataRequired]:
     return [DataRequired()] if needed else []
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     owner_query = _search(_l("Find the owner"),
                           required=_row(S.ACCEPTED, S.IN_PROGRESS).needs_owner)
     owner = _picker(_l("Owner"))
@@ -190,7 +190,7 @@ class StartForm(FlaskForm):
                       unchosen=_("Choose the owner from the list.")) and valid
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     what_changed = TextAreaField(
         _l("What changed (Markdown)"),
         validators=[*_required_if(_row(S.IN_PROGRESS, S.IMPLEMENTED).needs_outcome),
@@ -209,7 +209,7 @@ class OutcomeForm(FlaskForm):
         return valid
 
 
-class AuthorActionForm(FlaskForm):
+class AuthorActionForm(Form):
     """Resubmit or withdraw: an optional public note (each form names it for what it
     asks, so the two boxes on one idea page have labels of their own)."""
 

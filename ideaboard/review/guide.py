@@ -19,10 +19,10 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from babel.lists import format_list
 from flask import Blueprint, render_template
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from ideaboard.core.i18n import current_locale
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import PUBLIC, requires
 from ideaboard.extensions import db
 from ideaboard.ideas.models import STATUS_LABELS, IdeaStatus
@@ -104,7 +104,7 @@ def _by(who: frozenset[Capacity]) -> str:
     alternatives."""
     names = [_(WHO[c]) for c in WHO if c in who and not (c == Capacity.ADMIN
                                                          and Capacity.MANAGER in who)]
-    return format_list(names, style="or", locale=get_locale() or "en")
+    return format_list(names, style="or", locale=current_locale() or "en")
 
 
 def lifecycle() -> list[State]:

@@ -27,12 +27,12 @@ workflow (``ConflictError``).
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ideaboard.core import transactions
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.paging import page_number
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
 from ideaboard.database import utcnow

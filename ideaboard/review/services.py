@@ -28,12 +28,12 @@ from decimal import Decimal
 from typing import NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User, find_by_email
 from ideaboard.audit.services import record
 from ideaboard.core.i18n import N_, Text
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import Page
 from ideaboard.core.rows import keep_in_step
 from ideaboard.core.rows import rows as plain_rows

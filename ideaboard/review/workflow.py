@@ -44,15 +44,14 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import joinedload
 
 from ideaboard.accounts.models import Role, User
 from ideaboard.audit.services import record
-from ideaboard.core.i18n import Text
+from ideaboard.core.i18n import Text, lazy_ngettext
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.templating import time_ago
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

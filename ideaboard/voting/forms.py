@@ -1,10 +1,11 @@
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import AnyOf, InputRequired
 
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import lazy_gettext as _l
 
-class VoteForm(FlaskForm):
+
+class VoteForm(Form):
     """+1, -1, or 0 to take one's vote back."""
 
     value = IntegerField(validators=[InputRequired(),

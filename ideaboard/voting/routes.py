@@ -1,13 +1,13 @@
 """Voting: a plain form POST that redirects back, or JSON for the in-place widget."""
 
 from flask import Blueprint, redirect, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ideaboard.core import throttling
 from ideaboard.core.errors import render_error
 from ideaboard.core.forms import required
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import ngettext
 from ideaboard.core.permissions import can, requires, visible_or_404
 from ideaboard.core.urls import back_to
 from ideaboard.ideas.display import review_progress

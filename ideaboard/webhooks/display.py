@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
-
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.webhooks.models import DeliveryState, EndpointKind
 
 STATE_LABELS = {

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, URLField
 
 # SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ideaboard.core.forms import MultiCheckboxField
+from ideaboard.core.forms import Form, MultiCheckboxField
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.org.services import department_choices
 from ideaboard.webhooks.models import EndpointKind
 from ideaboard.webhooks.services import EVENT_LABELS, KIND_LABELS, SUBSCRIBABLE
 from ideaboard.webhooks.ssrf import URL_MAX
 
 
-class EndpointForm(FlaskForm):
+class EndpointForm(Form):
     url = URLField(_l("URL"), validators=[DataRequired(), Length(max=URL_MAX)])
     kind = RadioField(_l("Kind"), default=EndpointKind.GENERIC.value, validators=[InputRequired()],
                       choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in EndpointKind])

@@ -5,10 +5,10 @@ deliveries, and sending it a test event."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ideaboard.core.forms import add_error, required
+from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.webhooks import display, queries, services

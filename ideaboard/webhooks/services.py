@@ -18,10 +18,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ideaboard.audit.services import record
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.urls import absolute_url
 from ideaboard.database import utcnow
 from ideaboard.extensions import db

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
+from ideaboard.core.i18n import gettext as _
 
 URL_MAX = 2000
 # How long a name may take to resolve (see resolve).

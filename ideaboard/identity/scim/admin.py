@@ -5,13 +5,13 @@ errors and warnings, and how many people each source brought."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from ideaboard.core.forms import Form
+from ideaboard.core.i18n import gettext as _
+from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.permissions import requires
 from ideaboard.extensions import db
 from ideaboard.identity.queries import people_by_source
@@ -24,7 +24,7 @@ bp = Blueprint("provisioning", __name__, url_prefix="/admin/provisioning")
 EVENTS_SHOWN = 50
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Connection name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("Which identity provider will use it, e.g. Entra ID."))
 
