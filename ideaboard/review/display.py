@@ -2,7 +2,8 @@
 
 The queue: the view (``review.routes.queue``) reads one page of ``services.queue_page``;
 ``queue_entries`` turns its rows into ``QueueEntry`` tuples, and ``queue_rows_html``
-their markup, kept per application (``QUEUE_ROW``, a ``core.kept.KeptFragment``).
+their markup, kept per application (``QUEUE_ROW``, a ``core.kept.KeptFragment``) and
+worded (``queue_row``) only when it is made.
 
 The idea page: every idea page shows the idea's timeline and the ideas merged into it.
 Loaded as ORM objects (each status change with its actor as a User, each duplicate as a
@@ -37,7 +38,11 @@ from ideaboard.review.queries import MERGED, TIMELINE
 def age_text(delta: timedelta) -> str:
     """How long something has lasted, in whole days: "less than a day", "1 day",
     "12 days" (the worklists' ages, how overdue an idea is)."""
-    days = delta.days
+    return age_in_days(delta.days)
+
+
+def age_in_days(days: int) -> str:
+    """``age_text`` of a number of whole days."""
     if days < 1:
         return _("less than a day")
     return ngettext("%(num)d day", "%(num)d days", days)
@@ -54,9 +59,33 @@ def escalated_to(escalation_level: int, queue_department_name: str | None) -> st
 
 
 class QueueEntry(NamedTuple):
-    """One row of the review queue, worked out in Python once rather than in the
-    template cell by cell (``url_for`` and number formatting per row were most of the
-    page's cost). Its markup depends on nothing else (``queue_rows_html``)."""
+    """One row of the review queue: the facts it shows, read from the page's rows once
+    (``url_for`` and number formatting per row were most of the page's cost). It is the
+    key of the row's kept markup (``queue_rows_html``): the facts, not their words, so
+    a kept row costs no translation; ``QueueRow`` words it when its markup is made."""
+
+    id: int
+    title: str
+    url: str
+    scored_by_viewer: bool
+    department_name: str
+    in_other_queue: bool  # a never-escalated idea waiting in another department's queue
+    queue_department_name: str | None  # None: the administrators' queue
+    waiting_days: int | None  # None before it entered review
+    due_at: datetime | None
+    due_relative: str  # "in 2 days", "3 days ago": at ``now``, so part of the row's key
+    overdue_days: int | None  # None when it is not overdue
+    upvotes: int
+    downvotes: int
+    wilson_score: float
+    review_count: int
+    mean_scores: tuple[float, float, float] | None  # impact, feasibility, effort
+    merit_score: float | None
+    escalation_level: int
+
+
+class QueueRow(NamedTuple):
+    """A ``QueueEntry`` in words, as its macro (``review/_queue_row.html``) shows it."""
 
     id: int
     title: str
@@ -66,7 +95,7 @@ class QueueEntry(NamedTuple):
     queue_name: str | None  # set when a never-escalated idea waits in another queue
     waiting: str
     due_at: datetime | None
-    due_relative: str  # "in 2 days", "3 days ago": at ``now``, so part of the row's key
+    due_relative: str
     overdue: str | None  # "5 days overdue", None when it is not
     upvotes: int
     downvotes: int
@@ -81,7 +110,6 @@ class QueueEntry(NamedTuple):
 def queue_entries(rows, now) -> list[QueueEntry]:
     """The rows of ``services.queue_page`` as the table shows them at ``now``."""
     link = link_by_id("review.idea")
-    administrators = _("administrators")
     entries = []
     # Unpacked in the order of queries.QUEUE_COLUMNS: reading a result row's fields by
     # name cost more than all the rest of this loop.
@@ -89,41 +117,69 @@ def queue_entries(rows, now) -> list[QueueEntry]:
          upvotes, downvotes, wilson_score, review_count, mean_impact, mean_feasibility,
          mean_effort, merit_score, escalation_level, department_name, queue_department_name,
          scored_by_viewer) in rows:
-        escalated = escalated_to(escalation_level, queue_department_name)
         entries.append(QueueEntry(
             id=idea_id,
             title=title,
             url=link.format(idea_id),
             scored_by_viewer=bool(scored_by_viewer),
             department_name=department_name,
-            queue_name=(None if queue_department_id == department_id or escalated
-                        else queue_department_name or administrators),
-            waiting=age_text(now - entered_review_at) if entered_review_at else "",
+            in_other_queue=queue_department_id != department_id and not escalation_level,
+            queue_department_name=queue_department_name,
+            waiting_days=(now - entered_review_at).days if entered_review_at else None,
             due_at=review_due_at,
             due_relative=time_ago(review_due_at, now) if review_due_at is not None else "",
-            overdue=(_("%(age)s overdue", age=age_text(now - review_due_at))
-                     if review_due_at is not None and review_due_at <= now else None),
+            overdue_days=((now - review_due_at).days
+                          if review_due_at is not None and review_due_at <= now else None),
             upvotes=upvotes,
             downvotes=downvotes,
-            net_votes=upvotes - downvotes,
-            wilson=number(wilson_score, places=2, trim=False),
+            wilson_score=wilson_score,
             review_count=review_count,
-            mean_scores=(" / ".join(number(mean, places=1, trim=False)
-                                    for mean in (mean_impact, mean_feasibility, mean_effort))
+            mean_scores=((mean_impact, mean_feasibility, mean_effort)
                          if review_count else None),
-            merit=number(merit_score, places=0) if merit_score is not None else "\u2013",
-            escalated_to=escalated,
+            merit_score=merit_score,
+            escalation_level=escalation_level or 0,
         ))
     return entries
 
 
-# The markup of each row, kept per application and keyed by the whole QueueEntry
-# (everything the row shows, "you scored it" and the days waited included): a vote, a
-# review, an escalation or another day make another key, so nothing kept can go stale.
+def queue_row(entry: QueueEntry) -> QueueRow:
+    """``entry`` in the current language's words and numbers."""
+    escalated = escalated_to(entry.escalation_level, entry.queue_department_name)
+    return QueueRow(
+        id=entry.id,
+        title=entry.title,
+        url=entry.url,
+        scored_by_viewer=entry.scored_by_viewer,
+        department_name=entry.department_name,
+        queue_name=((entry.queue_department_name or _("administrators"))
+                    if entry.in_other_queue else None),
+        waiting="" if entry.waiting_days is None else age_in_days(entry.waiting_days),
+        due_at=entry.due_at,
+        due_relative=entry.due_relative,
+        overdue=(None if entry.overdue_days is None
+                 else _("%(age)s overdue", age=age_in_days(entry.overdue_days))),
+        upvotes=entry.upvotes,
+        downvotes=entry.downvotes,
+        net_votes=entry.upvotes - entry.downvotes,
+        wilson=number(entry.wilson_score, places=2, trim=False),
+        review_count=entry.review_count,
+        mean_scores=(" / ".join(number(mean, places=1, trim=False)
+                                for mean in entry.mean_scores)
+                     if entry.mean_scores is not None else None),
+        merit=(number(entry.merit_score, places=0)
+               if entry.merit_score is not None else "\u2013"),
+        escalated_to=escalated,
+    )
+
+
+# The markup of each row, kept per application and language and keyed by the whole
+# QueueEntry (every fact the row shows, "you scored it" and the days waited included):
+# a vote, a review, an escalation or another day make another key, so nothing kept can
+# go stale; the row is worded (QueueRow) only when its markup is made.
 # About 1 kB a row.
 QUEUE_ROW_CACHE_SIZE = 2048
 QUEUE_ROW: KeptFragment[QueueEntry] = KeptFragment(
-    "review/_queue_row.html", "queue_row", lambda entry: (entry,),
+    "review/_queue_row.html", "queue_row", lambda entry: (queue_row(entry),),
     maxsize=QUEUE_ROW_CACHE_SIZE)
 
 
