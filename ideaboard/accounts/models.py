@@ -11,6 +11,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ideaboard.core.i18n import PersonName
 from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.database import UTCDateTime, enum_check, utcnow
 from ideaboard.extensions import Model, db
@@ -93,7 +94,8 @@ class User(UserMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(sa.String(80))
+    # Read through PersonName: an erased person's "Former colleague" in the reader's words.
+    display_name: Mapped[str] = mapped_column(PersonName(80))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(16), default=Role.EMPLOYEE.value)
     department_id: Mapped[int | None] = mapped_column(

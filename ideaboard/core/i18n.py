@@ -34,7 +34,10 @@ from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
+from sqlalchemy.types import String, TypeDecorator
 from wtforms.i18n import messages_path
+
+from ideaboard.core.problems import API_LANGUAGE, is_api_request
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 DOMAIN = "messages"
@@ -93,6 +96,8 @@ def select_locale() -> str:
     request and keeps the answer."""
     codes = language_codes()
     if has_request_context():
+        if is_api_request():
+            return API_LANGUAGE  # its data too: an erased person's name (PersonName)
         chosen = getattr(current_user, "locale", None) if current_user else None
         if chosen in codes:
             return chosen
@@ -163,6 +168,30 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+# The name an erased person's account keeps (privacy.erasure): stored in English, as
+# every name is stored as it was given, and read in the reader's language.
+FORMER_COLLEAGUE = N_("Former colleague")
+
+
+def person_name(name: str) -> str:
+    """A person's name as the reader sees it: as stored, but an erased person's in the
+    current language."""
+    return gettext(FORMER_COLLEAGUE) if name == FORMER_COLLEAGUE else name
+
+
+class PersonName(TypeDecorator):
+    """The column of a person's name (``users.display_name``): what a statement reads
+    from it goes through ``person_name``, so every page, list and e-mail that shows a
+    name shows an erased person's in its reader's language, without a step of its own.
+    Only reading: a name is written as given."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return value if value != FORMER_COLLEAGUE else person_name(value)
+
+
 class Text:
     """A sentence to be written later, in its reader's language: a notification kept
     for someone who reads German, an e-mail queued by an English-speaking admin.
@@ -194,7 +223,8 @@ class Text:
         # a date as the language writes one.
         values = {name: str(value) if isinstance(value, Text)
                   else long_date(value) if isinstance(value, date)
-                  else number(value) if isinstance(value, float) else value
+                  else number(value) if isinstance(value, float)
+                  else person_name(value) if isinstance(value, str) else value
                   for name, value in self.values.items()}
         if self.plural_id is not None and self.count is not None:
             return ngettext(self.msgid, self.plural_id, self.count, **values)

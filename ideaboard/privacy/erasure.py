@@ -58,6 +58,7 @@ from ideaboard.accounts.services import end_all_sessions
 from ideaboard.api.models import ApiToken
 from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import record
+from ideaboard.core.i18n import FORMER_COLLEAGUE
 from ideaboard.core.i18n import gettext as _
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
@@ -67,7 +68,6 @@ from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.privacy.models import DataExport
 from ideaboard.review.models import StatusChange
 
-FORMER_COLLEAGUE = "Former colleague"
 REMOVED_ADDRESS = "(address removed)"
 # The shared author of erased people's anonymous ideas.
 ANONYMOUS_AUTHORS_EMAIL = "anonymous-authors@erased.invalid"
