@@ -4,7 +4,7 @@ JavaScript."""
 
 from __future__ import annotations
 
-from tests.helpers.browser import log_in, serious_violations
+from tests.helpers.browser import expect, log_in, serious_violations
 from tests.helpers.factories import PASSWORD
 from tests.helpers.review import make_idea
 
@@ -37,8 +37,8 @@ def test_a_refused_decision_lands_on_the_summary_and_its_link_on_the_field(
     links = summary.get_by_role("link")
     assert links.count() == 1
     links.first.click()
+    expect(page.get_by_label("Public rationale")).to_be_focused()
     assert page.evaluate("document.activeElement.id") == "rationale"
-    assert page.get_by_label("Public rationale").evaluate("el => el === document.activeElement")
     assert serious_violations(page) == []
 
 
@@ -51,7 +51,8 @@ def test_sign_up_errors_link_to_each_field(page):
     hrefs = [link.get_attribute("href") for link in summary.get_by_role("link").all()]
     assert hrefs == ["#email", "#display_name"]
     summary.get_by_role("link").nth(1).click()
-    assert page.get_by_label("Your name").evaluate("el => el === document.activeElement")
+    # The focus moves as the link is followed, a moment after the click returns.
+    expect(page.get_by_label("Your name")).to_be_focused()
     assert serious_violations(page) == []
 
 
@@ -65,4 +66,5 @@ def test_without_javascript_the_summary_still_takes_the_focus(new_page, employee
     assert page.title().startswith("Error: ")
     assert _focused_is_summary(page)
     page.get_by_role("alert").get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") in ("email", "password")
+    page.wait_for_function("['email', 'password'].includes(document.activeElement.id)",
+                           timeout=5_000)

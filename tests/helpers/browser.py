@@ -43,3 +43,11 @@ def all_violations(page) -> list[dict]:
          "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results.response["violations"]
     ]
+
+
+def expect(locator):
+    """Playwright's ``expect`` (imported when used: the browser tests skip without
+    Playwright): assertions that wait until they hold, as a person waits for a page."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
