@@ -58,6 +58,14 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def stored_type(column: sa.Column) -> sa.types.TypeEngine:
+    """The type a column is stored as: a ``TypeDecorator``'s own (``UTCDateTime`` is a
+    timestamp, ``core.i18n.PersonName`` a string), for code that asks what kind of data a
+    column holds (the erasure's scan of every text column)."""
+    kind = column.type
+    return kind.impl_instance if isinstance(kind, sa.TypeDecorator) else kind
+
+
 def sqlalchemy_url(url: str) -> str:
     """A database URL as SQLAlchemy is to open it: PostgreSQL through psycopg 3, also for
     the ``postgres://`` and ``postgresql://`` forms hosts hand out."""

@@ -60,7 +60,7 @@ from ideaboard.audit.models import AuditEntry
 from ideaboard.audit.services import record
 from ideaboard.core.i18n import FORMER_COLLEAGUE
 from ideaboard.core.i18n import gettext as _
-from ideaboard.database import utcnow
+from ideaboard.database import stored_type, utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Follow, Idea, IdeaVersion
 from ideaboard.identity.models import ExternalIdentity
@@ -293,7 +293,7 @@ def _scrub_value(value: Any, patterns: list[tuple[re.Pattern[str], str]]) -> Any
 def text_columns(table: sa.Table) -> list[sa.Column]:
     """The columns of ``table`` that hold text: strings, and JSON documents."""
     return [column for column in table.columns
-            if isinstance(column.type, sa.String | sa.JSON)]
+            if isinstance(stored_type(column), sa.String | sa.JSON)]
 
 
 def _needles(column: sa.Column, found: Identifiers) -> Iterable[sa.ColumnElement[bool]]:

@@ -16,6 +16,7 @@ import wtforms
 from babel.messages.pofile import read_po
 
 from ideaboard.core.i18n import LANGUAGES, available_languages
+from ideaboard.database import stored_type
 from ideaboard.extensions import db
 from tests.helpers.i18n import PSEUDO_LOCALE, build_pseudo_catalogue, untranslated_words, words_of
 from tests.helpers.login import signed_in
@@ -59,7 +60,7 @@ def typed_words() -> set[str]:
     texts = []
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, sa.String | sa.Text):
+            if isinstance(stored_type(column), sa.String | sa.Text):
                 texts += db.session.scalars(sa.select(column).distinct()).all()
             elif isinstance(column.type, sa.JSON):  # the audit trail's before and after
                 texts += [json.dumps(value, ensure_ascii=False)

@@ -19,6 +19,7 @@ from ideaboard.ideas.models import Idea
 from ideaboard.ideas.services import edit_idea, submit_idea
 from ideaboard.identity.models import ExternalIdentity
 from ideaboard.notifications.services import mark_all_read
+from ideaboard.privacy.erasure import text_columns
 from ideaboard.voting.services import cast_vote, vote_target
 
 
@@ -63,10 +64,6 @@ def live(name: str, email: str, department, *, earlier_name: str | None = None,
         mark_all_read(user)
         life = Life(user.id, name, email, public.id, anonymous.id, comment.id)
     return life
-
-
-def text_columns(table: sa.Table) -> list[sa.Column]:
-    return [c for c in table.columns if isinstance(c.type, sa.String | sa.JSON)]
 
 
 def where_named(*terms: str) -> list[str]:

@@ -74,6 +74,8 @@ def test_nothing_names_the_erased_person_and_nothing_else_changes(app, admin, it
     # Before: the scan does find her, everywhere the board copied her name and address.
     before = where_named(ANN[0], ANN[1], "Annie Lee")
     tables = {line.split(".")[0] for line in before}
+    # Every text column, those of a type of our own included (users.display_name).
+    assert any(line.startswith("users.display_name:") for line in before), before
     assert {"users", "audit_log", "notifications", "email_outbox",
             "webhook_deliveries"} <= tables, before
     counted = counters()
