@@ -18,6 +18,10 @@ a minute's leeway for clocks), the audience (our entity id), the destination and
 recipient (our assertion consumer service) and ``InResponseTo`` (the one outstanding
 request we name). This module turns every failure into ``SSORefused`` with a message a
 person can act on; the attributes it hands on are plain values (``SignInClaims``).
+
+pysaml2 is imported only where a configured app uses it, never when this module is: its
+modules (the XML schema bindings, xmlschema) add about 15 MB to every worker and half a
+second to its start, which an Ideaboard without SAML should not carry.
 """
 
 from __future__ import annotations
@@ -26,23 +30,19 @@ import base64
 import binascii
 import shutil
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defusedxml import ElementTree as SafeElementTree
 from flask import Flask, current_app
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.client import Saml2Client
-from saml2.config import SPConfig
-from saml2.metadata import create_metadata_string
-from saml2.response import StatusError, UnsolicitedResponse
-from saml2.sigver import SignatureError
-from saml2.validate import ResponseLifetimeExceed, ToEarly
 from werkzeug.wrappers import Response
 
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.urls import absolute_url
 from ideaboard.identity.oidc import SignInClaims
 from ideaboard.identity.services import SSORefused
+
+if TYPE_CHECKING:
+    from saml2.client import Saml2Client
 
 EXTENSION = "ideaboard.saml"
 # Seconds the clocks of the identity provider and this server may differ by.
@@ -84,6 +84,8 @@ def entity_id() -> str:
 
 
 def _sp_settings(xmlsec: str) -> dict[str, Any]:
+    from saml2 import BINDING_HTTP_POST
+
     config = current_app.config
     source = config["SAML_IDP_METADATA"]
     metadata = ({"remote": [{"url": source}]} if source.startswith(("https://", "http://"))
@@ -116,6 +118,9 @@ def _sp_settings(xmlsec: str) -> dict[str, Any]:
 
 
 def _client() -> Saml2Client:
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+
     state = current_app.extensions.get(EXTENSION)
     if state is None:
         raise SSORefused(_("SAML sign-in is not set up on this Ideaboard."), 404)
@@ -135,12 +140,16 @@ def _client() -> Saml2Client:
 def metadata() -> bytes:
     """Our service provider metadata (entity id, assertion consumer service, our
     certificate when we sign), for the identity provider's administrator."""
+    from saml2.metadata import create_metadata_string
+
     text = create_metadata_string(None, config=_client().config)
     return text if isinstance(text, bytes) else text.encode()
 
 
 def start() -> tuple[str, Response]:
     """The AuthnRequest's id and the redirect carrying it to the identity provider."""
+    from saml2 import BINDING_HTTP_REDIRECT
+
     client = _client()
     request_id, info = client.prepare_for_authenticate(binding=BINDING_HTTP_REDIRECT)
     location = dict(info["headers"])["Location"]
@@ -163,6 +172,11 @@ def in_response_to(saml_response: str) -> str | None:
 def finish(saml_response: str, request_id: str) -> SignInClaims:
     """Check the Response (it must answer ``request_id``); the person's attributes, or
     ``SSORefused`` saying what was wrong."""
+    from saml2 import BINDING_HTTP_POST
+    from saml2.response import StatusError, UnsolicitedResponse
+    from saml2.sigver import SignatureError
+    from saml2.validate import ResponseLifetimeExceed, ToEarly
+
     client = _client()
     try:
         answer = client.parse_authn_request_response(
