@@ -167,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.analytics.routes import bp as analytics_bp
     from ideaboard.api.routes import bp as tokens_bp
     from ideaboard.audit.routes import bp as audit_bp
+    from ideaboard.campaigns.routes import bp as campaigns_bp
     from ideaboard.cli.commands import bp as cli_bp
     from ideaboard.comments.routes import bp as comments_bp
     from ideaboard.core.converters import IdConverter
@@ -190,8 +191,9 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     for blueprint in (
         core_bp, accounts_bp, ideas_bp, voting_bp, comments_bp, following_bp, flags_bp,
-        review_bp, help_bp, notifications_bp, people_bp, admin_bp, moderation_bp, audit_bp,
-        identity_bp, scim_bp, provisioning_bp, webhooks_bp, tokens_bp, analytics_bp, privacy_bp,
+        review_bp, help_bp, notifications_bp, people_bp, campaigns_bp, admin_bp, moderation_bp,
+        audit_bp, identity_bp, scim_bp, provisioning_bp, webhooks_bp, tokens_bp, analytics_bp,
+        privacy_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

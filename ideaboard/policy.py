@@ -21,12 +21,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from ideaboard.campaigns import services as campaign_services
+from ideaboard.campaigns.models import CampaignState
 from ideaboard.core import metrics
 from ideaboard.core.permissions import gate, rule
 from ideaboard.review import workflow
 
 if TYPE_CHECKING:
     from ideaboard.accounts.models import User
+    from ideaboard.campaigns.models import Campaign
     from ideaboard.ideas.models import Idea
 
 
@@ -105,6 +108,38 @@ def _moves_people(user: User, _obj: None) -> bool:
       "admin.erase", "admin.retention")
 def _admin_only(user: User, _obj: None) -> bool:
     return _is_admin(user)
+
+
+# --- campaigns ----------------------------------------------------------------
+
+@rule("campaign.browse")
+def _campaigns_for_everyone(user: User, _obj: None) -> bool:
+    return True
+
+
+@rule("campaign.create")
+def _creates_campaigns(user: User, _obj: None) -> bool:
+    """Admins start campaigns and name their sponsor; the sponsor runs it from there."""
+    return _is_admin(user)
+
+
+@rule("campaign.view")
+def _campaign_visible(user: User, campaign: Campaign | None) -> bool:
+    """A draft is its sponsor's and the admins' until it opens."""
+    return campaign is not None and (
+        campaign.state != CampaignState.DRAFT.value or _runs_campaign(user, campaign))
+
+
+@rule("campaign.edit")
+def _runs_campaign(user: User, campaign: Campaign | None) -> bool:
+    return campaign is not None and (_is_admin(user) or campaign.sponsor_id == user.id)
+
+
+@rule("campaign.answer")
+def _may_answer(user: User, campaign: Campaign | None) -> bool:
+    """Open, and the person is in its audience: the rule its submission enforces
+    (``campaigns.services.answer_refusal``)."""
+    return campaign is not None and campaign_services.answer_refusal(campaign, user) is None
 
 
 # --- ideas --------------------------------------------------------------------

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ideaboard.accounts.models import Role, User
 from ideaboard.accounts.passwords import hash_password
 from ideaboard.audit.services import record
+from ideaboard.cli.demo_campaigns import seed_campaigns
 from ideaboard.cli.demo_history import seed_history
 from ideaboard.cli.demo_ideas import seed_ideas
 from ideaboard.cli.demo_times import date_the_story
@@ -90,8 +91,9 @@ def seed(rng: random.Random | None = None) -> str:
     ideas = seed_ideas(departments, people, rng)
     history = seed_history(departments, people, rng)
     date_the_story(rng, utcnow(), started)
+    campaigns = seed_campaigns(departments, people)
     return (f"Seeded {len(departments)} departments, {len(people)} people, {ideas}, "
-            f"and {history} ideas of the last six months.")
+            f"{history} ideas of the last six months, and {campaigns} campaigns.")
 
 
 def _seed_departments() -> dict[str, Department]:

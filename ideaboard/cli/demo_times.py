@@ -88,7 +88,7 @@ class _Anchors:
         return min(near, key=lambda pair: abs(pair[0] - written))[1]
 
 
-def _update(model, rows: Iterable[dict]) -> None:
+def update_rows(model, rows: Iterable[dict]) -> None:
     """Bulk UPDATE by primary key through the table itself (no ORM flush events)."""
     rows = list(rows)
     if not rows:
@@ -261,23 +261,23 @@ def date_the_story(rng: random.Random, now: datetime, written_since: datetime) -
         since = max([created_of[about], *(comment_times[c.id] for c in comments[about])])
         flag_rows.append({"id": flag.id, "created_at": _between(flags_rng, since + HOUR, latest)})
 
-    _update(Vote, vote_rows)
-    _update(Flag, flag_rows)
-    _update(Comment, comment_rows)
-    _update(StatusChange, change_rows)
-    _update(Idea, idea_rows)
-    _update(Review, review_rows)
-    _update(Follow, follow_rows)
-    _update(Notification, notification_rows)
-    _update(AuditEntry, audit_rows)
+    update_rows(Vote, vote_rows)
+    update_rows(Flag, flag_rows)
+    update_rows(Comment, comment_rows)
+    update_rows(StatusChange, change_rows)
+    update_rows(Idea, idea_rows)
+    update_rows(Review, review_rows)
+    update_rows(Follow, follow_rows)
+    update_rows(Notification, notification_rows)
+    update_rows(AuditEntry, audit_rows)
     # People joined over the two years before the story; the org chart is older still.
     people = db.session.scalars(sa.select(User.id).order_by(User.id)).all()
-    _update(User, ({"id": person, "created_at": _between(people_rng, story_start - 700 * DAY,
+    update_rows(User, ({"id": person, "created_at": _between(people_rng, story_start - 700 * DAY,
                                                          story_start - 30 * DAY)}
                    for person in people))
-    _update(Department, ({"id": d, "created_at": story_start - 800 * DAY} for d in departments))
+    update_rows(Department, ({"id": d, "created_at": story_start - 800 * DAY} for d in departments))
     # Each idea was last touched by the latest event of its own story.
-    _update(Idea, ({"id": idea.id, "updated_at": max(
+    update_rows(Idea, ({"id": idea.id, "updated_at": max(
         [idea.created_at, *(change_times[c.id] for c in changes[idea.id])])} for idea in ideas))
     # The kept unread counters agree with the notifications now read.
     unread = (sa.select(sa.func.count(Notification.id))

@@ -117,6 +117,7 @@ SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "vote_js": ("static", {"filename": "js/vote.js"}),
     "ideas": ("ideas.index", {}),
     "new_idea": ("ideas.new", {}),
+    "campaigns": ("campaigns.index", {}),
     "review": ("review.queue", {}),
     "impact": ("analytics.impact", {}),
     "analytics": ("analytics.index", {}),

@@ -11,6 +11,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaboard.accounts.models import User
+from ideaboard.campaigns.models import Campaign
 from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.i18n import lazy_pgettext
 from ideaboard.database import UTCDateTime, enum_check, utcnow
@@ -122,6 +123,12 @@ class Idea(Model):
         sa.Index("ix_ideas_department_comments", "department_id", "comment_count", "id"),
         sa.Index("ix_ideas_department_created", "department_id", "created_at", "id"),
         sa.Index("ix_ideas_author_created", "author_id", "created_at", "id"),
+        # ... and within a campaign (the campaign page; its funnel counts by status).
+        sa.Index("ix_ideas_campaign_trending", "campaign_id", "trending_score", "id"),
+        sa.Index("ix_ideas_campaign_net", "campaign_id", "net_score", "id"),
+        sa.Index("ix_ideas_campaign_comments", "campaign_id", "comment_count", "id"),
+        sa.Index("ix_ideas_campaign_created", "campaign_id", "created_at", "id"),
+        sa.Index("ix_ideas_campaign_status", "campaign_id", "status", "hidden"),
         # The managers' worklists (review.queries): the ideas a department's queue
         # holds, and the ideas of the departments a manager manages (accepted, started,
         # or escalated from theirs), each with every column the lists filter and sort
@@ -189,6 +196,9 @@ class Idea(Model):
     merit_score: Mapped[float | None]
 
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The campaign it answers (campaigns.models), if any: at most one. Campaigns are
+    # archived, never deleted, so the reference has no ON DELETE.
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"))
     # Indexed: the idea page lists the duplicates merged into an idea.
     duplicate_of_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("ideas.id", ondelete="SET NULL"), index=True
@@ -203,6 +213,7 @@ class Idea(Model):
     department: Mapped[Department] = relationship(foreign_keys=[department_id])
     queue_department: Mapped[Department | None] = relationship(foreign_keys=[queue_department_id])
     duplicate_of: Mapped[Idea | None] = relationship(remote_side=[id])
+    campaign: Mapped[Campaign | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=idea_tags, order_by=Tag.name)
 
     @property

@@ -130,14 +130,14 @@ def list_keyset(sort: str, key: SortColumn | None = None) -> Keyset:
                   SORT_KINDS[sort])
 
 
-@per_app(maxsize=None)  # at most 2 dialects x 5 sorts x 2 x 2**5 kinds x 3 directions
+@per_app(maxsize=None)  # at most 2 dialects x 5 sorts x 2 x 2**6 kinds x 3 directions
 def list_statement(dialect: str, sort: str, searching: bool, candidates: int | None,
-                   status: bool, department: bool, tag: bool, mine: bool,
+                   status: bool, department: bool, campaign: bool, tag: bool, mine: bool,
                    following: bool, direction: str | None) -> sa.Select:
     """The select of one kind of list (which filters are set, the sort, whether it
     searches) for one page ``direction`` (``core.paging.seek``), built once; the values
-    travel as its parameters (``status``, ``department_id``, ``tag``, ``VIEWER_PARAM``,
-    the search's, the cursor's and the page's size).
+    travel as its parameters (``status``, ``department_id``, ``campaign_id``, ``tag``,
+    ``VIEWER_PARAM``, the search's, the cursor's and the page's size).
 
     In two steps: the page's ideas are chosen on ideas alone (filters, search, and the
     seek from the cursor along the sort's index), then the card columns are read for
@@ -157,6 +157,8 @@ def list_statement(dialect: str, sort: str, searching: bool, candidates: int | N
         chosen = chosen.where(Idea.status == sa.bindparam("status"))
     if department:
         chosen = chosen.where(Idea.department_id == sa.bindparam("department_id"))
+    if campaign:
+        chosen = chosen.where(Idea.campaign_id == sa.bindparam("campaign_id"))
     if tag:
         chosen = chosen.where(Idea.tags.any(Tag.name == sa.bindparam("tag")))
     if mine:

@@ -152,9 +152,10 @@ def _set_text(idea: Idea, title: str, body_md: str, body_html: str) -> None:
 
 
 def submit_idea(author: User, title: str, body_md: str, department: Department | None,
-                tags: Iterable[str], anonymous: bool) -> Idea:
-    """Create an open idea; the ``after_submit`` hooks make its author follow it and
-    start its timeline. Flushes."""
+                tags: Iterable[str], anonymous: bool, *, campaign_id: int | None = None) -> Idea:
+    """Create an open idea (answering the campaign ``campaign_id``, whose rules its
+    caller, ``campaigns.services.submit_answer``, has checked); the ``after_submit``
+    hooks make its author follow it and start its timeline. Flushes."""
     title, body_md = _check_text(title, body_md)
     # Rendered before any database work: on SQLite the request holds the write lock.
     body_html = sanitize.render_markdown(body_md)
@@ -162,7 +163,8 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
         raise IdeaError(_("Choose the department the idea is for."))
     now = utcnow()  # set before the flush: the trending score depends on it
     idea = Idea(author_id=author.id, department=department, status=IdeaStatus.OPEN.value,
-                is_anonymous=bool(anonymous), created_at=now, updated_at=now)
+                is_anonymous=bool(anonymous), created_at=now, updated_at=now,
+                campaign_id=campaign_id)
     _set_text(idea, title, body_md, body_html)
     idea.tags = tags_named(clean_tags(tags))
     ranking.initial_scores(idea)
@@ -171,7 +173,8 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
     # The trail is for admins, who may see who wrote an anonymous idea (so may its audit).
     record(author, "idea.create", idea, after={
         "title": idea.title, "department_id": department.id,
-        "tags": [tag.name for tag in idea.tags], "anonymous": idea.is_anonymous})
+        "tags": [tag.name for tag in idea.tags], "anonymous": idea.is_anonymous,
+        **({"campaign_id": campaign_id} if campaign_id else {})})
     for hook in _AFTER_SUBMIT:
         hook(idea, author)
     webhooks.idea_created(idea)  # queued in this transaction; the worker delivers
@@ -293,6 +296,7 @@ class IdeaFilters:
     q: str = ""
     status: str = ""
     department_id: int | None = None
+    campaign_id: int | None = None
     tag: str = ""
     mine: bool = False
     following: bool = False
@@ -323,6 +327,8 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
         params["status"] = filters.status
     if filters.department_id:
         params["department_id"] = filters.department_id
+    if filters.campaign_id:
+        params["campaign_id"] = filters.campaign_id
     if filters.tag:
         params["tag"] = tag_slug(filters.tag)
     params[VIEWER_PARAM] = getattr(viewer, "id", None)
@@ -338,7 +344,8 @@ def list_query(viewer, filters: IdeaFilters) -> ListQuery:
         sort = DEFAULT_SORT
     candidates = search.RANKED_CANDIDATES if searching and sort == RELEVANCE_SORT else None
     kind = (db.session.get_bind().dialect.name, sort, searching, candidates,
-            bool(filters.status), bool(filters.department_id), bool(filters.tag),
+            bool(filters.status), bool(filters.department_id), bool(filters.campaign_id),
+            bool(filters.tag),
             filters.mine, filters.following)
     return ListQuery(list_keyset(sort, Idea.id if sort == RELEVANCE_SORT else None),
                      lambda direction: list_statement(*kind, direction), params)

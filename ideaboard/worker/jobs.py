@@ -171,6 +171,15 @@ def escalate(context: JobContext) -> Outcome:
     return Outcome(moved, f"escalated {_plural(moved, 'idea')}")
 
 
+def move_campaigns(context: JobContext) -> Outcome:
+    """Open the campaigns whose opening time has come; stop answers to those whose
+    closing time has (campaigns.services)."""
+    from ideaboard.campaigns.services import move_on_time
+
+    moved = move_on_time(context.now)
+    return Outcome(moved, f"moved {_plural(moved, 'campaign')} on")
+
+
 def send_digests(context: JobContext) -> Outcome:
     """Queue the day's digests (the mail job then delivers them)."""
     from ideaboard.notifications.delivery import send_digests as queue_digests
@@ -222,6 +231,7 @@ def build_exports(context: JobContext) -> Outcome:
 register(Job("send-mail", send_mail, Every("WORKER_POLL_SECONDS")))
 register(Job("send-webhooks", send_webhooks, Every("WORKER_POLL_SECONDS")))
 register(Job("escalate", escalate, Every("WORKER_ESCALATE_SECONDS"), shared=True))
+register(Job("campaigns", move_campaigns, Every("WORKER_ESCALATE_SECONDS"), shared=True))
 register(Job("build-exports", build_exports, Every("WORKER_POLL_SECONDS")))
 register(Job("refresh-insight", refresh_insight, Every("INSIGHT_REFRESH_SECONDS")))
 register(Job("send-digests", send_digests, DailyAt("DIGEST_HOUR"), shared=True))

@@ -36,7 +36,7 @@ FOUNDATION = ("core", "database", "extensions", "sanitize")
 # Lowest first. Keep in step with README.md's "Layers".
 CAPABILITIES = ("audit", "notifications", "org", "accounts", "privacy", "identity",
                 "webhooks", "ideas", "review", "voting", "following", "comments", "people",
-                "analytics", "moderation", "admin", "worker", "api")
+                "campaigns", "analytics", "moderation", "admin", "worker", "api")
 APPLICATION = ("", "models", "cli")  # "": ideaboard/__init__.py
 
 TABLES_RANK = 1

@@ -162,3 +162,19 @@ def test_join_dates_do_not_hang_on_how_the_notifications_were_timed(runner, monk
     assert [email for email, _ in again] == [email for email, _ in joined]
     for (email, before), (_, after) in zip(joined, again, strict=True):
         assert abs(after - before) < shift + timedelta(seconds=120), email
+
+
+def test_the_demo_has_an_open_a_closed_and_a_draft_campaign_with_answers(runner):
+    from ideaboard.campaigns.models import Campaign
+
+    seed(runner)
+    campaigns = {c.state: c for c in rows(Campaign)}
+    assert set(campaigns) == {"open", "closed", "draft"}
+    answers = {state: db.session.scalars(sa.select(Idea).where(
+        Idea.campaign_id == campaign.id)).all() for state, campaign in campaigns.items()}
+    assert answers["open"] and answers["draft"] == []
+    assert "implemented" in {idea.status for idea in answers["closed"]}
+    for state, ideas in answers.items():
+        assert {idea.department_id for idea in ideas} <= {campaigns[state].department_id}
+    assert campaigns["open"].opens_at < utcnow() < campaigns["open"].closes_at
+    assert campaigns["closed"].closes_at < utcnow() < campaigns["draft"].opens_at

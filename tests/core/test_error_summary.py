@@ -47,6 +47,8 @@ BUTTONS_ONLY = {
     "privacy.request_export", "privacy.download",
     # Removing an outcome unit: one button per unit.
     "analytics.delete_unit",
+    # A sponsor's close or archive button.
+    "campaigns.change_state",
 }
 
 
@@ -127,6 +129,7 @@ def bad_input(fields: dict) -> dict:
     "accounts.break_glass", "provisioning.create_token", "webhooks.new", "webhooks.edit",
     "tokens.personal_create", "tokens.service_create",
     "privacy.erase", "privacy.admin_erase", "privacy.retention", "analytics.units",
+    "campaigns.new", "campaigns.edit", "campaigns.answer",
 ])
 def test_a_refused_form_shows_the_error_summary(app, world, endpoint):  # noqa: F811
     who, args, source = routes(world)[endpoint]

@@ -112,7 +112,7 @@ def shown_values(page: str) -> list[str]:
 @pytest.fixture
 def world(app, employee, manager, admin, it_department, hr_department):
     """One of everything the POST routes act on, and who may act on each."""
-    from tests.helpers.factories import UserFactory
+    from tests.helpers.factories import CampaignFactory, UserFactory
 
     peer = UserFactory(email="peer@example.com", display_name="Pat Peer", department=it_department)
     own_idea = make_idea(employee, it_department, title="Employee's own open idea")
@@ -127,6 +127,7 @@ def world(app, employee, manager, admin, it_department, hr_department):
     scim_token, _secret = create_scim_token("Entra ID", admin)
     endpoint = stored_endpoint()
     unit = add_unit("Fuzzed unit", ["fuzz/yr"], None)
+    campaign = CampaignFactory(sponsor=manager, department=it_department)
     db.session.commit()
     api_token_id = new_token_id(employee)
     service_token_id = new_token_id(admin, TokenKind.SERVICE)
@@ -137,6 +138,7 @@ def world(app, employee, manager, admin, it_department, hr_department):
         "comment": comment, "flag": flag, "notification": notification,
         "department": hr_department, "scim_token": scim_token, "endpoint": endpoint,
         "api_token_id": api_token_id, "service_token_id": service_token_id, "unit": unit,
+        "campaign": campaign,
     }
 
 
@@ -165,6 +167,13 @@ def routes(w) -> dict[str, tuple[str | None, dict, str | None]]:
         "admin.invitations": ("admin", {}, "/admin/invitations"),
         "analytics.units": ("admin", {}, "/admin/units"),
         "analytics.delete_unit": ("admin", {"unit_id": w["unit"].id}, "/admin/units"),
+        "campaigns.new": ("admin", {}, "/campaigns/new"),
+        "campaigns.edit": ("manager", {"campaign_id": w["campaign"].id},
+                           f"/campaigns/{w['campaign'].id}/edit"),
+        "campaigns.change_state": ("manager", {"campaign_id": w["campaign"].id},
+                                   f"/campaigns/{w['campaign'].id}"),
+        "campaigns.answer": ("employee", {"campaign_id": w["campaign"].id},
+                             f"/campaigns/{w['campaign'].id}/answer"),
         "comments.create": ("employee", {"idea_id": w["peer_idea"].id},
                             f"/ideas/{w['peer_idea'].id}"),
         "comments.reply": ("employee", {"comment_id": w["comment"].id},

@@ -18,7 +18,7 @@ import pytest
 from ideaboard.comments.services import add_comment
 from ideaboard.extensions import db
 from ideaboard.moderation.services import flag_comment, flag_idea
-from tests.helpers.factories import UserFactory
+from tests.helpers.factories import CampaignFactory, UserFactory
 from tests.helpers.login import AuthActions
 from tests.helpers.privacy import ready_export_link
 from tests.helpers.review import make_idea
@@ -112,10 +112,11 @@ def world(app, employee, manager, admin, it_department, hr_department):
     add_comment(manager, ideas["own_needs_info"], "Another comment on it")
     flag_idea(employee, ideas["open"], "A report on an idea")
     flag_comment(peer, first, "A report on a comment")
+    campaign = CampaignFactory(sponsor=manager, department=it_department)
     db.session.commit()
     return {"employee": employee, "manager": manager, "admin": admin, "peer": peer,
             "ideas": ideas, "comment": first, "department": hr_department,
-            "endpoint": stored_endpoint()}
+            "endpoint": stored_endpoint(), "campaign": campaign}
 
 
 def pages(w) -> dict[str, list[tuple[str, str]]]:
@@ -125,6 +126,10 @@ def pages(w) -> dict[str, list[tuple[str, str]]]:
                   for who in ("employee", "manager", "admin")]
     return {
         "admin.edit_department": [("admin", f"/admin/departments/{w['department'].id}/edit")],
+        "campaigns.detail": [(who, f"/campaigns/{w['campaign'].id}")
+                             for who in ("employee", "manager", "admin")],
+        "campaigns.edit": [("manager", f"/campaigns/{w['campaign'].id}/edit")],
+        "campaigns.answer": [("employee", f"/campaigns/{w['campaign'].id}/answer")],
         "admin.edit_user": [("admin", f"/admin/users/{w['peer'].id}")],
         "privacy.admin_erase": [("admin", f"/admin/users/{w['peer'].id}/erase")],
         "privacy.download": [("employee", ready_export_link(w["employee"]))],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from ideaboard import sanitize
 from ideaboard.accounts.models import User
 from ideaboard.accounts.passwords import hash_password
+from ideaboard.campaigns.models import Campaign
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, Tag
@@ -63,6 +66,21 @@ class UserFactory(BaseFactory):
                 self.role = "manager"
             if create:
                 db.session.commit()
+
+
+class CampaignFactory(BaseFactory):
+    """A campaign open since an hour ago for a week; needs ``sponsor`` and ``department``
+    (``audience_department`` for a narrower audience)."""
+
+    class Meta:
+        model = Campaign
+
+    title = factory.Sequence(lambda n: f"How do we halve onboarding time, take {n}?")
+    brief_md = "Customers wait **weeks** for their first login."
+    brief_html = factory.LazyAttribute(lambda o: sanitize.render_markdown(o.brief_md))
+    state = "open"
+    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(hours=1))
+    closes_at = factory.LazyAttribute(lambda o: o.opens_at + timedelta(days=7))
 
 
 class TagFactory(BaseFactory):

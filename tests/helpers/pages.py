@@ -21,7 +21,7 @@ from ideaboard.ideas.services import edit_idea
 from ideaboard.moderation.models import Flag
 from ideaboard.notifications.services import notify
 from ideaboard.webhooks.models import WebhookDelivery
-from tests.helpers.factories import IdeaFactory, UserFactory
+from tests.helpers.factories import CampaignFactory, IdeaFactory, UserFactory
 from tests.helpers.review import make_idea
 from tests.helpers.webhooks import stored_endpoint
 
@@ -88,6 +88,14 @@ PAGES: list[tuple[str | None, Callable[[dict], str]]] = [
     ("employee", lambda v: f"/ideas/{v['needs_info']}"),
     ("employee", lambda v: f"/ideas/{v['implemented']}"),
     ("employee", lambda v: f"/ideas/{v['declined']}"),
+    # campaigns: the list, one open with an answer, its forms (the sponsor's, an answer)
+    ("employee", lambda v: "/campaigns"),
+    ("employee", lambda v: f"/campaigns/{v['campaign']}"),
+    ("manager", lambda v: f"/campaigns/{v['campaign']}"),  # the sponsor's buttons
+    ("employee", lambda v: f"/campaigns/{v['campaign']}/answer"),
+    ("manager", lambda v: f"/campaigns/{v['campaign']}/edit"),
+    ("admin", lambda v: "/campaigns/new"),
+    ("employee", lambda v: f"/ideas/{v['campaign_idea']}"),
     # admin
     ("admin", lambda v: "/admin/users"),
     ("admin", lambda v: f"/admin/users/{v['employee_id']}"),
@@ -124,6 +132,8 @@ REFUSED_FORMS: list[tuple[str | None, Callable[[dict], str]]] = [
     ("employee", lambda v: f"/ideas/{v['own_idea']}/edit"),
     ("employee", lambda v: f"/comments/{v['comment']}/edit"),
     ("employee", lambda v: f"/ideas/{v['idea']}/flag"),
+    ("employee", lambda v: f"/campaigns/{v['campaign']}/answer"),
+    ("admin", lambda v: "/campaigns/new"),
     ("employee", lambda v: "/account"),
     ("admin", lambda v: "/admin/invitations"),
     ("admin", lambda v: "/admin/departments/new"),
@@ -156,6 +166,10 @@ def build_world(admin, manager, employee, it_department) -> World:
               for author, status in [(other, "accepted"), (other, "in_progress"),
                                      (employee, "needs_info"), (other, "implemented"),
                                      (other, "declined")]}
+    campaign = CampaignFactory(sponsor=manager, department=it_department,
+                               title="How do we halve the time to onboard a customer?")
+    campaign_idea = IdeaFactory(author=other, department=it_department,
+                                campaign_id=campaign.id, title="A welcome pack on day one")
     db.session.add(Flag(reporter_id=manager.id, idea_id=idea.id, reason="Looks like spam."))
     notify([employee.id], "comment", "Someone commented", idea_id=idea.id)
     invitation_email = "new.colleague@example.com"
@@ -170,6 +184,7 @@ def build_world(admin, manager, employee, it_department) -> World:
         "idea": idea.id, "own_idea": own.id, "review_idea": review_idea.id,
         "comment": comment.id, "slug": it_department.slug, "department_id": it_department.id,
         "employee_id": employee.id, "other_id": other.id, "endpoint": endpoint.id,
+        "campaign": campaign.id, "campaign_idea": campaign_idea.id,
         # The invitation e-mail's token, signed as accounts.services signs it.
         "invitation_token": URLSafeTimedSerializer(
             current_app.config["SECRET_KEY"], salt="invitation").dumps({"inv": invitation.id}),

@@ -32,7 +32,7 @@ from ideaboard.notifications.services import notify
 from ideaboard.sanitize import render_markdown
 from tests.helpers.api import new_token, new_token_id
 from tests.helpers.csrf import csrf_token
-from tests.helpers.factories import DepartmentFactory, UserFactory
+from tests.helpers.factories import CampaignFactory, DepartmentFactory, UserFactory
 from tests.helpers.login import AuthActions
 from tests.helpers.review import make_idea
 from tests.helpers.webhooks import stored_endpoint
@@ -105,6 +105,16 @@ MATRIX: dict[str, Case] = {
     "comments.delete": Case(POST="LDODDDO"),  # moderators hide; only the author deletes
     "comments.show": Case(GET="LOOOOOO"),  # sent on to the page that holds it
     "comments.replies": Case(GET="LOOOOOO"),
+    # campaigns: admins start them; the sponsor (the IT manager here) and admins run
+    # them; anyone answers an open campaign for everyone (audience and dates:
+    # tests/campaigns).
+    "campaigns.index": Case(GET="LOOOOOO"),
+    "campaigns.new": Case(GET="LDDDDOD", POST="LDDDDOD"),
+    "campaigns.detail": Case(GET="LOOOOOO"),
+    "campaigns.edit": Case(GET="LDDDOOD", POST="LDDDOOD"),
+    "campaigns.change_state": Case(POST="LDDDOOD", data={"to": "closed"}),
+    "campaigns.answer": Case(GET="LOOOOOO", POST="LOOOOOO", data={
+        "title": "An answer to the campaign", "body": "Its body.", "tags": ""}),
     # people: any colleague's page, to anyone signed in
     "people.profile": Case(GET="LOOOOOO"),
     "following.follow": Case(POST="LOOOOOO"),
@@ -307,6 +317,10 @@ class World:
         db.session.commit()
         return unit.id
 
+    def campaign_id(self) -> int:
+        """A fresh open campaign for everyone, sponsored by the IT manager."""
+        return CampaignFactory(sponsor=self.users["manager"], department=self.department).id
+
     def url_args(self, rule, case: Case, role: str) -> dict:
         """Fresh objects for one request; the author manager acts on their own idea."""
         author, department = self.users["author"], self.department
@@ -328,7 +342,8 @@ class World:
                   "token": "not-a-valid-token", "resource_id": "1", "rest": "Elsewhere",
                   "token_id": self.token_id(rule) if "token_id" in rule.arguments else 0,
                   "endpoint_id": stored_endpoint().id if "endpoint_id" in rule.arguments else 0,
-                  "unit_id": self.unit_id() if "unit_id" in rule.arguments else 0}
+                  "unit_id": self.unit_id() if "unit_id" in rule.arguments else 0,
+                  "campaign_id": self.campaign_id() if "campaign_id" in rule.arguments else 0}
         return {name: values[name] for name in rule.arguments}
 
 

@@ -1,0 +1,85 @@
+"""campaigns: a question asked of the company, whose answers are ideas
+
+``campaigns``: its title and brief, sponsor, audience (a department subtree, or
+everyone), the department reviewing its ideas, when it opens and closes, and its state.
+``ideas.campaign_id``: the campaign an idea answers, if any, with an index per list sort
+within a campaign and one for its funnel (ideas by status).
+
+``ideas`` gets its column by ``ALTER TABLE ... ADD COLUMN`` on both databases, not by
+Alembic's batch copy on SQLite: the copy would drop the full-text triggers on ``ideas``.
+
+Revision ID: 8b0d2f4a6c97
+Revises: 7a9c1e3b5d86
+Create Date: 2026-12-04 22:00:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '8b0d2f4a6c97'
+down_revision = '7a9c1e3b5d86'
+branch_labels = None
+depends_on = None
+
+IDEA_INDEXES = {
+    'ix_ideas_campaign_trending': ['campaign_id', 'trending_score', 'id'],
+    'ix_ideas_campaign_net': ['campaign_id', 'net_score', 'id'],
+    'ix_ideas_campaign_comments': ['campaign_id', 'comment_count', 'id'],
+    'ix_ideas_campaign_created': ['campaign_id', 'created_at', 'id'],
+    'ix_ideas_campaign_status': ['campaign_id', 'status', 'hidden'],
+}
+
+
+def upgrade():
+    op.create_table(
+        'campaigns',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('title', sa.String(length=140), nullable=False),
+        sa.Column('brief_md', sa.Text(), nullable=False),
+        sa.Column('brief_html', sa.Text(), nullable=False),
+        sa.Column('sponsor_id', sa.Integer(), nullable=False),
+        sa.Column('audience_department_id', sa.Integer(), nullable=True),
+        sa.Column('department_id', sa.Integer(), nullable=False),
+        sa.Column('opens_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('closes_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('state', sa.String(length=16), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("state IN ('draft', 'open', 'evaluating', 'closed', 'archived')",
+                           name=op.f('ck_campaigns_state_valid')),
+        sa.CheckConstraint('closes_at > opens_at',
+                           name=op.f('ck_campaigns_closes_after_opening')),
+        sa.ForeignKeyConstraint(['audience_department_id'], ['departments.id'],
+                                name=op.f('fk_campaigns_audience_department_id_departments'),
+                                ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['department_id'], ['departments.id'],
+                                name=op.f('fk_campaigns_department_id_departments')),
+        sa.ForeignKeyConstraint(['sponsor_id'], ['users.id'],
+                                name=op.f('fk_campaigns_sponsor_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns')),
+    )
+    op.create_index('ix_campaigns_sponsor_id', 'campaigns', ['sponsor_id'])
+    op.create_index('ix_campaigns_state_closes', 'campaigns', ['state', 'closes_at', 'id'])
+    op.create_index('ix_campaigns_state_opens', 'campaigns', ['state', 'opens_at', 'id'])
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite takes a reference in ADD COLUMN (a NULL default), not as a constraint
+        # added afterwards. It keeps no name for it (reflection finds it unnamed).
+        op.execute('ALTER TABLE ideas ADD COLUMN campaign_id INTEGER '
+                   'REFERENCES campaigns (id)')
+    else:
+        op.add_column('ideas', sa.Column('campaign_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_ideas_campaign_id_campaigns', 'ideas', 'campaigns',
+                              ['campaign_id'], ['id'])
+    for name, columns in IDEA_INDEXES.items():
+        op.create_index(name, 'ideas', columns)
+
+
+def downgrade():
+    for name in IDEA_INDEXES:
+        op.drop_index(name, table_name='ideas')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_constraint('fk_ideas_campaign_id_campaigns', 'ideas', type_='foreignkey')
+    # SQLite (3.35+) drops a column that no index or constraint of its own names.
+    op.drop_column('ideas', 'campaign_id')
+    op.drop_table('campaigns')

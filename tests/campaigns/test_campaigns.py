@@ -1,0 +1,213 @@
+"""Campaigns (issue 17, item 1): an admin starts one, it opens and stops taking ideas on
+time through the background job, its audience answers it with ideas, others are refused
+with a message and keep what they typed, and its sponsor closes and archives it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from ideaboard.audit.models import AuditEntry
+from ideaboard.campaigns import services
+from ideaboard.campaigns.models import Campaign, CampaignState
+from ideaboard.database import utcnow
+from ideaboard.extensions import db
+from ideaboard.ideas.models import Idea
+from ideaboard.worker.jobs import JOBS
+from ideaboard.worker.services import Worker
+from tests.helpers.csrf import csrf_token
+from tests.helpers.factories import CampaignFactory, DepartmentFactory, IdeaFactory, UserFactory
+from tests.helpers.login import signed_in
+from tests.helpers.queries import count_queries
+
+ANSWER = {"title": "Send the welcome pack on day one", "body": "Ship it with the contract.",
+          "tags": ""}
+
+
+def _post(client, url: str, data: dict):
+    return client.post(url, data={**data, "csrf_token": csrf_token(client)})
+
+
+def _campaign_form(person, department, **overrides) -> dict:
+    now = utcnow()
+    data = {"title": "How do we halve the time to onboard a customer?",
+            "brief": "Customers wait **three weeks** for their first login.",
+            "sponsor": person.email, "audience": 0, "department": department.id,
+            "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M")}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def campaign(manager, it_department):
+    """Open to everyone, its ideas reviewed by IT, sponsored by IT's manager."""
+    return CampaignFactory(sponsor=manager, department=it_department)
+
+
+def test_an_admin_starts_a_campaign_as_a_draft_that_only_its_sponsor_and_admins_see(
+        admin_client, manager, employee_client, it_department):
+    response = _post(admin_client, "/campaigns/new", _campaign_form(manager, it_department))
+    assert response.status_code == 302
+    campaign = db.session.scalars(sa.select(Campaign)).one()
+    assert (campaign.state, campaign.sponsor_id, campaign.department_id) == (
+        "draft", manager.id, it_department.id)
+    assert "<strong>three weeks</strong>" in campaign.brief_html
+    entry = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "campaign.create")).one()
+    assert entry.object_id == campaign.id
+
+    assert employee_client.get(f"/campaigns/{campaign.id}").status_code == 404
+    assert "How do we halve" not in employee_client.get("/campaigns").get_data(as_text=True)
+    sponsor = signed_in(admin_client.application, manager)
+    page = sponsor.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "How do we halve" in page and "Edit campaign" in page
+
+
+def test_only_admins_start_campaigns(employee_client, manager_client):
+    assert employee_client.get("/campaigns/new").status_code == 403
+    assert manager_client.get("/campaigns/new").status_code == 403
+
+
+def test_a_refused_campaign_form_keeps_what_was_typed(admin_client, manager, it_department):
+    now = utcnow()
+    data = _campaign_form(manager, it_department,
+                          closes_at=(now + timedelta(days=1, minutes=10)).strftime(
+                              "%Y-%m-%dT%H:%M"))
+    response = _post(admin_client, "/campaigns/new", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "closes at least an hour after it opens" in page
+    assert "How do we halve the time to onboard a customer?" in page
+    assert "three weeks" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 0
+
+    unknown = _post(admin_client, "/campaigns/new",
+                    _campaign_form(manager, it_department, sponsor="nobody@example.com"))
+    assert unknown.status_code == 422
+    assert "e-mail address of an active account" in unknown.get_data(as_text=True)
+
+
+def test_the_job_opens_a_draft_and_stops_answers_on_time(app, manager, it_department):
+    opens = utcnow().replace(microsecond=0) + timedelta(days=1)
+    draft = CampaignFactory(sponsor=manager, department=it_department, state="draft",
+                            opens_at=opens, closes_at=opens + timedelta(days=7))
+    assert services.move_on_time(opens - timedelta(seconds=1)) == 0
+    assert services.move_on_time(opens) == 1
+    assert draft.state == "open"
+    assert services.move_on_time(opens + timedelta(days=7) - timedelta(seconds=1)) == 0
+    db.session.commit()
+
+    # Through the worker, on the injected clock: the shared job runs once and moves it.
+    worker = Worker(app, [JOBS["campaigns"]], clock=lambda: opens + timedelta(days=7))
+    worker.run(once=True)
+    db.session.expire_all()
+    assert db.session.get_one(Campaign, draft.id).state == "evaluating"
+    moves = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "campaign.state").order_by(AuditEntry.id)).all()
+    assert [(entry.actor_id, entry.after) for entry in moves] == [
+        (None, {"state": "open"}), (None, {"state": "evaluating"})]
+
+
+def test_an_employee_answers_an_open_campaign(employee_client, campaign, hr_department,
+                                              it_department):
+    response = _post(employee_client, f"/campaigns/{campaign.id}/answer", ANSWER)
+    assert response.status_code == 302
+    idea = db.session.scalars(sa.select(Idea)).one()
+    assert (idea.campaign_id, idea.department_id) == (campaign.id, it_department.id)
+    assert response.headers["Location"].endswith(f"/ideas/{idea.id}")
+
+    idea_page = employee_client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f'href="/campaigns/{campaign.id}"' in idea_page
+    campaign_page = employee_client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Send the welcome pack on day one" in campaign_page
+    assert 'class="funnel-count">1</span> Open' in campaign_page
+    assert "Answer with an idea" in campaign_page
+
+
+@pytest.mark.parametrize("state", ["evaluating", "closed"])
+def test_a_closed_campaign_refuses_an_answer_and_keeps_the_text(employee_client, campaign,
+                                                                state):
+    campaign.state = state
+    db.session.commit()
+    response = _post(employee_client, f"/campaigns/{campaign.id}/answer", ANSWER)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "takes no more ideas" in page
+    assert "Send the welcome pack on day one" in page and "Ship it with the contract." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 0
+    assert "Answer with an idea</a>" not in employee_client.get(
+        f"/campaigns/{campaign.id}").get_data(as_text=True)
+
+
+def test_a_campaign_past_its_closing_time_refuses_before_the_job_has_run(
+        employee, campaign):
+    campaign.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(services.CampaignError, match="takes no more ideas"):
+        services.submit_answer(campaign, employee, ANSWER["title"], ANSWER["body"], [], False)
+
+
+def test_the_audience_is_a_department_and_those_below_it(app, manager, it_department,
+                                                         hr_department):
+    support = DepartmentFactory(name="IT Support", slug="it-support", parent=it_department)
+    campaign = CampaignFactory(sponsor=manager, department=it_department,
+                               audience_department=it_department)
+    below = signed_in(app, UserFactory(department=support))
+    outside = signed_in(app, UserFactory(department=hr_department))
+
+    refused = _post(outside, f"/campaigns/{campaign.id}/answer", ANSWER)
+    assert refused.status_code == 422
+    assert "asks the people of IT" in refused.get_data(as_text=True)
+    assert _post(below, f"/campaigns/{campaign.id}/answer", ANSWER).status_code == 302
+    assert db.session.scalar(sa.select(Idea.campaign_id)) == campaign.id
+
+
+def test_the_sponsor_closes_and_archives_and_no_one_else_may(app, campaign, employee_client,
+                                                             manager_client):
+    url = f"/campaigns/{campaign.id}/state"
+    assert _post(manager_client, url, {"to": "closed"}).status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.state == "open"  # only an evaluated campaign is closed by hand
+
+    campaign.state = "evaluating"
+    db.session.commit()
+    assert _post(employee_client, url, {"to": "closed"}).status_code == 403
+    assert _post(manager_client, url, {"to": "closed"}).status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.state == "closed"
+    assert _post(manager_client, url, {"to": "archived"}).status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.state_enum is CampaignState.ARCHIVED
+    assert _post(manager_client, url, {"to": "open"}).status_code == 400
+
+
+def test_an_open_campaign_keeps_its_opening_time(manager_client, campaign, it_department,
+                                                 manager):
+    data = _campaign_form(manager, it_department, title="A sharper question for everyone?")
+    response = _post(manager_client, f"/campaigns/{campaign.id}/edit", data)
+    assert response.status_code == 422
+    assert "opening time stays as it was" in response.get_data(as_text=True)
+
+    data["opens_at"] = campaign.opens_at.strftime("%Y-%m-%dT%H:%M")
+    campaign.opens_at = campaign.opens_at.replace(second=0, microsecond=0)
+    db.session.commit()
+    assert _post(manager_client, f"/campaigns/{campaign.id}/edit", data).status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.title == "A sharper question for everyone?"
+
+
+def test_the_campaign_page_runs_the_same_statements_for_5_and_50_ideas(
+        employee_client, campaign, author, it_department):
+    def ideas(count: int) -> None:
+        for _ in range(count):
+            IdeaFactory(author=author, department=it_department, campaign_id=campaign.id)
+
+    ideas(5)
+    url = f"/campaigns/{campaign.id}"
+    count_queries(employee_client, url)  # the first request fills the kept catalogues
+    few = count_queries(employee_client, url)
+    ideas(45)
+    assert count_queries(employee_client, url) == few
