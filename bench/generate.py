@@ -48,6 +48,10 @@ BENCH_PASSWORD = "bench-password-2026"  # nosec B105
 BENCH_DOMAIN = "bench.example"
 ADMIN_EMAIL = f"bench-admin@{BENCH_DOMAIN}"
 MANAGER_EMAIL = f"bench-manager@{BENCH_DOMAIN}"
+# The one campaign, answered by every idea of the busiest department (the first after
+# the root, id 2).
+CAMPAIGN_ID = 1
+BUSIEST_DEPARTMENT_ID = 2
 USER_EMAIL = f"bench-user@{BENCH_DOMAIN}"
 DETAIL_TITLE = "Benchmark: an idea with exactly fifty comments"
 VOTE_TITLES = ("Benchmark: vote target one", "Benchmark: vote target two")
@@ -548,6 +552,7 @@ class Generator:
                 ((k + 1, name) for k, name in enumerate(TAGS))))
         with connection.begin():
             self._write_ideas_and_search_index(connection)
+            self._timed("campaigns", lambda: self._write_campaign(connection))
         with connection.begin():
             self._timed("idea_tags", lambda: self._write_idea_tags(connection))
             self._timed("status_changes", lambda: self._write_status_changes(connection))
@@ -578,6 +583,23 @@ class Generator:
         if trigger:
             connection.exec_driver_sql(trigger)
             self._timed("search index", lambda: _fts_rebuild(connection))
+
+    def _write_campaign(self, connection) -> int:
+        """One open campaign, sponsored by the bench manager and answered by every idea
+        of the busiest department: the campaign page's hardest case (issue 17)."""
+        bulk_insert(connection, self.tables["campaigns"],
+                    ("id", "title", "brief_md", "brief_html", "sponsor_id",
+                     "audience_department_id", "department_id", "opens_at", "closes_at",
+                     "state", "created_at", "updated_at"),
+                    [(CAMPAIGN_ID, "How do we halve the time to onboard a customer?",
+                      "Tell us where the time goes.", _rendered("Tell us where the time goes."),
+                      2, None, BUSIEST_DEPARTMENT_ID, self.now - timedelta(days=30),
+                      self.now + timedelta(days=30), "open", self.now - timedelta(days=31),
+                      self.now - timedelta(days=31))])
+        ideas = self.tables["ideas"]
+        return connection.execute(sa.update(ideas).where(
+            ideas.c.department_id == BUSIEST_DEPARTMENT_ID).values(campaign_id=CAMPAIGN_ID)
+        ).rowcount
 
     def _write_departments(self, connection) -> int:
         rows = []

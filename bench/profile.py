@@ -56,6 +56,7 @@ def _pages(url: str) -> dict[str, tuple[str, str]]:
         "filtered": (f"/?status=open&department={department}", user),
         "search": (f"/?q={gen.SEARCH_WORD}", user),
         "department": (f"/departments/{slug}", user),
+        "campaign": (f"/campaigns/{gen.CAMPAIGN_ID}", user),
         "detail": (f"/ideas/{detail}", user),
         "review": ("/review", boss),
         "worklist": ("/review?list=accepted", boss),

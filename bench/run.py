@@ -388,6 +388,8 @@ def endpoints(found: dict, user: Session, manager: Session, admin: Session) -> l
                  f"/?q={gen.SEARCH_WORD}", user, LIST_BUDGET),
         Endpoint("department", "Department page (busiest)",
                  f"/departments/{found['department_slug']}", user, LIST_BUDGET),
+        Endpoint("campaign", "Campaign page (every idea of the busiest department)",
+                 f"/campaigns/{gen.CAMPAIGN_ID}", user, LIST_BUDGET),
         Endpoint("detail", f"Idea with {gen.DETAIL_COMMENTS} comments",
                  f"/ideas/{found['detail']}", user, DETAIL_BUDGET),
         Endpoint("busy", f"Idea with {gen.BUSY_COMMENTS} comments (first page)",

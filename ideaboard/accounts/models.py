@@ -55,6 +55,7 @@ class EmailTopic(StrEnum):
     REVIEW = "review"  # ideas reaching my review queue (managers)
     MODERATION = "moderation"  # flags for moderators; my own idea or comment hidden
     WEEKLY_SUMMARY = "weekly_summary"  # the week in my departments (managers)
+    CAMPAIGNS = "campaigns"  # a campaign asking me opened, or stopped taking ideas
 
     @property
     def label(self) -> str:
@@ -72,6 +73,7 @@ EMAIL_TOPIC_LABELS: dict[EmailTopic, LazyString] = {
                               "content hidden"),
     EmailTopic.WEEKLY_SUMMARY: _l("A weekly summary of my departments: queue, overdue "
                                   "reviews, decisions and results (managers)"),
+    EmailTopic.CAMPAIGNS: _l("Campaigns that ask me for ideas: when they open and close"),
 }
 
 

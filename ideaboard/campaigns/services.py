@@ -14,13 +14,16 @@ from ideaboard import sanitize
 from ideaboard.accounts.models import User
 from ideaboard.audit.services import changes, record
 from ideaboard.campaigns.models import Campaign, CampaignState
+from ideaboard.core.i18n import N_, Text, quoted
 from ideaboard.core.i18n import gettext as _
-from ideaboard.core.i18n import quoted
 from ideaboard.core.templating import exact_time
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas import services as ideas
 from ideaboard.ideas.models import Idea
+from ideaboard.notifications.delivery import deliver
+from ideaboard.notifications.models import NotificationKind
+from ideaboard.notifications.services import notify
 from ideaboard.org.models import Department
 from ideaboard.org.services import department_rows, subtree_ids
 
@@ -139,7 +142,8 @@ def update_campaign(campaign: Campaign, actor: User, fields: CampaignFields) -> 
 
 def move(campaign: Campaign, to: CampaignState, actor: User | None) -> None:
     """Move a campaign to its next state (``TRANSITIONS``); ``actor`` None is the
-    background job. Flushes."""
+    background job. Its audience hears when it opens and when it stops taking ideas.
+    Flushes."""
     if to not in TRANSITIONS[campaign.state_enum]:
         raise CampaignError(_("A campaign that is %(state)s cannot become %(to)s.",
                               state=campaign.state_enum.label, to=to.label))
@@ -148,6 +152,35 @@ def move(campaign: Campaign, to: CampaignState, actor: User | None) -> None:
     db.session.flush()
     record(actor, "campaign.state", campaign, before={"state": before},
            after={"state": to.value})
+    if to in NEWS:
+        sentence, subject = NEWS[to]
+        told = notify(audience(campaign), NotificationKind.CAMPAIGN,
+                      Text(sentence, campaign=quoted(campaign.title)),
+                      campaign_id=campaign.id)
+        deliver(told, subject=Text(subject, title=campaign.title))
+
+
+# What the audience is told when a campaign opens and when it stops taking ideas: the
+# notification, and the subject of its e-mail.
+NEWS = {
+    CampaignState.OPEN: (
+        N_("A new campaign asks for your ideas: %(campaign)s."),
+        N_("[Ideaboard] A new campaign: %(title)s")),
+    CampaignState.EVALUATING: (
+        N_("The campaign %(campaign)s has stopped taking ideas; its ideas are being "
+           "evaluated."),
+        N_("[Ideaboard] Campaign closed: %(title)s")),
+}
+
+
+def audience(campaign: Campaign) -> list[int]:
+    """The ids of the active people the campaign asks: everyone, or the people of its
+    audience's departments. One statement."""
+    asked = sa.select(User.id).where(User.active.is_(True)).order_by(User.id)
+    departments = audience_ids(campaign)
+    if departments is not None:
+        asked = asked.where(User.department_id.in_(departments))
+    return list(db.session.scalars(asked))
 
 
 def close_by_hand(campaign: Campaign, to: CampaignState, actor: User) -> None:

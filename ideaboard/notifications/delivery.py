@@ -214,6 +214,7 @@ _TOPICS = {
     NotificationKind.FLAG: EmailTopic.MODERATION,
     NotificationKind.MODERATED: EmailTopic.MODERATION,
     NotificationKind.WEBHOOK_FAILING: EmailTopic.MODERATION,  # the admins' concern
+    NotificationKind.CAMPAIGN: EmailTopic.CAMPAIGNS,
 }
 # Comments and decisions: about the reader's own idea, or one they follow or voted on.
 _OWN_OR_FOLLOWED = {
@@ -327,10 +328,12 @@ def send_digests(now: datetime | None = None) -> int:
 
 def _link(notification: Notification) -> str | None:
     """Where an e-mail sends its reader for one notification: a flag to the moderation
-    queue, a comment to the comment (on whichever page holds it when the link is
-    followed), anything else to its idea."""
+    queue, a campaign's news to the campaign, a comment to the comment (on whichever page
+    holds it when the link is followed), anything else to its idea."""
     if notification.kind == NotificationKind.FLAG:
         return absolute_url("moderation.queue")
+    if notification.campaign_id is not None:
+        return absolute_url("campaigns.detail", campaign_id=notification.campaign_id)
     if notification.comment_id and notification.idea_id:
         return absolute_url("comments.show", comment_id=notification.comment_id)
     return idea_url(notification.idea_id) if notification.idea_id else None

@@ -22,6 +22,8 @@ from ideaboard.notifications.visibility import subjects
 MODERATION_QUEUE = "moderation.queue"
 # Where a notification about a comment leads: the comment, on whichever page holds it.
 COMMENT = "comments.show"
+# Where a campaign's news leads: the campaign's page.
+CAMPAIGN = "campaigns.detail"
 
 
 def target_url(notification: Notification, viewer) -> str:
@@ -32,6 +34,8 @@ def target_url(notification: Notification, viewer) -> str:
         return url_for("notifications.index")
     if notification.kind == NotificationKind.FLAG:
         return url_for(MODERATION_QUEUE)
+    if notification.campaign_id is not None:
+        return link_by_id(CAMPAIGN, "campaign_id").format(notification.campaign_id)
     return _target(link_by_id("ideas.detail"), url_for("notifications.index"), *refs,
                    comment_link=link_by_id(COMMENT, "comment_id"))
 
@@ -75,20 +79,22 @@ def items(rows, viewer) -> list[Item]:
     read_link = link_by_id("notifications.read", "notification_id")
     own_list = url_for("notifications.index")
     comment_link = link_by_id(COMMENT, "comment_id")
+    campaign_link = link_by_id(CAMPAIGN, "campaign_id")
     about = subjects((row[4], row[5]) for row in rows)
     may_show = checker(viewer, "notification.show_subject")
     queue = url_for(MODERATION_QUEUE) if any(
         row[6] == NotificationKind.FLAG for row in rows) else ""
     made = []
-    # Past the eight columns, a list's rows carry their cursor's (core.paging.seek_columns).
+    # Past the nine columns, a list's rows carry their cursor's (core.paging.seek_columns).
     for (notification_id, message, created_at, read_at, idea_id, comment_id, kind, kept_text,
-         *_rest) in rows:
+         campaign_id, *_rest) in rows:
         subject = about[(idea_id, comment_id)]
         shown = may_show(subject)
         if shown:
             message = shown_text(message, kept_text)  # in the reader's language
-            target = _target(idea_link, own_list, idea_id, comment_id, kind, queue,
-                             comment_link=comment_link)
+            target = campaign_link.format(campaign_id) if campaign_id is not None else \
+                _target(idea_link, own_list, idea_id, comment_id, kind, queue,
+                        comment_link=comment_link)
         else:
             message, target = subject.neutral_message, own_list
         made.append(Item(notification_id, message, created_at, read_at is None, target,

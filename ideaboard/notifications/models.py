@@ -22,6 +22,7 @@ class NotificationKind(StrEnum):
     FLAG = "flag"  # to moderators: someone flagged an idea or a comment
     MODERATED = "moderated"  # to an author: a moderator hid (or restored) their content
     WEBHOOK_FAILING = "webhook_failing"  # to admins: a webhook endpoint keeps failing
+    CAMPAIGN = "campaign"  # to its audience: a campaign opened, or stopped taking ideas
 
 
 class Notification(Model):
@@ -40,6 +41,9 @@ class Notification(Model):
     comment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="SET NULL")
     )
+    # A campaign's news (``CAMPAIGN``) leads to the campaign's page. Campaigns are
+    # archived, never deleted: no ON DELETE.
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"))
     # Text is written when the event happens, already free of anonymous authors' names.
     # In English (what the API and old rows show) and, for a notification made since
     # languages came, its sentence and values (core.i18n.Text.as_json), written in each

@@ -22,7 +22,8 @@ def _list(direction: str | None) -> sa.Select:
     page = seek(_THEIRS, KEYSET, direction)
     return (sa.select(Notification.id, Notification.message, Notification.created_at,
                       Notification.read_at, Notification.idea_id, Notification.comment_id,
-                      Notification.kind, Notification.message_text, *seek_columns(page))
+                      Notification.kind, Notification.message_text, Notification.campaign_id,
+                      *seek_columns(page))
             .join(page, page.c.id == Notification.id)
             .order_by(*page_order(page, KEYSET)))
 

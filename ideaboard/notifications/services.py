@@ -33,6 +33,7 @@ def notify(
     *,
     idea_id: int | None = None,
     comment_id: int | None = None,
+    campaign_id: int | None = None,
     exclude: Iterable[int] = (),
     grouped: Callable[[int], str | Text] | None = None,
 ) -> list[Notification]:
@@ -60,7 +61,7 @@ def notify(
             return []
     created = [
         Notification(user_id=uid, kind=kind, **_columns(message), idea_id=idea_id,
-                     comment_id=comment_id)
+                     comment_id=comment_id, campaign_id=campaign_id)
         for uid in recipients
     ]
     db.session.add_all(created)
@@ -159,7 +160,8 @@ def _recount(user: User) -> None:
 def for_user(user: User, *, per_page: int = 30, cursor: Cursor | None = None,
              from_request: bool = True) -> KeysetPage:
     """The page of the user's notifications the request's cursor asks for, newest
-    first, as rows (id, message, created_at, read_at, idea_id, comment_id, kind). Not
+    first, as rows (id, message, created_at, read_at, idea_id, comment_id, kind,
+    message_text, campaign_id). Not
     counted: a count of every notification someone ever had grew with their history
     (the bell's unread count is kept in the users row). The API passes its own
     ``cursor`` instead (``core.paging.seek_page``)."""

@@ -5,7 +5,8 @@ everyone), the department reviewing its ideas, when it opens and closes, and its
 ``ideas.campaign_id``: the campaign an idea answers, if any, with an index per list sort
 within a campaign and one for its funnel (ideas by status).
 
-``ideas`` gets its column by ``ALTER TABLE ... ADD COLUMN`` on both databases, not by
+``notifications.campaign_id`` and the ``campaign`` kind: a campaign's audience hears when
+it opens and when it stops taking ideas. ``ideas`` gets its column by ``ALTER TABLE ... ADD COLUMN`` on both databases, not by
 Alembic's batch copy on SQLite: the copy would drop the full-text triggers on ``ideas``.
 
 Revision ID: 8b0d2f4a6c97
@@ -21,6 +22,15 @@ revision = '8b0d2f4a6c97'
 down_revision = '7a9c1e3b5d86'
 branch_labels = None
 depends_on = None
+
+OLD_KINDS = ('comment', 'reply', 'mention', 'status_change', 'review_assigned', 'flag',
+             'moderated', 'webhook_failing')
+NEW_KINDS = (*OLD_KINDS, 'campaign')
+
+
+def _kinds(kinds) -> str:
+    return "kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
+
 
 IDEA_INDEXES = {
     'ix_ideas_campaign_trending': ['campaign_id', 'trending_score', 'id'],
@@ -73,9 +83,25 @@ def upgrade():
                               ['campaign_id'], ['id'])
     for name, columns in IDEA_INDEXES.items():
         op.create_index(name, 'ideas', columns)
+    # No triggers and no references to it: the batch copy of notifications is safe.
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('campaign_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_notifications_campaign_id_campaigns'),
+                                    'campaigns', ['campaign_id'], ['id'])
+        batch_op.drop_constraint(op.f('ck_notifications_kind_valid'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_notifications_kind_valid'),
+                                         _kinds(NEW_KINDS))
 
 
 def downgrade():
+    op.execute("DELETE FROM notifications WHERE kind = 'campaign'")
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_notifications_kind_valid'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_notifications_kind_valid'),
+                                         _kinds(OLD_KINDS))
+        batch_op.drop_constraint(batch_op.f('fk_notifications_campaign_id_campaigns'),
+                                 type_='foreignkey')
+        batch_op.drop_column('campaign_id')
     for name in IDEA_INDEXES:
         op.drop_index(name, table_name='ideas')
     if op.get_bind().dialect.name == 'postgresql':

@@ -15,6 +15,7 @@ from ideaboard.campaigns.models import Campaign, CampaignState
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea
+from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.worker.jobs import JOBS
 from ideaboard.worker.services import Worker
 from tests.helpers.csrf import csrf_token
@@ -211,3 +212,41 @@ def test_the_campaign_page_runs_the_same_statements_for_5_and_50_ideas(
     few = count_queries(employee_client, url)
     ideas(45)
     assert count_queries(employee_client, url) == few
+
+
+def test_its_audience_hears_when_it_opens_and_when_it_stops_taking_ideas(
+        app, manager, it_department, hr_department):
+    inside = UserFactory(department=it_department, email="inside@example.com")
+    outside = UserFactory(department=hr_department, email="outside@example.com")
+    opens = utcnow().replace(microsecond=0) - timedelta(minutes=1)
+    campaign = CampaignFactory(sponsor=manager, department=it_department, state="draft",
+                               audience_department=it_department, opens_at=opens,
+                               closes_at=opens + timedelta(days=7))
+    services.move_on_time(utcnow())
+    db.session.commit()
+    told = db.session.scalars(sa.select(Notification).where(
+        Notification.kind == "campaign")).all()
+    assert {n.user_id for n in told} == {inside.id, manager.id}
+    assert {n.campaign_id for n in told} == {campaign.id}
+    assert told[0].text == f"A new campaign asks for your ideas: \u201c{campaign.title}\u201d."
+    mail = db.session.scalars(sa.select(OutboxEmail).where(
+        OutboxEmail.to_address == inside.email)).one()
+    assert mail.subject == f"[Ideaboard] A new campaign: {campaign.title}"
+    assert f"/campaigns/{campaign.id}" in mail.body_text
+    assert not db.session.scalars(sa.select(OutboxEmail).where(
+        OutboxEmail.to_address == outside.email)).all()
+
+    # The bell's list leads to the campaign.
+    reader = signed_in(app, inside)
+    page = reader.get("/notifications").get_data(as_text=True)
+    assert "A new campaign asks for your ideas" in page
+    [notification] = [n for n in told if n.user_id == inside.id]
+    opened = _post(reader, f"/notifications/{notification.id}/open", {})
+    assert opened.headers["Location"].endswith(f"/campaigns/{campaign.id}")
+
+    services.move_on_time(campaign.closes_at)
+    db.session.commit()
+    closed = db.session.scalars(sa.select(Notification).where(
+        Notification.kind == "campaign", Notification.user_id == inside.id)
+        .order_by(Notification.id)).all()
+    assert "has stopped taking ideas" in closed[-1].text
