@@ -53,6 +53,9 @@ class IdeaFacts(Moderated, Protocol):
     @property
     def status(self) -> str: ...
 
+    @property
+    def votes_closed(self) -> bool: ...
+
 
 class Attributed(Protocol):
     """An idea as the author rule reads it: whether its author is hidden from peers."""
@@ -179,9 +182,10 @@ def _idea_editable(user: User, idea: IdeaFacts | None) -> bool:
 
 @rule("idea.vote")
 def _idea_votable(user: User, idea: IdeaFacts | None) -> bool:
-    """Never on one's own idea, and only while votes count (``workflow.VOTABLE``)."""
+    """Never on one's own idea, only while votes count (``workflow.VOTABLE``), and not
+    once its campaign's voting has closed."""
     return (idea is not None and idea.author_id != user.id and not idea.hidden
-            and idea.status in workflow.VOTABLE)
+            and idea.status in workflow.VOTABLE and not idea.votes_closed)
 
 
 # --- people -------------------------------------------------------------------

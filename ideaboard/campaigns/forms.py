@@ -13,7 +13,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from ideaboard.accounts.models import find_by_email
 from ideaboard.campaigns import services
@@ -59,6 +67,8 @@ class CampaignForm(Form):
                                   validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format=LOCAL_FORMAT,
                                    validators=[InputRequired()])
+    voting_closes_at = DateTimeLocalField(_l("Voting closes at (UTC, optional)"),
+                                          format=LOCAL_FORMAT, validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +85,8 @@ class CampaignForm(Form):
         self.department.data = campaign.department_id
         self.opens_at.data = campaign.opens_at.replace(tzinfo=None)
         self.closes_at.data = campaign.closes_at.replace(tzinfo=None)
+        self.voting_closes_at.data = (campaign.voting_closes_at.replace(tzinfo=None)
+                                      if campaign.voting_closes_at else None)
 
     def fields(self) -> services.CampaignFields:
         """What the validated form asks for, people and departments looked up (a name
@@ -89,7 +101,8 @@ class CampaignForm(Form):
             else None,
             department=db.session.get(Department, self.department.data)
             if self.department.data else None,
-            opens_at=opens_at, closes_at=closes_at)
+            opens_at=opens_at, closes_at=closes_at,
+            voting_closes_at=_utc(self.voting_closes_at.data))
 
 
 class AnswerForm(EditIdeaForm):

@@ -52,6 +52,8 @@ class Campaign(Model):
     __table_args__ = (
         enum_check("state", [state.value for state in CampaignState]),
         sa.CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+        sa.CheckConstraint("voting_closes_at IS NULL OR voting_closes_at >= closes_at",
+                           name="voting_closes_after_answers"),
         # The campaign list: the ones running, newest first; the job: the next to move.
         sa.Index("ix_campaigns_state_opens", "state", "opens_at", "id"),
         sa.Index("ix_campaigns_state_closes", "state", "closes_at", "id"),
@@ -70,6 +72,12 @@ class Campaign(Model):
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Votes on its ideas are taken until then (NULL: as on the open board, while they
+    # count); no earlier than ``closes_at``, so no idea arrives after it.
+    voting_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether the job has closed its ideas' voting (``ideas.votes_closed``), so it does so
+    # once; an edit of ``voting_closes_at`` opens it again.
+    voting_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     state: Mapped[str] = mapped_column(sa.String(16), default=CampaignState.DRAFT.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

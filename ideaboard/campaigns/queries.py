@@ -45,6 +45,21 @@ def campaign_groups(viewer: User, may_see_drafts: bool) -> dict[str, Sequence[Ca
     }
 
 
+# A closed campaign puts what came of it first: at most this many implemented ideas.
+RESULTS_LIMIT = 20
+
+
+def results(campaign_id: int) -> Sequence[sa.Row]:
+    """The campaign's implemented ideas, latest first, with their measured outcomes
+    (id, title, outcome_html, outcome_value, outcome_unit): one indexed statement. No
+    names: a campaign recognises what changed, not who ranks highest."""
+    return db.session.execute(
+        sa.select(Idea.id, Idea.title, Idea.outcome_html, Idea.outcome_value, Idea.outcome_unit)
+        .where(Idea.campaign_id == campaign_id, Idea.status == IdeaStatus.IMPLEMENTED.value,
+               Idea.hidden.is_(False))
+        .order_by(Idea.status_changed_at.desc(), Idea.id.desc()).limit(RESULTS_LIMIT)).all()
+
+
 def funnel(campaign_id: int) -> list[tuple[IdeaStatus, int]]:
     """How many of the campaign's visible ideas are at each status, in the order of the
     loop (statuses with none left out): one grouped, indexed statement."""

@@ -118,6 +118,8 @@ def detail(campaign_id: int):
         "campaigns/detail.html", campaign=campaign, filters=filters, pagination=pagination,
         cards=cards(current_user, pagination.items), sorts=_sort_tabs(filters),
         funnel=queries.funnel(campaign.id), now=utcnow(),
+        results=queries.results(campaign.id) if campaign.state_enum in services.FINISHED
+        else (),
         refusal=services.answer_refusal(campaign, current_user),
         state_form=StateForm(), next_states=sorted(
             services.TRANSITIONS[campaign.state_enum] & services.BY_HAND))

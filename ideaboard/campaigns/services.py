@@ -20,12 +20,13 @@ from ideaboard.core.templating import exact_time
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas import services as ideas
-from ideaboard.ideas.models import Idea
+from ideaboard.ideas.models import Follow, Idea
 from ideaboard.notifications.delivery import deliver
 from ideaboard.notifications.models import NotificationKind
 from ideaboard.notifications.services import notify
 from ideaboard.org.models import Department
 from ideaboard.org.services import department_rows, subtree_ids
+from ideaboard.voting.models import Vote
 
 TITLE_MIN, TITLE_MAX = 8, 140
 BRIEF_MAX = 20_000
@@ -44,6 +45,8 @@ TRANSITIONS: dict[CampaignState, frozenset[CampaignState]] = {
 }
 # The changes a person makes with a button (the others happen on time).
 BY_HAND = frozenset({CampaignState.CLOSED, CampaignState.ARCHIVED})
+# The states in which a campaign shows what came of it first.
+FINISHED = frozenset({CampaignState.CLOSED, CampaignState.ARCHIVED})
 # The states whose title, brief, audience and dates may still be changed.
 EDITABLE = frozenset({CampaignState.DRAFT, CampaignState.OPEN, CampaignState.EVALUATING})
 
@@ -66,6 +69,7 @@ class CampaignFields:
     department: Department | None
     opens_at: datetime
     closes_at: datetime
+    voting_closes_at: datetime | None = None  # None: votes count as on the open board
 
 
 def check(fields: CampaignFields) -> CampaignFields:
@@ -86,8 +90,12 @@ def check(fields: CampaignFields) -> CampaignFields:
         raise CampaignError(_("A campaign closes at least an hour after it opens."))
     if fields.closes_at - fields.opens_at > LONGEST:
         raise CampaignError(_("A campaign runs for at most two years."))
+    if fields.voting_closes_at is not None and not (
+            fields.closes_at <= fields.voting_closes_at <= fields.opens_at + LONGEST):
+        raise CampaignError(_("Voting closes when the campaign stops taking ideas or later, "
+                              "within two years of its opening."))
     return CampaignFields(title, brief_md, fields.sponsor, fields.audience, fields.department,
-                          fields.opens_at, fields.closes_at)
+                          fields.opens_at, fields.closes_at, fields.voting_closes_at)
 
 
 def _snapshot(campaign: Campaign) -> dict:
@@ -96,7 +104,9 @@ def _snapshot(campaign: Campaign) -> dict:
             "audience_department_id": campaign.audience_department_id,
             "department_id": campaign.department_id,
             "opens_at": campaign.opens_at.isoformat(),
-            "closes_at": campaign.closes_at.isoformat(), "state": campaign.state}
+            "closes_at": campaign.closes_at.isoformat(),
+            "voting_closes_at": campaign.voting_closes_at.isoformat()
+            if campaign.voting_closes_at else None, "state": campaign.state}
 
 
 def _apply(campaign: Campaign, fields: CampaignFields) -> None:
@@ -109,6 +119,12 @@ def _apply(campaign: Campaign, fields: CampaignFields) -> None:
     campaign.department_id = fields.department.id
     campaign.opens_at = fields.opens_at
     campaign.closes_at = fields.closes_at
+    if fields.voting_closes_at != campaign.voting_closes_at and campaign.voting_closed:
+        # A later (or no) close: its ideas take votes again until the job closes them.
+        db.session.execute(sa.update(Idea).where(Idea.campaign_id == campaign.id)
+                           .values(votes_closed=False))
+        campaign.voting_closed = False
+    campaign.voting_closes_at = fields.voting_closes_at
 
 
 def create_campaign(actor: User, fields: CampaignFields) -> Campaign:
@@ -154,7 +170,10 @@ def move(campaign: Campaign, to: CampaignState, actor: User | None) -> None:
            after={"state": to.value})
     if to in NEWS:
         sentence, subject = NEWS[to]
-        told = notify(audience(campaign), NotificationKind.CAMPAIGN,
+        # When it stops taking ideas, those who wrote, follow or voted on its ideas hear
+        # too, inside its audience or not.
+        told = notify(audience(campaign) + (involved(campaign) if to is CampaignState.EVALUATING
+                                            else []), NotificationKind.CAMPAIGN,
                       Text(sentence, campaign=quoted(campaign.title)),
                       campaign_id=campaign.id)
         deliver(told, subject=Text(subject, title=campaign.title))
@@ -171,6 +190,16 @@ NEWS = {
            "evaluated."),
         N_("[Ideaboard] Campaign closed: %(title)s")),
 }
+
+
+def involved(campaign: Campaign) -> list[int]:
+    """The ids of the people who wrote, follow or voted on the campaign's ideas (an
+    author follows their idea; one statement)."""
+    answers = sa.select(Idea.id).where(Idea.campaign_id == campaign.id)
+    return list(db.session.scalars(sa.union(
+        sa.select(Idea.author_id).where(Idea.campaign_id == campaign.id),
+        sa.select(Follow.user_id).where(Follow.idea_id.in_(answers)),
+        sa.select(Vote.user_id).where(Vote.idea_id.in_(answers)))))
 
 
 def audience(campaign: Campaign) -> list[int]:
@@ -206,7 +235,25 @@ def move_on_time(now: datetime) -> int:
     for campaign in db.session.scalars(due_to_close).all():
         move(campaign, CampaignState.EVALUATING, None)
         moved += 1
+    due_to_stop_votes = sa.select(Campaign).where(
+        Campaign.voting_closed.is_(False), Campaign.voting_closes_at <= now
+    ).order_by(Campaign.id).with_for_update()
+    for campaign in db.session.scalars(due_to_stop_votes).all():
+        close_votes(campaign)
+        moved += 1
     return moved
+
+
+def close_votes(campaign: Campaign) -> None:
+    """Stop the votes on the campaign's ideas (its ``voting_closes_at`` has come): one
+    UPDATE along the campaign's index. Flushes."""
+    db.session.execute(sa.update(Idea).where(Idea.campaign_id == campaign.id)
+                       .values(votes_closed=True))
+    campaign.voting_closed = True
+    db.session.flush()
+    record(None, "campaign.voting_closed", campaign,
+           after={"voting_closes_at": campaign.voting_closes_at.isoformat()
+                  if campaign.voting_closes_at else None})
 
 
 def audience_ids(campaign: Campaign) -> set[int] | None:
@@ -247,7 +294,7 @@ def submit_answer(campaign: Campaign, author: User, title: str, body_md: str,
     if refusal is not None:
         raise CampaignError(refusal)
     idea = ideas.submit_idea(author, title, body_md, campaign.department, tags, anonymous,
-                             campaign_id=campaign.id)
+                             campaign_id=campaign.id, votes_closed=campaign.voting_closed)
     record(author, "campaign.answer", campaign, after={"idea_id": idea.id})
     return idea
 

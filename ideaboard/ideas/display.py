@@ -168,7 +168,7 @@ def card_facts(key: CardKey) -> CardFacts:
     """The facts of the card ``key`` stands for (no request needed)."""
     (idea_id, title, excerpt, status, upvotes, downvotes, comment_count, created_at,
      author_id, is_anonymous, _hidden, author_name, department_name, department_slug,
-     _tag_names, _my_vote, review_threshold) = key.row
+     _tag_names, _my_vote, review_threshold, _votes_closed) = key.row
     visible = key.author_visible
     return CardFacts(idea_id, title, excerpt, status, upvotes, downvotes, comment_count,
                      created_at, author_id if visible else None,

@@ -196,6 +196,9 @@ class Idea(Model):
     merit_score: Mapped[float | None]
 
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Set when its campaign's voting closes (campaigns.services.close_votes): the vote
+    # rule reads it from the idea, a card's row and a vote's target alike.
+    votes_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The campaign it answers (campaigns.models), if any: at most one. Campaigns are
     # archived, never deleted, so the reference has no ON DELETE.
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"))

@@ -56,6 +56,7 @@ CARD_COLUMNS = (
     TAG_NAMES.label("tag_names"), MY_VOTE.label("my_vote"),
     # The progress an open idea shows towards review (display.review_progress).
     Department.review_threshold.label("review_threshold"),
+    Idea.votes_closed,  # the vote rule reads it (a campaign's voting closed)
 )
 
 # Outer joins, as the ORM's eager loading had, so the database keeps walking the sort's

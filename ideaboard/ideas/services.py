@@ -152,7 +152,8 @@ def _set_text(idea: Idea, title: str, body_md: str, body_html: str) -> None:
 
 
 def submit_idea(author: User, title: str, body_md: str, department: Department | None,
-                tags: Iterable[str], anonymous: bool, *, campaign_id: int | None = None) -> Idea:
+                tags: Iterable[str], anonymous: bool, *, campaign_id: int | None = None,
+                votes_closed: bool = False) -> Idea:
     """Create an open idea (answering the campaign ``campaign_id``, whose rules its
     caller, ``campaigns.services.submit_answer``, has checked); the ``after_submit``
     hooks make its author follow it and start its timeline. Flushes."""
@@ -164,7 +165,7 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
     now = utcnow()  # set before the flush: the trending score depends on it
     idea = Idea(author_id=author.id, department=department, status=IdeaStatus.OPEN.value,
                 is_anonymous=bool(anonymous), created_at=now, updated_at=now,
-                campaign_id=campaign_id)
+                campaign_id=campaign_id, votes_closed=votes_closed)
     _set_text(idea, title, body_md, body_html)
     idea.tags = tags_named(clean_tags(tags))
     ranking.initial_scores(idea)

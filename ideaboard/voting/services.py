@@ -56,6 +56,7 @@ class VoteTarget:
     upvotes: int
     downvotes: int
     department_name: str  # for the progress to review the widget shows after a vote
+    votes_closed: bool  # its campaign's voting has closed (campaigns.services)
 
     @property
     def net_votes(self) -> int:
@@ -67,7 +68,8 @@ _TARGET = (
     sa.select(*(_ideas.c[name] for name in ("id", "author_id", "hidden", "status", "created_at",
                                             "review_count")),
               Department.__table__.c.review_threshold,
-              _ideas.c.upvotes, _ideas.c.downvotes, Department.__table__.c.name)
+              _ideas.c.upvotes, _ideas.c.downvotes, Department.__table__.c.name,
+              _ideas.c.votes_closed)
     .join_from(_ideas, Department.__table__, _ideas.c.department_id == Department.__table__.c.id)
     .where(_ideas.c.id == sa.bindparam("idea_id", type_=sa.Integer))
 )

@@ -3,7 +3,8 @@
 ``campaigns``: its title and brief, sponsor, audience (a department subtree, or
 everyone), the department reviewing its ideas, when it opens and closes, and its state.
 ``ideas.campaign_id``: the campaign an idea answers, if any, with an index per list sort
-within a campaign and one for its funnel (ideas by status).
+within a campaign and one for its funnel (ideas by status); ``ideas.votes_closed``, set
+when its campaign's voting closes (false for every existing idea).
 
 ``notifications.campaign_id`` and the ``campaign`` kind: a campaign's audience hears when
 it opens and when it stops taking ideas. ``ideas`` gets its column by ``ALTER TABLE ... ADD COLUMN`` on both databases, not by
@@ -53,6 +54,8 @@ def upgrade():
         sa.Column('department_id', sa.Integer(), nullable=False),
         sa.Column('opens_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('closes_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('voting_closes_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('voting_closed', sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column('state', sa.String(length=16), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -60,6 +63,8 @@ def upgrade():
                            name=op.f('ck_campaigns_state_valid')),
         sa.CheckConstraint('closes_at > opens_at',
                            name=op.f('ck_campaigns_closes_after_opening')),
+        sa.CheckConstraint('voting_closes_at IS NULL OR voting_closes_at >= closes_at',
+                           name=op.f('ck_campaigns_voting_closes_after_answers')),
         sa.ForeignKeyConstraint(['audience_department_id'], ['departments.id'],
                                 name=op.f('fk_campaigns_audience_department_id_departments'),
                                 ondelete='SET NULL'),
@@ -81,6 +86,8 @@ def upgrade():
         op.add_column('ideas', sa.Column('campaign_id', sa.Integer(), nullable=True))
         op.create_foreign_key('fk_ideas_campaign_id_campaigns', 'ideas', 'campaigns',
                               ['campaign_id'], ['id'])
+    op.add_column('ideas', sa.Column('votes_closed', sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
     for name, columns in IDEA_INDEXES.items():
         op.create_index(name, 'ideas', columns)
     # No triggers and no references to it: the batch copy of notifications is safe.
@@ -107,5 +114,6 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.drop_constraint('fk_ideas_campaign_id_campaigns', 'ideas', type_='foreignkey')
     # SQLite (3.35+) drops a column that no index or constraint of its own names.
+    op.drop_column('ideas', 'votes_closed')
     op.drop_column('ideas', 'campaign_id')
     op.drop_table('campaigns')

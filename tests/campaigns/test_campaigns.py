@@ -250,3 +250,95 @@ def test_its_audience_hears_when_it_opens_and_when_it_stops_taking_ideas(
         Notification.kind == "campaign", Notification.user_id == inside.id)
         .order_by(Notification.id)).all()
     assert "has stopped taking ideas" in closed[-1].text
+
+
+def test_a_closed_campaign_shows_what_came_of_it_first_and_names_no_one(
+        employee_client, campaign, author, it_department):
+    done = IdeaFactory(author=author, department=it_department, campaign_id=campaign.id,
+                       title="Welcome packs sent on day one", status="implemented",
+                       outcome_md="Customers log in on day two.",
+                       outcome_html="<p>Customers log in on day two.</p>",
+                       outcome_value=12, outcome_unit="days saved per customer")
+    IdeaFactory(author=author, department=it_department, campaign_id=campaign.id,
+                title="An idea still under way", status="in_progress")
+    url = f"/campaigns/{campaign.id}"
+    assert "What came of it" not in employee_client.get(url).get_data(as_text=True)
+
+    campaign.state = "closed"
+    db.session.commit()
+    page = employee_client.get(url).get_data(as_text=True)
+    results = page[page.index("What came of it"):page.index("The brief")]
+    assert f'href="/ideas/{done.id}"' in results and "days saved per customer" in results
+    assert "Customers log in on day two." in results
+    assert "An idea still under way" not in results
+    assert author.display_name not in results
+
+
+def test_its_authors_followers_and_voters_hear_when_it_stops_taking_ideas(
+        manager, it_department, hr_department, author):
+    from ideaboard.ideas.models import Follow
+    from ideaboard.voting.models import Vote
+
+    campaign = CampaignFactory(sponsor=manager, department=it_department,
+                               audience_department=it_department)
+    idea = IdeaFactory(author=author, department=it_department, campaign_id=campaign.id)
+    follower = UserFactory(department=hr_department)
+    voter = UserFactory(department=hr_department)
+    bystander = UserFactory(department=hr_department)
+    db.session.add_all([Follow(user_id=follower.id, idea_id=idea.id),
+                        Vote(user_id=voter.id, idea_id=idea.id, value=1)])
+    db.session.commit()
+    services.move_on_time(campaign.closes_at)
+    db.session.commit()
+    told = set(db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.kind == "campaign")))
+    assert {author.id, follower.id, voter.id, manager.id} <= told
+    assert bystander.id not in told
+
+
+def test_votes_stop_at_the_campaigns_own_voting_close_and_an_edit_opens_them_again(
+        app, employee_client, manager_client, campaign, author, it_department, manager):
+    idea = IdeaFactory(author=author, department=it_department, campaign_id=campaign.id)
+    campaign.voting_closes_at = campaign.closes_at + timedelta(days=3)
+    db.session.commit()
+    vote = f"/ideas/{idea.id}/vote"
+    assert services.move_on_time(campaign.closes_at) == 1  # answers stop; votes go on
+    db.session.commit()
+    assert _post(employee_client, vote, {"value": "1"}).status_code == 302
+
+    assert services.move_on_time(campaign.voting_closes_at) == 1
+    db.session.commit()
+    refused = _post(employee_client, vote, {"value": "-1"})
+    assert refused.status_code == 403
+    assert "no longer open for votes" in refused.get_data(as_text=True)
+    db.session.refresh(idea)
+    assert (idea.votes_closed, idea.upvotes, idea.downvotes) == (True, 1, 0)
+    page = employee_client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f'action="/ideas/{idea.id}/vote"' not in page
+    assert services.move_on_time(campaign.voting_closes_at + timedelta(days=1)) == 0
+
+    # The sponsor moves the voting close later: the ideas take votes again.
+    data = _campaign_form(manager, it_department, title=campaign.title,
+                          opens_at=campaign.opens_at.strftime("%Y-%m-%dT%H:%M"),
+                          closes_at=campaign.closes_at.strftime("%Y-%m-%dT%H:%M"),
+                          voting_closes_at=(utcnow() + timedelta(days=30)).strftime(
+                              "%Y-%m-%dT%H:%M"))
+    campaign.opens_at = campaign.opens_at.replace(second=0, microsecond=0)
+    campaign.closes_at = campaign.closes_at.replace(second=0, microsecond=0)
+    db.session.commit()
+    assert _post(manager_client, f"/campaigns/{campaign.id}/edit", data).status_code == 302
+    db.session.refresh(idea)
+    assert idea.votes_closed is False
+    assert f'action="/ideas/{idea.id}/vote"' in employee_client.get(
+        f"/campaigns/{campaign.id}").get_data(as_text=True)
+
+
+def test_voting_cannot_close_before_the_campaign_stops_taking_ideas(admin_client, manager,
+                                                                     it_department):
+    now = utcnow()
+    data = _campaign_form(manager, it_department, voting_closes_at=(
+        now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    response = _post(admin_client, "/campaigns/new", data)
+    assert response.status_code == 422
+    assert "Voting closes when the campaign stops taking ideas or later" in \
+        response.get_data(as_text=True)
