@@ -31,7 +31,7 @@ from ideaboard.accounts.forms import (
 )
 from ideaboard.accounts.models import EmailTopic, Invitation, Role, User
 from ideaboard.core import throttling
-from ideaboard.core.forms import add_error, required
+from ideaboard.core.forms import add_error, form_status, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import PUBLIC, can, requires
 from ideaboard.core.urls import safe_next
@@ -115,10 +115,6 @@ def _validate_all_at_once(form: FlaskForm, email: str | None, display_name: str 
     return valid
 
 
-def _status() -> int:
-    """422 when a submitted form is shown again with its errors."""
-    return 422 if request.method == "POST" else 200
-
 
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
@@ -128,7 +124,7 @@ def login():
     if request.method == "POST" and current_app.config["SSO_ENFORCED"]:
         abort(403, description=_sso_only())
     form = LoginForm()
-    status = _status()
+    status = form_status()
     if form.validate_on_submit():
         user, status = _checked_password(
             form, services.authenticate, status,
@@ -169,7 +165,7 @@ def break_glass():
         return redirect(_home())
     form = LoginForm()
     del form.remember  # an emergency sign-in is not remembered
-    status = _status()
+    status = form_status()
     if form.validate_on_submit():
         user, status = _checked_password(
             form, services.break_glass_authenticate, status,
@@ -227,7 +223,7 @@ def signup():
                 # The same answer whether or not the address has an account.
                 return redirect(url_for("accounts.signup_sent"))
             return _welcome(user)
-    return render_template("accounts/signup.html", form=form, invitation=invitation), _status()
+    return render_template("accounts/signup.html", form=form, invitation=invitation), form_status()
 
 
 @bp.get("/signup/sent")
@@ -257,7 +253,7 @@ def confirm_signup(token: str):
         else:
             return _welcome(user)
     return render_template("accounts/choose_password.html", form=form, sign_up=wanted), \
-        _status()
+        form_status()
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -280,7 +276,7 @@ def account():
     # admin's (the break-glass log-in's) is any use.
     may_change_password = current_user.has_password and (
         not current_app.config["SSO_ENFORCED"] or current_user.role == Role.ADMIN.value)
-    status = _status()
+    status = form_status()
     if request.method == "GET":
         if may_move:
             profile.department.data = current_user.department_id or 0
@@ -342,7 +338,7 @@ def email_preferences():
                                        form.topics.data or [])
         flash(_("Your e-mail preferences are saved."), "success")
         return redirect(url_for("accounts.email_preferences"))
-    return render_template("accounts/email_preferences.html", form=form), _status()
+    return render_template("accounts/email_preferences.html", form=form), form_status()
 
 
 @bp.post("/account/sign-out-everywhere")
@@ -360,7 +356,7 @@ def sign_out_everywhere():
 @_password_accounts
 def request_reset():
     form = ResetRequestForm()
-    status = _status()
+    status = form_status()
     if form.validate_on_submit():
         try:
             # Per address by the decorator, per account here: no address rotation floods
@@ -397,4 +393,4 @@ def reset_password(token: str):
             flash(_("Your password is changed and every device is signed out. "
                     "Log in with it now."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/choose_password.html", form=form, sign_up=None), _status()
+    return render_template("accounts/choose_password.html", form=form, sign_up=None), form_status()

@@ -8,7 +8,7 @@ from ideaboard.accounts.models import Invitation, User
 from ideaboard.admin import services
 from ideaboard.admin.forms import ROLE_LABELS, DepartmentForm, InviteForm, UserEditForm
 from ideaboard.core import transactions
-from ideaboard.core.forms import add_error, required
+from ideaboard.core.forms import add_error, form_status, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.core.permissions import requires
@@ -47,9 +47,6 @@ def _department(department_id: int | None) -> Department | None:
 def _departments(ids: list[int]) -> list[Department]:
     return [d for d in (db.session.get(Department, i) for i in ids) if d is not None]
 
-
-def _status() -> int:
-    return 422 if request.method == "POST" else 200
 
 
 @bp.get("/")
@@ -91,7 +88,7 @@ def edit_user(user_id: int):
         else:
             flash(_("Saved %(name)s.", name=user.display_name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render_template("admin/user_edit.html", user=user, form=form), _status()
+    return render_template("admin/user_edit.html", user=user, form=form), form_status()
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -136,7 +133,7 @@ def invitations():
         db.select(Invitation).order_by(Invitation.created_at.desc()).limit(100)
     ).all()
     return render_template("admin/invitations.html", form=form, invitations=pending,
-                           role_labels=ROLE_LABELS), _status()
+                           role_labels=ROLE_LABELS), form_status()
 
 
 @bp.get("/departments")
@@ -163,7 +160,7 @@ def new_department():
         else:
             flash(_("Created %(name)s.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
-    return render_template("admin/department_form.html", form=form, department=None), _status()
+    return render_template("admin/department_form.html", form=form, department=None), form_status()
 
 
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
@@ -187,4 +184,4 @@ def edit_department(department_id: int):
             flash(_("Saved %(name)s.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, department=department), \
-        _status()
+        form_status()

@@ -9,7 +9,7 @@ from ideaboard.campaigns import queries, services
 from ideaboard.campaigns.forms import AnswerForm, CampaignForm, StateForm
 from ideaboard.campaigns.models import Campaign, CampaignState
 from ideaboard.core import throttling
-from ideaboard.core.forms import preview_of, required
+from ideaboard.core.forms import form_status, preview_of, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import seek_page
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
@@ -25,10 +25,6 @@ bp = Blueprint("campaigns", __name__)
 def _campaign_or_404(campaign_id: int) -> Campaign:
     return visible_or_404(queries.get_campaign(campaign_id), "campaign.view")
 
-
-def _status() -> int:
-    """422 when a submitted form is shown again with its errors."""
-    return 422 if request.method == "POST" else 200
 
 
 @bp.get("/campaigns")
@@ -55,7 +51,7 @@ def new():
                     "time."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/form.html", form=form, campaign=None,
-                           preview=preview), _status()
+                           preview=preview), form_status()
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -77,7 +73,7 @@ def edit(campaign_id: int):
                   "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/form.html", form=form, campaign=campaign,
-                           preview=preview), _status()
+                           preview=preview), form_status()
 
 
 @bp.post("/campaigns/<int:campaign_id>/state")
@@ -132,7 +128,7 @@ def answer(campaign_id: int):
     campaign, or one for another department, refuses with a message and keeps the text."""
     campaign = _campaign_or_404(campaign_id)
     form = AnswerForm()
-    status = _status()
+    status = form_status()
     preview = preview_of(form.body)
     refusal = services.answer_refusal(campaign, current_user)
     if preview is None and form.validate_on_submit():

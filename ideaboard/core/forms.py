@@ -33,6 +33,12 @@ class Form(FlaskForm):
             return wtforms_translations()
 
 
+def form_status() -> int:
+    """The status of a page showing a form: 422 when a submitted form is shown again
+    with its errors, 200 when it is first shown."""
+    return 422 if request.method == "POST" else 200
+
+
 def required(data: T | None) -> T:
     """The data of a field that ``DataRequired`` or ``InputRequired`` has validated:
     never None, whatever the stubs say. Read it only after the form has validated."""

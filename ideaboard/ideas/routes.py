@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.exceptions import Conflict
 
 from ideaboard.core import throttling
-from ideaboard.core.forms import preview_of, required
+from ideaboard.core.forms import form_status, preview_of, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import seek_page
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
@@ -32,10 +32,6 @@ bp.add_app_template_global(card_list_items)
 bp.add_app_template_filter(status_label)
 bp.add_app_template_filter(status_in_sentence)
 
-
-def _status() -> int:
-    """422 when a submitted form is shown again with its errors."""
-    return 422 if request.method == "POST" else 200
 
 
 def _wants_json() -> bool:
@@ -127,7 +123,7 @@ def new():
         # "Post this as an idea" under a search that found nothing brings its words.
         form.title.data = services.title_from_search(request.args.get("title", ""))
     similar = []
-    status = _status()
+    status = form_status()
     # Preview: the form again with the text rendered above it; nothing saved or checked.
     preview = preview_of(form.body)
     if preview is not None:
@@ -191,7 +187,7 @@ def edit(idea_id: int):
         form.title.data = idea.title
         form.body.data = idea.body_md
         form.tags.data = ", ".join(tag.name for tag in idea.tags)
-    status = _status()
+    status = form_status()
     preview = preview_of(form.body)
     if preview is not None:
         return render_template("ideas/edit.html", form=form, idea=idea, preview=preview)

@@ -21,7 +21,7 @@ from ideaboard.accounts import sessions
 from ideaboard.accounts.models import User, normalise_email
 from ideaboard.accounts.passwords import verify_password
 from ideaboard.core import throttling
-from ideaboard.core.forms import add_error, required
+from ideaboard.core.forms import add_error, form_status, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.permissions import requires
 from ideaboard.database import utcnow
@@ -37,10 +37,6 @@ from ideaboard.privacy.forms import (
 
 bp = Blueprint("privacy", __name__)
 
-
-def _status() -> int:
-    """422 when a submitted form is shown again with its errors."""
-    return 422 if request.method == "POST" else 200
 
 
 def _me() -> User:
@@ -94,7 +90,7 @@ def erase():
     me = _me()
     form: ErasePasswordForm | EraseTypedForm = (
         ErasePasswordForm() if me.has_password else EraseTypedForm())
-    status = _status()
+    status = form_status()
     if form.validate_on_submit():
         if isinstance(form, ErasePasswordForm):
             account = normalise_email(me.email)
@@ -157,7 +153,7 @@ def admin_erase(user_id: int):
                 flash(_("The account is erased. What they wrote stays under “Former "
                         "colleague”."), "success")
                 return redirect(url_for("admin.edit_user", user_id=person.id))
-    return render_template("privacy/admin_erase.html", person=person, form=form), _status()
+    return render_template("privacy/admin_erase.html", person=person, form=form), form_status()
 
 
 @bp.route("/admin/retention", methods=["GET", "POST"])
@@ -179,6 +175,6 @@ def retention():
                   "success")
             return redirect(url_for("privacy.retention"))
     return render_template("privacy/retention.html", form=form, settings=settings), \
-        _status()
+        form_status()
 
 
