@@ -596,10 +596,17 @@ class Generator:
                       2, None, BUSIEST_DEPARTMENT_ID, self.now - timedelta(days=30),
                       self.now + timedelta(days=30), "open", self.now - timedelta(days=31),
                       self.now - timedelta(days=31))])
-        ideas = self.tables["ideas"]
-        return connection.execute(sa.update(ideas).where(
+        ideas, funnel = self.tables["ideas"], self.tables["campaign_funnel"]
+        answers = connection.execute(sa.update(ideas).where(
             ideas.c.department_id == BUSIEST_DEPARTMENT_ID).values(campaign_id=CAMPAIGN_ID)
         ).rowcount
+        # Its kept funnel (campaigns.models.CampaignFunnel), as the app keeps it.
+        connection.execute(funnel.insert().from_select(
+            ["campaign_id", "status", "ideas"],
+            sa.select(ideas.c.campaign_id, ideas.c.status, sa.func.count())
+            .where(ideas.c.campaign_id == CAMPAIGN_ID, ideas.c.hidden.is_(False))
+            .group_by(ideas.c.campaign_id, ideas.c.status)))
+        return answers
 
     def _write_departments(self, connection) -> int:
         rows = []

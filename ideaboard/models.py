@@ -7,7 +7,7 @@ from ideaboard.accounts.models import Invitation, User  # noqa: F401
 from ideaboard.analytics.models import OutcomeUnit, OutcomeUnitAlias  # noqa: F401
 from ideaboard.api.models import ApiToken  # noqa: F401
 from ideaboard.audit.models import AuditEntry  # noqa: F401
-from ideaboard.campaigns.models import Campaign  # noqa: F401
+from ideaboard.campaigns.models import Campaign, CampaignFunnel  # noqa: F401
 from ideaboard.comments.models import Comment  # noqa: F401
 from ideaboard.ideas.models import Follow, Idea, IdeaVersion, Tag  # noqa: F401
 from ideaboard.identity.models import ExternalIdentity  # noqa: F401

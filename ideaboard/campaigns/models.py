@@ -91,3 +91,16 @@ class Campaign(Model):
     def state_enum(self) -> CampaignState:
         """The state as a ``CampaignState``."""
         return CampaignState(self.state)
+
+
+class CampaignFunnel(Model):
+    """How many of a campaign's visible ideas are at each status: its page's funnel,
+    kept as the ideas are posted, change status and are hidden or shown
+    (``ideas.services.count_in_campaign``), rather than counted on every view."""
+
+    __tablename__ = "campaign_funnel"
+    __table_args__ = (sa.CheckConstraint("ideas >= 0", name="ideas_non_negative"),)
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    ideas: Mapped[int] = mapped_column(default=0)

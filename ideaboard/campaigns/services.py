@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ideaboard import sanitize
 from ideaboard.accounts.models import User
 from ideaboard.audit.services import changes, record
-from ideaboard.campaigns.models import Campaign, CampaignState
+from ideaboard.campaigns.models import Campaign, CampaignFunnel, CampaignState
 from ideaboard.core.i18n import N_, Text, quoted
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.templating import exact_time
@@ -293,6 +293,19 @@ def submit_answer(campaign: Campaign, author: User, title: str, body_md: str,
                              campaign_id=campaign.id, votes_closed=campaign.voting_closed)
     record(author, "campaign.answer", campaign, after={"idea_id": idea.id})
     return idea
+
+
+def recount_funnel(campaign_id: int) -> None:
+    """Count the campaign's funnel again from its ideas (after ideas were attached to it
+    in bulk: the demo, the bench company). Flushes."""
+    funnel = CampaignFunnel.__table__
+    db.session.execute(sa.delete(funnel).where(funnel.c.campaign_id == campaign_id))
+    db.session.execute(funnel.insert().from_select(
+        ["campaign_id", "status", "ideas"],
+        sa.select(Idea.campaign_id, Idea.status, sa.func.count())
+        .where(Idea.campaign_id == campaign_id, Idea.hidden.is_(False))
+        .group_by(Idea.campaign_id, Idea.status)))
+    db.session.flush()
 
 
 def posted_message(campaign: Campaign) -> str:

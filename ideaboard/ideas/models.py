@@ -123,7 +123,7 @@ class Idea(Model):
         sa.Index("ix_ideas_department_comments", "department_id", "comment_count", "id"),
         sa.Index("ix_ideas_department_created", "department_id", "created_at", "id"),
         sa.Index("ix_ideas_author_created", "author_id", "created_at", "id"),
-        # ... and within a campaign (the campaign page; its funnel counts by status).
+        # ... and within a campaign (the campaign page; what a closed one implemented).
         sa.Index("ix_ideas_campaign_trending", "campaign_id", "trending_score", "id"),
         sa.Index("ix_ideas_campaign_net", "campaign_id", "net_score", "id"),
         sa.Index("ix_ideas_campaign_comments", "campaign_id", "comment_count", "id"),

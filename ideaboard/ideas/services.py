@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import format_number
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ideaboard import sanitize
@@ -41,6 +42,7 @@ from ideaboard.webhooks import services as webhooks
 
 if TYPE_CHECKING:
     from ideaboard.accounts.models import User
+from ideaboard.campaigns.models import CampaignFunnel
 
 TITLE_MIN, TITLE_MAX = 8, 140
 BODY_MAX = 20_000
@@ -171,6 +173,7 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
     ranking.initial_scores(idea)
     db.session.add(idea)
     db.session.flush()
+    count_in_campaign(campaign_id, None, idea.status)
     # The trail is for admins, who may see who wrote an anonymous idea (so may its audit).
     record(author, "idea.create", idea, after={
         "title": idea.title, "department_id": department.id,
@@ -180,6 +183,28 @@ def submit_idea(author: User, title: str, body_md: str, department: Department |
         hook(idea, author)
     webhooks.idea_created(idea)  # queued in this transaction; the worker delivers
     return idea
+
+
+def count_in_campaign(campaign_id: int | None, leaving: str | None,
+                      entering: str | None) -> None:
+    """Move one visible idea of the campaign ``campaign_id`` out of the status
+    ``leaving`` and into ``entering`` in its kept funnel (``campaigns.models``); either
+    None for none (posted; hidden or shown by a moderator). Nothing for an idea of no
+    campaign. Atomic statements, so concurrent changes all count."""
+    if campaign_id is None or leaving == entering:
+        return
+    funnel = CampaignFunnel.__table__
+    if leaving is not None:
+        db.session.execute(sa.update(funnel).where(
+            funnel.c.campaign_id == campaign_id, funnel.c.status == leaving)
+            .values(ideas=funnel.c.ideas - 1))
+    if entering is not None:
+        insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql"
+                  else sqlite.insert)(funnel)
+        db.session.execute(
+            insert.values(campaign_id=campaign_id, status=entering, ideas=1)
+            .on_conflict_do_update(index_elements=[funnel.c.campaign_id, funnel.c.status],
+                                   set_={"ideas": funnel.c.ideas + 1}))
 
 
 _HAS_POSTED = sa.select(sa.exists().where(Idea.author_id == sa.bindparam("author_id")))

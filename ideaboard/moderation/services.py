@@ -30,6 +30,7 @@ from ideaboard.core.paging import Keyset, KeysetPage, seek_entities
 from ideaboard.core.permissions import can
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
+from ideaboard.ideas import services as ideas
 from ideaboard.ideas.models import Idea
 from ideaboard.moderation.models import Flag, FlagResolution
 from ideaboard.notifications.delivery import deliver
@@ -238,10 +239,16 @@ def _set_hidden(target: Idea | Comment, hidden: bool) -> None:
     if isinstance(target, Comment):
         comments.set_hidden(target, hidden)
         return
-    # Moderation is not an edit by the author: the idea keeps its "updated" time.
+    # Moderation is not an edit by the author: the idea keeps its "updated" time. The
+    # row is locked (PostgreSQL) so its status and campaign funnel move together.
+    was_hidden = bool(db.session.scalar(
+        sa.select(Idea.hidden).where(Idea.id == target.id).with_for_update()))
     db.session.execute(
         sa.update(Idea).where(Idea.id == target.id)
         .values(hidden=hidden, updated_at=Idea.updated_at)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(target, ["hidden"])
+    db.session.refresh(target, ["hidden", "status", "campaign_id"])
+    if was_hidden != hidden:
+        ideas.count_in_campaign(target.campaign_id, target.status if hidden else None,
+                                None if hidden else target.status)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -57,7 +57,7 @@ from ideaboard.database import utcnow
 from ideaboard.extensions import db
 from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.ideas.ranking import trending_in
-from ideaboard.ideas.services import after_submit
+from ideaboard.ideas.services import after_submit, count_in_campaign
 from ideaboard.org.models import Department, department_managers
 from ideaboard.org.services import managers_of
 from ideaboard.review.models import StatusChange
@@ -618,17 +618,22 @@ def transition(idea: Idea, to_status: str, actor: User | None, *, reason: str | 
     guard = [Idea.id == idea.id, Idea.status == from_status]
     if row.source == row.target:  # escalation: two runs at once must not both climb
         guard.append(Idea.escalation_level == idea.escalation_level)
-    # Session.execute is typed as any Result; for DML without RETURNING it is a CursorResult.
-    claimed = cast(sa.CursorResult, db.session.execute(
+    # It returns whether the idea is hidden as the row is now (a moderator's change
+    # committed meanwhile included): a campaign's funnel counts what people see.
+    claimed = db.session.execute(
         sa.update(Idea)
         .where(*guard)
         .values(status=row.target.value,
                 trending_score=trending_in(row.target.value, idea.created_at))
+        .returning(Idea.hidden, Idea.campaign_id)
         .execution_options(synchronize_session=False)
-    ))
-    if claimed.rowcount != 1:
+    ).all()
+    if len(claimed) != 1:
         db.session.refresh(idea, ["status", "escalation_level"])
         raise ConflictError(idea, latest_change(idea))
+    [(hidden, campaign_id)] = claimed
+    if not hidden:
+        count_in_campaign(campaign_id, from_status, row.target.value)
 
     # Who hears of it is decided before the effects run: a merge moves followers away.
     watchers = delivery.watchers(idea) if row.source != row.target else set()

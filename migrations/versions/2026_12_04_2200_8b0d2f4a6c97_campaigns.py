@@ -3,7 +3,8 @@
 ``campaigns``: its title and brief, sponsor, audience (a department subtree, or
 everyone), the department reviewing its ideas, when it opens and closes, and its state.
 ``ideas.campaign_id``: the campaign an idea answers, if any, with an index per list sort
-within a campaign and one for its funnel (ideas by status); ``ideas.votes_closed``, set
+within a campaign; ``campaign_funnel``, its ideas counted by status (kept as they move);
+``ideas.votes_closed``, set
 when its campaign's voting closes (false for every existing idea).
 
 ``notifications.campaign_id`` and the ``campaign`` kind: a campaign's audience hears when
@@ -74,6 +75,16 @@ def upgrade():
                                 name=op.f('fk_campaigns_sponsor_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns')),
     )
+    op.create_table(
+        'campaign_funnel',
+        sa.Column('campaign_id', sa.Integer(), nullable=False),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('ideas', sa.Integer(), nullable=False),
+        sa.CheckConstraint('ideas >= 0', name=op.f('ck_campaign_funnel_ideas_non_negative')),
+        sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'],
+                                name=op.f('fk_campaign_funnel_campaign_id_campaigns')),
+        sa.PrimaryKeyConstraint('campaign_id', 'status', name=op.f('pk_campaign_funnel')),
+    )
     op.create_index('ix_campaigns_sponsor_id', 'campaigns', ['sponsor_id'])
     op.create_index('ix_campaigns_state_closes', 'campaigns', ['state', 'closes_at', 'id'])
     op.create_index('ix_campaigns_state_opens', 'campaigns', ['state', 'opens_at', 'id'])
@@ -116,4 +127,5 @@ def downgrade():
     # SQLite (3.35+) drops a column that no index or constraint of its own names.
     op.drop_column('ideas', 'votes_closed')
     op.drop_column('ideas', 'campaign_id')
+    op.drop_table('campaign_funnel')
     op.drop_table('campaigns')

@@ -14,7 +14,7 @@ from ideaboard.campaigns import services
 from ideaboard.campaigns.models import Campaign, CampaignState
 from ideaboard.database import utcnow
 from ideaboard.extensions import db
-from ideaboard.ideas.models import Idea
+from ideaboard.ideas.models import Idea, IdeaStatus
 from ideaboard.notifications.models import Notification, OutboxEmail
 from ideaboard.worker.jobs import JOBS
 from ideaboard.worker.services import Worker
@@ -23,6 +23,7 @@ from tests.helpers.factories import CampaignFactory, DepartmentFactory, IdeaFact
 from tests.helpers.login import signed_in
 from tests.helpers.queries import count_queries
 
+RATIONALE = "It fits the brief and costs little to try."
 ANSWER = {"title": "Send the welcome pack on day one", "body": "Ship it with the contract.",
           "tags": ""}
 
@@ -342,3 +343,33 @@ def test_voting_cannot_close_before_the_campaign_stops_taking_ideas(admin_client
     assert response.status_code == 422
     assert "Voting closes when the campaign stops taking ideas or later" in \
         response.get_data(as_text=True)
+
+
+def test_the_funnel_is_kept_as_ideas_are_posted_decided_hidden_and_shown(
+        employee, manager, admin, campaign):
+    from ideaboard.campaigns.queries import funnel
+    from ideaboard.moderation.services import flag_idea, resolve
+    from ideaboard.review.workflow import transition
+
+    def recount() -> list:
+        rows = db.session.execute(sa.select(Idea.status, sa.func.count()).where(
+            Idea.campaign_id == campaign.id, Idea.hidden.is_(False)).group_by(Idea.status))
+        counts = dict(rows.all())
+        return [(status, counts[status.value]) for status in IdeaStatus
+                if counts.get(status.value)]
+
+    first, second, third = (services.submit_answer(campaign, employee, f"An answer, take {n}",
+                                                   "Its text.", [], False) for n in range(3))
+    transition(second, "in_review", None)
+    transition(second, "accepted", manager, reason=RATIONALE)
+    resolve(flag_idea(manager, third, "Off topic"), admin, "hide", "Not about onboarding.")
+    db.session.commit()
+    assert funnel(campaign.id) == recount() == [(IdeaStatus.OPEN, 1),
+                                                (IdeaStatus.ACCEPTED, 1)]
+    transition(third, "withdrawn", employee)  # while hidden: not counted
+    resolve(flag_idea(manager, third, "Again"), admin, "restore", "It was fine.")
+    db.session.commit()
+    assert funnel(campaign.id) == recount() == [(IdeaStatus.OPEN, 1),
+                                                (IdeaStatus.ACCEPTED, 1),
+                                                (IdeaStatus.WITHDRAWN, 1)]
+    assert first.status == "open"
