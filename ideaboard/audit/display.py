@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ideaboard.accounts.models import Invitation, User
+from ideaboard.campaigns.models import Campaign, CampaignState
 from ideaboard.comments.models import Comment
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.i18n import lazy_gettext as _l
@@ -65,13 +66,18 @@ ACTION_LABELS = {
     "department.create": _l("Created a department"),
     "department.update": _l("Changed a department"),
     "demo.seed": _l("Loaded the demo data"),
+    "campaign.create": _l("Started a campaign"),
+    "campaign.update": _l("Changed a campaign"),
+    "campaign.state": _l("Moved a campaign on"),
+    "campaign.answer": _l("Answered a campaign with an idea"),
+    "campaign.voting_closed": _l("Closed a campaign's voting"),
 }
 
 # What each kind of object is called (the filter's choices, and objects that are gone).
 TYPE_LABELS = {
     "ideas": _l("Idea"), "comments": _l("Comment"), "users": _l("Person"),
     "departments": _l("Department"), "reviews": _l("Review"), "invitations": _l("Invitation"),
-    "system": _l("System"),
+    "campaigns": _l("Campaign"), "system": _l("System"),
 }
 
 # What an object that is gone is called, with its id ("idea #12").
@@ -79,6 +85,7 @@ GONE_LABELS = {
     "ideas": _l("idea #%(id)s"), "comments": _l("comment #%(id)s"),
     "users": _l("person #%(id)s"), "departments": _l("department #%(id)s"),
     "reviews": _l("review #%(id)s"), "invitations": _l("invitation #%(id)s"),
+    "campaigns": _l("campaign #%(id)s"),
 }
 
 # Field names in words; a field not listed is shown with its underscores as spaces.
@@ -98,13 +105,17 @@ FIELD_LABELS = {
     "review_sla_days": _l("Days to review"), "description": _l("Description"),
     "via": _l("Signed in through"), "provider": _l("Identity provider"),
     "department_claim": _l("Department the identity provider named"),
+    "brief": _l("Brief"), "sponsor_id": _l("Sponsor"),
+    "audience_department_id": _l("Who is asked"), "opens_at": _l("Opens"),
+    "closes_at": _l("Closes"), "voting_closes_at": _l("Voting closes"), "state": _l("State"),
 }
 
 # Fields whose values are ids, and the kind of object they name.
 _REFERENCES = {
     "department_id": "departments", "queue_department_id": "departments",
     "parent_id": "departments", "managed_departments": "departments", "idea_id": "ideas",
-    "duplicate_of_id": "ideas", "owner_id": "users",
+    "duplicate_of_id": "ideas", "owner_id": "users", "sponsor_id": "users",
+    "audience_department_id": "departments",
 }
 NOTHING = "\u2013"
 
@@ -182,6 +193,7 @@ class _Names:
             "users": (User.id, User.display_name, wanted.get("users")),
             "departments": (Department.id, Department.name, wanted.get("departments")),
             "invitations": (Invitation.id, Invitation.email, wanted.get("invitations")),
+            "campaigns": (Campaign.id, Campaign.title, wanted.get("campaigns")),
         }
         for kind, (key, name, ids) in columns.items():
             if ids:
@@ -257,6 +269,8 @@ def _value(key: str, value: Any, names: _Names, object_type: str) -> str:
         return _("Yes") if value else _("No")
     if key == "status" and value in IdeaStatus._value2member_map_:
         return str(IdeaStatus(value).label)
+    if key == "state" and value in CampaignState._value2member_map_:
+        return CampaignState(value).label
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, str) and key.endswith("_at"):
@@ -267,11 +281,13 @@ def _value(key: str, value: Any, names: _Names, object_type: str) -> str:
     return str(value)
 
 
-def rows(entries: Sequence, idea_link: str, comment_link: str | None = None) -> list[Row]:
+def rows(entries: Sequence, idea_link: str, comment_link: str | None = None,
+         campaign_link: str | None = None) -> list[Row]:
     """The page's entries in words (each entry's actor already loaded with it; one
     query per kind of object the page names). ``idea_link``: an idea's address with
     ``{}`` for its id; ``comment_link``, a comment's (which finds the page of the idea's
-    comments that holds it), else a comment's entry links to its idea."""
+    comments that holds it), else a comment's entry links to its idea;
+    ``campaign_link``, a campaign's."""
     names = _Names(_wanted(entries))
     made = []
     for entry in entries:
@@ -292,7 +308,10 @@ def rows(entries: Sequence, idea_link: str, comment_link: str | None = None) -> 
             object_name = NOTHING
         else:
             object_name = names.name(entry.object_type, entry.object_id)
-        if idea_id is None:
+        if entry.object_type == "campaigns" and campaign_link and \
+                entry.object_id in names.names.get("campaigns", {}):
+            link = campaign_link.format(entry.object_id)
+        elif idea_id is None:
             link = None
         elif entry.object_type == "comments" and comment_link:
             link = comment_link.format(entry.object_id)

@@ -94,6 +94,7 @@ def index():
     if query is not None:
         page = seek_entities(query, ENTRIES_KEYSET, PAGE_SIZE, options=(ACTOR,))
         entries = display.rows(page.items, link_by_id("ideas.detail"),
-                               link_by_id("comments.show", "comment_id"))
+                               link_by_id("comments.show", "comment_id"),
+                               link_by_id("campaigns.detail", "campaign_id"))
     status = 200 if query is not None else 422
     return render_template("audit/index.html", form=form, page=page, entries=entries), status

@@ -13,18 +13,15 @@ from ideaboard.core.forms import form_status, preview_of, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import seek_page
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
-from ideaboard.core.urls import links_with
 from ideaboard.database import utcnow
 from ideaboard.ideas import services as ideas
-from ideaboard.ideas.display import cards
-from ideaboard.ideas.queries import SORT_EXPLAINED
+from ideaboard.ideas.display import cards, sort_tabs
 
 bp = Blueprint("campaigns", __name__)
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
     return visible_or_404(queries.get_campaign(campaign_id), "campaign.view")
-
 
 
 @bp.get("/campaigns")
@@ -93,13 +90,6 @@ def change_state(campaign_id: int):
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
-def _sort_tabs(filters: ideas.IdeaFilters) -> list[tuple[str, str, str, str]]:
-    """(sort, label, link, what it puts first) for each way the campaign's ideas sort."""
-    tabs = [(key, str(label)) for key, (label, _column) in ideas.SORTS.items()]
-    links = links_with("sort", [key for key, _label in tabs])
-    return [(key, label, links[key], str(SORT_EXPLAINED[key])) for key, label in tabs]
-
-
 @bp.get("/campaigns/<int:campaign_id>")
 @requires("campaign.browse")
 def detail(campaign_id: int):
@@ -112,7 +102,7 @@ def detail(campaign_id: int):
                            query.params)
     return render_template(
         "campaigns/detail.html", campaign=campaign, filters=filters, pagination=pagination,
-        cards=cards(current_user, pagination.items), sorts=_sort_tabs(filters),
+        cards=cards(current_user, pagination.items), sorts=sort_tabs(),
         funnel=queries.funnel(campaign.id), now=utcnow(),
         results=queries.results(campaign.id) if campaign.state_enum in services.FINISHED
         else (),

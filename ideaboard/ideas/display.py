@@ -35,11 +35,17 @@ from ideaboard.core.kept import TOKEN_SLOT, KeptFragment
 from ideaboard.core.paging import CURSOR_ARG
 from ideaboard.core.permissions import checker
 from ideaboard.core.templating import time_ago
-from ideaboard.core.urls import link_by_id, link_with_slot
+from ideaboard.core.urls import link_by_id, link_with_slot, links_with
 from ideaboard.database import utcnow
 from ideaboard.ideas.forms import FILTER_CACHE_SIZE, FilterKey, filter_form, is_kept
 from ideaboard.ideas.models import IdeaStatus, IdeaVersion
-from ideaboard.ideas.queries import CARD_COLUMNS, split_tag_names
+from ideaboard.ideas.queries import (
+    CARD_COLUMNS,
+    RELEVANCE_SORT,
+    SORT_EXPLAINED,
+    SORTS,
+    split_tag_names,
+)
 from ideaboard.org.services import department_rows
 
 
@@ -133,6 +139,17 @@ def cards(viewer, rows: Sequence) -> list[CardKey]:
                 row.author_id == viewer_id, time_ago(row.created_at, now), root)
         for row in rows
     ]
+
+
+def sort_tabs(searching: str = "") -> list[tuple[str, str, str, str]]:
+    """(sort, label, link, what it puts first) for each way an idea list can be sorted
+    (with a search, ``searching``, its best match first), the request's other filters
+    kept, in the request's language: the tabs of every idea list."""
+    tabs = [(key, str(label)) for key, (label, _column) in SORTS.items()]
+    if searching:
+        tabs.insert(0, (RELEVANCE_SORT, _("Best match")))
+    links = links_with("sort", [key for key, _label in tabs])
+    return [(key, label, links[key], str(SORT_EXPLAINED[key])) for key, label in tabs]
 
 
 def tag_links(names: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -11,7 +11,7 @@ from ideaboard.core.forms import form_status, preview_of, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.paging import seek_page
 from ideaboard.core.permissions import authorize, can, requires, visible_or_404
-from ideaboard.core.urls import absolute_url, links_with
+from ideaboard.core.urls import absolute_url
 from ideaboard.extensions import db
 from ideaboard.ideas import display, services
 from ideaboard.ideas.display import (
@@ -19,11 +19,11 @@ from ideaboard.ideas.display import (
     cards,
     idea_page_context,
     review_progress,
+    sort_tabs,
     tag_links,
 )
 from ideaboard.ideas.forms import EditIdeaForm, IdeaForm, kept_filters
 from ideaboard.ideas.models import STATUS_LABELS, Idea, status_in_sentence, status_label
-from ideaboard.ideas.queries import SORT_EXPLAINED
 from ideaboard.org.models import Department
 from ideaboard.org.services import get_by_slug
 
@@ -50,16 +50,6 @@ def _page(query: services.ListQuery):
     return pagination, cards(current_user, pagination.items)
 
 
-def _sort_tabs(filters: services.IdeaFilters) -> list[tuple[str, str, str, str]]:
-    """(sort, label, link, what it puts first) for each way the list can be sorted,
-    other filters kept, in the request's language."""
-    tabs = [(key, str(label)) for key, (label, _column) in services.SORTS.items()]
-    if filters.q:
-        tabs.insert(0, (services.RELEVANCE_SORT, _("Best match")))
-    links = links_with("sort", [key for key, _label in tabs])
-    return [(key, label, links[key], str(SORT_EXPLAINED[key])) for key, label in tabs]
-
-
 @bp.get("/")
 @requires("idea.browse")
 def index():
@@ -72,7 +62,7 @@ def index():
              and pagination.page == 1 else [])
     return render_template("ideas/index.html", filter_bar=display.filter_bar(key),
                            filters=filters,
-                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters),
+                           pagination=pagination, cards=idea_cards, sorts=sort_tabs(filters.q),
                            close=close, new_title=services.title_from_search(filters.q))
 
 
@@ -88,7 +78,7 @@ def department(slug: str):
     )
     pagination, idea_cards = _page(services.list_query(current_user, filters))
     return render_template("ideas/department.html", department=dept, filters=filters,
-                           pagination=pagination, cards=idea_cards, sorts=_sort_tabs(filters))
+                           pagination=pagination, cards=idea_cards, sorts=sort_tabs(filters.q))
 
 
 @bp.get("/ideas/similar")

@@ -373,3 +373,17 @@ def test_the_funnel_is_kept_as_ideas_are_posted_decided_hidden_and_shown(
                                                 (IdeaStatus.ACCEPTED, 1),
                                                 (IdeaStatus.WITHDRAWN, 1)]
     assert first.status == "open"
+
+
+def test_the_audit_trail_tells_a_campaigns_story_in_words(admin_client, manager,
+                                                          it_department):
+    assert _post(admin_client, "/campaigns/new",
+                 _campaign_form(manager, it_department)).status_code == 302
+    campaign = db.session.scalars(sa.select(Campaign)).one()
+    services.move_on_time(campaign.opens_at)
+    db.session.commit()
+    page = admin_client.get("/admin/audit?object_type=campaigns").get_data(as_text=True)
+    assert "Started a campaign" in page and "Moved a campaign on" in page
+    assert f'<a href="/campaigns/{campaign.id}">{campaign.title}</a>' in page
+    assert manager.display_name in page  # the sponsor by name, not by id
+    assert "Open for ideas" in page  # the state in words
