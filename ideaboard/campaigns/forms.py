@@ -26,7 +26,7 @@ from wtforms.validators import (
 from ideaboard.accounts.models import find_by_email
 from ideaboard.campaigns import services
 from ideaboard.campaigns.models import Campaign
-from ideaboard.core.forms import Form
+from ideaboard.core.forms import Form, required
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.i18n import lazy_gettext as _l
 from ideaboard.extensions import db
@@ -91,8 +91,8 @@ class CampaignForm(Form):
     def fields(self) -> services.CampaignFields:
         """What the validated form asks for, people and departments looked up (a name
         that matches none is left None, which ``services.check`` refuses)."""
-        opens_at, closes_at = _utc(self.opens_at.data), _utc(self.closes_at.data)
-        assert opens_at is not None and closes_at is not None  # InputRequired
+        opens_at, closes_at = _utc(required(self.opens_at.data)), _utc(
+            required(self.closes_at.data))
         return services.CampaignFields(
             title=self.title.data or "",
             brief_md=self.brief.data or "",
@@ -101,7 +101,7 @@ class CampaignForm(Form):
             else None,
             department=db.session.get(Department, self.department.data)
             if self.department.data else None,
-            opens_at=opens_at, closes_at=closes_at,
+            opens_at=required(opens_at), closes_at=required(closes_at),
             voting_closes_at=_utc(self.voting_closes_at.data))
 
 

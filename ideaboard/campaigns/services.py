@@ -110,13 +110,15 @@ def _snapshot(campaign: Campaign) -> dict:
 
 
 def _apply(campaign: Campaign, fields: CampaignFields) -> None:
-    assert fields.sponsor is not None and fields.department is not None  # check() said so
+    sponsor, department = fields.sponsor, fields.department
+    if sponsor is None or department is None:  # check() refuses both: never here
+        raise CampaignError(_("Name the sponsor by the e-mail address of an active account."))
     campaign.title = fields.title
     campaign.brief_md = fields.brief_md
     campaign.brief_html = sanitize.render_markdown(fields.brief_md)
-    campaign.sponsor_id = fields.sponsor.id
+    campaign.sponsor_id = sponsor.id
     campaign.audience_department_id = fields.audience.id if fields.audience else None
-    campaign.department_id = fields.department.id
+    campaign.department_id = department.id
     campaign.opens_at = fields.opens_at
     campaign.closes_at = fields.closes_at
     if fields.voting_closes_at != campaign.voting_closes_at and campaign.voting_closed:
@@ -273,9 +275,9 @@ def answer_refusal(campaign: Campaign, person: User, now: datetime | None = None
                  date=exact_time(campaign.closes_at))
     audience = audience_ids(campaign)
     if audience is not None and person.department_id not in audience:
-        assert campaign.audience_department is not None
+        asked = campaign.audience_department
         return _("This campaign asks the people of %(department)s; you can post your idea "
-                 "on the open board.", department=campaign.audience_department.name)
+                 "on the open board.", department=asked.name if asked is not None else "")
     return None
 
 
