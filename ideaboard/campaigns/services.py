@@ -174,12 +174,19 @@ def move(campaign: Campaign, to: CampaignState, actor: User | None) -> None:
         sentence, subject = NEWS[to]
         # When it stops taking ideas, those who wrote, follow or voted on its ideas hear
         # too, inside its audience or not.
-        told = notify(audience(campaign) + (involved(campaign) if to is CampaignState.EVALUATING
-                                            else []), NotificationKind.CAMPAIGN,
-                      Text(sentence, campaign=quoted(campaign.title)),
-                      campaign_id=campaign.id)
-        deliver(told, subject=Text(subject, title=campaign.title))
+        told = sorted(set(audience(campaign)) | (
+            set(involved(campaign)) if to is CampaignState.EVALUATING else set()))
+        # In batches: a statement names at most NEWS_BATCH people (SQLite and PostgreSQL
+        # limit a statement's parameters; a company may have 100,000).
+        for start in range(0, len(told), NEWS_BATCH):
+            deliver(notify(told[start:start + NEWS_BATCH], NotificationKind.CAMPAIGN,
+                           Text(sentence, campaign=quoted(campaign.title)),
+                           campaign_id=campaign.id),
+                    subject=Text(subject, title=campaign.title))
 
+
+# How many people one batch of a campaign's news names.
+NEWS_BATCH = 1_000
 
 # What the audience is told when a campaign opens and when it stops taking ideas: the
 # notification, and the subject of its e-mail.
@@ -218,6 +225,11 @@ def close_by_hand(campaign: Campaign, to: CampaignState, actor: User) -> None:
     """The sponsor's buttons: close an evaluated campaign, archive a closed one."""
     if to not in BY_HAND:
         raise CampaignError(_("A campaign opens and stops taking ideas on its own dates."))
+    if to is CampaignState.CLOSED and campaign.state_enum is not CampaignState.EVALUATING:
+        raise CampaignError(_("A campaign is closed once it has stopped taking ideas and "
+                              "they have been evaluated."))
+    if to is CampaignState.ARCHIVED and campaign.state_enum is not CampaignState.CLOSED:
+        raise CampaignError(_("Only a closed campaign can be archived."))
     move(campaign, to, actor)
 
 
@@ -285,9 +297,9 @@ def submit_answer(campaign: Campaign, author: User, title: str, body_md: str,
                   tags: Iterable[str], anonymous: bool, now: datetime | None = None) -> Idea:
     """An idea answering the campaign, for the campaign's reviewing department; refused
     (``CampaignError``) when the campaign is not open to ``author``. Flushes."""
-    # Locked against the job closing it in the same moment (PostgreSQL; SQLite
-    # serialises writers).
-    db.session.refresh(campaign, ["state"], with_for_update=True)
+    # Shared-locked against the job closing it in the same moment, while answers to it
+    # go on side by side (PostgreSQL's FOR SHARE; SQLite serialises writers).
+    db.session.refresh(campaign, ["state", "closes_at"], with_for_update={"read": True})
     refusal = answer_refusal(campaign, author, now)
     if refusal is not None:
         raise CampaignError(refusal)

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from ideaboard.accounts.models import User
 from ideaboard.audit.models import AuditEntry
 from ideaboard.campaigns import services
 from ideaboard.campaigns.models import Campaign, CampaignState
@@ -170,9 +171,15 @@ def test_the_audience_is_a_department_and_those_below_it(app, manager, it_depart
 def test_the_sponsor_closes_and_archives_and_no_one_else_may(app, campaign, employee_client,
                                                              manager_client):
     url = f"/campaigns/{campaign.id}/state"
-    assert _post(manager_client, url, {"to": "closed"}).status_code == 302
+    refused = _post(manager_client, url, {"to": "closed"})
+    assert refused.status_code == 302
     db.session.refresh(campaign)
     assert campaign.state == "open"  # only an evaluated campaign is closed by hand
+    page = manager_client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "closed once it has stopped taking ideas" in page
+    _post(manager_client, url, {"to": "archived"})
+    assert "Only a closed campaign can be archived." in manager_client.get(
+        f"/campaigns/{campaign.id}").get_data(as_text=True)
 
     campaign.state = "evaluating"
     db.session.commit()
@@ -387,3 +394,18 @@ def test_the_audit_trail_tells_a_campaigns_story_in_words(admin_client, manager,
     assert f'<a href="/campaigns/{campaign.id}">{campaign.title}</a>' in page
     assert manager.display_name in page  # the sponsor by name, not by id
     assert "Open for ideas" in page  # the state in words
+
+
+def test_the_news_goes_out_in_batches_each_person_once(monkeypatch, manager, it_department,
+                                                       author):
+    monkeypatch.setattr(services, "NEWS_BATCH", 2)
+    people = [UserFactory(department=it_department) for _ in range(5)]
+    campaign = CampaignFactory(sponsor=manager, department=it_department)
+    IdeaFactory(author=author, department=it_department, campaign_id=campaign.id)
+    services.move_on_time(campaign.closes_at)  # the audience, and the idea's author again
+    db.session.commit()
+    told = db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.kind == "campaign")).all()
+    everyone = db.session.scalars(sa.select(User.id).where(User.active.is_(True))).all()
+    assert {manager.id, author.id, *(p.id for p in people)} <= set(everyone)
+    assert sorted(told) == sorted(everyone)  # each once, though the author is asked twice

@@ -16,6 +16,7 @@ from ideaboard.comments import services as comments
 from ideaboard.extensions import db
 from ideaboard.ideas import search
 from ideaboard.ideas import services as ideas
+from ideaboard.ideas.models import Idea
 from tests.helpers.factories import IdeaFactory, UserFactory
 from tests.helpers.queries import count_queries
 
@@ -206,11 +207,15 @@ def test_postgresql_finds_close_titles_with_the_trigram_index(app):
     db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
     db.session.execute(sa.text("SET LOCAL enable_indexscan = off"))
     connection = db.session.connection()
-    # Without statistics the planner may read "hidden = false" from the worklists'
-    # covering indexes instead; they are set aside for this plan only (rolled back).
+    # Without statistics the planner may read "hidden = false" from any index that
+    # holds the column (the worklists', a campaign's) instead; every one of them is set
+    # aside for this plan only (rolled back).
+    covering = sorted(index.name for index in Idea.__table__.indexes
+                      if "hidden" in index.columns and index.name)
+    assert {"ix_ideas_queue", "ix_ideas_department_status"} <= set(covering)
     aside = connection.begin_nested()
     try:
-        for index in ("ix_ideas_queue", "ix_ideas_department_status"):
+        for index in covering:
             connection.exec_driver_sql(f"DROP INDEX {index}")
         sql = str(search._CLOSE_TITLES.compile(db.engine))  # the driver's own placeholders
         plan = "\n".join(connection.exec_driver_sql(
