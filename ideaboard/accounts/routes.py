@@ -115,7 +115,6 @@ def _validate_all_at_once(form: FlaskForm, email: str | None, display_name: str 
     return valid
 
 
-
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
 def login():

@@ -48,7 +48,6 @@ def _departments(ids: list[int]) -> list[Department]:
     return [d for d in (db.session.get(Department, i) for i in ids) if d is not None]
 
 
-
 @bp.get("/")
 @requires("admin.users")
 def index():

@@ -108,6 +108,7 @@ FIELD_LABELS = {
     "brief": _l("Brief"), "sponsor_id": _l("Sponsor"),
     "audience_department_id": _l("Who is asked"), "opens_at": _l("Opens"),
     "closes_at": _l("Closes"), "voting_closes_at": _l("Voting closes"), "state": _l("State"),
+    "campaign_id": _l("Campaign"),
 }
 
 # Fields whose values are ids, and the kind of object they name.
@@ -115,7 +116,7 @@ _REFERENCES = {
     "department_id": "departments", "queue_department_id": "departments",
     "parent_id": "departments", "managed_departments": "departments", "idea_id": "ideas",
     "duplicate_of_id": "ideas", "owner_id": "users", "sponsor_id": "users",
-    "audience_department_id": "departments",
+    "audience_department_id": "departments", "campaign_id": "campaigns",
 }
 NOTHING = "\u2013"
 

@@ -33,7 +33,6 @@ bp.add_app_template_filter(status_label)
 bp.add_app_template_filter(status_in_sentence)
 
 
-
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from ideaboard import sanitize
 from ideaboard.audit.services import record
+from ideaboard.campaigns.models import CampaignFunnel
 from ideaboard.core.i18n import gettext as _
 from ideaboard.core.i18n import ngettext
 from ideaboard.core.paging import Keyset
@@ -42,7 +43,6 @@ from ideaboard.webhooks import services as webhooks
 
 if TYPE_CHECKING:
     from ideaboard.accounts.models import User
-from ideaboard.campaigns.models import CampaignFunnel
 
 TITLE_MIN, TITLE_MAX = 8, 140
 BODY_MAX = 20_000

@@ -38,7 +38,6 @@ from ideaboard.privacy.forms import (
 bp = Blueprint("privacy", __name__)
 
 
-
 def _me() -> User:
     return current_user._get_current_object()
 

@@ -409,3 +409,10 @@ def test_the_news_goes_out_in_batches_each_person_once(monkeypatch, manager, it_
     everyone = db.session.scalars(sa.select(User.id).where(User.active.is_(True))).all()
     assert {manager.id, author.id, *(p.id for p in people)} <= set(everyone)
     assert sorted(told) == sorted(everyone)  # each once, though the author is asked twice
+
+
+def test_an_answers_audit_entry_names_its_campaign(admin_client, employee, campaign):
+    services.submit_answer(campaign, employee, ANSWER["title"], ANSWER["body"], [], False)
+    db.session.commit()
+    page = admin_client.get("/admin/audit?action=idea.create").get_data(as_text=True)
+    assert campaign.title in page
